@@ -1,0 +1,9 @@
+module github.com/frontline-sre/mackerel-frontline
+
+go 1.26
+
+require (
+	github.com/jessevdk/go-flags v1.6.1 // indirect
+	github.com/mackerelio/checkers v0.2.1 // indirect
+	golang.org/x/sys v0.21.0 // indirect
+)
