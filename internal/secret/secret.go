@@ -1,0 +1,103 @@
+// Package secret keeps credentials off the command line and out of
+// messages: values written ${env:NAME} or ${file:PATH} are expanded, and
+// every value that came from them is masked in whatever is printed.
+package secret
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Mask is what a secret is printed as.
+const Mask = "***"
+
+var reference = regexp.MustCompile(`\$\{(env|file):([^}]*)\}`)
+
+// Masker expands secret references and remembers their values so that
+// they can be masked wherever text is printed.
+type Masker struct {
+	values []string
+}
+
+// Expand replaces every ${env:NAME} with the environment variable NAME
+// (mackerel-agent sets it from the plugin's env table) and every
+// ${file:PATH} with the file's content, trimmed of surrounding white space.
+// An unset variable or an unreadable file is an error, not an empty value:
+// a login that silently sends no password fails in confusing ways.
+func (m *Masker) Expand(s string) (string, error) {
+	var firstErr error
+	out := reference.ReplaceAllStringFunc(s, func(ref string) string {
+		parts := reference.FindStringSubmatch(ref)
+		kind, name := parts[1], parts[2]
+		var value string
+		switch kind {
+		case "env":
+			v, ok := os.LookupEnv(name)
+			if !ok && firstErr == nil {
+				firstErr = fmt.Errorf("${env:%s}: environment variable %s is not set (set it in the plugin's env in mackerel-agent.conf)", name, name)
+			}
+			value = v
+		case "file":
+			data, err := os.ReadFile(name)
+			if err != nil && firstErr == nil {
+				firstErr = fmt.Errorf("${file:%s}: %v", name, err)
+			}
+			value = strings.TrimSpace(string(data))
+		}
+		m.add(value)
+		return value
+	})
+	if firstErr != nil {
+		return "", firstErr
+	}
+	return out, nil
+}
+
+// Add registers a value to be masked (an extracted token marked secret).
+func (m *Masker) Add(value string) { m.add(value) }
+
+func (m *Masker) add(value string) {
+	if value == "" {
+		return
+	}
+	for _, v := range m.values {
+		if v == value {
+			return
+		}
+	}
+	m.values = append(m.values, value)
+	// Longest first, so that a secret containing another is masked whole.
+	sort.SliceStable(m.values, func(i, j int) bool { return len(m.values[i]) > len(m.values[j]) })
+}
+
+// Mask replaces every registered value in s with ***.
+func (m *Masker) Mask(s string) string {
+	for _, v := range m.values {
+		s = strings.ReplaceAll(s, v, Mask)
+	}
+	return s
+}
+
+// RedactURL hides a URL's user info, which may hold a password:
+// "postgres://***@db:5432". Text that does not parse is redacted by hand,
+// since it is most likely to be quoted in an error.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err == nil {
+		if u.User == nil {
+			return s
+		}
+		u.User = url.User(Mask)
+		return u.String()
+	}
+	scheme := strings.Index(s, "://")
+	at := strings.LastIndex(s, "@")
+	if scheme >= 0 && at > scheme {
+		return s[:scheme+3] + Mask + s[at:]
+	}
+	return s
+}

@@ -1,0 +1,129 @@
+// Package threshold parses and applies the limits users write on the
+// command line.
+package threshold
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Day is the unit certificate thresholds are counted in.
+const Day = 24 * time.Hour
+
+// Expiry is how much validity a certificate must have left: a number of
+// days ("30", "0.5"), a duration ("36h", "10d"), or a share of the
+// certificate's whole lifetime ("20%", which suits 90-day certificates that
+// are renewed at two thirds of their life).
+type Expiry struct {
+	left    time.Duration
+	percent float64
+	isPct   bool
+	text    string
+}
+
+// ParseExpiry reads an expiry threshold.
+func ParseExpiry(s string) (Expiry, error) {
+	s = strings.TrimSpace(s)
+	bad := fmt.Errorf("%q is not a threshold: write days (30, 0.5), a duration (36h, 10d) or a percentage of the certificate's lifetime (20%%)", s)
+	switch {
+	case strings.HasSuffix(s, "%"):
+		p, err := nonNegative(strings.TrimSuffix(s, "%"))
+		if err != nil || p > 100 {
+			return Expiry{}, bad
+		}
+		return Expiry{percent: p, isPct: true, text: s}, nil
+	case strings.HasSuffix(s, "d"):
+		d, err := nonNegative(strings.TrimSuffix(s, "d"))
+		if err != nil {
+			return Expiry{}, bad
+		}
+		return days(d, s)
+	case s != "" && strings.IndexFunc(s, isUnit) >= 0:
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return Expiry{}, bad
+		}
+		return Expiry{left: d, text: s}, nil
+	default:
+		d, err := nonNegative(s)
+		if err != nil {
+			return Expiry{}, bad
+		}
+		return days(d, s)
+	}
+}
+
+func isUnit(r rune) bool { return r == 'h' || r == 'm' || r == 's' }
+
+func days(d float64, as string) (Expiry, error) {
+	if d > 100*365 {
+		return Expiry{}, fmt.Errorf("%q is more than 100 years: write days (30), a duration (36h, 10d) or a percentage (20%%)", as)
+	}
+	unit := "days"
+	if d == 1 {
+		unit = "day"
+	}
+	return Expiry{left: time.Duration(d * float64(Day)), text: strconv.FormatFloat(d, 'f', -1, 64) + " " + unit}, nil
+}
+
+func nonNegative(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(f >= 0) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("not a non-negative number: %q", s)
+	}
+	return f, nil
+}
+
+// MustExpiry is ParseExpiry for constants.
+func MustExpiry(s string) Expiry {
+	e, err := ParseExpiry(s)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// UnmarshalFlag implements flags.Unmarshaler.
+func (e *Expiry) UnmarshalFlag(s string) error {
+	v, err := ParseExpiry(s)
+	if err != nil {
+		return err
+	}
+	*e = v
+	return nil
+}
+
+// Breached reports whether a certificate with left validity remaining out
+// of its total lifetime is below the threshold. A zero threshold is never
+// breached: only expiry itself then counts.
+func (e Expiry) Breached(left, lifetime time.Duration) bool {
+	if e.isPct {
+		if lifetime <= 0 {
+			return left < 0
+		}
+		return float64(left)/float64(lifetime)*100 < e.percent
+	}
+	return left < e.left
+}
+
+// IsPercent reports whether the threshold is a share of the lifetime.
+func (e Expiry) IsPercent() bool { return e.isPct }
+
+// String is the threshold as a responder reads it: "30 days", "36h", "20%".
+func (e Expiry) String() string { return e.text }
+
+// CheckOrder returns an error when critical is more lenient than warning,
+// which would make WARNING unreachable. Thresholds of different kinds (days
+// and percent) cannot be compared without a certificate and are accepted.
+func CheckOrder(warning, critical Expiry) error {
+	if warning.isPct != critical.isPct {
+		return nil
+	}
+	if warning.isPct && critical.percent > warning.percent || !warning.isPct && critical.left > warning.left {
+		return fmt.Errorf("critical threshold %s exceeds warning threshold %s: critical must be the smaller amount of time left (e.g. -w 30 -c 14)", critical, warning)
+	}
+	return nil
+}
