@@ -1,0 +1,124 @@
+package certchain
+
+import (
+	"crypto/x509"
+	"errors"
+	"time"
+)
+
+// Policy says how an endpoint's certificates are verified.
+type Policy struct {
+	// Roots are the trust anchors; nil means the system's.
+	Roots *x509.CertPool
+	// Name is what the leaf must be valid for (the SNI name, or the IP
+	// connected to); empty skips the name check.
+	Name string
+	// Now is the time verification is done at.
+	Now time.Time
+	// NoVerify skips chain and name verification: the certificates as
+	// presented decide.
+	NoVerify bool
+}
+
+// Served is what decides an endpoint's expiry.
+type Served struct {
+	// Chain is the verified chain that stays valid the longest. Without
+	// verification, or when it failed, it is the certificates as presented,
+	// so that the days left are never lost.
+	Chain []Cert
+	// Unused are presented certificates that are not on Chain (an old
+	// cross-signed root, say): they do not alert.
+	Unused []Cert
+	// VerifyErr says why verification failed; nil when it passed or was
+	// skipped.
+	VerifyErr error
+}
+
+// Select decides which of the presented certificates (leaf first, as the
+// server sent them) matter. With verification on it builds every verified
+// chain and keeps the one whose earliest expiry is the latest: a client
+// that can use that chain is served until then, so an expiring certificate
+// on another path (an unneeded cross-sign) must not alert.
+func Select(presented []*x509.Certificate, p Policy) Served {
+	if len(presented) == 0 {
+		return Served{VerifyErr: errors.New("the server presented no certificate")}
+	}
+	asPresented := make([]Cert, len(presented))
+	for i, c := range presented {
+		role := RoleOf(c)
+		if i == 0 {
+			role = Leaf
+		}
+		asPresented[i] = Cert{c, role}
+	}
+	if p.NoVerify {
+		return Served{Chain: asPresented}
+	}
+
+	intermediates := x509.NewCertPool()
+	for _, c := range presented[1:] {
+		intermediates.AddCert(c)
+	}
+	chains, err := presented[0].Verify(x509.VerifyOptions{
+		Roots:         p.Roots,
+		Intermediates: intermediates,
+		CurrentTime:   p.Now,
+	})
+	if err != nil {
+		return Served{Chain: asPresented, VerifyErr: err}
+	}
+
+	best := chains[0]
+	for _, chain := range chains[1:] {
+		if earliest(chain).After(earliest(best)) {
+			best = chain
+		}
+	}
+	served := Served{Chain: make([]Cert, len(best))}
+	for i, c := range best {
+		role := Intermediate
+		switch {
+		case i == 0:
+			role = Leaf
+		case i == len(best)-1:
+			role = Root
+		}
+		served.Chain[i] = Cert{c, role}
+	}
+	for i, c := range presented {
+		if i > 0 && !contains(best, c) {
+			served.Unused = append(served.Unused, asPresented[i])
+		}
+	}
+	if p.Name != "" {
+		served.VerifyErr = presented[0].VerifyHostname(p.Name)
+	}
+	return served
+}
+
+func earliest(chain []*x509.Certificate) time.Time {
+	t := chain[0].NotAfter
+	for _, c := range chain[1:] {
+		if c.NotAfter.Before(t) {
+			t = c.NotAfter
+		}
+	}
+	return t
+}
+
+func contains(chain []*x509.Certificate, c *x509.Certificate) bool {
+	for _, x := range chain {
+		if x.Equal(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// ExpiryFailure reports whether a verification error says only what the
+// expiry judgement already says (a certificate expired or not yet valid),
+// so a message need not repeat it.
+func ExpiryFailure(err error) bool {
+	var inv x509.CertificateInvalidError
+	return errors.As(err, &inv) && inv.Reason == x509.Expired
+}
