@@ -1,0 +1,181 @@
+// check-tls-expiry warns before a certificate expires anywhere a user meets
+// it: every address behind a name, STARTTLS ports, and files on disk.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
+	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
+)
+
+var plugin = cli.Plugin{
+	Name:  "check-tls-expiry",
+	Tag:   "TLS",
+	Usage: "[OPTIONS] [URL|HOST[:PORT]...]",
+}
+
+type options struct {
+	cli.CheckOptions
+
+	// Targets are callbacks so that -H, -u and -f keep the order they
+	// were given in: it is the order of the message.
+	Host func(string) `short:"H" long:"host" value-name:"HOST[:PORT]" description:"TLS endpoint (repeatable); port from -p; IPv6 in brackets"`
+	URL  func(string) `short:"u" long:"url" value-name:"URL" description:"https://HOST[:PORT], tls://HOST:PORT; implicit TLS: smtps, imaps, pop3s, ldaps, ftps; STARTTLS: smtp, submission, imap, pop3, ftp, postgres, ldap, mysql (repeatable; also as arguments)"`
+	File func(string) `short:"f" long:"file" value-name:"PATH|GLOB" description:"PEM or DER certificate file; every certificate in a bundle is judged (repeatable)"`
+	Port int          `short:"p" long:"port" default:"443" value-name:"N" description:"port for -H targets that name none"`
+
+	StartTLS     string `long:"starttls" value-name:"PROTO" description:"STARTTLS for -H targets: smtp, imap, pop3, ftp, postgres, ldap, mysql"`
+	SNI          string `long:"sni" value-name:"NAME" description:"server name to send and verify, when it differs from the host connected to"`
+	IP           string `long:"ip" value-name:"ADDR" description:"connect to ADDR instead of resolving the host; the host (or --sni) stays the name verified"`
+	AllAddresses bool   `long:"all-addresses" description:"handshake with every A/AAAA address of the host, one line each"`
+	IPv4         bool   `short:"4" description:"resolve and connect over IPv4 only"`
+	IPv6         bool   `short:"6" description:"resolve and connect over IPv6 only"`
+
+	Warning  threshold.Expiry `short:"w" long:"warning" default:"30" value-name:"DAYS|DURATION|PCT%" description:"WARNING below this much validity left: days (0.5 allowed), a duration (36h, 10d), or a percentage of the lifetime (20%)"`
+	Critical threshold.Expiry `short:"c" long:"critical" default:"14" value-name:"DAYS|DURATION|PCT%" description:"CRITICAL below this much validity left; not more than -w"`
+
+	NoVerify           bool   `long:"no-verify" description:"skip chain and hostname verification; the earliest expiry among the presented certificates decides"`
+	NoCheckCertificate bool   `long:"no-check-certificate" description:"same as --no-verify"`
+	CAFile             string `long:"ca-file" value-name:"PATH" description:"extra trust anchors (PEM), for a private CA"`
+	CertFile           string `long:"cert-file" value-name:"PATH" description:"client certificate (PEM) for servers that require mTLS"`
+	KeyFile            string `long:"key-file" value-name:"PATH" description:"key of the client certificate (PEM)"`
+	ExpectFile         string `long:"expect-file" value-name:"PATH" description:"certificate the endpoint should serve; WARNING when the file's is newer: renewed on disk but not reloaded"`
+
+	raw    []rawTarget
+	config tlsexpiry.Config
+}
+
+type rawTarget struct {
+	flag, value string
+}
+
+func newOptions() *options {
+	o := &options{}
+	o.Host = func(v string) { o.raw = append(o.raw, rawTarget{"-H", v}) }
+	o.URL = func(v string) { o.raw = append(o.raw, rawTarget{"-u", v}) }
+	o.File = func(v string) { o.raw = append(o.raw, rawTarget{"-f", v}) }
+	return o
+}
+
+func (o *options) Prepare(args []string) error {
+	for _, a := range args {
+		o.raw = append(o.raw, rawTarget{"-u", a})
+	}
+	c := &o.config
+	if o.Port < 1 || o.Port > 65535 {
+		return fmt.Errorf("-p %d is not a port from 1 to 65535", o.Port)
+	}
+	if o.StartTLS != "" {
+		if err := validStartTLS(o.StartTLS); err != nil {
+			return err
+		}
+	}
+	for _, r := range o.raw {
+		var t tlsexpiry.Target
+		var err error
+		switch r.flag {
+		case "-H":
+			t, err = tlsexpiry.ParseHost(r.value, o.Port)
+			t.StartTLS = o.StartTLS
+		case "-u":
+			t, err = tlsexpiry.ParseURL(r.value, o.Port)
+		case "-f":
+			if r.value == "" {
+				err = fmt.Errorf("-f needs a path or glob")
+			}
+			t.Path = r.value
+		}
+		if err != nil {
+			return err
+		}
+		c.Targets = append(c.Targets, t)
+	}
+
+	if o.IPv4 && o.IPv6 {
+		return fmt.Errorf("-4 and -6 conflict: give one, or neither for both families")
+	}
+	switch {
+	case o.IPv4:
+		c.Family = tlsprobe.IPv4
+	case o.IPv6:
+		c.Family = tlsprobe.IPv6
+	}
+	if o.IP != "" {
+		ip, err := netip.ParseAddr(strings.Trim(o.IP, "[]"))
+		if err != nil {
+			return fmt.Errorf("--ip %q is not an IP address", o.IP)
+		}
+		c.IP = ip.Unmap()
+	}
+	c.SNI = o.SNI
+	c.AllAddresses = o.AllAddresses
+	c.Warning, c.Critical = o.Warning, o.Critical
+	c.NoVerify = o.NoVerify || o.NoCheckCertificate
+	c.ExpectFile = o.ExpectFile
+	c.Verbose = o.Verbose
+
+	if o.CAFile != "" {
+		if c.NoVerify {
+			return fmt.Errorf("--ca-file and --no-verify conflict: --ca-file adds trust anchors for verification")
+		}
+		roots, err := loadRoots(o.CAFile)
+		if err != nil {
+			return err
+		}
+		c.Roots = roots
+	}
+	if (o.CertFile == "") != (o.KeyFile == "") {
+		return fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
+	}
+	if o.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+		if err != nil {
+			return fmt.Errorf("client certificate %s / %s: %v", o.CertFile, o.KeyFile, err)
+		}
+		c.ClientCert = &cert
+	}
+	return c.Validate()
+}
+
+func (o *options) Run(ctx context.Context) *check.Report {
+	return tlsexpiry.Check(ctx, &o.config)
+}
+
+func validStartTLS(proto string) error {
+	for _, p := range tlsprobe.StartTLSProtocols() {
+		if p == proto {
+			return nil
+		}
+	}
+	return fmt.Errorf("--starttls %q is not supported: use one of %s", proto, strings.Join(tlsprobe.StartTLSProtocols(), ", "))
+}
+
+// loadRoots returns the system's trust anchors plus those in path.
+func loadRoots(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %v", err)
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if !roots.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", path)
+	}
+	return roots, nil
+}
+
+func main() {
+	os.Exit(cli.RunCheck(plugin, newOptions(), os.Args[1:], os.Stdout))
+}

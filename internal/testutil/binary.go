@@ -1,0 +1,124 @@
+package testutil
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const module = "github.com/frontline-sre/mackerel-frontline"
+
+var (
+	binMu    sync.Mutex
+	binDir   string
+	binBuilt = map[string]string{}
+)
+
+// Main runs a package's tests and removes the binaries they built.
+// Use it as TestMain: func TestMain(m *testing.M) { testutil.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// Binary builds a plugin (its top-level folder name) once per test process
+// the way the Makefile does (static, stripped) and returns its path. With
+// FRONTLINE_BIN set to a folder of built plugins, those are used instead.
+func Binary(t testing.TB, name string) string {
+	t.Helper()
+	if dir := os.Getenv("FRONTLINE_BIN"); dir != "" {
+		path, err := filepath.Abs(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("FRONTLINE_BIN=%s: %v", dir, err)
+		}
+		return path
+	}
+	binMu.Lock()
+	defer binMu.Unlock()
+	if path, ok := binBuilt[name]; ok {
+		return path
+	}
+	if binDir == "" {
+		dir, err := os.MkdirTemp("", "frontline-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		binDir = dir
+	}
+	path := filepath.Join(binDir, name)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X "+module+"/internal/version.Version=test", "-o", path, module+"/"+name)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", name, err, out)
+	}
+	binBuilt[name] = path
+	return path
+}
+
+// Result is how a run of a binary ended.
+type Result struct {
+	Stdout, Stderr string
+	Code           int
+	Elapsed        time.Duration
+}
+
+// Run runs a binary with args and the test's environment plus env
+// ("NAME=value"). A binary still running after a minute is killed and
+// fails the test: no plugin may hang.
+func Run(t testing.TB, bin string, env []string, args ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	r := Result{Stdout: stdout.String(), Stderr: stderr.String(), Elapsed: time.Since(start)}
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("%s %s: still running after a minute", filepath.Base(bin), strings.Join(args, " "))
+	case errors.As(err, &exit):
+		r.Code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("running %s: %v", bin, err)
+	}
+	return r
+}
+
+// Expect checks a run's exit code and that its stdout contains every one
+// of wants, and returns the first line.
+func (r Result) Expect(t testing.TB, code int, wants ...string) string {
+	t.Helper()
+	if r.Code != code {
+		t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", r.Code, code, r.Stdout, r.Stderr)
+	}
+	for _, w := range wants {
+		if !strings.Contains(r.Stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.Stdout)
+		}
+	}
+	first, _, _ := strings.Cut(r.Stdout, "\n")
+	return first
+}
+
+// String is the run for failure messages.
+func (r Result) String() string {
+	return fmt.Sprintf("exit %d after %s\n%s", r.Code, r.Elapsed, r.Stdout)
+}

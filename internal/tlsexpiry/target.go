@@ -1,0 +1,167 @@
+package tlsexpiry
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
+)
+
+// Target is one thing to judge, as the user named it.
+type Target struct {
+	// Host and Port locate an endpoint; Host is a name or an IP literal.
+	Host string
+	Port int
+	// StartTLS names the plain-text protocol to upgrade from, if any.
+	StartTLS string
+	// Scheme is kept for the label of URL targets ("smtp://mail:587").
+	Scheme string
+	// Path is a certificate file (Host is then empty).
+	Path string
+}
+
+// IsFile reports whether the target is a certificate file.
+func (t Target) IsFile() bool { return t.Path != "" }
+
+// Label is how messages name the target. A URL's user info is never part
+// of it: it may hold a password.
+func (t Target) Label() string {
+	if t.IsFile() {
+		return t.Path
+	}
+	hp := net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
+	if t.Scheme != "" && t.Scheme != "https" && t.Scheme != "tls" {
+		return t.Scheme + "://" + hp
+	}
+	if t.StartTLS != "" {
+		return hp + " (" + t.StartTLS + " starttls)"
+	}
+	return hp
+}
+
+type scheme struct {
+	port     int
+	startTLS string
+}
+
+// schemes are the URL schemes a target may use: implicit TLS, or a
+// plain-text protocol upgraded with STARTTLS.
+var schemes = map[string]scheme{
+	"https":      {443, ""},
+	"tls":        {0, ""},
+	"smtps":      {465, ""},
+	"imaps":      {993, ""},
+	"pop3s":      {995, ""},
+	"ldaps":      {636, ""},
+	"ftps":       {990, ""},
+	"smtp":       {25, "smtp"},
+	"submission": {587, "smtp"},
+	"imap":       {143, "imap"},
+	"pop3":       {110, "pop3"},
+	"ftp":        {21, "ftp"},
+	"postgres":   {5432, "postgres"},
+	"postgresql": {5432, "postgres"},
+	"ldap":       {389, "ldap"},
+	"mysql":      {3306, "mysql"},
+}
+
+// Schemes lists the URL schemes a target may use.
+func Schemes() []string {
+	names := make([]string, 0, len(schemes))
+	for n := range schemes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ParseURL reads a URL target: "https://host[:port]", "tls://host:port",
+// "smtp://host:587" and the other schemes in Schemes. Anything without
+// "://" is read as HOST[:PORT] with defaultPort.
+func ParseURL(s string, defaultPort int) (Target, error) {
+	if !strings.Contains(s, "://") {
+		return ParseHost(s, defaultPort)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return Target{}, fmt.Errorf("cannot parse URL %q: %v", secret.RedactURL(s), unwrapURL(err))
+	}
+	sc, ok := schemes[strings.ToLower(u.Scheme)]
+	if !ok {
+		return Target{}, fmt.Errorf("unsupported URL scheme %q in %s: use one of %s", u.Scheme, secret.RedactURL(s), strings.Join(Schemes(), ", "))
+	}
+	if u.Hostname() == "" {
+		return Target{}, fmt.Errorf("URL %s has no host", secret.RedactURL(s))
+	}
+	port := sc.port
+	if p := u.Port(); p != "" {
+		if port, err = parsePort(p); err != nil {
+			return Target{}, fmt.Errorf("URL %s: %w", secret.RedactURL(s), err)
+		}
+	} else if port == 0 {
+		return Target{}, fmt.Errorf("URL %s needs a port: tls://HOST:PORT", secret.RedactURL(s))
+	}
+	return Target{Host: u.Hostname(), Port: port, StartTLS: sc.startTLS, Scheme: strings.ToLower(u.Scheme)}, nil
+}
+
+// ParseHost reads HOST[:PORT]: a name, an IPv4 address, or an IPv6
+// address (in brackets when a port follows).
+func ParseHost(s string, defaultPort int) (Target, error) {
+	if s == "" {
+		return Target{}, fmt.Errorf("empty host: write HOST[:PORT], e.g. www.example.com or [2001:db8::1]:8443")
+	}
+	host, port := s, defaultPort
+	switch {
+	case strings.HasPrefix(s, "["):
+		end := strings.Index(s, "]")
+		if end < 0 {
+			return Target{}, fmt.Errorf("host %q has no closing ']'", s)
+		}
+		host = s[1:end]
+		if rest := s[end+1:]; rest != "" {
+			if !strings.HasPrefix(rest, ":") {
+				return Target{}, fmt.Errorf("host %q: expected :PORT after ']'", s)
+			}
+			p, err := parsePort(rest[1:])
+			if err != nil {
+				return Target{}, fmt.Errorf("host %q: %w", s, err)
+			}
+			port = p
+		}
+		if net.ParseIP(host) == nil {
+			return Target{}, fmt.Errorf("host %q: only an IPv6 address goes in brackets", s)
+		}
+	case strings.Count(s, ":") == 1:
+		h, p, _ := strings.Cut(s, ":")
+		pp, err := parsePort(p)
+		if err != nil {
+			return Target{}, fmt.Errorf("host %q: %w", s, err)
+		}
+		host, port = h, pp
+	case strings.Count(s, ":") > 1 && net.ParseIP(s) == nil:
+		return Target{}, fmt.Errorf("host %q is not a valid IPv6 address; with a port write [ADDRESS]:PORT", s)
+	}
+	if host == "" || strings.ContainsAny(host, "/ ") {
+		return Target{}, fmt.Errorf("host %q is not a host name or address (a URL needs a scheme such as https://)", s)
+	}
+	return Target{Host: host, Port: port}, nil
+}
+
+func parsePort(s string) (int, error) {
+	p, err := strconv.Atoi(s)
+	if err != nil || p < 1 || p > 65535 {
+		return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
+	}
+	return p, nil
+}
+
+func unwrapURL(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
