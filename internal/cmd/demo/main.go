@@ -1,0 +1,184 @@
+// Command demo runs every plugin against loopback fixtures it starts itself
+// and prints what each says: the command line, the exit status and the
+// message, as the agent would receive them. `make demo` runs it.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
+)
+
+var statuses = []string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
+
+type scenario struct {
+	what string
+	bin  string
+	args []string
+}
+
+func main() {
+	binDir := flag.String("bin", "bin", "folder of the built plugins")
+	flag.Parse()
+	if err := run(*binDir); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(binDir string) error {
+	dir, err := os.MkdirTemp("", "frontline-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	f := &fixtures{dir: dir}
+	defer f.close()
+	scenarios, err := f.start()
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("mackerel-frontline demo: every fixture listens on loopback and stops when the demo ends.\nFiles are in $DEMO=%s\n\n", dir)
+	failed := 0
+	for i, s := range scenarios {
+		cmd := exec.Command(filepath.Join(binDir, s.bin), s.args...)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		start := time.Now()
+		err := cmd.Run()
+		code := 0
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			code = exit.ExitCode()
+		case err != nil:
+			return fmt.Errorf("%s: %w (run make build first)", s.bin, err)
+		}
+		status := "exit " + fmt.Sprint(code)
+		if code >= 0 && code < len(statuses) {
+			status = fmt.Sprintf("%s (exit %d)", statuses[code], code)
+		} else {
+			failed++
+		}
+		fmt.Printf("%d. %s\n", i+1, s.what)
+		fmt.Printf("   $ %s %s\n", s.bin, strings.ReplaceAll(quote(s.args), dir, "$DEMO"))
+		fmt.Printf("   -> %s in %s\n", status, time.Since(start).Round(time.Millisecond))
+		for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+			fmt.Printf("   | %s\n", strings.ReplaceAll(line, dir, "$DEMO"))
+		}
+		fmt.Println()
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d plugin runs exited outside 0..3", failed)
+	}
+	return nil
+}
+
+func quote(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " '\"*$") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}
+
+// fixtures are the servers and files the scenarios run against.
+type fixtures struct {
+	dir     string
+	servers []*fixture.Server
+}
+
+func (f *fixtures) close() {
+	for _, s := range f.servers {
+		s.Close()
+	}
+}
+
+func (f *fixtures) serve(o fixture.TLSOptions, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	s, err := fixture.ServeTLS(o)
+	if err != nil {
+		return "", err
+	}
+	f.servers = append(f.servers, s)
+	return s.Addr, nil
+}
+
+func (f *fixtures) write(name string, data []byte) (string, error) {
+	path := filepath.Join(f.dir, name)
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+func (f *fixtures) start() ([]scenario, error) {
+	pki, err := fixture.NewPKI("Demo")
+	if err != nil {
+		return nil, err
+	}
+	ca, err := f.write("ca.pem", fixture.PEM(pki.Root))
+	if err != nil {
+		return nil, err
+	}
+	chain := func(days float64, o fixture.TLSOptions) (fixture.TLSOptions, error) {
+		leaf, err := pki.Leaf(days, "app.demo.test")
+		o.Chain = []*fixture.Cert{leaf, pki.Intermediate}
+		return o, err
+	}
+	healthy, err := f.serve(chain(64.5, fixture.TLSOptions{}))
+	if err != nil {
+		return nil, err
+	}
+	expiring, err := f.serve(chain(3.5, fixture.TLSOptions{}))
+	if err != nil {
+		return nil, err
+	}
+	mail, err := f.serve(chain(21.5, fixture.TLSOptions{StartTLS: "smtp"}))
+	if err != nil {
+		return nil, err
+	}
+	stall, err := fixture.ServeStall("")
+	if err != nil {
+		return nil, err
+	}
+	f.servers = append(f.servers, stall)
+
+	shortInter, err := fixture.NewCert(fixture.CertOptions{CN: "Demo R11", IsCA: true, Issuer: pki.Root, NotAfter: fixture.InDays(5.5)})
+	if err != nil {
+		return nil, err
+	}
+	leaf, err := fixture.NewCert(fixture.CertOptions{CN: "www.demo.test", Issuer: shortInter, NotAfter: fixture.InDays(80.5)})
+	if err != nil {
+		return nil, err
+	}
+	fullchain, err := f.write("fullchain.pem", fixture.PEM(leaf, shortInter))
+	if err != nil {
+		return nil, err
+	}
+	drill, err := f.write("drill", []byte("critical game day: is the on-call mentioned in Slack?\n"))
+	if err != nil {
+		return nil, err
+	}
+
+	return []scenario{
+		{"A healthy endpoint: the OK text is stable, so the agent sends it once", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca}},
+		{"Three endpoints in one check, one expiring in 3 days", "check-tls-expiry", []string{"-H", healthy, "-H", expiring, "-u", "smtp://" + mail, "--ca-file", ca}},
+		{"A fullchain file whose intermediate expires before the leaf", "check-tls-expiry", []string{"-f", fullchain}},
+		{"A server that accepts TCP but never answers the handshake", "check-tls-expiry", []string{"-H", stall.Addr, "-t", "2s"}},
+		{"The certificate is fine but not trusted: the reason and the days left", "check-tls-expiry", []string{"-H", healthy}},
+		{"A rehearsal: the drill file sets the status, the real verdict rides along", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca, "--drill-file", drill}},
+		{"A usage error exits 3 (UNKNOWN), never 1 (WARNING)", "check-tls-expiry", []string{"-H", healthy, "-w", "7", "-c", "14"}},
+	}, nil
+}
