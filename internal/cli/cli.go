@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 
@@ -114,23 +113,20 @@ func Parse(p Plugin, opts any, args []string, w io.Writer) ([]string, error) {
 	return rest, nil
 }
 
-var quoted = regexp.MustCompile("`([^']*)'")
-
 // explain rewrites go-flags' errors into one line that says how to fix it.
 func explain(p Plugin, err error) error {
 	var ferr *flags.Error
 	if !errors.As(err, &ferr) {
 		return err
 	}
-	msg := quoted.ReplaceAllString(ferr.Message, "$1")
+	msg, names := unquote(ferr.Message)
 	switch ferr.Type {
 	case flags.ErrUnknownFlag:
-		name := quoted.FindStringSubmatch(ferr.Message)
 		flag := msg
-		if len(name) == 2 {
-			flag = "--" + name[1]
-			if len(name[1]) == 1 {
-				flag = "-" + name[1]
+		if len(names) > 0 {
+			flag = "--" + names[0]
+			if len(names[0]) == 1 {
+				flag = "-" + names[0]
 			}
 		}
 		return fmt.Errorf("unknown flag %s; see %s --help for the flags", flag, p.Name)
@@ -148,6 +144,29 @@ func explain(p Plugin, err error) error {
 		msg = strings.Replace(msg, "invalid argument for flag", "invalid value for", 1)
 	}
 	return fmt.Errorf("%s; see %s --help", msg, p.Name)
+}
+
+// unquote drops go-flags' `name' quoting and returns the names it quoted.
+func unquote(s string) (string, []string) {
+	var b strings.Builder
+	var names []string
+	for {
+		open := strings.IndexByte(s, '`')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(s[open:], '\'')
+		if end < 0 {
+			break
+		}
+		name := s[open+1 : open+end]
+		names = append(names, name)
+		b.WriteString(s[:open])
+		b.WriteString(name)
+		s = s[open+end+1:]
+	}
+	b.WriteString(s)
+	return b.String(), names
 }
 
 func oneLine(s string) string {

@@ -7,15 +7,12 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 )
 
 // Mask is what a secret is printed as.
 const Mask = "***"
-
-var reference = regexp.MustCompile(`\$\{(env|file):([^}]*)\}`)
 
 // Masker expands secret references and remembers their values so that
 // they can be masked wherever text is printed.
@@ -26,35 +23,48 @@ type Masker struct {
 // Expand replaces every ${env:NAME} with the environment variable NAME
 // (mackerel-agent sets it from the plugin's env table) and every
 // ${file:PATH} with the file's content, trimmed of surrounding white space.
-// An unset variable or an unreadable file is an error, not an empty value:
-// a login that silently sends no password fails in confusing ways.
+// Other ${...} text is left alone for the caller (scenario variables). An
+// unset variable or an unreadable file is an error, not an empty value: a
+// login that silently sends no password fails in confusing ways.
 func (m *Masker) Expand(s string) (string, error) {
-	var firstErr error
-	out := reference.ReplaceAllStringFunc(s, func(ref string) string {
-		parts := reference.FindStringSubmatch(ref)
-		kind, name := parts[1], parts[2]
+	var b strings.Builder
+	for {
+		start := strings.Index(s, "${")
+		if start < 0 {
+			break
+		}
+		end := strings.IndexByte(s[start:], '}')
+		if end < 0 {
+			break
+		}
+		ref := s[start+2 : start+end]
+		kind, name, _ := strings.Cut(ref, ":")
 		var value string
 		switch kind {
 		case "env":
 			v, ok := os.LookupEnv(name)
-			if !ok && firstErr == nil {
-				firstErr = fmt.Errorf("${env:%s}: environment variable %s is not set (set it in the plugin's env in mackerel-agent.conf)", name, name)
+			if !ok {
+				return "", fmt.Errorf("${env:%s}: environment variable %s is not set (set it in the plugin's env in mackerel-agent.conf)", name, name)
 			}
 			value = v
 		case "file":
 			data, err := os.ReadFile(name)
-			if err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("${file:%s}: %v", name, err)
+			if err != nil {
+				return "", fmt.Errorf("${file:%s}: %v", name, err)
 			}
 			value = strings.TrimSpace(string(data))
+		default:
+			value = "${" + ref + "}"
 		}
-		m.add(value)
-		return value
-	})
-	if firstErr != nil {
-		return "", firstErr
+		if kind == "env" || kind == "file" {
+			m.add(value)
+		}
+		b.WriteString(s[:start])
+		b.WriteString(value)
+		s = s[start+end+1:]
 	}
-	return out, nil
+	b.WriteString(s)
+	return b.String(), nil
 }
 
 // Add registers a value to be masked (an extracted token marked secret).
