@@ -5,12 +5,12 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net/netip"
 	"os"
 	"strings"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
@@ -128,11 +128,11 @@ func (o *options) Prepare(args []string) error {
 		if c.NoVerify {
 			return fmt.Errorf("--ca-file and --no-verify conflict: --ca-file adds trust anchors for verification")
 		}
-		roots, err := loadRoots(o.CAFile)
+		anchors, err := certchain.ReadFile(o.CAFile)
 		if err != nil {
-			return err
+			return fmt.Errorf("--ca-file: %v", err)
 		}
-		c.Roots = roots
+		c.Trust = &certchain.Trust{Extra: anchors}
 	}
 	if (o.CertFile == "") != (o.KeyFile == "") {
 		return fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
@@ -158,22 +158,6 @@ func validStartTLS(proto string) error {
 		}
 	}
 	return fmt.Errorf("--starttls %q is not supported: use one of %s", proto, strings.Join(tlsprobe.StartTLSProtocols(), ", "))
-}
-
-// loadRoots returns the system's trust anchors plus those in path.
-func loadRoots(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--ca-file: %v", err)
-	}
-	roots, err := x509.SystemCertPool()
-	if err != nil || roots == nil {
-		roots = x509.NewCertPool()
-	}
-	if !roots.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", path)
-	}
-	return roots, nil
 }
 
 func main() {

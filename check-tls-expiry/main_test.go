@@ -512,8 +512,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-H", "a.test", "--ip", "127.0.0.1", "-6"}, "is not an IPv6 address"},
 		{[]string{"-H", "a.test", "--cert-file", "x.pem"}, "--cert-file and --key-file go together"},
 		{[]string{"-H", "a.test", "--cert-file", "/nonexistent.pem", "--key-file", "/nonexistent.key"}, "client certificate /nonexistent.pem"},
-		{[]string{"-H", "a.test", "--ca-file", "/nonexistent.pem"}, "--ca-file: open /nonexistent.pem"},
-		{[]string{"-H", "a.test", "--ca-file", ca}, "holds no PEM certificate"},
+		{[]string{"-H", "a.test", "--ca-file", "/nonexistent.pem"}, "--ca-file: cannot read /nonexistent.pem: no such file or directory"},
+		{[]string{"-H", "a.test", "--ca-file", ca}, "--ca-file: " + ca + ": not a PEM or DER certificate"},
 		{[]string{"-H", "a.test", "--ca-file", ca, "--no-verify"}, "--ca-file and --no-verify conflict"},
 		{[]string{"-f", "x.pem", "--expect-file", "y.pem"}, "--expect-file compares one endpoint with a file, got 0"},
 	} {

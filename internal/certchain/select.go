@@ -8,7 +8,7 @@ import (
 
 // Policy says how an endpoint's certificates are verified.
 type Policy struct {
-	// Roots are the trust anchors; nil means the system's.
+	// Roots are the anchors (Trust.Pool); nil means the system's.
 	Roots *x509.CertPool
 	// Name is what the leaf must be valid for (the SNI name, or the IP
 	// connected to); empty skips the name check.

@@ -36,8 +36,8 @@ type Config struct {
 	Warning, Critical threshold.Expiry
 
 	NoVerify bool
-	// Roots are the trust anchors; nil means the system's.
-	Roots      *x509.CertPool
+	// Trust adds anchors to the system's (--ca-file).
+	Trust      *certchain.Trust
 	ClientCert *tls.Certificate
 	// ExpectFile holds the certificate the endpoint should be serving.
 	ExpectFile string
@@ -107,36 +107,63 @@ type outcome struct {
 	where   string
 }
 
-// Check runs the whole check within ctx.
+// probed is a unit after its I/O: what the endpoint presented, or what the
+// file holds, or why there is neither.
+type probed struct {
+	res    *tlsprobe.Result
+	certs  []*x509.Certificate
+	err    error
+	status check.Status // of err
+}
+
+// Check runs the whole check within ctx: names are resolved, then every
+// endpoint and file is read concurrently, then everything is judged. Judging
+// after all the handshakes lets one small pool of trust anchors serve every
+// endpoint.
 func Check(ctx context.Context, c *Config) *check.Report {
 	now := c.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	j := judge{warning: c.Warning, critical: c.Critical, now: now}
 	units := c.units(ctx)
-	expected, expectErr := c.expected()
-
-	outcomes := pool.Map(ctx, len(units), 0, func(ctx context.Context, i int) outcome {
-		u := units[i]
-		switch {
-		case u.err != nil:
-			return outcome{findings: []check.Finding{{Status: u.status, Text: u.err.Error()}}}
-		case u.path != "":
-			return j.file(u)
-		}
-		return c.endpoint(ctx, j, u, expected, expectErr)
-	}, func(i int, err *pool.PanicError) outcome {
-		return outcome{findings: []check.Finding{{Status: check.UNKNOWN, Text: units[i].label() + ": " + err.Error()}}}
+	probes := pool.Map(ctx, len(units), 0, func(ctx context.Context, i int) probed {
+		return c.probe(ctx, units[i])
+	}, func(i int, err *pool.PanicError) probed {
+		return probed{err: err, status: check.UNKNOWN}
 	})
+
+	var roots *x509.CertPool
+	if !c.NoVerify {
+		var presented [][]*x509.Certificate
+		for _, p := range probes {
+			if p.res != nil {
+				presented = append(presented, p.res.Certificates)
+			}
+		}
+		if len(presented) > 0 {
+			roots = c.Trust.Pool(presented...)
+		}
+	}
+	expected, expectErr := c.expected()
+	j := judge{warning: c.Warning, critical: c.Critical, now: now}
 
 	r := &check.Report{Noun: "target"}
 	var first *outcome
-	for i := range outcomes {
-		o := &outcomes[i]
+	for i, u := range units {
+		var o outcome
+		switch p := probes[i]; {
+		case p.err != nil && u.path != "": // file errors name the path
+			o.findings = []check.Finding{{Status: p.status, Text: p.err.Error()}}
+		case p.err != nil:
+			o.findings = []check.Finding{{Status: p.status, Text: u.label() + ": " + p.err.Error()}}
+		case p.res != nil:
+			o = c.endpoint(j, u, p.res, roots, expected, expectErr)
+		default:
+			o = j.file(u, p.certs)
+		}
 		r.Findings = append(r.Findings, o.findings...)
 		if o.decider != nil && (first == nil || o.decider.NotAfter.Before(first.decider.NotAfter)) {
-			first = o
+			first = &o
 		}
 	}
 	if first != nil {
@@ -144,6 +171,24 @@ func Check(ctx context.Context, c *Config) *check.Report {
 			Days(first.decider.NotAfter.Sub(now)), first.where, first.decider.Role, first.decider.NotAfter.UTC().Format(time.DateOnly))
 	}
 	return r
+}
+
+// probe does a unit's I/O.
+func (c *Config) probe(ctx context.Context, u unit) probed {
+	switch {
+	case u.err != nil:
+		return probed{err: u.err, status: u.status}
+	case u.path != "":
+		certs, err := certchain.ReadFile(u.path)
+		return probed{certs: certs, err: err, status: check.UNKNOWN}
+	}
+	ep := tlsprobe.Endpoint{
+		Addr:       netip.AddrPortFrom(u.addr, uint16(u.target.Port)),
+		ServerName: c.serverName(u.target),
+		StartTLS:   u.target.StartTLS,
+	}
+	res, err := tlsprobe.Probe(ctx, ep, tlsprobe.Options{ClientCert: c.ClientCert})
+	return probed{res: res, err: err, status: check.CRITICAL}
 }
 
 // units expands the targets: globs into files, hosts into the addresses to
@@ -187,7 +232,7 @@ func (c *Config) units(ctx context.Context) []unit {
 			continue
 		}
 		if res[i].err != nil {
-			units = append(units, unit{target: t, err: fmt.Errorf("%s: %w", t.Label(), res[i].err), status: check.CRITICAL})
+			units = append(units, unit{target: t, err: res[i].err, status: check.CRITICAL})
 			continue
 		}
 		for _, a := range res[i].addrs {
@@ -197,20 +242,11 @@ func (c *Config) units(ctx context.Context) []unit {
 	return units
 }
 
-func (c *Config) endpoint(ctx context.Context, j judge, u unit, expected *x509.Certificate, expectErr error) outcome {
+func (c *Config) endpoint(j judge, u unit, res *tlsprobe.Result, roots *x509.CertPool, expected *x509.Certificate, expectErr error) outcome {
 	label := u.label()
-	ep := tlsprobe.Endpoint{
-		Addr:       netip.AddrPortFrom(u.addr, uint16(u.target.Port)),
-		ServerName: c.serverName(u.target),
-		StartTLS:   u.target.StartTLS,
-	}
-	res, err := tlsprobe.Probe(ctx, ep, tlsprobe.Options{ClientCert: c.ClientCert})
-	if err != nil {
-		return outcome{findings: []check.Finding{{Status: check.CRITICAL, Text: label + ": " + err.Error()}}}
-	}
 	served := certchain.Select(res.Certificates, certchain.Policy{
-		Roots:    c.Roots,
-		Name:     ep.ServerName,
+		Roots:    roots,
+		Name:     c.serverName(u.target),
 		Now:      j.now,
 		NoVerify: c.NoVerify,
 	})
@@ -241,11 +277,7 @@ func (c *Config) endpoint(ctx context.Context, j judge, u unit, expected *x509.C
 	return o
 }
 
-func (j judge) file(u unit) outcome {
-	certs, err := certchain.ReadFile(u.path)
-	if err != nil {
-		return outcome{findings: []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}}
-	}
+func (j judge) file(u unit, certs []*x509.Certificate) outcome {
 	chain := make([]certchain.Cert, len(certs))
 	for i, x := range certs {
 		chain[i] = certchain.Cert{Certificate: x, Role: certchain.RoleOf(x)}

@@ -1,0 +1,21 @@
+//go:build !linux
+
+package certchain
+
+import "crypto/x509"
+
+// Pool returns the pool to verify with. Off Linux the platform verifier
+// decides (a nil pool), with any extra anchors added to the system's.
+func (t *Trust) Pool(presented ...[]*x509.Certificate) *x509.CertPool {
+	if t == nil || len(t.Extra) == 0 {
+		return nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	for _, c := range t.Extra {
+		pool.AddCert(c)
+	}
+	return pool
+}
