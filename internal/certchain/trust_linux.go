@@ -35,7 +35,7 @@ var (
 // systemAnchors adds to pool the system certificates whose subject is in
 // want. Only names are read from the others: parsing every certificate of
 // the store is what makes x509.SystemCertPool slow and large.
-func systemAnchors(pool *x509.CertPool, want map[string]bool) {
+func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) {
 	// One buffer for the files and one for the decoded certificates serve
 	// the whole store: a check runs every minute on every host, and the
 	// store is hundreds of certificates it mostly does not need.
@@ -90,6 +90,9 @@ func systemAnchors(pool *x509.CertPool, want map[string]bool) {
 			add()
 			break
 		}
+	}
+	if !dirsToo {
+		return
 	}
 	dirs := systemCertDirs
 	if d, ok := os.LookupEnv("SSL_CERT_DIR"); ok {
@@ -176,11 +179,26 @@ func rawSubject(der []byte) (string, bool) {
 }
 
 // Pool returns the anchors that can end a chain of any of the presented
-// certificate sets: the system anchors that issued one of the certificates
-// (or are one of them, being self-issued), and every extra anchor. An anchor
-// ends a chain only by issuing its last certificate, so this small pool
-// verifies exactly as the whole store would.
+// certificate sets: the anchors of the system bundle that issued one of the
+// certificates (or are one of them, being self-issued), and every extra
+// anchor. An anchor ends a chain only by issuing its last certificate, so
+// this small pool verifies exactly as the whole bundle would.
+//
+// The certificate directories are left out: each of their files is a
+// system call or three, more than the rest of a run, and on every common
+// distribution they hold the bundle's certificates again. FullPool adds
+// them, for a chain the bundle cannot verify.
 func (t *Trust) Pool(presented ...[]*x509.Certificate) *x509.CertPool {
+	return t.pool(presented, false)
+}
+
+// FullPool is Pool with the anchors of the certificate directories too,
+// as Go itself reads them: SSL_CERT_DIR, /etc/ssl/certs, /etc/pki/tls/certs.
+func (t *Trust) FullPool(presented ...[]*x509.Certificate) *x509.CertPool {
+	return t.pool(presented, true)
+}
+
+func (t *Trust) pool(presented [][]*x509.Certificate, dirsToo bool) *x509.CertPool {
 	want := map[string]bool{}
 	for _, certs := range presented {
 		for _, c := range certs {
@@ -188,7 +206,7 @@ func (t *Trust) Pool(presented ...[]*x509.Certificate) *x509.CertPool {
 		}
 	}
 	pool := x509.NewCertPool()
-	systemAnchors(pool, want)
+	systemAnchors(pool, want, dirsToo)
 	if t != nil {
 		for _, c := range t.Extra {
 			pool.AddCert(c)

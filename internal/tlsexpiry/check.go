@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
@@ -132,18 +133,13 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		return probed{err: err, status: check.UNKNOWN}
 	})
 
-	var roots *x509.CertPool
-	if !c.NoVerify {
-		var presented [][]*x509.Certificate
-		for _, p := range probes {
-			if p.res != nil {
-				presented = append(presented, p.res.Certificates)
-			}
-		}
-		if len(presented) > 0 {
-			roots = c.Trust.Pool(presented...)
+	var presented [][]*x509.Certificate
+	for _, p := range probes {
+		if p.res != nil {
+			presented = append(presented, p.res.Certificates)
 		}
 	}
+	v := &verifier{trust: c.Trust, presented: presented, now: now, noVerify: c.NoVerify, done: map[string]certchain.Served{}}
 	expected, expectErr := c.expected()
 	j := judge{warning: c.Warning, critical: c.Critical, now: now}
 
@@ -157,7 +153,7 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		case p.err != nil:
 			o.findings = []check.Finding{{Status: p.status, Text: u.label() + ": " + p.err.Error()}}
 		case p.res != nil:
-			o = c.endpoint(j, u, p.res, roots, expected, expectErr)
+			o = c.endpoint(j, u, p.res, v.verify(p.res.Certificates, c.serverName(u.target)), expected, expectErr)
 		default:
 			o = j.file(u, p.certs)
 		}
@@ -242,14 +238,56 @@ func (c *Config) units(ctx context.Context) []unit {
 	return units
 }
 
-func (c *Config) endpoint(j judge, u unit, res *tlsprobe.Result, roots *x509.CertPool, expected *x509.Certificate, expectErr error) outcome {
+// verifier verifies what endpoints presented, with one pool of anchors for
+// the whole run, built after every handshake so it holds only the anchors
+// those chains can end at.
+type verifier struct {
+	trust     *certchain.Trust
+	presented [][]*x509.Certificate
+	now       time.Time
+	noVerify  bool
+
+	roots, fullRoots *x509.CertPool
+	// done holds the verdict per distinct chain and name: the nodes behind
+	// a name, or the names behind one wildcard certificate, present the
+	// same chain, and verifying it is most of the work of judging one.
+	done map[string]certchain.Served
+}
+
+func (v *verifier) verify(certs []*x509.Certificate, name string) certchain.Served {
+	var key strings.Builder
+	key.WriteString(name)
+	for _, x := range certs {
+		key.WriteByte(0)
+		key.Write(x.Raw)
+	}
+	if served, ok := v.done[key.String()]; ok {
+		return served
+	}
+	policy := certchain.Policy{Name: name, Now: v.now, NoVerify: v.noVerify}
+	if !v.noVerify {
+		if v.roots == nil {
+			v.roots = v.trust.Pool(v.presented...)
+		}
+		policy.Roots = v.roots
+	}
+	served := certchain.Select(certs, policy)
+	var unknown x509.UnknownAuthorityError
+	if errors.As(served.VerifyErr, &unknown) {
+		// The bundle lacks the anchor: look in the certificate
+		// directories too before calling the chain untrusted.
+		if v.fullRoots == nil {
+			v.fullRoots = v.trust.FullPool(v.presented...)
+		}
+		policy.Roots = v.fullRoots
+		served = certchain.Select(certs, policy)
+	}
+	v.done[key.String()] = served
+	return served
+}
+
+func (c *Config) endpoint(j judge, u unit, res *tlsprobe.Result, served certchain.Served, expected *x509.Certificate, expectErr error) outcome {
 	label := u.label()
-	served := certchain.Select(res.Certificates, certchain.Policy{
-		Roots:    roots,
-		Name:     c.serverName(u.target),
-		Now:      j.now,
-		NoVerify: c.NoVerify,
-	})
 	vs := j.chain(served.Chain)
 	o := outcome{decider: &vs[0].cert, where: c.stableLabel(u)}
 	if err := served.VerifyErr; err != nil && !(certchain.ExpiryFailure(err) && vs[0].status == check.CRITICAL) {
