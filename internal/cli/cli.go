@@ -101,7 +101,7 @@ func Parse(p Plugin, opts any, args []string, w io.Writer) ([]string, error) {
 	if err != nil {
 		var ferr *flags.Error
 		if errors.As(err, &ferr) && ferr.Type == flags.ErrHelp {
-			fmt.Fprintln(w, ferr.Message)
+			fmt.Fprintln(w, strings.TrimRight(ferr.Message, "\n"))
 			return nil, ErrDone
 		}
 		return nil, explain(p, err)
