@@ -372,6 +372,7 @@ func TestIPAndSNI(t *testing.T) {
 }
 
 func TestIPv6Literal(t *testing.T) {
+	testutil.RequireIPv6(t)
 	e := newEnv(t)
 	srv := testutil.ServeTLS(t, fixture.TLSOptions{Addr: "[::1]:0", Chain: []*fixture.Cert{testutil.Leaf(t, e.pki, 50.5), e.pki.Intermediate}})
 	port := fmt.Sprint(srv.Port())
@@ -412,6 +413,7 @@ func TestAllAddresses(t *testing.T) {
 	if !hostsHave(t, name, "127.0.0.1", "127.0.0.2", "::1") {
 		t.Skipf("/etc/hosts does not map %s to 127.0.0.1, 127.0.0.2 and ::1; .ci/run adds them", name)
 	}
+	testutil.RequireIPv6(t)
 	e := newEnv(t)
 	fresh := testutil.Leaf(t, e.pki, 80.5, name)
 	stale := testutil.Leaf(t, e.pki, 6.5, name)

@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,4 +88,15 @@ func WriteFile(t testing.TB, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// RequireIPv6 skips a test on a machine without IPv6 loopback, where
+// nothing can listen on ::1.
+func RequireIPv6(t testing.TB) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback on this machine: %v", err)
+	}
+	ln.Close()
 }
