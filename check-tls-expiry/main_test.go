@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -178,6 +180,27 @@ func TestStalledHandshakeEndsInTime(t *testing.T) {
 	res.Expect(t, 2, "starttls "+addr+": timed out after 1.5s")
 	if res.Elapsed > 2500*time.Millisecond {
 		t.Errorf("took %s with -t 1.5", res.Elapsed)
+	}
+}
+
+// The agent sends SIGTERM when its timeout_seconds runs out and uses what
+// the plugin prints in the grace period after it.
+func TestSIGTERMReportsThePhase(t *testing.T) {
+	addr := testutil.ServeStall(t)
+	cmd := exec.Command(testutil.Binary(t, "check-tls-expiry"), "-H", addr, "-t", "60")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 2 {
+		t.Errorf("exit %d, want 2: %s", code, out.String())
+	}
+	if want := "TLS CRITICAL: " + addr + ": tls handshake " + addr + ": stopped after "; !strings.HasPrefix(out.String(), want) {
+		t.Errorf("got %q, want prefix %q", out.String(), want)
 	}
 }
 

@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jessevdk/go-flags"
@@ -75,6 +78,11 @@ func RunCheck(p Plugin, c Check, args []string, stdout io.Writer) (code int) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(opts.Timeout))
 	defer cancel()
+	// The agent sends SIGTERM when its own timeout_seconds runs out, and
+	// uses what the plugin prints within the next 10 s: stop the probes and
+	// report what was in progress instead of dying silent.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
 	report := c.Run(ctx)
 	report.Tag = p.Tag
 	report.Verbose = opts.Verbose

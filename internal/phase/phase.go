@@ -30,11 +30,17 @@ type Error struct {
 	Addr     string // the name resolved, or the address talked to
 	Elapsed  time.Duration
 	TimedOut bool
-	Err      error
+	// Stopped means the run was cancelled (the agent's SIGTERM) before
+	// its deadline.
+	Stopped bool
+	Err     error
 }
 
 func (e *Error) Error() string {
-	if e.TimedOut {
+	switch {
+	case e.Stopped:
+		return fmt.Sprintf("%s %s: stopped after %s (the check was terminated)", e.Phase, e.Addr, Seconds(e.Elapsed))
+	case e.TimedOut:
 		return fmt.Sprintf("%s %s: timed out after %s", e.Phase, e.Addr, Seconds(e.Elapsed))
 	}
 	return fmt.Sprintf("%s %s: %s", e.Phase, e.Addr, Cause(e.Err))
@@ -58,12 +64,14 @@ func Start(phase, addr string) Timer {
 func (t Timer) Elapsed() time.Duration { return time.Since(t.start) }
 
 // Fail wraps err as a failure of this phase. It counts as a timeout when
-// ctx ran out or the error itself is one (a read deadline, say).
+// ctx ran out or the error itself is one (a read deadline, say), and as
+// stopped when ctx was cancelled.
 func (t Timer) Fail(ctx context.Context, err error) *Error {
 	var ne net.Error
-	timedOut := ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-	return &Error{Phase: t.phase, Addr: t.addr, Elapsed: t.Elapsed(), TimedOut: timedOut, Err: err}
+	stopped := errors.Is(ctx.Err(), context.Canceled)
+	timedOut := !stopped && (ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
+	return &Error{Phase: t.phase, Addr: t.addr, Elapsed: t.Elapsed(), TimedOut: timedOut, Stopped: stopped, Err: err}
 }
 
 // Cause strips the layers of a network error that repeat what the phase
@@ -94,7 +102,7 @@ func Cause(err error) string {
 // Seconds formats a duration the way messages show times: "0.41s", "10.0s".
 func Seconds(d time.Duration) string {
 	s := d.Seconds()
-	if s < 1 {
+	if s < 0.995 {
 		return fmt.Sprintf("%.2fs", s)
 	}
 	return fmt.Sprintf("%.1fs", s)
