@@ -1,0 +1,473 @@
+#!/usr/bin/env bash
+# Benchmarks the plugins side by side with the tools users would pick
+# instead, on the same loopback fixtures, and prints a Markdown table (also
+# written to .bench/latest.md). `make bench` runs it after `make build`.
+#
+#   make bench
+#   CHECK_SSL_CERT=/path/to/check-ssl-cert make bench    # adds Mackerel's Go check-ssl-cert
+#   BENCH_ROUNDS=10 BENCH_RUNS=30 make bench             # more samples
+#
+# ADDING ROWS: one line per scenario in define_rows below.
+#
+#   floor ID -- COMMAND...                   what any process costs here
+#   ours  ID -- COMMAND...                   one of our binaries
+#   peer  ID vs=OURS_ID -- COMMAND...        a peer tool; the table gives ours/peer
+#                                            ratios against our row OURS_ID
+#   target "TEXT" wall|rss A B LIMIT         a spec target: metric(A)/metric(B) <= LIMIT
+#
+# Options go between the ID and `--`: runs=N overrides the runs per round
+# (slow peers need fewer). Every row runs against the fixtures that
+# internal/cmd/fixture starts once for the whole run:
+#
+#   $CA          root CA file of every TLS endpoint
+#   $TLS $PORT   the first TLS endpoint (127.0.0.1:PORT) and its port
+#   TLS_ARGS_10  -H ENDPOINT for the first 10 endpoints ("${TLS_ARGS_10[@]}")
+#   TLS_ARGS_50  the same for all 50
+#   $HTTP_URL    http://127.0.0.1:PORT/health, a small JSON document
+#   PIDS         idle child processes (FIXTURE_PROCS of them, cmdline
+#                ".../fixture idle"), for process checks
+#   $BIN         our binaries; $PLUGINS the Monitoring Plugins folder
+#
+# A check exits 0-3; the report shows each row's status and first output
+# line, so that a row that measured an error path (refused, timed out)
+# stands out.
+#
+# METHOD: rows run in rounds, A B C ... A B C ..., so that a change in the
+# machine's load during the run hits every row alike instead of the one that
+# happened to run then. Within a round each row runs once under GNU time
+# (status, first output line, max RSS; this also warms caches), then
+# BENCH_RUNS times under `hyperfine -N` (no shell in between). Wall time is
+# the median over every hyperfine run of every round; CPU is the mean
+# user+sys that hyperfine reports; max RSS is the median of GNU time's %M,
+# which for a script is its largest single process (openssl for
+# check_ssl_cert), not the sum. Size is the executable file only: the
+# Monitoring Plugins are dynamically linked (libcurl, libssl not counted),
+# and check_ssl_cert is a shell script that runs openssl.
+#
+# TYPICAL FLOORS (2-core AMD EPYC VM, Linux 6.18): /bin/true median 0.8 ms,
+# Go hello-world 2.0 ms and 1.8 MiB max RSS. Floors far above these
+# (or a load average above the number of cores) mean the machine was busy:
+# the script warns, and the ratios are still comparable, the absolute
+# times less so.
+#
+# Needs Debian 12 (installs what is missing with apt-get) and Go. Touches
+# loopback only: proxies are unset and every target is 127.0.0.1.
+# Literal $NAMEs in single quotes are what the report shows.
+# shellcheck disable=SC2016
+set -euo pipefail
+
+TYPICAL_TRUE_MS=0.8
+TYPICAL_HELLO_MS=2.0
+FLOOR_ALARM=3 # warn when a floor row is this many times its typical value
+
+ROUNDS=${BENCH_ROUNDS:-5}
+RUNS=${BENCH_RUNS:-20}
+FIXTURE_TLS=50
+FIXTURE_PROCS=${FIXTURE_PROCS:-20}
+PLUGINS=/usr/lib/nagios/plugins
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=$ROOT/bin
+OUT=$ROOT/.bench
+RAW=$OUT/raw
+
+# No request may leave through a proxy.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() {
+  say "$*"
+  exit 1
+}
+
+# Each peer faces our row that does the same work: check_http and
+# check_curl without -D check the dates but not the chain, so they face
+# --no-verify; check_curl -D, check_ssl_cert and Mackerel's check-ssl-cert
+# verify against the fixture's CA, as --ca-file does.
+define_rows() {
+  floor true -- /bin/true
+  floor hello-world -- "$HELLO"
+
+  ours tls1 -- "$BIN/check-tls-expiry" -H "$TLS" --ca-file "$CA"
+  ours tls1-no-verify -- "$BIN/check-tls-expiry" -H "$TLS" --no-verify
+  ours tls10 -- "$BIN/check-tls-expiry" --ca-file "$CA" "${TLS_ARGS_10[@]}"
+  ours tls50 -- "$BIN/check-tls-expiry" --ca-file "$CA" "${TLS_ARGS_50[@]}"
+  peer check_http vs=tls1-no-verify -- "$PLUGINS/check_http" -S -C 30,14 -H 127.0.0.1 -p "$PORT"
+  peer check_curl vs=tls1-no-verify -- "$PLUGINS/check_curl" -S -C 30,14 -H 127.0.0.1 -p "$PORT"
+  peer check_curl-verify vs=tls1 -- "$PLUGINS/check_curl" -S -C 30,14 -D --ca-cert "$CA" -H 127.0.0.1 -p "$PORT"
+  # --ignore-ocsp: OCSP asks a responder elsewhere; 2 runs a round: it
+  # takes seconds.
+  peer check_ssl_cert vs=tls1 runs=2 -- "$PLUGINS/check_ssl_cert" -H 127.0.0.1 -p "$PORT" --rootcert-file "$CA" --ignore-ocsp -w 30 -c 14
+  if [[ -n ${CHECK_SSL_CERT:-} ]]; then
+    [[ -x $CHECK_SSL_CERT ]] || die "CHECK_SSL_CERT=$CHECK_SSL_CERT is not an executable"
+    peer check-ssl-cert vs=tls1 -- "$CHECK_SSL_CERT" -H 127.0.0.1 -p "$PORT" --ca-file "$CA"
+  fi
+
+  target "TLS, 1 endpoint: wall time at or below Mackerel's check-ssl-cert" wall tls1 check-ssl-cert 1
+  target "TLS, 1 endpoint: max RSS at or below Mackerel's check-ssl-cert" rss tls1 check-ssl-cert 1
+  target "TLS, 50 endpoints in one run: wall time under 3x one endpoint" wall tls50 tls1 3
+}
+
+# ---------------------------------------------------------------- rows
+
+ROW_ID=() ROW_KIND=() ROW_VS=() ROW_RUNS=() ROW_CMD=()
+TARGETS=()
+
+row() {
+  local kind=$1 id=$2 vs='' runs=$RUNS
+  shift 2
+  while [[ $# -gt 0 && $1 != -- ]]; do
+    case $1 in
+      vs=*) vs=${1#vs=} ;;
+      runs=*) runs=${1#runs=} ;;
+      *) die "row $id: unknown option $1 (want vs=ID, runs=N, then --)" ;;
+    esac
+    shift
+  done
+  [[ $# -gt 1 ]] || die "row $id: no command after --"
+  shift
+  [[ $kind != peer || -n $vs ]] || die "peer $id: name our row it is compared with (vs=ID)"
+  ROW_ID+=("$id") ROW_KIND+=("$kind") ROW_VS+=("$vs") ROW_RUNS+=("$runs")
+  ROW_CMD+=("$(printf '%q ' "$@")")
+}
+floor() { row floor "$@"; }
+ours() { row ours "$@"; }
+peer() { row peer "$@"; }
+target() { TARGETS+=("$(printf '%q ' "$@")"); }
+
+row_index() {
+  local i
+  for i in "${!ROW_ID[@]}"; do
+    if [[ ${ROW_ID[i]} == "$1" ]]; then
+      echo "$i"
+      return
+    fi
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- set-up
+
+install_missing() {
+  # command or file -> Debian package(s) that provide it
+  local -A want=(
+    [hyperfine]=hyperfine
+    [/usr/bin/time]=time
+    [jq]=jq
+    [$PLUGINS/check_http]=monitoring-plugins-basic
+    # check_curl links liburiparser1, which -standard only recommends.
+    [$PLUGINS/check_curl]="monitoring-plugins-standard liburiparser1"
+    [$PLUGINS/check_ssl_cert]=monitoring-plugins-contrib
+    # check_ssl_cert insists on these before it does anything; they are
+    # only Recommends of -contrib.
+    [host]=bind9-host
+    [openssl]=openssl
+    [curl]=curl
+    [file]=file
+    [bc]=bc
+  )
+  local what pkgs=() more
+  for what in "${!want[@]}"; do
+    if [[ $what == /* ]]; then
+      [[ -x $what ]] && continue
+    else
+      command -v "$what" >/dev/null && continue
+    fi
+    read -ra more <<<"${want[$what]}"
+    pkgs+=("${more[@]}")
+  done
+  [[ ${#pkgs[@]} -eq 0 ]] && return
+  command -v apt-get >/dev/null || die "missing: ${pkgs[*]} (install them; this script knows only apt-get)"
+  local sudo=()
+  [[ $EUID -eq 0 ]] || sudo=(sudo)
+  say "installing ${pkgs[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+}
+
+build() {
+  mkdir -p "$OUT"
+  go build -o "$OUT/fixture" ./internal/cmd/fixture
+  # Built like our binaries, so that it shows what the Go runtime alone
+  # costs before any plugin code runs.
+  printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello, world") }\n' >"$OUT/hello.go"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$OUT/hello-world" "$OUT/hello.go"
+  HELLO=$OUT/hello-world
+  [[ -x $BIN/check-tls-expiry ]] || die "no $BIN/check-tls-expiry: run make build (or make bench)"
+}
+
+fixture_pid=''
+cleanup() {
+  if [[ -n $fixture_pid ]]; then
+    kill -TERM "$fixture_pid" 2>/dev/null || true
+    wait "$fixture_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+start_fixture() {
+  # The fixture stops when its stdin closes, so it cannot outlive this
+  # script even if the script is killed before its trap runs.
+  coproc FIXTURE { exec "$OUT/fixture" -tls "$FIXTURE_TLS" -days 10 -procs "$FIXTURE_PROCS"; }
+  # Bash forgets FIXTURE_PID once the coprocess ends; the trap must not.
+  # shellcheck disable=SC2153
+  fixture_pid=$FIXTURE_PID
+  local fd=${FIXTURE[0]} key='' value=
+  TLS_ALL=() PIDS=() CA='' HTTP_URL=''
+  while IFS=' ' read -r -t 30 key value <&"$fd"; do
+    case $key in
+      ready) break ;;
+      ca) CA=$value ;;
+      tls) TLS_ALL+=("$value") ;;
+      http) HTTP_URL=$value ;;
+      pid) PIDS+=("$value") ;;
+    esac
+  done
+  [[ $key == ready ]] || die "the fixture did not come up"
+  TLS=${TLS_ALL[0]}
+  PORT=${TLS##*:}
+  TLS_ARGS_10=() TLS_ARGS_50=()
+  local i
+  for ((i = 0; i < 50; i++)); do
+    if ((i < 10)); then TLS_ARGS_10+=(-H "${TLS_ALL[i]}"); fi
+    TLS_ARGS_50+=(-H "${TLS_ALL[i]}")
+  done
+}
+
+# ---------------------------------------------------------------- measuring
+
+load_warning() {
+  local load1 cores
+  read -r load1 _ </proc/loadavg
+  cores=$(nproc)
+  if awk -v l="$load1" -v c="$cores" 'BEGIN { exit !(l > c) }'; then
+    WARNINGS+=("load average $load1 above $cores cores $1: the machine was busy")
+  fi
+}
+
+measure() {
+  local r i n=${#ROW_ID[@]}
+  rm -rf "$RAW"
+  mkdir -p "$RAW"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for ((i = 0; i < n; i++)); do
+      say "round $r/$ROUNDS: ${ROW_ID[i]}"
+      local -a argv
+      eval "argv=(${ROW_CMD[i]})"
+      local code=0
+      /usr/bin/time -f %M -o "$RAW/$i.rss.$r" "${argv[@]}" >"$RAW/$i.out" 2>&1 </dev/null || code=$?
+      echo "$code" >"$RAW/$i.code.$r"
+      hyperfine -N -i --style none --runs "${ROW_RUNS[i]}" \
+        --export-json "$RAW/$i.json.$r" "${ROW_CMD[i]% }" >/dev/null 2>&1 ||
+        die "hyperfine failed on ${ROW_ID[i]}: ${ROW_CMD[i]}"
+    done
+  done
+}
+
+# Per-row results, filled by summarise.
+WALL=() CPU=() RSS=() SIZE=() CODE=() SAID=()
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+summarise() {
+  local i
+  for i in "${!ROW_ID[@]}"; do
+    WALL[i]=$(jq -r '.results[0].times[]' "$RAW/$i".json.* | median)
+    CPU[i]=$(jq -s '[.[].results[0] | {n: (.times | length), c: (.user + .system)}]
+      | (map(.n * .c) | add) / (map(.n) | add)' "$RAW/$i".json.*)
+    RSS[i]=$(cat "$RAW/$i".rss.* | grep -E '^[0-9]+$' | median)
+    CODE[i]=$(sort "$RAW/$i".code.* | uniq | paste -sd/)
+    # Perfdata after | is noise here.
+    SAID[i]=$(head -n1 "$RAW/$i.out" | cut -d'|' -f1 | cut -c1-160)
+    local -a argv
+    eval "argv=(${ROW_CMD[i]})"
+    SIZE[i]=$(exe_size "${argv[0]}")
+    case ${CODE[i]} in
+      0 | 1 | 2 | 3) ;;
+      *) WARNINGS+=("${ROW_ID[i]} exited ${CODE[i]}: its numbers measure a failure, not a check") ;;
+    esac
+  done
+}
+
+exe_size() {
+  local path bytes kind
+  path=$(command -v "$1")
+  bytes=$(stat -L -c %s "$path")
+  if [[ $(head -c2 "$path") == '#!' ]]; then
+    kind=' script'
+  elif ldd "$path" >/dev/null 2>&1; then
+    kind=' dyn'
+  else
+    kind=''
+  fi
+  awk -v b="$bytes" -v k="$kind" 'BEGIN {
+    if (b < 1048576) printf "%.0f KiB%s", b / 1024, k; else printf "%.1f MiB%s", b / 1048576, k }'
+}
+
+floor_warning() {
+  local id=$1 typical=$2 i
+  i=$(row_index "$id") || return 0
+  if awk -v m="${WALL[i]}" -v t="$typical" -v f="$FLOOR_ALARM" 'BEGIN { exit !(m * 1000 > t * f) }'; then
+    WARNINGS+=("$id took $(ms "${WALL[i]}") against a typical $typical ms: the machine was busy or slow")
+  fi
+}
+
+# ---------------------------------------------------------------- report
+
+ms() { awk -v s="$1" 'BEGIN { m = s * 1000; if (m < 10) printf "%.2f ms", m; else if (m < 100) printf "%.1f ms", m; else printf "%.0f ms", m }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf (r < 0.1 ? "%.3f" : "%.2f"), r }'; }
+
+status_of() {
+  case $1 in
+    0) echo OK ;;
+    1) echo WARNING ;;
+    2) echo CRITICAL ;;
+    3) echo UNKNOWN ;;
+    *) echo "exit $1" ;;
+  esac
+}
+
+# shown replaces paths and addresses that change from run to run or machine
+# to machine with the names the legend explains, and shortens a long run of
+# -H arguments.
+shown() {
+  local -a argv out=()
+  eval "argv=(${ROW_CMD[$1]})"
+  local a k j hs=0
+  for a in "${argv[@]}"; do
+    for k in "${!TLS_ALL[@]}"; do
+      if [[ $a == "${TLS_ALL[k]}" ]]; then
+        a="\$TLS$((k + 1))"
+        break
+      fi
+    done
+    case $a in
+      "$CA") a='$CA' ;;
+      "$PORT") a='$PORT' ;;
+      "$HTTP_URL") a='$HTTP_URL' ;;
+      "$BIN"/*) a=bin/${a#"$BIN"/} ;;
+      "$OUT"/*) a=.bench/${a#"$OUT"/} ;;
+      "$PLUGINS"/*) a=${a#"$PLUGINS"/} ;;
+      "${CHECK_SSL_CERT:-/}") a='$CHECK_SSL_CERT' ;;
+    esac
+    out+=("$a")
+  done
+  # Collapse -H $TLS1 -H $TLS2 ... -H $TLSn into its ends.
+  local -a short=()
+  for ((j = 0; j < ${#out[@]}; j++)); do
+    hs=0
+    while [[ ${out[j + 2 * hs]:-} == -H && ${out[j + 2 * hs + 1]:-} == '$TLS'* ]]; do ((hs += 1)); done
+    if ((hs > 3)); then
+      short+=(-H "${out[j + 1]}" … -H "${out[j + 2 * hs - 1]}")
+      ((j += 2 * hs - 1))
+    else
+      short+=("${out[j]}")
+    fi
+  done
+  echo "${short[*]}"
+}
+
+machine() {
+  local cpu os
+  cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  os=$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release 2>/dev/null)
+  echo "- Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)${os:+, $os}"
+  echo "- Ours: $("$BIN/check-tls-expiry" --version)"
+  echo "- Go: $(go env GOVERSION); hyperfine $(hyperfine --version | awk '{ print $2 }'); Monitoring Plugins $(dpkg-query -W -f '${Version}' monitoring-plugins-basic 2>/dev/null || echo '?'); check_ssl_cert $("$PLUGINS/check_ssl_cert" --version 2>/dev/null | awk '{ print $NF }')"
+  if [[ -n ${CHECK_SSL_CERT:-} ]]; then
+    echo "- Mackerel check-ssl-cert: $(go version -m "$CHECK_SSL_CERT" | awk -F'\t' '
+      NR == 1 { sub(/^[^ ]* /, ""); v = $0 }
+      $2 == "mod" { m = $3 " " $4 }
+      $2 == "build" && $3 ~ /^(CGO_ENABLED|-ldflags|-trimpath|DefaultGODEBUG)=/ { b = b ", " $3 }
+      END { print m ", " v b }')"
+  fi
+}
+
+command_line() {
+  local env=()
+  [[ -n ${BENCH_ROUNDS:-} ]] && env+=("BENCH_ROUNDS=$BENCH_ROUNDS")
+  [[ -n ${BENCH_RUNS:-} ]] && env+=("BENCH_RUNS=$BENCH_RUNS")
+  # The binary's folder is this machine's business; the reader brings
+  # their own build.
+  [[ -n ${CHECK_SSL_CERT:-} ]] && env+=("CHECK_SSL_CERT=/path/to/check-ssl-cert")
+  local cmd='scripts/bench.sh'
+  [[ -n ${MAKELEVEL:-} ]] && cmd='make bench'
+  echo "${env[*]}${env[*]:+ }$cmd"
+}
+
+report() {
+  local i v
+  echo "### Results ($(date -u +%Y-%m-%d))"
+  echo
+  echo "- Command: \`$(command_line)\` (rounds: $ROUNDS; in each, every row once under GNU time, then $RUNS runs under hyperfine, or runs=N where a row sets it)"
+  machine
+  echo
+  echo '| row | kind | status | wall (median) | CPU user+sys | max RSS | size | ours/peer wall | ours/peer RSS |'
+  echo '|---|---|---|--:|--:|--:|--:|--:|--:|'
+  for i in "${!ROW_ID[@]}"; do
+    local rw='' rr='' kind=${ROW_KIND[i]} status
+    if [[ -n ${ROW_VS[i]} ]]; then
+      v=$(row_index "${ROW_VS[i]}") || die "${ROW_ID[i]}: vs=${ROW_VS[i]} names no row"
+      rw=$(ratio "${WALL[v]}" "${WALL[i]}")
+      rr=$(ratio "${RSS[v]}" "${RSS[i]}")
+      kind="peer (vs ${ROW_VS[i]})"
+    fi
+    status=$(status_of "${CODE[i]}")
+    [[ ${ROW_KIND[i]} == floor ]] && status="exit ${CODE[i]}"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+      "${ROW_ID[i]}" "$kind" "$status" "$(ms "${WALL[i]}")" "$(ms "${CPU[i]}")" \
+      "$(mib "${RSS[i]}")" "${SIZE[i]}" "${rw:-—}" "${rr:-—}"
+  done
+  echo
+  echo 'Targets:'
+  echo
+  local t
+  for t in "${TARGETS[@]}"; do
+    local -a a
+    eval "a=($t)"
+    local text=${a[0]} metric=${a[1]} ia ib got verdict
+    if ! ia=$(row_index "${a[2]}") || ! ib=$(row_index "${a[3]}"); then
+      echo "- $text: not measured (no ${a[2]} or ${a[3]} row)"
+      continue
+    fi
+    if [[ $metric == rss ]]; then
+      got=$(ratio "${RSS[ia]}" "${RSS[ib]}")
+    else
+      got=$(ratio "${WALL[ia]}" "${WALL[ib]}")
+    fi
+    verdict=missed
+    awk -v g="$got" -v l="${a[4]}" 'BEGIN { exit !(g <= l) }' && verdict=met
+    echo "- $text: ${a[2]}/${a[3]} = $got (limit ${a[4]}): **$verdict**"
+  done
+  if [[ ${#WARNINGS[@]} -gt 0 ]]; then
+    echo
+    for t in "${WARNINGS[@]}"; do echo "> Warning: $t"; done
+  fi
+  echo
+  echo 'Rows (`$TLSn` is the fixture'"'"'s n-th TLS endpoint, 127.0.0.1:`$PORT` the first; `$CA` its root CA; peers run from '"$PLUGINS"'):'
+  echo
+  for i in "${!ROW_ID[@]}"; do
+    echo "- ${ROW_ID[i]}: \`$(shown "$i")\`${SAID[i]:+ → \`${SAID[i]//$TLS/\$TLS1}\`}"
+  done
+}
+
+# ---------------------------------------------------------------- main
+
+WARNINGS=()
+install_missing
+build
+start_fixture
+define_rows
+load_warning "before the run"
+measure
+load_warning "after the run"
+summarise
+floor_warning true "$TYPICAL_TRUE_MS"
+floor_warning hello-world "$TYPICAL_HELLO_MS"
+report | tee "$OUT/latest.md"
+for w in "${WARNINGS[@]}"; do say "warning: $w"; done
