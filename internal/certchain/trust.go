@@ -7,3 +7,12 @@ import "crypto/x509"
 type Trust struct {
 	Extra []*x509.Certificate
 }
+
+// ExtraPool holds the extra anchors alone.
+func (t *Trust) ExtraPool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	for _, c := range t.Extra {
+		pool.AddCert(c)
+	}
+	return pool
+}

@@ -104,7 +104,7 @@ func Check(ctx context.Context, c *Config) *check.Report {
 			presented = append(presented, p.res.Certificates)
 		}
 	}
-	v := &verifier{trust: c.Trust, presented: presented, now: now, noVerify: c.NoVerify, done: map[string]certchain.Served{}}
+	v := newVerifier(c.Trust, presented, now, c.NoVerify)
 	expected, expectErr := c.expected()
 	j := judge{warning: c.Warning, critical: c.Critical, now: now}
 
