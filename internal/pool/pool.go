@@ -32,6 +32,19 @@ func Map[T any](ctx context.Context, n, workers int, job func(ctx context.Contex
 		workers = DefaultWorkers
 	}
 	results := make([]T, n)
+	if n == 1 {
+		// One target, the common case: no goroutine to start, and no OS
+		// thread for the runtime to add while it waits.
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					results[0] = onPanic(0, &PanicError{Value: v, Stack: debug.Stack()})
+				}
+			}()
+			results[0] = job(ctx, 0)
+		}()
+		return results
+	}
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
