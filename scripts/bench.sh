@@ -23,6 +23,8 @@
 #   $TLS $PORT   the first TLS endpoint (127.0.0.1:PORT) and its port
 #   TLS_ARGS_10  -H ENDPOINT for the first 10 endpoints ("${TLS_ARGS_10[@]}")
 #   TLS_ARGS_50  the same for all 50
+#   $FAR         a TLS endpoint that answers each connection 20 ms late, as a
+#                server across a network would; FAR_ARGS_50 for 50 of them
 #   $HTTP_URL    http://127.0.0.1:PORT/health, a small JSON document
 #   PIDS         idle child processes (FIXTURE_PROCS of them, cmdline
 #                ".../fixture idle"), for process checks
@@ -94,6 +96,9 @@ define_rows() {
   ours tls1-no-verify -- "$BIN/check-tls-expiry" -H "$TLS" --no-verify
   ours tls10 -- "$BIN/check-tls-expiry" --ca-file "$CA" "${TLS_ARGS_10[@]}"
   ours tls50 -- "$BIN/check-tls-expiry" --ca-file "$CA" "${TLS_ARGS_50[@]}"
+  # The same across a 20 ms "network": what concurrency is for.
+  ours tls1-far -- "$BIN/check-tls-expiry" -H "$FAR" --ca-file "$CA"
+  ours tls50-far -- "$BIN/check-tls-expiry" --ca-file "$CA" "${FAR_ARGS_50[@]}"
   peer check_http vs=tls1-no-verify -- "$PLUGINS/check_http" -S -C 30,14 -H 127.0.0.1 -p "$PORT"
   peer check_curl vs=tls1-no-verify -- "$PLUGINS/check_curl" -S -C 30,14 -H 127.0.0.1 -p "$PORT"
   peer check_curl-verify vs=tls1 -- "$PLUGINS/check_curl" -S -C 30,14 -D --ca-cert "$CA" -H 127.0.0.1 -p "$PORT"
@@ -108,6 +113,7 @@ define_rows() {
   target "TLS, 1 endpoint: wall time at or below Mackerel's check-ssl-cert" wall tls1 check-ssl-cert 1
   target "TLS, 1 endpoint: max RSS at or below Mackerel's check-ssl-cert" rss tls1 check-ssl-cert 1
   target "TLS, 50 endpoints in one run: wall time under 3x one endpoint" wall tls50 tls1 3
+  target "TLS, 50 endpoints 20 ms away in one run: wall time under 3x one endpoint" wall tls50-far tls1-far 3
 }
 
 # ---------------------------------------------------------------- rows
@@ -212,17 +218,18 @@ trap 'exit 143' TERM
 start_fixture() {
   # The fixture stops when its stdin closes, so it cannot outlive this
   # script even if the script is killed before its trap runs.
-  coproc FIXTURE { exec "$OUT/fixture" -tls "$FIXTURE_TLS" -days 10 -procs "$FIXTURE_PROCS"; }
+  coproc FIXTURE { exec "$OUT/fixture" -tls "$FIXTURE_TLS" -far 50 -latency 20ms -days 10.5 -procs "$FIXTURE_PROCS"; }
   # Bash forgets FIXTURE_PID once the coprocess ends; the trap must not.
   # shellcheck disable=SC2153
   fixture_pid=$FIXTURE_PID
   local fd=${FIXTURE[0]} key='' value=
-  TLS_ALL=() PIDS=() CA='' HTTP_URL=''
+  TLS_ALL=() FAR_ALL=() PIDS=() CA='' HTTP_URL=''
   while IFS=' ' read -r -t 30 key value <&"$fd"; do
     case $key in
       ready) break ;;
       ca) CA=$value ;;
       tls) TLS_ALL+=("$value") ;;
+      far) FAR_ALL+=("$value") ;;
       http) HTTP_URL=$value ;;
       pid) PIDS+=("$value") ;;
     esac
@@ -230,11 +237,13 @@ start_fixture() {
   [[ $key == ready ]] || die "the fixture did not come up"
   TLS=${TLS_ALL[0]}
   PORT=${TLS##*:}
-  TLS_ARGS_10=() TLS_ARGS_50=()
+  FAR=${FAR_ALL[0]}
+  TLS_ARGS_10=() TLS_ARGS_50=() FAR_ARGS_50=()
   local i
   for ((i = 0; i < 50; i++)); do
     if ((i < 10)); then TLS_ARGS_10+=(-H "${TLS_ALL[i]}"); fi
     TLS_ARGS_50+=(-H "${TLS_ALL[i]}")
+    FAR_ARGS_50+=(-H "${FAR_ALL[i]}")
   done
 }
 
@@ -345,6 +354,10 @@ shown() {
         a="\$TLS$((k + 1))"
         break
       fi
+      if [[ $a == "${FAR_ALL[k]:-}" ]]; then
+        a="\$FAR$((k + 1))"
+        break
+      fi
     done
     case $a in
       "$CA") a='$CA' ;;
@@ -361,7 +374,7 @@ shown() {
   local -a short=()
   for ((j = 0; j < ${#out[@]}; j++)); do
     hs=0
-    while [[ ${out[j + 2 * hs]:-} == -H && ${out[j + 2 * hs + 1]:-} == '$TLS'* ]]; do ((hs += 1)); done
+    while [[ ${out[j + 2 * hs]:-} == -H && ${out[j + 2 * hs + 1]:-} == '$TLS'* || ${out[j + 2 * hs + 1]:-} == '$FAR'* ]]; do ((hs += 1)); done
     if ((hs > 3)); then
       short+=(-H "${out[j + 1]}" … -H "${out[j + 2 * hs - 1]}")
       ((j += 2 * hs - 1))
@@ -449,7 +462,7 @@ report() {
     for t in "${WARNINGS[@]}"; do echo "> Warning: $t"; done
   fi
   echo
-  echo 'Rows (`$TLSn` is the fixture'"'"'s n-th TLS endpoint, 127.0.0.1:`$PORT` the first; `$CA` its root CA; peers run from '"$PLUGINS"'):'
+  echo 'Rows (`$TLSn` is the fixture'"'"'s n-th TLS endpoint, 127.0.0.1:`$PORT` the first; `$FARn` the n-th that answers 20 ms late; `$CA` their root CA; peers run from '"$PLUGINS"'):'
   echo
   for i in "${!ROW_ID[@]}"; do
     echo "- ${ROW_ID[i]}: \`$(shown "$i")\`${SAID[i]:+ → \`${SAID[i]//$TLS/\$TLS1}\`}"
