@@ -48,8 +48,21 @@ func Parse(data []byte) ([]*x509.Certificate, error) {
 		var certs []*x509.Certificate
 		rest := data
 		for n := 1; ; n++ {
+			before := rest
 			var block *pem.Block
 			block, rest = pem.Decode(rest)
+			// pem.Decode passes over a block it cannot decode (cut short,
+			// no END line, not base64) to the next one: a damaged
+			// certificate in a bundle must not go unnoticed.
+			passed := before
+			if block != nil {
+				passed = before[:len(before)-len(rest)]
+				passed = passed[:bytes.LastIndex(passed, pemBeginAny)]
+			}
+			if i := damagedCertificate(passed); i >= 0 {
+				at := len(data) - len(before) + i
+				return nil, fmt.Errorf("PEM block %d is cut short or damaged (no END line, or not base64)", bytes.Count(data[:at], pemBeginAny)+1)
+			}
 			if block == nil {
 				break
 			}
@@ -75,6 +88,19 @@ func Parse(data []byte) ([]*x509.Certificate, error) {
 		return nil, errors.New("not a PEM or DER certificate")
 	}
 	return certs, nil
+}
+
+var pemBeginAny = []byte("-----BEGIN ")
+
+// damagedCertificate returns where a CERTIFICATE block starts, at the start
+// of a line, in text that pem.Decode passed over; -1 when none does.
+func damagedCertificate(passed []byte) int {
+	for _, begin := range []string{"\n-----BEGIN CERTIFICATE-----", "\n-----BEGIN TRUSTED CERTIFICATE-----"} {
+		if i := bytes.Index(append([]byte{'\n'}, passed...), []byte(begin)); i >= 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // Glob expands a -f argument. A pattern that matches nothing is an error
