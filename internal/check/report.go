@@ -130,12 +130,16 @@ func fit(tag, first string, rest []line) string {
 	var b strings.Builder
 	b.WriteString(first)
 	used := utf8.RuneCountInString(first)
-	const reserve = 60 // room for the "... and N more" line
 	for i, l := range rest {
 		s := truncate(l.render(tag), budget/2)
 		n := utf8.RuneCountInString(s) + 1
-		last := i == len(rest)-1
-		if used+n > budget || (!last && used+n+reserve > budget) {
+		// A line is written only if the "... and N more" line that may
+		// have to follow it still fits: its length grows with the counts.
+		room := 0
+		if i < len(rest)-1 {
+			room = 1 + utf8.RuneCountInString(summarizeTail(rest[i+1:]))
+		}
+		if used+n+room > budget {
 			b.WriteString("\n")
 			b.WriteString(summarizeTail(rest[i:]))
 			return b.String()
