@@ -75,14 +75,16 @@ func (j judge) chain(certs []certchain.Cert) []verdict {
 // days up, one decimal below, always rounded down so that a message never
 // promises more time than there is.
 func Days(d time.Duration) string {
-	days := d.Hours() / 24
+	// Counted in whole tenths of a day: in floating point, exactly 1.6
+	// days comes out as 1.5999… and would be shown as 1.5.
+	tenths := d / (24 * time.Hour / 10)
 	switch {
-	case days >= 2:
-		return fmt.Sprintf("%d days", int(math.Floor(days)))
-	case days < 0.1:
+	case tenths >= 20:
+		return fmt.Sprintf("%d days", tenths/10)
+	case tenths < 1:
 		return "less than 0.1 days"
 	}
-	return fmt.Sprintf("%.1f days", math.Floor(days*10)/10)
+	return fmt.Sprintf("%d.%d days", tenths/10, tenths%10)
 }
 
 func percentLeft(left, lifetime time.Duration) string {
