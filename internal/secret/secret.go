@@ -102,7 +102,8 @@ func RedactURL(s string) string {
 			return s
 		}
 		u.User = url.User(Mask)
-		return u.String()
+		// url escapes the mask as %2A%2A%2A; show it as written.
+		return strings.Replace(u.String(), u.User.String()+"@", Mask+"@", 1)
 	}
 	scheme := strings.Index(s, "://")
 	at := strings.LastIndex(s, "@")

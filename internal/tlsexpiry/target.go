@@ -116,6 +116,8 @@ func ParseHost(s string, defaultPort int) (Target, error) {
 	}
 	host, port := s, defaultPort
 	switch {
+	case strings.Contains(s, "://"):
+		return Target{}, fmt.Errorf("host %q is a URL: give a URL with -u or as an argument, a host as HOST[:PORT]", secret.RedactURL(s))
 	case strings.HasPrefix(s, "["):
 		end := strings.Index(s, "]")
 		if end < 0 {
