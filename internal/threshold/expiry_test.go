@@ -1,0 +1,186 @@
+package threshold
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseExpiry(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Expiry
+	}{
+		{"30", Expiry{left: 30 * Day, text: "30 days"}},
+		{"0.5", Expiry{left: 12 * time.Hour, text: "0.5 days"}},
+		{"1", Expiry{left: Day, text: "1 day"}},
+		{" 14 ", Expiry{left: 14 * Day, text: "14 days"}},
+		{"36h", Expiry{left: 36 * time.Hour, text: "36h"}},
+		{"1h30m", Expiry{left: 90 * time.Minute, text: "1h30m"}},
+		{"10d", Expiry{left: 10 * Day, text: "10 days"}},
+		{"1d", Expiry{left: Day, text: "1 day"}},
+		{"1.5d", Expiry{left: 36 * time.Hour, text: "1.5 days"}},
+		{"20%", Expiry{percent: 20, isPct: true, text: "20%"}},
+		{"0.5%", Expiry{percent: 0.5, isPct: true, text: "0.5%"}},
+		{"0", Expiry{left: 0, text: "0 days"}},
+		{"0%", Expiry{percent: 0, isPct: true, text: "0%"}},
+		{"100%", Expiry{percent: 100, isPct: true, text: "100%"}},
+		{"36500", Expiry{left: 36500 * Day, text: "36500 days"}},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseExpiry(tc.in)
+			if err != nil {
+				t.Fatalf("ParseExpiry(%q): %v", tc.in, err)
+			}
+			if got != tc.want {
+				t.Errorf("ParseExpiry(%q) = %+v, want %+v", tc.in, got, tc.want)
+			}
+			if got.String() != tc.want.text {
+				t.Errorf("ParseExpiry(%q).String() = %q, want %q", tc.in, got.String(), tc.want.text)
+			}
+			if got.IsPercent() != tc.want.isPct {
+				t.Errorf("ParseExpiry(%q).IsPercent() = %v, want %v", tc.in, got.IsPercent(), tc.want.isPct)
+			}
+		})
+	}
+}
+
+func TestParseExpiryErrors(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string // in the error
+	}{
+		{"", "is not a threshold"},
+		{"abc", `"abc" is not a threshold: write days (30, 0.5), a duration (36h, 10d) or a percentage`},
+		{"-1", "is not a threshold"},
+		{"-1d", "is not a threshold"},
+		{"-36h", "is not a threshold"},
+		{"101%", "is not a threshold"},
+		{"-5%", "is not a threshold"},
+		{"%", "is not a threshold"},
+		{"d", "is not a threshold"},
+		{"NaN", "is not a threshold"},
+		{"NaN%", "is not a threshold"},
+		{"nand", "is not a threshold"},
+		{"Inf", "is not a threshold"},
+		{"+Inf", "is not a threshold"},
+		{"infd", "is not a threshold"},
+		{"1e9", "more than 100 years"},
+		{"1e9d", "more than 100 years"},
+		{"36501", "more than 100 years"},
+		{"36H", "is not a threshold"},
+		{"10 days", "is not a threshold"},
+		{"5x", "is not a threshold"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseExpiry(tc.in)
+			if err == nil {
+				t.Fatalf("ParseExpiry(%q) = %+v, want an error", tc.in, got)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ParseExpiry(%q) error %q, want it to contain %q", tc.in, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnmarshalFlag(t *testing.T) {
+	e := MustExpiry("30")
+	if err := e.UnmarshalFlag("20%"); err != nil {
+		t.Fatalf("UnmarshalFlag(20%%): %v", err)
+	}
+	if e.String() != "20%" || !e.IsPercent() {
+		t.Errorf("after UnmarshalFlag(20%%): %+v", e)
+	}
+	if err := e.UnmarshalFlag("lots"); err == nil {
+		t.Errorf("UnmarshalFlag(lots) succeeded")
+	}
+	if e.String() != "20%" {
+		t.Errorf("a failed UnmarshalFlag changed the value to %+v", e)
+	}
+}
+
+func TestMustExpiryPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Errorf("MustExpiry(\"soon\") did not panic")
+		}
+	}()
+	MustExpiry("soon")
+}
+
+func TestBreached(t *testing.T) {
+	const life = 90 * Day
+	for _, tc := range []struct {
+		name           string
+		threshold      string
+		left, lifetime time.Duration
+		want           bool
+	}{
+		{"days above", "30", 31 * Day, life, false},
+		{"days equal is not below", "30", 30 * Day, life, false},
+		{"days just below", "30", 30*Day - time.Second, life, true},
+		{"fraction of a day", "0.5", 11 * time.Hour, life, true},
+		{"fraction of a day, above", "0.5", 13 * time.Hour, life, false},
+		{"duration", "36h", 35 * time.Hour, life, true},
+		{"duration, equal", "36h", 36 * time.Hour, life, false},
+		{"d suffix", "10d", 9 * Day, life, true},
+		{"zero: time left", "0", 0, life, false},
+		{"zero: a second left", "0", time.Second, life, false},
+		{"zero: expired", "0", -time.Second, life, true},
+		{"percent above", "20%", 19 * Day, life, false},            // 21.1%
+		{"percent below", "20%", 17 * Day, life, true},             // 18.9%
+		{"percent exactly", "20%", 18 * Day, life, false},          // 20%
+		{"percent of a short life", "50%", 2 * Day, 5 * Day, true}, // 40%
+		{"zero percent", "0%", time.Second, life, false},
+		{"zero percent, expired", "0%", -time.Second, life, true},
+		{"hundred percent", "100%", life - time.Second, life, true},
+		{"hundred percent, whole life left", "100%", life, life, false},
+		{"percent, zero lifetime", "20%", time.Hour, 0, false},
+		{"percent, zero lifetime, expired", "20%", -time.Hour, 0, true},
+		{"percent, negative lifetime", "20%", time.Hour, -Day, false},
+		{"days ignore the lifetime", "30", 10 * Day, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := MustExpiry(tc.threshold)
+			if got := e.Breached(tc.left, tc.lifetime); got != tc.want {
+				t.Errorf("%s: Breached(%v left, %v lifetime) = %v, want %v", tc.threshold, tc.left, tc.lifetime, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckOrder(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		warning, critical string
+		wantErr           bool
+	}{
+		{"days ordered", "30", "14", false},
+		{"days equal", "14", "14", false},
+		{"days reversed", "14", "30", true},
+		{"durations of different units ordered", "3d", "48h", false},
+		{"durations of different units reversed", "48h", "3d", true},
+		{"fraction below whole", "1", "0.5", false},
+		{"percent ordered", "20%", "5%", false},
+		{"percent reversed", "5%", "20%", true},
+		{"days and percent", "30", "50%", false},
+		{"percent and days", "5%", "60", false},
+		{"zero critical", "30", "0", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, c := MustExpiry(tc.warning), MustExpiry(tc.critical)
+			err := CheckOrder(w, c)
+			if gotErr := err != nil; gotErr != tc.wantErr {
+				t.Fatalf("CheckOrder(-w %s, -c %s) = %v, want error: %v", tc.warning, tc.critical, err, tc.wantErr)
+			}
+			if err != nil {
+				for _, want := range []string{c.String(), w.String(), "-w 30 -c 14"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("CheckOrder error %q does not mention %q", err, want)
+					}
+				}
+			}
+		})
+	}
+}

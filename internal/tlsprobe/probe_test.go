@@ -1,0 +1,279 @@
+package tlsprobe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+)
+
+func endpoint(t *testing.T, addr, proto string) Endpoint {
+	t.Helper()
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Endpoint{Addr: ap, ServerName: "localhost", StartTLS: proto}
+}
+
+func ctxTimeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// phaseError asserts that err is a *phase.Error of the phase.
+func phaseError(t *testing.T, err error, name string) *phase.Error {
+	t.Helper()
+	var pe *phase.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a phase error", err, err)
+	}
+	if pe.Phase != name {
+		t.Errorf("phase %q, want %q (error: %v)", pe.Phase, name, err)
+	}
+	return pe
+}
+
+func TestStartTLSProtocols(t *testing.T) {
+	got := StartTLSProtocols()
+	want := []string{"ftp", "imap", "ldap", "mysql", "pop3", "postgres", "smtp"}
+	if !slices.Equal(got, want) {
+		t.Errorf("StartTLSProtocols() = %q, want %q", got, want)
+	}
+}
+
+func TestProbe(t *testing.T) {
+	p := testutil.NewPKI(t)
+	leaf := testutil.Leaf(t, p, 30)
+	chain := []*fixture.Cert{leaf, p.Intermediate}
+	for _, proto := range append([]string{""}, StartTLSProtocols()...) {
+		name := proto
+		if name == "" {
+			name = "implicit TLS"
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: chain, StartTLS: proto})
+			res, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, srv.Addr, proto), Options{})
+			if err != nil {
+				t.Fatalf("Probe: %v", err)
+			}
+			if len(res.Certificates) != 2 || !res.Certificates[0].Equal(leaf.Certificate) || !res.Certificates[1].Equal(p.Intermediate.Certificate) {
+				t.Errorf("Probe returned %d certificates, want the leaf and the intermediate as served", len(res.Certificates))
+			}
+			if res.Version != tls.VersionTLS13 {
+				t.Errorf("Version = %s, want TLS 1.3", tls.VersionName(res.Version))
+			}
+			if proto == "" && res.StartTLS != 0 {
+				t.Errorf("StartTLS took %v without STARTTLS", res.StartTLS)
+			}
+		})
+	}
+}
+
+func TestProbeRefused(t *testing.T) {
+	p := testutil.NewPKI(t)
+	chain := []*fixture.Cert{testutil.Leaf(t, p, 30), p.Intermediate}
+	for _, tc := range []struct {
+		proto, want string
+	}{
+		{"smtp", "smtp: server does not offer STARTTLS in its EHLO reply"},
+		{"imap", `imap: STARTTLS: server replied "a1 NO STARTTLS unavailable", want a1 OK`},
+		{"pop3", `pop3: STLS: server replied "-ERR STLS unavailable", want +OK`},
+		{"ftp", `ftp: AUTH TLS: server replied "534 TLS not available", want 234`},
+		{"postgres", "postgres: server refused SSL (ssl = off)"},
+		{"ldap", `ldap: server refused StartTLS: resultCode 2 ""`},
+		{"mysql", "mysql: server does not support SSL (have_ssl = DISABLED)"},
+	} {
+		t.Run(tc.proto, func(t *testing.T) {
+			srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: chain, StartTLS: tc.proto, RefuseStartTLS: true})
+			res, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, srv.Addr, tc.proto), Options{})
+			if err == nil {
+				t.Fatalf("Probe = %d certificates, want the refusal", len(res.Certificates))
+			}
+			pe := phaseError(t, err, phase.StartTLS)
+			if pe.TimedOut || pe.Stopped {
+				t.Errorf("a refusal is neither a timeout nor a stop: %+v", pe)
+			}
+			if want := "starttls " + srv.Addr + ": " + tc.want; err.Error() != want {
+				t.Errorf("error:\n got %q\nwant %q", err, want)
+			}
+		})
+	}
+}
+
+// Whatever the peer does, the probe ends with the run's deadline and names
+// the phase it was in.
+func TestProbeStalled(t *testing.T) {
+	addr := testutil.ServeStall(t)
+	for _, proto := range append([]string{""}, StartTLSProtocols()...) {
+		want := phase.StartTLS
+		if proto == "" {
+			want = phase.TLSHandshake
+		}
+		t.Run(want+" "+proto, func(t *testing.T) {
+			start := time.Now()
+			_, err := Probe(ctxTimeout(t, 200*time.Millisecond), endpoint(t, addr, proto), Options{})
+			if elapsed := time.Since(start); elapsed > 5*time.Second {
+				t.Errorf("Probe returned after %v with a 200ms deadline", elapsed)
+			}
+			pe := phaseError(t, err, want)
+			if !pe.TimedOut || pe.Stopped {
+				t.Errorf("TimedOut, Stopped = %v, %v; want true, false", pe.TimedOut, pe.Stopped)
+			}
+			if !strings.HasPrefix(err.Error(), want+" "+addr+": timed out after 0.") {
+				t.Errorf("error %q, want %q...", err, want+" "+addr+": timed out after 0.")
+			}
+		})
+	}
+}
+
+func TestProbeCancelled(t *testing.T) {
+	addr := testutil.ServeStall(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := Probe(ctx, endpoint(t, addr, "smtp"), Options{})
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("Probe returned %v after the cancel", elapsed)
+	}
+	if pe := phaseError(t, err, phase.StartTLS); !pe.Stopped || pe.TimedOut {
+		t.Errorf("TimedOut, Stopped = %v, %v; want false, true", pe.TimedOut, pe.Stopped)
+	}
+}
+
+func TestProbeConnectionRefused(t *testing.T) {
+	addr := testutil.ClosedAddr(t)
+	_, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, addr, ""), Options{})
+	pe := phaseError(t, err, phase.Connect)
+	if pe.TimedOut {
+		t.Errorf("a refused connection is not a timeout")
+	}
+	if want := "connect " + addr + ": connection refused"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+}
+
+func TestProbeUnknownStartTLS(t *testing.T) {
+	_, err := Probe(context.Background(), endpoint(t, "127.0.0.1:1", "gopher"), Options{})
+	want := `unknown STARTTLS protocol "gopher": use one of ftp, imap, ldap, mysql, pop3, postgres, smtp`
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
+
+func TestProbeTLS12(t *testing.T) {
+	p := testutil.NewPKI(t)
+	srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{testutil.Leaf(t, p, 30)}, MaxVersion: tls.VersionTLS12})
+	res, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, srv.Addr, ""), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Version != tls.VersionTLS12 {
+		t.Errorf("Version = %s, want TLS 1.2", tls.VersionName(res.Version))
+	}
+}
+
+func TestProbeIPv6(t *testing.T) {
+	testutil.RequireIPv6(t)
+	p := testutil.NewPKI(t)
+	leaf := testutil.Leaf(t, p, 30)
+	srv := testutil.ServeTLS(t, fixture.TLSOptions{Addr: "[::1]:0", Chain: []*fixture.Cert{leaf}})
+	ep := endpoint(t, srv.Addr, "")
+	ep.ServerName = "::1" // an IP literal: no SNI
+	res, err := Probe(ctxTimeout(t, 10*time.Second), ep, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Certificates[0].Equal(leaf.Certificate) {
+		t.Errorf("Probe over IPv6 returned %s", res.Certificates[0].Subject)
+	}
+}
+
+func TestProbeClientCertificate(t *testing.T) {
+	p := testutil.NewPKI(t)
+	client := testutil.NewCert(t, fixture.CertOptions{CN: "monitoring", Issuer: p.Intermediate})
+	clientCAs := x509.NewCertPool()
+	clientCAs.AddCert(p.Intermediate.Certificate)
+	// TLS 1.2: the server refuses a missing client certificate within the
+	// handshake, not after it.
+	srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{testutil.Leaf(t, p, 30)}, ClientCAs: clientCAs, MaxVersion: tls.VersionTLS12})
+
+	cert := fixture.TLSCertificate(client, p.Intermediate)
+	if _, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, srv.Addr, ""), Options{ClientCert: &cert}); err != nil {
+		t.Errorf("Probe with a client certificate: %v", err)
+	}
+	_, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, srv.Addr, ""), Options{})
+	if err == nil {
+		t.Fatalf("Probe without a client certificate succeeded against a server that requires one")
+	}
+	phaseError(t, err, phase.TLSHandshake)
+}
+
+func TestResolve(t *testing.T) {
+	for _, tc := range []struct {
+		host   string
+		family Family
+		want   string // the address, or the error
+	}{
+		{"127.0.0.1", AnyFamily, "127.0.0.1"},
+		{"127.0.0.1", IPv4, "127.0.0.1"},
+		{"::1", AnyFamily, "::1"},
+		{"::1", IPv6, "::1"},
+		{"::ffff:127.0.0.1", AnyFamily, "127.0.0.1"},
+		{"::ffff:127.0.0.1", IPv4, "127.0.0.1"},
+		{"127.0.0.1", IPv6, "dns 127.0.0.1: 127.0.0.1 is not an IPv6 address"},
+		{"::1", IPv4, "dns ::1: ::1 is not an IPv4 address"},
+		{"::ffff:127.0.0.1", IPv6, "dns ::ffff:127.0.0.1: ::ffff:127.0.0.1 is not an IPv6 address"},
+	} {
+		t.Run(tc.host+" "+tc.family.String(), func(t *testing.T) {
+			addrs, err := Resolve(context.Background(), tc.host, tc.family)
+			if strings.HasPrefix(tc.want, "dns ") {
+				if err == nil {
+					t.Fatalf("Resolve = %v, want an error", addrs)
+				}
+				if pe := phaseError(t, err, phase.DNS); pe.TimedOut {
+					t.Errorf("a family mismatch is not a timeout")
+				}
+				if err.Error() != tc.want {
+					t.Errorf("error %q, want %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve: %v", err)
+			}
+			if len(addrs) != 1 || addrs[0].String() != tc.want {
+				t.Errorf("Resolve = %v, want [%s]", addrs, tc.want)
+			}
+		})
+	}
+}
+
+func TestFamily(t *testing.T) {
+	for _, tc := range []struct {
+		f             Family
+		name, network string
+	}{
+		{AnyFamily, "IP", "ip"},
+		{IPv4, "IPv4", "ip4"},
+		{IPv6, "IPv6", "ip6"},
+	} {
+		if got := tc.f.String(); got != tc.name {
+			t.Errorf("Family(%d).String() = %q, want %q", tc.f, got, tc.name)
+		}
+		if got := tc.f.network(); got != tc.network {
+			t.Errorf("Family(%d).network() = %q, want %q", tc.f, got, tc.network)
+		}
+	}
+}
