@@ -74,29 +74,33 @@ func (t Timer) Fail(ctx context.Context, err error) *Error {
 	return &Error{Phase: t.phase, Addr: t.addr, Elapsed: t.Elapsed(), TimedOut: timedOut, Stopped: stopped, Err: err}
 }
 
-// Cause strips the layers of a network error that repeat what the phase
-// and address already say ("dial tcp 10.0.0.5:443: connect: connection
-// refused" becomes "connection refused").
+// Cause is err's text without the layers of a network error that repeat
+// what the phase and address already say ("dial tcp 10.0.0.5:443: connect:
+// connection refused" becomes "connection refused"), keeping the context a
+// probe added around them ("smtp: reading EHLO: connection closed by the
+// peer").
 func Cause(err error) string {
-	for {
-		var op *net.OpError
-		var sys *os.SyscallError
-		var dns *net.DNSError
-		switch {
-		case errors.As(err, &dns):
-			return dns.Err
-		case errors.As(err, &op) && op.Err != nil:
-			err = op.Err
-			continue
-		case errors.As(err, &sys) && sys.Err != nil:
-			err = sys.Err
-			continue
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return "connection closed by the peer"
-		}
-		return strings.TrimPrefix(err.Error(), "x509: ")
+	msg := err.Error()
+	// Outermost first: each layer's text contains the next one's.
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		msg = strings.Replace(msg, op.Error(), op.Err.Error(), 1)
 	}
+	var sys *os.SyscallError
+	if errors.As(err, &sys) && sys.Err != nil {
+		msg = strings.Replace(msg, sys.Error(), sys.Err.Error(), 1)
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		msg = strings.Replace(msg, dns.Error(), dns.Err, 1)
+	}
+	for _, eof := range []error{io.ErrUnexpectedEOF, io.EOF} {
+		if errors.Is(err, eof) && strings.HasSuffix(msg, eof.Error()) {
+			msg = strings.TrimSuffix(msg, eof.Error()) + "connection closed by the peer"
+			break
+		}
+	}
+	return strings.TrimPrefix(msg, "x509: ")
 }
 
 // Seconds formats a duration the way messages show times: "0.41s", "10.0s".

@@ -79,12 +79,12 @@ func TestCause(t *testing.T) {
 		want string
 	}{
 		{"refused dial", refused, "connection refused"},
-		{"wrapped refused dial", fmt.Errorf("smtp: %w", refused), "connection refused"},
+		{"wrapped refused dial keeps the context", fmt.Errorf("smtp: %w", refused), "smtp: connection refused"},
 		{"syscall error alone", os.NewSyscallError("read", syscall.ECONNRESET), "connection reset by peer"},
 		{"dns", &net.DNSError{Err: "no such host", Name: "nowhere.invalid", IsNotFound: true}, "no such host"},
 		{"dns in an OpError", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "x"}}, "server misbehaving"},
 		{"eof", io.EOF, "connection closed by the peer"},
-		{"unexpected eof", fmt.Errorf("reading greeting: %w", io.ErrUnexpectedEOF), "connection closed by the peer"},
+		{"unexpected eof keeps the step", fmt.Errorf("reading greeting: %w", io.ErrUnexpectedEOF), "reading greeting: connection closed by the peer"},
 		{"eof in an OpError", &net.OpError{Op: "read", Net: "tcp", Err: io.EOF}, "connection closed by the peer"},
 		{"x509 prefix", errors.New("x509: certificate signed by unknown authority"), "certificate signed by unknown authority"},
 		{"plain", errors.New("the server presented no certificate"), "the server presented no certificate"},

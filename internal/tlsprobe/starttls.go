@@ -80,28 +80,45 @@ func (c *textConn) send(cmd string) error {
 	return err
 }
 
-// readReply reads a numeric reply as SMTP and FTP send it, following
-// "250-" continuation lines to the final "250 " line.
+// readReply reads a numeric reply as SMTP and FTP send it: "250 text",
+// or "250-text" continued up to the line that starts "250 ". FTP (RFC 959)
+// lets the lines in between be free text, padded so that none starts with
+// a code and a space: such a line ends the reply, whatever its code.
 func (c *textConn) readReply() (code string, lines []string, err error) {
-	for {
+	first, err := c.readLine()
+	if err != nil {
+		return "", nil, err
+	}
+	lines = append(lines, first)
+	if !isReplyCode(first) || len(first) > 3 && first[3] != ' ' && first[3] != '-' {
+		return "", lines, fmt.Errorf("unexpected reply %q", first)
+	}
+	if len(first) == 3 || first[3] == ' ' {
+		return first[:3], lines, nil
+	}
+	for len(lines) <= 1000 {
 		line, err := c.readLine()
 		if err != nil {
 			return "", lines, err
 		}
-		if len(line) < 3 {
-			return "", lines, fmt.Errorf("unexpected reply %q", line)
-		}
 		lines = append(lines, line)
-		if len(line) == 3 || line[3] == ' ' {
+		if isReplyCode(line) && (len(line) == 3 || line[3] == ' ') {
 			return line[:3], lines, nil
 		}
-		if line[3] != '-' {
-			return "", lines, fmt.Errorf("unexpected reply %q", line)
-		}
-		if len(lines) > 1000 {
-			return "", lines, fmt.Errorf("reply of more than 1000 lines")
+	}
+	return "", lines, fmt.Errorf("reply of more than 1000 lines")
+}
+
+func isReplyCode(line string) bool {
+	if len(line) < 3 {
+		return false
+	}
+	for _, b := range []byte(line[:3]) {
+		if b < '0' || b > '9' {
+			return false
 		}
 	}
+	return true
 }
 
 func (c *textConn) expectReply(want, what string) ([]string, error) {

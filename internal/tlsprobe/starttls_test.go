@@ -149,6 +149,7 @@ func TestFTP(t *testing.T) {
 	}{
 		{"ok", []string{"220 ftp ready\r\n", "> AUTH TLS", "234 AUTH TLS ok\r\n"}, ""},
 		{"multi-line banner", []string{"220-Welcome\r\n220-Authorised use only\r\n220 ready\r\n", "> AUTH TLS", "234 go\r\n"}, ""},
+		{"free text inside a multi-line banner (RFC 959)", []string{"220-Welcome\r\nThis server is for authorised use only\r\n 220 padded, not the end\r\n220 ready\r\n", "> AUTH TLS", "234 go\r\n"}, ""},
 		{"busy", []string{"421 too many users\r\n"}, `greeting: server replied "421 too many users", want 220`},
 		{"refused", []string{"220 ready\r\n", "> AUTH TLS", "534 TLS not available\r\n"}, `AUTH TLS: server replied "534 TLS not available", want 234`},
 		{"not understood", []string{"220 ready\r\n", "> AUTH TLS", "500 AUTH not understood\r\n"}, `AUTH TLS: server replied "500 AUTH not understood", want 234`},
