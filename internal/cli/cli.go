@@ -72,7 +72,7 @@ func RunCheck(p Plugin, c Check, args []string, stdout io.Writer) (code int) {
 		return usageError(err)
 	}
 	if err := c.Prepare(rest); err != nil {
-		return usageError(fmt.Errorf("%w; see %s --help", err, p.Name))
+		return usageError(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), p.Name))
 	}
 	opts := c.Options()
 

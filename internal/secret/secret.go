@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"sort"
 	"strings"
 )
 
@@ -80,16 +79,45 @@ func (m *Masker) add(value string) {
 		}
 	}
 	m.values = append(m.values, value)
-	// Longest first, so that a secret containing another is masked whole.
-	sort.SliceStable(m.values, func(i, j int) bool { return len(m.values[i]) > len(m.values[j]) })
 }
 
-// Mask replaces every registered value in s with ***.
+// Mask replaces every registered value in s with ***. Where two values
+// overlap ("abcd" and "cdef" in "abcdef"), the whole stretch they cover is
+// masked, so no fragment of either is left.
 func (m *Masker) Mask(s string) string {
-	for _, v := range m.values {
-		s = strings.ReplaceAll(s, v, Mask)
+	if len(m.values) == 0 {
+		return s
 	}
-	return s
+	covered := make([]bool, len(s))
+	any := false
+	for _, v := range m.values {
+		for from := 0; ; {
+			i := strings.Index(s[from:], v)
+			if i < 0 {
+				break
+			}
+			for k := from + i; k < from+i+len(v); k++ {
+				covered[k] = true
+			}
+			any = true
+			from += i + 1
+		}
+	}
+	if !any {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if !covered[i] {
+			b.WriteByte(s[i])
+			continue
+		}
+		b.WriteString(Mask)
+		for i+1 < len(s) && covered[i+1] {
+			i++
+		}
+	}
+	return b.String()
 }
 
 // RedactURL hides a URL's user info, which may hold a password:

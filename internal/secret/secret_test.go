@@ -86,15 +86,18 @@ func TestMask(t *testing.T) {
 	}
 	m.Add("tok-123")
 	m.Add("")
+	m.Add("abcd")
+	m.Add("cdef")
 	for _, tc := range []struct {
 		in, want string
 	}{
 		{"login failed for pass", "login failed for ***"},
 		{"Authorization: Basic password1", "Authorization: Basic ***"},
-		{"password1password1 pass", "****** ***"},
+		{"password1password1 pass", "*** ***"}, // adjacent copies are one stretch
 		{"value '  padded  '", "value '***'"},
 		{"token tok-123 expired", "token *** expired"},
 		{"nothing secret", "nothing secret"},
+		{"overlapping abcdef end", "overlapping *** end"},
 		{"", ""},
 	} {
 		t.Run(tc.in, func(t *testing.T) {

@@ -118,6 +118,9 @@ func ParseHost(s string, defaultPort int) (Target, error) {
 	switch {
 	case strings.Contains(s, "://"):
 		return Target{}, fmt.Errorf("host %q is a URL: give a URL with -u or as an argument, a host as HOST[:PORT]", secret.RedactURL(s))
+	case strings.Contains(s, "@"):
+		// What comes before the @ may be a password: never echo it.
+		return Target{}, fmt.Errorf("host \"***%s\" has user info: write HOST[:PORT]", s[strings.LastIndex(s, "@"):])
 	case strings.HasPrefix(s, "["):
 		end := strings.Index(s, "]")
 		if end < 0 {
@@ -134,7 +137,7 @@ func ParseHost(s string, defaultPort int) (Target, error) {
 			}
 			port = p
 		}
-		if net.ParseIP(host) == nil {
+		if ip := net.ParseIP(host); ip == nil || ip.To4() != nil {
 			return Target{}, fmt.Errorf("host %q: only an IPv6 address goes in brackets", s)
 		}
 	case strings.Count(s, ":") == 1:

@@ -219,3 +219,15 @@ func TestTargetLabel(t *testing.T) {
 		})
 	}
 }
+
+func TestParseHostNeverEchoesUserInfo(t *testing.T) {
+	for _, in := range []string{"monitor:hunter2@db.example.test:5432", "hunter2@db.example.test"} {
+		_, err := ParseHost(in, 443)
+		if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "has user info") {
+			t.Errorf("ParseHost(%q) error = %v", in, err)
+		}
+	}
+	if _, err := ParseHost("[192.0.2.1]:443", 443); err == nil || !strings.Contains(err.Error(), "only an IPv6 address goes in brackets") {
+		t.Errorf("ParseHost([192.0.2.1]:443) error = %v", err)
+	}
+}
