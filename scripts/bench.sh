@@ -465,7 +465,9 @@ report() {
   echo 'Rows (`$TLSn` is the fixture'"'"'s n-th TLS endpoint, 127.0.0.1:`$PORT` the first; `$FARn` the n-th that answers 20 ms late; `$CA` their root CA; peers run from '"$PLUGINS"'):'
   echo
   for i in "${!ROW_ID[@]}"; do
-    echo "- ${ROW_ID[i]}: \`$(shown "$i")\`${SAID[i]:+ → \`${SAID[i]//$TLS/\$TLS1}\`}"
+    local said=${SAID[i]//$TLS/\$TLS1}
+    said=${said//$FAR/\$FAR1}
+    echo "- ${ROW_ID[i]}: \`$(shown "$i")\`${said:+ → \`$said\`}"
   done
 }
 

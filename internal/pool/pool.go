@@ -9,10 +9,10 @@ import (
 	"sync"
 )
 
-// DefaultWorkers bounds how many probes run at once: enough to keep 50
-// endpoints within a few round trips, few enough not to trip a peer's
-// connection limits or the host's file descriptor limit.
-const DefaultWorkers = 32
+// DefaultWorkers bounds how many probes run at once: enough for the 50
+// endpoints of a large check to wait out their round trips together,
+// few enough to stay far from a host's file descriptor limit (1024).
+const DefaultWorkers = 64
 
 // PanicError is what a job that panicked returns instead of its result.
 type PanicError struct {
