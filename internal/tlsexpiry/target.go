@@ -2,9 +2,10 @@ package tlsexpiry
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,14 +71,7 @@ var schemes = map[string]scheme{
 }
 
 // Schemes lists the URL schemes a target may use.
-func Schemes() []string {
-	names := make([]string, 0, len(schemes))
-	for n := range schemes {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Schemes() []string { return slices.Sorted(maps.Keys(schemes)) }
 
 // ParseURL reads a URL target: "https://host[:port]", "tls://host:port",
 // "smtp://host:587" and the other schemes in Schemes. Anything without

@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -25,14 +26,7 @@ var upgraders = map[string]upgrader{
 }
 
 // StartTLSProtocols lists the protocols --starttls accepts.
-func StartTLSProtocols() []string {
-	names := make([]string, 0, len(upgraders))
-	for n := range upgraders {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func StartTLSProtocols() []string { return slices.Sorted(maps.Keys(upgraders)) }
 
 func lookupStartTLS(proto string) (upgrader, error) {
 	if proto == "" {
