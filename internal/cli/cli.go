@@ -78,8 +78,6 @@ func RunCheck(p Plugin, c Check, args []string, stdout io.Writer) (code int) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(opts.Timeout))
 	defer cancel()
-	ctx, cancel = context.WithCancel(ctx)
-	defer cancel()
 	defer stopOnSignal(cancel)()
 	report := c.Run(ctx)
 	report.Tag = p.Tag
