@@ -12,6 +12,9 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
 )
 
+// endpoint judges what an endpoint presented: a failed verification first
+// (with the days left), then every certificate of the deciding chain that
+// is not OK, then a renewal the listener has not loaded.
 func (c *Config) endpoint(j judge, u unit, res *tlsprobe.Result, served certchain.Served, expected *x509.Certificate, expectErr error) outcome {
 	label := u.label()
 	vs := j.chain(served.Chain)
@@ -41,6 +44,7 @@ func (c *Config) endpoint(j judge, u unit, res *tlsprobe.Result, served certchai
 	return o
 }
 
+// file judges every certificate in a file on its own.
 func (j judge) file(u unit, certs []*x509.Certificate) outcome {
 	chain := make([]certchain.Cert, len(certs))
 	for i, x := range certs {
