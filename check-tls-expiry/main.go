@@ -76,8 +76,8 @@ func (o *options) Prepare(args []string) error {
 		return fmt.Errorf("-p %d is not a port from 1 to 65535", o.Port)
 	}
 	if o.StartTLS != "" {
-		if err := validStartTLS(o.StartTLS); err != nil {
-			return err
+		if err := tlsprobe.CheckStartTLS(o.StartTLS); err != nil {
+			return fmt.Errorf("--starttls: %w", err)
 		}
 	}
 	for _, r := range o.raw {
@@ -149,15 +149,6 @@ func (o *options) Prepare(args []string) error {
 
 func (o *options) Run(ctx context.Context) *check.Report {
 	return tlsexpiry.Check(ctx, &o.config)
-}
-
-func validStartTLS(proto string) error {
-	for _, p := range tlsprobe.StartTLSProtocols() {
-		if p == proto {
-			return nil
-		}
-	}
-	return fmt.Errorf("--starttls %q is not supported: use one of %s", proto, strings.Join(tlsprobe.StartTLSProtocols(), ", "))
 }
 
 func main() {

@@ -529,7 +529,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-u", "gopher://a.test"}, `unsupported URL scheme "gopher"`},
 		{[]string{"-u", "tls://a.test"}, "needs a port: tls://HOST:PORT"},
 		{[]string{"-u", "https://user:hunter2@a.test:bad"}, "cannot parse URL"},
-		{[]string{"-H", "a.test", "--starttls", "xmpp"}, `--starttls "xmpp" is not supported`},
+		{[]string{"-H", "a.test", "--starttls", "xmpp"}, `--starttls: unknown STARTTLS protocol "xmpp": use one of ftp, imap, ldap, mysql, pop3, postgres, smtp`},
 		{[]string{"-H", "a.test", "--ip", "nowhere"}, `--ip "nowhere" is not an IP address`},
 		{[]string{"-H", "a.test", "-H", "b.test", "--ip", "127.0.0.1"}, "--ip applies to exactly one endpoint, got 2"},
 		{[]string{"-H", "a.test", "--ip", "127.0.0.1", "--all-addresses"}, "--ip and --all-addresses conflict"},

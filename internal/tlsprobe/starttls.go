@@ -28,6 +28,13 @@ var upgraders = map[string]upgrader{
 // StartTLSProtocols lists the protocols --starttls accepts.
 func StartTLSProtocols() []string { return slices.Sorted(maps.Keys(upgraders)) }
 
+// CheckStartTLS reports whether Probe knows the protocol, in the words a
+// usage error needs.
+func CheckStartTLS(proto string) error {
+	_, err := lookupStartTLS(proto)
+	return err
+}
+
 func lookupStartTLS(proto string) (upgrader, error) {
 	if proto == "" {
 		return nil, nil
