@@ -18,6 +18,7 @@ import (
 	"github.com/jessevdk/go-flags"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/version"
 )
 
@@ -76,9 +77,11 @@ func RunCheck(p Plugin, c Check, args []string, stdout io.Writer) (code int) {
 	}
 	opts := c.Options()
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(opts.Timeout))
+	terminated, terminate := context.WithCancelCause(context.Background())
+	defer terminate(nil)
+	ctx, cancel := context.WithTimeout(terminated, time.Duration(opts.Timeout))
 	defer cancel()
-	defer stopOnSignal(cancel)()
+	defer stopOnSignal(func() { terminate(phase.ErrTerminated) })()
 	report := c.Run(ctx)
 	report.Tag = p.Tag
 	report.Verbose = opts.Verbose
@@ -97,7 +100,7 @@ const listenAfter = 500 * time.Millisecond
 // stopOnSignal cancels the run on SIGTERM or SIGINT once it has lasted
 // listenAfter, so that it reports the phase in progress instead of dying
 // without a word. The returned func stops listening.
-func stopOnSignal(cancel context.CancelFunc) (stop func()) {
+func stopOnSignal(cancel func()) (stop func()) {
 	done := make(chan struct{})
 	timer := time.AfterFunc(listenAfter, func() {
 		sig := make(chan os.Signal, 1)

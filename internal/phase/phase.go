@@ -12,7 +12,15 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 )
+
+// ErrTerminated is the cause a run's context is cancelled with when the
+// agent (or a user) sends SIGTERM, SIGINT or SIGHUP. Any other
+// cancellation (a losing connection attempt, say) is not "terminated".
+var ErrTerminated = errors.New("the check was terminated")
 
 // The phases of a probe, in the order they happen.
 const (
@@ -53,11 +61,29 @@ type Timer struct {
 	phase string
 	addr  string
 	start time.Time
+	end   func()
 }
 
 // Start begins timing a phase against addr.
 func Start(phase, addr string) Timer {
-	return Timer{phase: phase, addr: addr, start: time.Now()}
+	return Timer{phase: phase, addr: addr, start: time.Now(), end: func() {}}
+}
+
+// Begin is Start, and also records the phase as work in progress in ctx's
+// inflight tracker, so that a run stopped while it is open names it.
+// End or Fail closes it.
+func Begin(ctx context.Context, phase, addr string) Timer {
+	t := Start(phase, addr)
+	t.end = inflight.Begin(ctx, phase+" "+addr, check.CRITICAL)
+	return t
+}
+
+// End closes the phase and returns how long it took.
+func (t Timer) End() time.Duration {
+	if t.end != nil {
+		t.end()
+	}
+	return t.Elapsed()
 }
 
 // Elapsed is the time since the phase started.
@@ -65,11 +91,15 @@ func (t Timer) Elapsed() time.Duration { return time.Since(t.start) }
 
 // Fail wraps err as a failure of this phase. It counts as a timeout when
 // ctx ran out or the error itself is one (a read deadline, say), and as
-// stopped when ctx was cancelled.
+// stopped when ctx was cancelled with ErrTerminated.
 func (t Timer) Fail(ctx context.Context, err error) *Error {
+	t.End()
 	var ne net.Error
-	stopped := errors.Is(ctx.Err(), context.Canceled)
-	timedOut := !stopped && (ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) ||
+	stopped := errors.Is(context.Cause(ctx), ErrTerminated)
+	// Cancelled for another reason (a losing connection attempt): the
+	// deadline errors that the cancellation provoked are not timeouts.
+	cancelled := errors.Is(ctx.Err(), context.Canceled)
+	timedOut := !stopped && !cancelled && (ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
 	return &Error{Phase: t.phase, Addr: t.addr, Elapsed: t.Elapsed(), TimedOut: timedOut, Stopped: stopped, Err: err}
 }

@@ -105,7 +105,9 @@ func (timeoutErr) Timeout() bool   { return true }
 func (timeoutErr) Temporary() bool { return true }
 
 func TestTimerFail(t *testing.T) {
-	done, cancel := context.WithCancel(context.Background())
+	done, terminate := context.WithCancelCause(context.Background())
+	terminate(ErrTerminated)
+	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel2()
@@ -122,10 +124,13 @@ func TestTimerFail(t *testing.T) {
 		{"deadline exceeded", live, fmt.Errorf("dial: %w", context.DeadlineExceeded), true, false},
 		{"read deadline", live, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, true, false},
 		{"net.Error timeout", live, fmt.Errorf("handshake: %w", timeoutErr{}), true, false},
-		// A cancelled run (the agent's SIGTERM) is stopped, not timed out,
+		// A terminated run (the agent's SIGTERM) is stopped, not timed out,
 		// whatever the I/O it interrupted says.
 		{"cancelled context", done, errors.New("use of closed network connection"), false, true},
 		{"cancelled context, deadline error", done, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, false, true},
+		// Cancelled for any other reason: neither stopped nor timed out.
+		{"cancelled, not terminated", cancelled, errors.New("use of closed network connection"), false, false},
+		{"cancelled, not terminated, deadline error", cancelled, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			timer := Start(TLSHandshake, "127.0.0.1:1")

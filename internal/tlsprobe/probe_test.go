@@ -139,9 +139,10 @@ func TestProbeStalled(t *testing.T) {
 
 func TestProbeCancelled(t *testing.T) {
 	addr := testutil.ServeStall(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	terminated, terminate := context.WithCancelCause(context.Background())
+	ctx, cancel := context.WithTimeout(terminated, time.Minute)
 	defer cancel()
-	time.AfterFunc(100*time.Millisecond, cancel)
+	time.AfterFunc(100*time.Millisecond, func() { terminate(phase.ErrTerminated) })
 	start := time.Now()
 	_, err := Probe(ctx, endpoint(t, addr, "smtp"), Options{})
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
