@@ -2,10 +2,15 @@ package certchain
 
 import (
 	"bytes"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
@@ -130,7 +135,7 @@ func TestReadFileErrors(t *testing.T) {
 	if err := os.WriteFile(large, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(large, maxFileSize+1); err != nil { // sparse: no disk used
+	if err := os.Truncate(large, MaxFileSize+1); err != nil { // sparse: no disk used
 		t.Fatal(err)
 	}
 	garbage := testutil.WriteFile(t, "notes.txt", []byte("renew me\n"))
@@ -139,7 +144,7 @@ func TestReadFileErrors(t *testing.T) {
 	}{
 		{"missing", missing, "cannot read " + missing + ": no such file or directory"},
 		{"directory", dir, dir + " is a directory, not a certificate file (use a glob such as " + filepath.Join(dir, "*.pem") + ")"},
-		{"too large", large, large + " is 8388609 bytes, too large for a certificate file"},
+		{"too large", large, large + " is larger than 4 MiB, too large for a certificate file"},
 		{"no certificate", garbage, garbage + ": not a PEM or DER certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -202,5 +207,123 @@ func TestGlob(t *testing.T) {
 				t.Errorf("Glob(%q) = %q, want %q", tc.pattern, got, tc.want)
 			}
 		})
+	}
+}
+
+// One block Go cannot read must not hide the certificates beside it: the
+// expired one still has to be judged.
+func TestParsePartial(t *testing.T) {
+	p := testutil.NewPKI(t)
+	expired := testutil.NewCert(t, fixture.CertOptions{CN: "expired", NotBefore: fixture.InDays(-100), NotAfter: fixture.InDays(-10)})
+	corrupt := []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+	damaged := bytes.Replace(fixture.PEM(p.Intermediate), []byte("\nMII"), []byte("\n!!!"), 1)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want []*fixture.Cert
+		msg  string
+	}{
+		{"unparseable after", bytes.Join([][]byte{fixture.PEM(expired), corrupt}, nil), []*fixture.Cert{expired}, "PEM block 2 is not a valid certificate"},
+		{"unparseable before", bytes.Join([][]byte{corrupt, fixture.PEM(expired)}, nil), []*fixture.Cert{expired}, "PEM block 1 is not a valid certificate"},
+		{"damaged between", bytes.Join([][]byte{fixture.PEM(expired), damaged, fixture.PEM(p.Root)}, nil), []*fixture.Cert{expired, p.Root}, "PEM block 2 is cut short or damaged"},
+		{"two bad blocks", bytes.Join([][]byte{corrupt, fixture.PEM(expired), damaged}, nil), []*fixture.Cert{expired}, "PEM block 1 is not a valid certificate: malformed certificate; PEM block 3 is cut short"},
+		{"only bad", corrupt, nil, "PEM block 1 is not a valid certificate"},
+		{"DER, then a bad one", append(append([]byte{}, expired.Raw...), 0x30, 0x03, 1, 2, 3), []*fixture.Cert{expired}, "DER certificate 2 is not a valid certificate"},
+		{"DER, then junk", append(append([]byte{}, expired.Raw...), "junk"...), []*fixture.Cert{expired}, "4 bytes after DER certificate 1 are not a certificate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Parse(tc.data)
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse error %v, want a *ParseError", err)
+			}
+			if !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("Parse error %q, want it to contain %q", err, tc.msg)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("Parse returned %d certificates with the error, want %d", len(got), len(tc.want))
+			}
+			for i := range got {
+				if !got[i].Equal(tc.want[i].Certificate) {
+					t.Errorf("certificate %d is %s, want %s", i+1, got[i].Subject, tc.want[i].Subject)
+				}
+			}
+		})
+	}
+
+	path := testutil.WriteFile(t, "bundle.pem", bytes.Join([][]byte{fixture.PEM(expired), corrupt}, nil))
+	certs, err := ReadFile(path)
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Path != path || len(certs) != 1 || !certs[0].Equal(expired.Certificate) {
+		t.Errorf("ReadFile = %d certificates, %v; want the expired one and a *ParseError naming %s", len(certs), err, path)
+	}
+	if want := path + ": PEM block 2 is not a valid certificate"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("ReadFile error %q, want it to start %q", err, want)
+	}
+}
+
+// trusted encodes a certificate as openssl x509 -trustout does: the
+// certificate, then an aux SEQUENCE of trust settings and an alias.
+func trusted(t *testing.T, der []byte) []byte {
+	t.Helper()
+	aux, err := asn1.Marshal(struct {
+		Trust []asn1.ObjectIdentifier
+		Alias string `asn1:"utf8"`
+	}{[]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 1}}, "my root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "TRUSTED CERTIFICATE", Bytes: append(append([]byte{}, der...), aux...)})
+}
+
+func TestParseTrustedCertificate(t *testing.T) {
+	p := testutil.NewPKI(t)
+	got, err := Parse(append(trusted(t, p.Root.Raw), fixture.PEM(p.Intermediate)...))
+	if err != nil {
+		t.Fatalf("Parse(TRUSTED CERTIFICATE): %v", err)
+	}
+	if len(got) != 2 || !got[0].Equal(p.Root.Certificate) || !got[1].Equal(p.Intermediate.Certificate) {
+		t.Errorf("Parse returned %d certificates, want the root and the intermediate", len(got))
+	}
+}
+
+func TestReadFileNotRegular(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "cert.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{fifo, fifo + " is a FIFO, not a regular file"},
+		{"/dev/zero", "/dev/zero is a device, not a regular file"},
+	} {
+		done := make(chan error, 1)
+		go func() { _, err := ReadFile(tc.path); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("ReadFile(%s) error %v, want it to start %q", tc.path, err, tc.want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("ReadFile(%s) still blocked after 10 s", tc.path)
+		}
+	}
+}
+
+// A name with glob characters that exists is that file, not a pattern.
+func TestGlobLiteralFirst(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"cert[1].pem", "cert1.pem"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	literal := filepath.Join(dir, "cert[1].pem")
+	if got, err := Glob(literal); err != nil || len(got) != 1 || got[0] != literal {
+		t.Errorf("Glob(%q) = %q, %v; want the file itself", literal, got, err)
+	}
+	// Absent as a name, it is still a pattern.
+	pattern := filepath.Join(dir, "cert[0-9].pem")
+	if got, err := Glob(pattern); err != nil || len(got) != 1 || got[0] != filepath.Join(dir, "cert1.pem") {
+		t.Errorf("Glob(%q) = %q, %v; want cert1.pem", pattern, got, err)
 	}
 }

@@ -16,3 +16,17 @@ func (t *Trust) ExtraPool() *x509.CertPool {
 	}
 	return pool
 }
+
+// StoreError says that a file or directory of the system trust store
+// exists but could not be read: without it, a chain to a public CA looks
+// like a chain to an unknown one.
+type StoreError struct {
+	Path string
+	Err  error
+}
+
+func (e *StoreError) Error() string {
+	return "cannot read the system trust store " + e.Path + ": " + e.Err.Error()
+}
+
+func (e *StoreError) Unwrap() error { return e.Err }

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/ber"
+	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
 )
 
 // Where Go looks for the system's anchors on Linux, in the same order and
@@ -32,30 +36,46 @@ var (
 	}
 )
 
+// maxStoreFileSize bounds one file of the system store. Go reads any
+// size; the largest bundles shipped are well under a megabyte.
+const maxStoreFileSize = 16 << 20
+
 // systemAnchors adds to pool the system certificates whose subject is in
 // want. Only names are read from the others: parsing every certificate of
 // the store is what makes x509.SystemCertPool slow and large.
-func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) {
+//
+// The files and directories are chosen as Go chooses them: the first
+// bundle that can be read, then every file of the directories. The error
+// is the first place that exists but could not be read, as a *StoreError,
+// whatever was read elsewhere.
+func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) error {
 	// One buffer for the files and one for the decoded certificates serve
 	// the whole store: a check runs every minute on every host, and the
 	// store is hundreds of certificates it mostly does not need.
 	var file, der []byte
-	read := func(path string) bool {
+	read := func(path string) error {
 		f, err := os.Open(path)
 		if err != nil {
-			return false
+			return err
 		}
 		defer f.Close()
 		info, err := f.Stat()
-		if err != nil || !info.Mode().IsRegular() || info.Size() > maxFileSize {
-			return false
+		switch {
+		case err != nil:
+			return err
+		case info.IsDir():
+			return errors.New("is a directory, not a file")
+		case !info.Mode().IsRegular():
+			return errors.New("not a regular file")
+		case info.Size() > maxStoreFileSize:
+			return fmt.Errorf("larger than %s", localfile.Size(maxStoreFileSize))
 		}
 		if n := int(info.Size()); cap(file) < n {
 			file = make([]byte, n)
 		}
 		n, err := io.ReadFull(f, file[:info.Size()])
 		file = file[:n]
-		return err == nil
+		return err
 	}
 	add := func() {
 		rest := file
@@ -80,27 +100,37 @@ func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) {
 			}
 		}
 	}
+	var first error
+	failed := func(path string, err error) {
+		if first == nil && !errors.Is(err, fs.ErrNotExist) {
+			first = &StoreError{Path: path, Err: unwrapPath(err)}
+		}
+	}
 
 	files := systemCertFiles
 	if f := os.Getenv("SSL_CERT_FILE"); f != "" {
 		files = []string{f}
 	}
 	for _, f := range files {
-		if read(f) {
-			add()
-			break
+		if err := read(f); err != nil {
+			failed(f, err)
+			continue
 		}
+		add()
+		break
 	}
 	if !dirsToo {
-		return
+		return first
 	}
+	// Empty means the defaults, as in Go (and OpenSSL), not no directory.
 	dirs := systemCertDirs
-	if d, ok := os.LookupEnv("SSL_CERT_DIR"); ok {
+	if d := os.Getenv("SSL_CERT_DIR"); d != "" {
 		dirs = strings.Split(d, ":")
 	}
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
+			failed(dir, err)
 			continue
 		}
 		for _, e := range entries {
@@ -108,11 +138,20 @@ func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) {
 			if e.Type()&os.ModeSymlink != 0 && linksWithin(dir, path) {
 				continue // a hash link to a file read anyway
 			}
-			if read(path) {
+			if read(path) == nil {
 				add()
 			}
 		}
 	}
+	return first
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 var (
@@ -189,16 +228,22 @@ func rawSubject(der []byte) (string, bool) {
 // distribution they hold the bundle's certificates again. FullPool adds
 // them, for a chain the bundle cannot verify.
 func (t *Trust) Pool(presented ...[]*x509.Certificate) *x509.CertPool {
-	return t.pool(presented, false)
+	pool, _ := t.LoadPool(false, presented...)
+	return pool
 }
 
 // FullPool is Pool with the anchors of the certificate directories too,
 // as Go itself reads them: SSL_CERT_DIR, /etc/ssl/certs, /etc/pki/tls/certs.
 func (t *Trust) FullPool(presented ...[]*x509.Certificate) *x509.CertPool {
-	return t.pool(presented, true)
+	pool, _ := t.LoadPool(true, presented...)
+	return pool
 }
 
-func (t *Trust) pool(presented [][]*x509.Certificate, dirsToo bool) *x509.CertPool {
+// LoadPool is Pool (FullPool when dirs is set) that also says which part
+// of the system store exists but could not be read: a *StoreError naming
+// the path, for a verification message to give when no chain is found.
+// The pool holds what could be read, and is never nil.
+func (t *Trust) LoadPool(dirs bool, presented ...[]*x509.Certificate) (*x509.CertPool, error) {
 	want := map[string]bool{}
 	for _, certs := range presented {
 		for _, c := range certs {
@@ -206,11 +251,11 @@ func (t *Trust) pool(presented [][]*x509.Certificate, dirsToo bool) *x509.CertPo
 		}
 	}
 	pool := x509.NewCertPool()
-	systemAnchors(pool, want, dirsToo)
+	err := systemAnchors(pool, want, dirs)
 	if t != nil {
 		for _, c := range t.Extra {
 			pool.AddCert(c)
 		}
 	}
-	return pool
+	return pool, err
 }

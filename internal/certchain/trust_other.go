@@ -7,8 +7,15 @@ import "crypto/x509"
 // Pool returns the pool to verify with. Off Linux the platform verifier
 // decides (a nil pool), with any extra anchors added to the system's.
 func (t *Trust) Pool(presented ...[]*x509.Certificate) *x509.CertPool {
+	pool, _ := t.LoadPool(false, presented...)
+	return pool
+}
+
+// LoadPool is Pool, with the error the platform gave for its store when
+// extra anchors had to be added to it.
+func (t *Trust) LoadPool(dirs bool, presented ...[]*x509.Certificate) (*x509.CertPool, error) {
 	if t == nil || len(t.Extra) == 0 {
-		return nil
+		return nil, nil
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
@@ -17,7 +24,7 @@ func (t *Trust) Pool(presented ...[]*x509.Certificate) *x509.CertPool {
 	for _, c := range t.Extra {
 		pool.AddCert(c)
 	}
-	return pool
+	return pool, err
 }
 
 // FullPool is Pool: the platform verifier already sees every anchor.
