@@ -3,6 +3,7 @@ package certchain
 import (
 	"bytes"
 	"crypto/x509"
+	"errors"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"os"
@@ -279,5 +280,62 @@ func TestRawSubjectGarbage(t *testing.T) {
 				t.Errorf("rawSubject(% x) = % x, true; want failure", tc.der, got)
 			}
 		})
+	}
+}
+
+// A store that exists but cannot be read is said so, naming the path; an
+// absent one is no error (Go tries several places).
+func TestLoadPoolStoreError(t *testing.T) {
+	p := testutil.NewPKI(t)
+	asDir := t.TempDir()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "root.pem"), fixture.PEM(p.Root), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notDir := testutil.WriteFile(t, "file", nil)
+	for _, tc := range []struct {
+		name, file, dirs string
+		full             bool
+		want             string // "" for no error
+	}{
+		{"bundle is a directory", asDir, dir, false, "cannot read the system trust store " + asDir + ": is a directory, not a file"},
+		{"bundle absent", filepath.Join(asDir, "absent.crt"), dir, true, ""},
+		{"directory is a file", filepath.Join(asDir, "absent.crt"), notDir + ":" + dir, true, "cannot read the system trust store " + notDir + ": not a directory"},
+		{"directory absent", filepath.Join(asDir, "absent.crt"), filepath.Join(dir, "absent") + ":" + dir, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("SSL_CERT_FILE", tc.file)
+			t.Setenv("SSL_CERT_DIR", tc.dirs)
+			got, err := (*Trust)(nil).LoadPool(tc.full, x509s(p.Intermediate))
+			var se *StoreError
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("LoadPool error %v, want none", err)
+			case tc.want != "" && (!errors.As(err, &se) || err.Error() != tc.want):
+				t.Errorf("LoadPool error %v, want a *StoreError %q", err, tc.want)
+			}
+			if tc.full && !got.Equal(pool(p.Root)) {
+				t.Errorf("pool holds [%s], want what could be read: [%s]", subjects(got), p.Root.Subject.CommonName)
+			}
+		})
+	}
+}
+
+// Empty variables mean Go's defaults, not "no file" or "no directory".
+func TestEmptyStoreVariables(t *testing.T) {
+	p := testutil.NewPKI(t)
+	dir := t.TempDir()
+	bundle := testutil.WriteFile(t, "bundle.crt", fixture.PEM(p.Root))
+	other := testutil.NewPKI(t)
+	if err := os.WriteFile(filepath.Join(dir, "other.pem"), fixture.PEM(other.Root), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, dirs := systemCertFiles, systemCertDirs
+	t.Cleanup(func() { systemCertFiles, systemCertDirs = files, dirs })
+	systemCertFiles, systemCertDirs = []string{bundle}, []string{dir}
+	t.Setenv("SSL_CERT_FILE", "")
+	t.Setenv("SSL_CERT_DIR", "")
+	if got := (*Trust)(nil).FullPool(x509s(p.Intermediate), x509s(other.Intermediate)); !got.Equal(pool(p.Root, other.Root)) {
+		t.Errorf("pool holds [%s], want the default bundle's and directory's roots", subjects(got))
 	}
 }
