@@ -3,9 +3,9 @@ package certchain
 import (
 	"bytes"
 	"crypto/x509"
-	"errors"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
