@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
@@ -45,6 +46,13 @@ type Result struct {
 
 // Probe handshakes with the endpoint within ctx. Errors are *phase.Error,
 // naming the phase that failed or was in progress when ctx ran out.
+//
+// When the handshake fails after the server's certificates arrived (a key
+// Go refuses to use, a bad signature, a TLS alert after our certificate),
+// the Result is returned too, with the Certificates and the phase
+// durations so far, so that the days they have left are not lost. Before
+// that, the Result is nil. An alert the server sent is a *RefusedError in
+// the chain.
 func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 	upgrade, err := lookupStartTLS(ep.StartTLS)
 	if err != nil {
@@ -90,6 +98,16 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		// a key generation to every handshake of every run. P-256 first:
 		// every server has it, and Go's is the fastest of the three.
 		CurvePreferences: []tls.CurveID{tls.CurveP256, tls.X25519, tls.CurveP384},
+		// For the same reason every suite Go still implements is offered
+		// for TLS 1.0-1.2, RSA key exchange and 3DES included: a legacy
+		// listener's certificate expires like any other.
+		CipherSuites: allCipherSuites,
+		// The certificates are kept as soon as they arrive: a handshake
+		// that fails later still tells how long they have left.
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			res.Certificates = cs.PeerCertificates
+			return nil
+		},
 	}
 	if ep.ServerName != "" && net.ParseIP(ep.ServerName) == nil {
 		cfg.ServerName = ep.ServerName
@@ -100,7 +118,11 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 	}
 	tc := tls.Client(conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
-		return nil, t.Fail(ctx, err)
+		err = refused(err, opts.ClientCert != nil)
+		if len(res.Certificates) == 0 {
+			return nil, t.Fail(ctx, err)
+		}
+		return res, t.Fail(ctx, err)
 	}
 	res.Handshake = t.Elapsed()
 	state := tc.ConnectionState()
@@ -111,6 +133,67 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		return nil, t.Fail(ctx, errors.New("the server presented no certificate"))
 	}
 	return res, nil
+}
+
+// allCipherSuites is every TLS 1.0-1.2 suite crypto/tls implements, the
+// ones it deems insecure too; TLS 1.3 suites are not configurable.
+var allCipherSuites = func() []uint16 {
+	var ids []uint16
+	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
+		for _, cs := range list {
+			ids = append(ids, cs.ID)
+		}
+	}
+	return ids
+}()
+
+// RefusedError is a TLS alert the server sent during the handshake: the
+// server refused us, for a reason it names, and the fault is not (as the
+// same words printed alone would suggest) something found on its side.
+// "unknown certificate authority" from an mTLS server means our client
+// certificate's CA is unknown to it.
+type RefusedError struct {
+	// Alert is the alert's description: "unknown certificate authority".
+	Alert string
+	// Hint says what the alert usually means from a server.
+	Hint string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("the server refused the handshake: %s (%s)", e.Alert, e.Hint)
+}
+
+// refused turns an alert received from the server into a *RefusedError;
+// other errors are returned as they are.
+func refused(err error, clientCert bool) error {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "remote error" || op.Err == nil {
+		return err
+	}
+	alert := strings.TrimPrefix(op.Err.Error(), "tls: ")
+	hint := "a TLS alert from the server"
+	switch alert {
+	case "bad certificate", "unsupported certificate", "revoked certificate", "expired certificate",
+		"unknown certificate", "unknown certificate authority", "access denied", "certificate required":
+		if clientCert {
+			hint = "it did not accept the client certificate it was given"
+		} else {
+			hint = "it may require a client certificate"
+		}
+	case "handshake failure":
+		// Servers (Go's among them) send it for a missing client
+		// certificate as well as for nothing in common.
+		if clientCert {
+			hint = "no cipher suite in common, or it did not accept the client certificate it was given"
+		} else {
+			hint = "no cipher suite in common, or it requires a client certificate"
+		}
+	case "protocol version not supported", "insufficient security level":
+		hint = "no TLS version or cipher suite in common"
+	case "unrecognized name":
+		hint = "it does not serve the name sent as SNI"
+	}
+	return &RefusedError{Alert: alert, Hint: hint}
 }
 
 // Family restricts which addresses a name resolves to.

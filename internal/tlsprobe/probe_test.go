@@ -2,6 +2,8 @@ package tlsprobe
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -276,5 +278,83 @@ func TestFamily(t *testing.T) {
 		if got := tc.f.network(); got != tc.network {
 			t.Errorf("Family(%d).network() = %q, want %q", tc.f, got, tc.network)
 		}
+	}
+}
+
+// A legacy listener that offers only RSA key exchange (or 3DES), which Go
+// leaves out of its defaults, is still read.
+func TestProbeLegacyCipherSuites(t *testing.T) {
+	p := testutil.NewPKI(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := testutil.NewCert(t, fixture.CertOptions{CN: "legacy", Issuer: p.Intermediate, Key: key})
+	for _, suite := range []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_256_GCM_SHA384, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256} {
+		t.Run(tls.CipherSuiteName(suite), func(t *testing.T) {
+			srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{leaf}, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}})
+			res, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, srv.Addr, ""), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.CipherSuite != suite || !res.Certificates[0].Equal(leaf.Certificate) {
+				t.Errorf("Probe negotiated %s and returned %s", tls.CipherSuiteName(res.CipherSuite), res.Certificates[0].Subject)
+			}
+		})
+	}
+}
+
+// A handshake that fails after the certificates arrived keeps them.
+func TestProbeKeepsCertificates(t *testing.T) {
+	p := testutil.NewPKI(t)
+	leaf := testutil.Leaf(t, p, 30)
+	decoy := testutil.NewCert(t, fixture.CertOptions{CN: "decoy"})
+	for _, version := range []uint16{tls.VersionTLS12, 0} {
+		srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{leaf, p.Intermediate}, MaxVersion: version, SigningKey: decoy.Key})
+		res, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, srv.Addr, ""), Options{})
+		if err == nil {
+			t.Fatalf("Probe succeeded against a server signing with another key")
+		}
+		phaseError(t, err, phase.TLSHandshake)
+		if res == nil || len(res.Certificates) != 2 || !res.Certificates[0].Equal(leaf.Certificate) {
+			t.Errorf("max version %x: Probe returned %+v with %v, want the certificates sent alongside the error", version, res, err)
+		}
+	}
+	// Nothing arrived: no result.
+	res, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, testutil.ClosedAddr(t), ""), Options{})
+	if err == nil || res != nil {
+		t.Errorf("Probe of a closed port = %+v, %v; want no result and an error", res, err)
+	}
+}
+
+// An alert from the server reads as the server refusing us.
+func TestProbeServerAlert(t *testing.T) {
+	p := testutil.NewPKI(t)
+	other := testutil.NewPKI(t)
+	clientCAs := x509.NewCertPool()
+	clientCAs.AddCert(p.Intermediate.Certificate)
+	srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{testutil.Leaf(t, p, 30)}, ClientCAs: clientCAs, MaxVersion: tls.VersionTLS12})
+	stranger := fixture.TLSCertificate(testutil.NewCert(t, fixture.CertOptions{CN: "monitoring", Issuer: other.Intermediate}), other.Intermediate)
+	for _, tc := range []struct {
+		name string
+		cert *tls.Certificate
+		want string
+	}{
+		{"client certificate from an unknown CA", &stranger, "the server refused the handshake: unknown certificate authority (it did not accept the client certificate it was given)"},
+		{"no client certificate", nil, "the server refused the handshake: handshake failure (no cipher suite in common, or it requires a client certificate)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, srv.Addr, ""), Options{ClientCert: tc.cert})
+			var refused *RefusedError
+			if !errors.As(err, &refused) {
+				t.Fatalf("Probe error %v, want a *RefusedError", err)
+			}
+			if got := phase.Cause(phaseError(t, err, phase.TLSHandshake).Err); got != tc.want {
+				t.Errorf("cause %q, want %q", got, tc.want)
+			}
+			if res == nil || len(res.Certificates) == 0 {
+				t.Errorf("Probe lost the server's certificates")
+			}
+		})
 	}
 }
