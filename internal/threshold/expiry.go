@@ -14,7 +14,7 @@ import (
 const Day = 24 * time.Hour
 
 // Expiry is how much validity a certificate must have left: a number of
-// days ("30", "0.5"), a duration ("36h", "10d"), or a share of the
+// days ("30", "0.5"), a duration in days or hours ("10d", "36h"), or a share of the
 // certificate's whole lifetime ("20%", which suits 90-day certificates that
 // are renewed at two thirds of their life).
 type Expiry struct {
@@ -24,7 +24,10 @@ type Expiry struct {
 	text    string
 }
 
-// ParseExpiry reads an expiry threshold.
+// ParseExpiry reads an expiry threshold: days ("30", "0.5", "10d"), hours
+// ("36h") or a percentage ("20%"). Minutes and seconds are refused with a
+// sentence saying why: "2m" reads as months as readily as minutes, and a
+// certificate's lifetime is not counted in seconds.
 func ParseExpiry(s string) (Expiry, error) {
 	s = strings.TrimSpace(s)
 	bad := fmt.Errorf("%q is not a threshold: write days (30, 0.5), a duration (36h, 10d) or a percentage of the certificate's lifetime (20%%)", s)
@@ -41,12 +44,18 @@ func ParseExpiry(s string) (Expiry, error) {
 			return Expiry{}, bad
 		}
 		return days(d, s)
-	case s != "" && strings.IndexFunc(s, isUnit) >= 0:
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
+	case strings.HasSuffix(s, "h"):
+		h, err := nonNegative(strings.TrimSuffix(s, "h"))
+		if err != nil {
 			return Expiry{}, bad
 		}
-		return Expiry{left: d, text: s}, nil
+		e, err := days(h/24, s)
+		e.text = s
+		return e, err
+	case isDuration(s) && strings.HasSuffix(strings.ToLower(s), "m"):
+		return Expiry{}, fmt.Errorf("%q is ambiguous (minutes or months?): write days (60, 60d) or hours (36h)", s)
+	case isDuration(s):
+		return Expiry{}, fmt.Errorf("%q is in seconds, too fine for a certificate's lifetime: write days (30, 0.5) or hours (36h)", s)
 	default:
 		d, err := nonNegative(s)
 		if err != nil {
@@ -56,7 +65,13 @@ func ParseExpiry(s string) (Expiry, error) {
 	}
 }
 
-func isUnit(r rune) bool { return r == 'h' || r == 'm' || r == 's' }
+// isDuration reports whether s reads as a Go duration in any case ("2m",
+// "2M", "1h30m", "90s"): what a user who meant minutes or months wrote.
+func isDuration(s string) bool {
+	l := strings.ToLower(s)
+	_, err := time.ParseDuration(l)
+	return err == nil && (strings.HasSuffix(l, "m") || strings.HasSuffix(l, "s"))
+}
 
 func days(d float64, as string) (Expiry, error) {
 	if d > 100*365 {

@@ -16,7 +16,8 @@ func TestParseExpiry(t *testing.T) {
 		{"1", Expiry{left: Day, text: "1 day"}},
 		{" 14 ", Expiry{left: 14 * Day, text: "14 days"}},
 		{"36h", Expiry{left: 36 * time.Hour, text: "36h"}},
-		{"1h30m", Expiry{left: 90 * time.Minute, text: "1h30m"}},
+		{"1.5h", Expiry{left: 90 * time.Minute, text: "1.5h"}},
+		{"0h", Expiry{left: 0, text: "0h"}},
 		{"10d", Expiry{left: 10 * Day, text: "10 days"}},
 		{"1d", Expiry{left: Day, text: "1 day"}},
 		{"1.5d", Expiry{left: 36 * time.Hour, text: "1.5 days"}},
@@ -71,6 +72,15 @@ func TestParseExpiryErrors(t *testing.T) {
 		{"36H", "is not a threshold"},
 		{"10 days", "is not a threshold"},
 		{"5x", "is not a threshold"},
+		{"2m", `"2m" is ambiguous (minutes or months?): write days (60, 60d) or hours (36h)`},
+		{"2M", "is ambiguous (minutes or months?)"},
+		{"1h30m", "is ambiguous"},
+		{"90s", `"90s" is in seconds, too fine for a certificate's lifetime: write days (30, 0.5) or hours (36h)`},
+		{"500ms", "is in seconds"},
+		{"h", "is not a threshold"},
+		{"-2h", "is not a threshold"},
+		{"1e9h", "more than 100 years"},
+		{"2mo", "is not a threshold"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := ParseExpiry(tc.in)
