@@ -85,7 +85,7 @@ func RunCheck(p Plugin, c Check, args []string, stdout io.Writer) (code int) {
 	report := c.Run(ctx)
 	report.Tag = p.Tag
 	report.Verbose = opts.Verbose
-	report.Drill = check.ReadDrill(opts.DrillFile)
+	report.Drill = check.ReadDrill(opts.DrillFile, check.DefaultDrillMaxAge)
 	fmt.Fprintln(stdout, report.Message())
 	return int(report.Status())
 }
