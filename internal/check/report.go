@@ -40,13 +40,16 @@ type Report struct {
 
 // Status is the status the check exits with.
 func (r *Report) Status() Status {
-	if r.Drill != nil {
-		return r.Drill.Status
-	}
-	return r.realStatus()
+	status, _, _ := r.Drill.apply(r.realStatus(), "")
+	return status
 }
 
+// realStatus is the status without the drill. A report without findings
+// checked nothing: UNKNOWN, never an OK that would hide it.
 func (r *Report) realStatus() Status {
+	if len(r.Findings) == 0 {
+		return UNKNOWN
+	}
 	w := OK
 	for _, f := range r.Findings {
 		w = Worst(w, f.Status)
@@ -55,17 +58,18 @@ func (r *Report) realStatus() Status {
 }
 
 // Message is the whole text for stdout, without the trailing newline:
-// `<TAG> <STATUS>: <verdict>` then detail lines, worst first, under MaxRunes.
+// `<TAG> <STATUS>: <verdict>` then detail lines, worst first, under
+// MaxRunes, and last a note when a drill file was overruled or is stale.
+// Every text that reaches it is sanitised on the way (see Sanitize).
 func (r *Report) Message() string {
 	verdict, rest := r.lines()
-	status := r.realStatus()
-	if r.Drill != nil {
-		verdict = r.Drill.wrap(status, verdict)
-		status = r.Drill.Status
-	}
+	status, verdict, note := r.Drill.apply(r.realStatus(), verdict)
 	first := (&checkers.Checker{Name: r.Tag, Status: status, Message: verdict}).String()
-	return fit(r.Tag, first, rest)
+	return fit(r.Tag, first, rest, note)
 }
+
+// NothingChecked is the verdict of a report without findings.
+const NothingChecked = "nothing was checked"
 
 type line struct {
 	status Status
@@ -85,8 +89,12 @@ func (l line) render(tag string) string {
 // lines splits the report into the verdict and the detail lines that
 // follow it, the first of which may be a summary of OK findings.
 func (r *Report) lines() (verdict string, rest []line) {
+	if len(r.Findings) == 0 {
+		return NothingChecked, nil
+	}
 	var bad, good []Finding
 	for _, f := range r.Findings {
+		f.Text = Sanitize(f.Text)
 		if f.Status == OK {
 			good = append(good, f)
 		} else {
@@ -97,7 +105,7 @@ func (r *Report) lines() (verdict string, rest []line) {
 	sort.SliceStable(bad, func(i, j int) bool { return Worse(bad[i].Status, bad[j].Status) })
 
 	if len(bad) == 0 {
-		verdict = r.OKVerdict
+		verdict = Sanitize(r.OKVerdict)
 	} else {
 		verdict = bad[0].Text
 		for _, f := range bad[1:] {
@@ -123,9 +131,18 @@ func (r *Report) noun() string {
 }
 
 // fit joins the lines, replacing whatever does not fit under MaxRunes with
-// one line that counts it by status.
-func fit(tag, first string, rest []line) string {
+// one line that counts it by status. The note, when given, always ends
+// the message.
+func fit(tag, first string, rest []line, note string) string {
 	budget := MaxRunes - 1 // the trailing newline
+	if note == "" {
+		return fitLines(tag, first, rest, budget)
+	}
+	note = truncate(note, budget/4)
+	return fitLines(tag, first, rest, budget-1-utf8.RuneCountInString(note)) + "\n" + note
+}
+
+func fitLines(tag, first string, rest []line, budget int) string {
 	first = truncate(first, budget/2)
 	var b strings.Builder
 	b.WriteString(first)

@@ -15,7 +15,7 @@ func TestReportStatus(t *testing.T) {
 		findings []Finding
 		want     Status
 	}{
-		{"no findings", nil, OK},
+		{"no findings is UNKNOWN: nothing was checked", nil, UNKNOWN},
 		{"all ok", []Finding{{OK, "a"}, {OK, "b"}}, OK},
 		{"warning", []Finding{{OK, "a"}, {WARNING, "b"}}, WARNING},
 		{"unknown beats warning", []Finding{{WARNING, "a"}, {UNKNOWN, "b"}}, UNKNOWN},
@@ -43,9 +43,9 @@ func TestReportMessage(t *testing.T) {
 			want: []string{"TLS OK: 2 targets, earliest expiry in 63 days"},
 		},
 		{
-			name:   "no findings",
-			report: Report{OKVerdict: "nothing to do"},
-			want:   []string{"TLS OK: nothing to do"},
+			name:   "no findings is never OK",
+			report: Report{OKVerdict: "0 targets"},
+			want:   []string{"TLS UNKNOWN: nothing was checked"},
 		},
 		{
 			name: "verbose lists ok findings",

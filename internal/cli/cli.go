@@ -9,28 +9,37 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jessevdk/go-flags"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/version"
 )
 
-// CheckOptions are the flags every check has.
-type CheckOptions struct {
-	Timeout   Duration `short:"t" long:"timeout" default:"10s" value-name:"DURATION" description:"deadline for the whole run (Go duration or seconds); running out is CRITICAL naming the phase"`
-	DrillFile string   `long:"drill-file" value-name:"PATH" description:"when PATH exists, report the status its first word names (ok|warning|critical|unknown) with the rest of its first line, and the real verdict in brackets"`
-	Verbose   bool     `short:"v" long:"verbose" description:"list every target, with volatile detail (timings)"`
-	Version   bool     `long:"version" description:"print the version and exit"`
+// CommonOptions are the flags of every plugin, check or metric.
+type CommonOptions struct {
+	Timeout Duration `short:"t" long:"timeout" default:"10s" value-name:"DURATION" description:"deadline for the whole run (Go duration or seconds); running out is CRITICAL naming the phase"`
+	Version bool     `long:"version" description:"print the version and exit"`
 }
 
-// Options gives the runner the common flags inside a plugin's options.
+// Options gives the runner the common flags inside a metric plugin's
+// options.
+func (o *CommonOptions) Options() *CommonOptions { return o }
+
+// CheckOptions are the flags every check has.
+type CheckOptions struct {
+	CommonOptions
+	DrillFile   string   `long:"drill-file" value-name:"PATH" description:"when PATH exists, report the status its first word names (ok|warning|critical|unknown) with the rest of its first line, and the real verdict in brackets; never a status better than the real one"`
+	DrillMaxAge Duration `long:"drill-max-age" default:"2h" value-name:"DURATION" description:"a drill file last modified longer ago no longer sets the status: the real verdict is reported, at least WARNING, naming the file"`
+	Verbose     bool     `short:"v" long:"verbose" description:"list every target, with volatile detail (timings)"`
+}
+
+// Options gives the runner the common flags inside a check's options.
 func (o *CheckOptions) Options() *CheckOptions { return o }
 
 // Check is a check plugin: its flags (a go-flags struct embedding
@@ -40,7 +49,9 @@ type Check interface {
 	// Prepare validates the parsed flags and the remaining arguments. Any
 	// error it returns is a usage error: it must say how to fix it.
 	Prepare(args []string) error
-	// Run probes and judges within ctx's deadline.
+	// Run probes and judges within ctx's deadline. ctx carries an
+	// inflight.Tracker: work that may block records itself there, so that
+	// a run the watchdog has to end for it says what it was doing.
 	Run(ctx context.Context) *check.Report
 }
 
@@ -51,80 +62,115 @@ type Plugin struct {
 	Usage string // the part of the usage line after the name
 }
 
-// RunCheck parses args into c, runs it and prints its message to stdout.
-// It returns the exit code: 0..3 and nothing else, whatever happens.
-func RunCheck(p Plugin, c Check, args []string, stdout io.Writer) (code int) {
-	defer func() {
-		if v := recover(); v != nil {
-			fmt.Fprintf(stdout, "%s UNKNOWN: internal error: %v (this is a bug; please report it with the command line)\n", p.Tag, v)
-			code = int(check.UNKNOWN)
-		}
-	}()
-	usageError := func(err error) int {
-		fmt.Fprintf(stdout, "%s UNKNOWN: %s\n", p.Tag, oneLine(err.Error()))
-		return int(check.UNKNOWN)
-	}
-
-	rest, err := Parse(p, c, args, stdout)
-	if errors.Is(err, ErrDone) {
-		return 0
-	}
-	if err != nil {
-		return usageError(err)
-	}
-	if err := c.Prepare(rest); err != nil {
-		return usageError(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), p.Name))
-	}
-	opts := c.Options()
-
-	terminated, terminate := context.WithCancelCause(context.Background())
-	defer terminate(nil)
-	ctx, cancel := context.WithTimeout(terminated, time.Duration(opts.Timeout))
-	defer cancel()
-	defer stopOnSignal(func() { terminate(phase.ErrTerminated) })()
-	report := c.Run(ctx)
-	report.Tag = p.Tag
-	report.Verbose = opts.Verbose
-	report.Drill = check.ReadDrill(opts.DrillFile)
-	fmt.Fprintln(stdout, report.Message())
-	return int(report.Status())
+// RunCheck parses args into c, runs it and prints its message to stdout
+// (a panic's stack goes to stderr). It returns the exit code: 0..3 and
+// nothing else, whatever happens, by the process's deadline plus a second
+// whatever c does (see supervise).
+func RunCheck(p Plugin, c Check, args []string, stdout io.Writer) int {
+	return supervise(stdout, stderr, checkRun{p: p, c: c, args: args})
 }
 
-// listenAfter is when a run starts to listen for SIGTERM. The agent sends
-// it when the plugin's timeout_seconds (a whole number of seconds) runs
-// out, and uses what the plugin prints within the next 10 s. Listening
-// costs an OS thread and a few hundred KiB of memory on every run, so a
-// run that ends before any agent could have sent it does without.
-const listenAfter = 500 * time.Millisecond
+type checkRun struct {
+	p    Plugin
+	c    Check
+	args []string
+}
 
-// stopOnSignal cancels the run on SIGTERM or SIGINT once it has lasted
-// listenAfter, so that it reports the phase in progress instead of dying
-// without a word. The returned func stops listening.
-func stopOnSignal(cancel func()) (stop func()) {
-	done := make(chan struct{})
-	timer := time.AfterFunc(listenAfter, func() {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-		go func() {
-			defer signal.Stop(sig)
-			select {
-			case <-sig:
-				cancel()
-			case <-done:
-			}
-		}()
-	})
-	return func() {
-		timer.Stop()
-		close(done)
+func (r checkRun) usage(err error) result {
+	return result{stdout: fmt.Sprintf("%s UNKNOWN: %s\n", r.p.Tag, oneLine(err.Error())), code: int(check.UNKNOWN)}
+}
+
+func (r checkRun) run(ctx context.Context, setTimeout func(time.Duration)) result {
+	var help strings.Builder
+	rest, err := Parse(r.p, r.c, r.args, &help)
+	if errors.Is(err, ErrDone) {
+		return result{stdout: help.String()}
 	}
+	if err != nil {
+		return r.usage(err)
+	}
+	opts := r.c.Options()
+	setTimeout(time.Duration(opts.Timeout))
+	ctx, cancel := context.WithDeadline(ctx, start.Add(time.Duration(opts.Timeout)))
+	defer cancel()
+
+	end := inflight.Begin(ctx, "checking the command line and reading the files it names", check.UNKNOWN)
+	err = r.c.Prepare(rest)
+	end()
+	if err != nil {
+		return r.usage(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), r.p.Name))
+	}
+	var drill *check.Drill
+	if opts.DrillFile != "" {
+		end := inflight.Begin(ctx, "reading --drill-file "+opts.DrillFile, check.UNKNOWN)
+		drill = check.ReadDrill(opts.DrillFile, time.Duration(opts.DrillMaxAge))
+		end()
+	}
+	report := r.c.Run(ctx)
+	if report == nil {
+		return r.bug("the check returned no report", nil)
+	}
+	report.Tag = r.p.Tag
+	report.Verbose = opts.Verbose
+	report.Drill = drill
+	return result{stdout: report.Message() + "\n", code: int(report.Status())}
+}
+
+func (r checkRun) expired(open []inflight.Item, terminated bool, timeout time.Duration) result {
+	report := &check.Report{Tag: r.p.Tag, Findings: stillOpen(open, terminated, timeout)}
+	return result{stdout: report.Message() + "\n", code: int(report.Status())}
+}
+
+func (r checkRun) panicked(p *pool.PanicError) result {
+	return r.bug(fmt.Sprint(p.Value), p.Stack)
+}
+
+func (r checkRun) bug(what string, stack []byte) result {
+	res := result{
+		stdout: fmt.Sprintf("%s UNKNOWN: internal error: %s (this is a bug; please report it with the command line)\n", r.p.Tag, oneLine(what)),
+		code:   int(check.UNKNOWN),
+	}
+	if stack != nil {
+		res.stderr = fmt.Sprintf("panic: %s\n\n%s", what, stack)
+	}
+	return res
+}
+
+// stillOpen turns what was in progress when time ran out, or when the run
+// was terminated, into findings: each with the status its item asked for.
+func stillOpen(open []inflight.Item, terminated bool, timeout time.Duration) []check.Finding {
+	now := time.Now()
+	if len(open) == 0 {
+		if terminated {
+			return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running when terminated after %s (the check was terminated)", phase.Seconds(now.Sub(start)))}}
+		}
+		return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running after %s, past the %s deadline", phase.Seconds(now.Sub(start)), timeout)}}
+	}
+	var fs []check.Finding
+	for _, it := range open {
+		text := fmt.Sprintf("%s: still in progress after %s, past the %s deadline", it.What, phase.Seconds(now.Sub(it.Started)), timeout)
+		if terminated {
+			text = fmt.Sprintf("%s: stopped after %s (the check was terminated)", it.What, phase.Seconds(now.Sub(it.Started)))
+		}
+		fs = append(fs, check.Finding{Status: it.Status, Text: text})
+	}
+	return fs
 }
 
 // ErrDone means Parse already printed what was asked (--help, --version)
 // and the binary should exit 0.
 var ErrDone = errors.New("done")
 
-type versioned interface{ Options() *CheckOptions }
+// common finds the common options inside a plugin's options.
+func common(opts any) *CommonOptions {
+	switch o := opts.(type) {
+	case interface{ Options() *CheckOptions }:
+		return &o.Options().CommonOptions
+	case interface{ Options() *CommonOptions }:
+		return o.Options()
+	}
+	return nil
+}
 
 // Parse fills opts from args. It prints --help and --version to w and
 // returns ErrDone for them; other errors are usage errors in plain words.
@@ -143,7 +189,7 @@ func Parse(p Plugin, opts any, args []string, w io.Writer) ([]string, error) {
 		}
 		return nil, explain(p, err)
 	}
-	if v, ok := opts.(versioned); ok && v.Options().Version {
+	if c := common(opts); c != nil && c.Version {
 		fmt.Fprintln(w, version.String(p.Name))
 		return nil, ErrDone
 	}
@@ -206,6 +252,8 @@ func unquote(s string) (string, []string) {
 	return b.String(), names
 }
 
+// oneLine makes an error one line of the message; it may quote what the
+// user typed, so it is sanitised like a finding.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return check.Sanitize(strings.Join(strings.Fields(s), " "))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/version"
 )
 
@@ -49,8 +50,12 @@ func (f *fake) Run(ctx context.Context) *check.Report {
 
 func runCheck(t *testing.T, f *fake, args ...string) (int, string) {
 	t.Helper()
-	var out strings.Builder
+	var out, errs strings.Builder
+	defer cli.Restart(&errs)()
 	code := cli.RunCheck(plugin, f, args, &out)
+	if strings.Contains(out.String(), "internal error") && !strings.Contains(out.String(), "no report") && !strings.Contains(errs.String(), "goroutine ") {
+		t.Errorf("a panic's stack is not on stderr: %q", errs.String())
+	}
 	return code, out.String()
 }
 
@@ -114,6 +119,35 @@ func TestRunCheck(t *testing.T) {
 			code: 3, want: "FAKE UNKNOWN: internal error: index out of range [3] with length 3 (this is a bug; please report it with the command line)\n", wantRun: true,
 		},
 		{
+			name: "panic in another goroutine of the run",
+			check: &fake{run: func(ctx context.Context) *check.Report {
+				goroutine.Go(func() { panic("lost in a helper") })
+				<-ctx.Done() // the run goes on: the panic must end it
+				return nil
+			}},
+			code: 3, want: "FAKE UNKNOWN: internal error: lost in a helper (this is a bug; please report it with the command line)\n", wantRun: true,
+		},
+		{
+			name:  "no findings is never OK",
+			check: &fake{run: func(context.Context) *check.Report { return &check.Report{OKVerdict: "0 targets"} }},
+			code:  3, want: "FAKE UNKNOWN: nothing was checked\n", wantRun: true,
+		},
+		{
+			name: "a finding cannot forge a line",
+			check: &fake{run: func(context.Context) *check.Report {
+				return &check.Report{Findings: []check.Finding{{Status: check.CRITICAL, Text: "CN=x\nFAKE OK: forged"}}}
+			}},
+			code: 2, want: `FAKE CRITICAL: CN=x\nFAKE OK: forged` + "\n", wantRun: true,
+		},
+		{
+			name: "a usage error cannot forge a line", check: &fake{prepareErr: errors.New("bad host \"a\x1b[2J\u2028FAKE OK: x\"")},
+			code: 3, want: `FAKE UNKNOWN: bad host "a\x1b[2J FAKE OK: x"; see check-fake --help` + "\n",
+		},
+		{
+			name: "bad --drill-max-age", check: &fake{}, args: []string{"--drill-max-age", "soon"},
+			code: 3, want: `FAKE UNKNOWN: invalid value for --drill-max-age: "soon" is not a duration: write 10s, 1m30s or a number of seconds; see check-fake --help` + "\n",
+		},
+		{
 			name:  "nil report",
 			check: &fake{run: func(context.Context) *check.Report { return nil }},
 			code:  3, wantRun: true,
@@ -161,7 +195,7 @@ func TestRunCheckHelp(t *testing.T) {
 			if code != 0 {
 				t.Errorf("exit code %d, want 0", code)
 			}
-			for _, want := range []string{"Usage:", "check-fake [OPTIONS] TARGET...", "--timeout", "--drill-file", "--level"} {
+			for _, want := range []string{"Usage:", "check-fake [OPTIONS] TARGET...", "--timeout", "--drill-file", "--drill-max-age", "--level"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("usage lacks %q:\n%s", want, out)
 				}
@@ -218,6 +252,13 @@ func TestRunCheckDrill(t *testing.T) {
 		}
 		return path
 	}
+	stale := func(path string) string {
+		old := time.Now().Add(-3 * time.Hour)
+		if err := os.Chtimes(path, old, old); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
 	for _, tc := range []struct {
 		name string
 		path string
@@ -227,6 +268,8 @@ func TestRunCheckDrill(t *testing.T) {
 		{"drill", write("drill", "Critical game day 3\n"), 2, "FAKE CRITICAL: [DRILL] game day 3 (real: OK 2 targets fine)\n"},
 		{"absent drill file", filepath.Join(dir, "absent"), 0, "FAKE OK: 2 targets fine\n"},
 		{"malformed drill file", write("typo", "critcal\n"), 3, "FAKE UNKNOWN: drill file " + filepath.Join(dir, "typo") + ` starts with "critcal": the first word must be ok, warning, critical or unknown (real: OK 2 targets fine)` + "\n"},
+		{"drill better than the real status", write("ok", "ok all quiet\n"), 0, "FAKE OK: [DRILL] all quiet (real: OK 2 targets fine)\n"},
+		{"stale drill file", stale(write("stale", "critical game day\n")), 1, "FAKE WARNING: stale drill file " + filepath.Join(dir, "stale") + " (last modified 3h ago, over --drill-max-age 2h) no longer sets the status: remove it (real: OK 2 targets fine)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fake{}

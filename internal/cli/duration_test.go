@@ -94,3 +94,25 @@ func TestDurationString(t *testing.T) {
 		t.Errorf("Duration(90s).String() = %q, want 1m30s", got)
 	}
 }
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"10", "2.5", "0", " 7 ", "10s", "1m30s", "250ms", "1h", "-1", "NaN", "inf", "1e300", "10 s", "soon", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\n\r") && !strings.ContainsAny(s, "\n\r") {
+				t.Fatalf("error for %q spans lines: %v", s, err)
+			}
+			return
+		}
+		if d < 0 {
+			t.Fatalf("ParseDuration(%q) = %v: negative", s, d)
+		}
+		var v Duration
+		if err := v.UnmarshalFlag(s); (err == nil) != (d > 0) {
+			t.Fatalf("UnmarshalFlag(%q) = %v, but ParseDuration gave %v", s, err, d)
+		}
+	})
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+)
+
+// realTargets are -f arguments whose real verdict is each status.
+func realTargets(t *testing.T) map[string][]string {
+	t.Helper()
+	file := func(name string, days float64) string {
+		c := testutil.NewCert(t, fixture.CertOptions{CN: name, NotAfter: fixture.InDays(days)})
+		return testutil.WriteFile(t, name+".pem", fixture.PEM(c))
+	}
+	return map[string][]string{
+		"OK":       {"-f", file("healthy", 60.5)},
+		"WARNING":  {"-f", file("soon", 20.5)},
+		"CRITICAL": {"-f", file("expired", -2.5)},
+		"UNKNOWN":  {"-f", filepath.Join(t.TempDir(), "*.pem")}, // matches nothing
+	}
+}
+
+var severity = map[string]int{"OK": 0, "WARNING": 1, "UNKNOWN": 2, "CRITICAL": 3}
+var exitCode = map[string]int{"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
+
+// No drill word hides a worse real status: the worse of the two is
+// reported, and a real status that overrules the drill is reported as it
+// would be without it, plus one note.
+func TestDrillNeverHidesTheRealStatus(t *testing.T) {
+	targets := realTargets(t)
+	drill := filepath.Join(t.TempDir(), "drill")
+	for _, real := range []string{"OK", "WARNING", "UNKNOWN", "CRITICAL"} {
+		without := run(t, targets[real]...)
+		without.Expect(t, exitCode[real], "TLS "+real+": ")
+		for _, word := range []string{"ok", "warning", "critical", "unknown"} {
+			t.Run(word+" over real "+real, func(t *testing.T) {
+				if err := os.WriteFile(drill, []byte(word+" game day 3\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				res := run(t, append(targets[real], "--drill-file", drill)...)
+				drillStatus := strings.ToUpper(word)
+				if severity[real] > severity[drillStatus] {
+					want := without.Stdout + "[DRILL] drill file " + drill + " says " + drillStatus + ", overruled: the real status is worse\n"
+					if res.Code != exitCode[real] || res.Stdout != want {
+						t.Errorf("exit %d, stdout %q\nwant exit %d, %q", res.Code, res.Stdout, exitCode[real], want)
+					}
+					return
+				}
+				res.Expect(t, exitCode[drillStatus], "TLS "+drillStatus+": [DRILL] game day 3 (real: "+real+" ")
+			})
+		}
+	}
+}
+
+func TestStaleDrillFile(t *testing.T) {
+	targets := realTargets(t)
+	drill := filepath.Join(t.TempDir(), "drill")
+	if err := os.WriteFile(drill, []byte("critical game day 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-3 * time.Hour)
+	if err := os.Chtimes(drill, old, old); err != nil {
+		t.Fatal(err)
+	}
+	stale := "stale drill file " + drill + " (last modified 3h ago, over --drill-max-age 2h) no longer sets the status: remove it"
+	run(t, append(targets["OK"], "--drill-file", drill)...).Expect(t, 1, "TLS WARNING: "+stale+" (real: OK ")
+	res := run(t, append(targets["CRITICAL"], "--drill-file", drill)...)
+	if first := res.Expect(t, 2, "\n[DRILL] "+stale+"\n"); !strings.HasPrefix(first, "TLS CRITICAL: ") || strings.Contains(first, "DRILL") {
+		t.Errorf("first line %q: want the real CRITICAL as without the drill", first)
+	}
+	// A longer --drill-max-age keeps it fresh: the drill sets the status.
+	run(t, append(targets["OK"], "--drill-file", drill, "--drill-max-age", "4h")...).Expect(t, 2, "TLS CRITICAL: [DRILL] game day 3 (real: OK ")
+	// Touched again: fresh.
+	if err := os.Chtimes(drill, time.Now(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	run(t, append(targets["OK"], "--drill-file", drill)...).Expect(t, 2, "TLS CRITICAL: [DRILL] game day 3 (real: OK ")
+}
+
+func TestDrillMaxAgeInvalid(t *testing.T) {
+	targets := realTargets(t)
+	for _, v := range []string{"soon", "0", "-1h"} {
+		res := run(t, append(targets["OK"], "--drill-max-age", v)...)
+		if first := res.Expect(t, 3, "TLS UNKNOWN: invalid value for --drill-max-age: "); strings.Count(res.Stdout, "\n") != 1 {
+			t.Errorf("--drill-max-age %s: want one line, got %q (%s)", v, res.Stdout, first)
+		}
+	}
+}
+
+func TestDrillFileFIFODoesNotBlock(t *testing.T) {
+	targets := realTargets(t)
+	fifo := filepath.Join(t.TempDir(), "drill")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, append(targets["OK"], "--drill-file", fifo, "-t", "2")...)
+	res.Expect(t, 3, "TLS UNKNOWN: drill file is unreadable: "+fifo+" is a FIFO")
+	if res.Elapsed > 3*time.Second {
+		t.Errorf("took %s with -t 2", res.Elapsed)
+	}
+}
+
+// SIGTERM to a run stuck in a handshake, long before its deadline.
+func TestSIGTERMEndsAStalledHandshake(t *testing.T) {
+	addr := testutil.ServeStall(t)
+	cmd := exec.Command(testutil.Binary(t, "check-tls-expiry"), "-H", addr, "-t", "20")
+	var out strings.Builder
+	cmd.Stdout = &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("took %s after SIGTERM at 1s with -t 20", elapsed)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(out.String(), "tls handshake "+addr) || !strings.Contains(out.String(), "terminated") {
+		t.Errorf("exit %d, stdout %q; want 2 naming the tls handshake and terminated", code, out.String())
+	}
+}
+
+func TestNewlineInCNForgesNoLine(t *testing.T) {
+	c := testutil.NewCert(t, fixture.CertOptions{CN: "evil\nTLS OK: forged\u2028\x1b[2J", NotAfter: fixture.InDays(5.5)})
+	path := testutil.WriteFile(t, "evil.pem", fixture.PEM(c))
+	res := run(t, "-f", path, "-v")
+	res.Expect(t, 2, `evil\nTLS OK: forged\u2028\x1b[2J`)
+	for _, l := range strings.Split(res.Stdout, "\n") {
+		if strings.HasPrefix(l, "TLS OK: forged") {
+			t.Errorf("a forged line got through:\n%s", res.Stdout)
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/pool"
+)
+
+// Metric is a metric plugin: its flags (a go-flags struct embedding
+// CommonOptions) and what it does with them. Its stdout carries metric
+// lines only, so everything else it has to say goes to stderr.
+type Metric interface {
+	Options() *CommonOptions
+	// Prepare validates the parsed flags and the remaining arguments. Any
+	// error it returns is a usage error: it must say how to fix it.
+	Prepare(args []string) error
+	// Run measures within ctx's deadline and writes metric lines to w. An
+	// error is for a run that failed as a whole: a target that fails
+	// emits what it can and the run goes on.
+	Run(ctx context.Context, w io.Writer) error
+}
+
+// RunMetric parses args into m, runs it and prints its metric lines to
+// stdout in one write when the run has returned. Usage errors go to
+// stderr with exit 3 and nothing on stdout; --help and --version go to
+// stdout with exit 0. A run that fails, runs out of time or is terminated
+// prints only the complete lines it had written, never half of one, with
+// the reason on stderr, and exits 3; a panic prints nothing on stdout.
+// The agent ignores a metric plugin's exit code: it reads the lines.
+func RunMetric(p Plugin, m Metric, args []string, stdout, stderr io.Writer) int {
+	return supervise(stdout, stderr, &metricRun{p: p, m: m, args: args})
+}
+
+type metricRun struct {
+	p    Plugin
+	m    Metric
+	args []string
+	out  lineBuffer
+}
+
+func (r *metricRun) usage(err error) result {
+	return result{stderr: fmt.Sprintf("%s UNKNOWN: %s\n", r.tag(), oneLine(err.Error())), code: 3}
+}
+
+func (r *metricRun) tag() string {
+	if r.p.Tag == "" {
+		return r.p.Name
+	}
+	return r.p.Tag
+}
+
+func (r *metricRun) run(ctx context.Context, setTimeout func(time.Duration)) result {
+	var help strings.Builder
+	rest, err := Parse(r.p, r.m, r.args, &help)
+	if errors.Is(err, ErrDone) {
+		return result{stdout: help.String()}
+	}
+	if err != nil {
+		return r.usage(err)
+	}
+	timeout := time.Duration(r.m.Options().Timeout)
+	setTimeout(timeout)
+	ctx, cancel := context.WithDeadline(ctx, start.Add(timeout))
+	defer cancel()
+
+	end := inflight.Begin(ctx, "checking the command line and reading the files it names", 3)
+	err = r.m.Prepare(rest)
+	end()
+	if err != nil {
+		return r.usage(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), r.p.Name))
+	}
+	if err := r.m.Run(ctx, &r.out); err != nil {
+		return result{stdout: r.out.take(false), stderr: fmt.Sprintf("%s: %s\n", r.p.Name, oneLine(err.Error())), code: 3}
+	}
+	return result{stdout: r.out.take(true)}
+}
+
+func (r *metricRun) expired(open []inflight.Item, terminated bool, timeout time.Duration) result {
+	var b strings.Builder
+	for _, f := range stillOpen(open, terminated, timeout) {
+		fmt.Fprintf(&b, "%s: %s\n", r.p.Name, f.Text)
+	}
+	return result{stdout: r.out.take(false), stderr: b.String(), code: 3}
+}
+
+func (r *metricRun) panicked(p *pool.PanicError) result {
+	r.out.take(false)
+	return result{stderr: fmt.Sprintf("%s: internal error: %s (this is a bug; please report it with the command line)\npanic: %v\n\n%s",
+		r.p.Name, oneLine(fmt.Sprint(p.Value)), p.Value, p.Stack), code: 3}
+}
+
+// errLate is what a write gets once the output was taken: the run is
+// over, and nothing written after it may reach stdout.
+var errLate = errors.New("metric output written after the run ended")
+
+// lineBuffer collects a metric run's output. A run that the watchdog ends
+// may still be writing from another goroutine: take freezes the buffer so
+// that what was taken is all that is ever printed.
+type lineBuffer struct {
+	mu    sync.Mutex
+	buf   []byte
+	taken bool
+}
+
+func (b *lineBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.taken {
+		return 0, errLate
+	}
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+// take returns what was written, all of it or only its complete lines,
+// and refuses any later write.
+func (b *lineBuffer) take(all bool) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.taken = true
+	data := b.buf
+	if !all {
+		data = data[:bytes.LastIndexByte(data, '\n')+1]
+	}
+	return string(data)
+}
