@@ -13,6 +13,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
@@ -106,9 +107,9 @@ func (o *options) Prepare(args []string) error {
 	}
 	switch {
 	case o.IPv4:
-		c.Family = tlsprobe.IPv4
+		c.Family = netdial.IPv4
 	case o.IPv6:
-		c.Family = tlsprobe.IPv6
+		c.Family = netdial.IPv6
 	}
 	if o.IP != "" {
 		ip, err := netip.ParseAddr(strings.Trim(o.IP, "[]"))

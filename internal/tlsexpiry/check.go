@@ -14,9 +14,9 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
-	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
 )
 
 // Config is one run of the check.
@@ -29,7 +29,7 @@ type Config struct {
 	IP netip.Addr
 	// AllAddresses probes every address the host resolves to.
 	AllAddresses bool
-	Family       tlsprobe.Family
+	Family       netdial.Family
 
 	Warning, Critical threshold.Expiry
 
@@ -68,7 +68,7 @@ func (c *Config) Validate() error {
 		return errors.New("--ip and --all-addresses conflict: --ip connects to one address, --all-addresses to every address of the host")
 	case c.ExpectFile != "" && endpoints != 1:
 		return fmt.Errorf("--expect-file compares one endpoint with a file, got %d endpoints", endpoints)
-	case c.IP.IsValid() && (c.Family == tlsprobe.IPv4 && !c.IP.Is4() || c.Family == tlsprobe.IPv6 && !c.IP.Is6()):
+	case c.IP.IsValid() && (c.Family == netdial.IPv4 && !c.IP.Is4() || c.Family == netdial.IPv6 && !c.IP.Is6()):
 		return fmt.Errorf("--ip %s is not an %s address, as -4/-6 asks", c.IP, c.Family)
 	}
 	return threshold.CheckOrder(c.Warning, c.Critical)

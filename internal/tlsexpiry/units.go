@@ -8,6 +8,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
 )
@@ -59,7 +60,7 @@ func (c *Config) units(ctx context.Context) []unit {
 		case c.IP.IsValid():
 			return resolved{addrs: []netip.Addr{c.IP}}
 		}
-		a, err := tlsprobe.Resolve(ctx, t.Host, c.Family)
+		a, err := netdial.Resolve(ctx, nil, t.Host, c.Family)
 		if err != nil {
 			return resolved{err: err}
 		}
