@@ -94,7 +94,7 @@ func Check(ctx context.Context, c *Config) *check.Report {
 	units := c.units(ctx)
 	probes := pool.Map(ctx, len(units), 0, func(ctx context.Context, i int) probed {
 		return c.probe(ctx, units[i])
-	}, func(i int, err *pool.PanicError) probed {
+	}, func(i int, err error) probed {
 		return probed{err: err, status: check.UNKNOWN}
 	})
 

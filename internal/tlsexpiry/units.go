@@ -71,7 +71,7 @@ func (c *Config) units(ctx context.Context) []unit {
 		// round-robin resolver answers in.
 		sort.Slice(a, func(x, y int) bool { return a[x].Less(a[y]) })
 		return resolved{addrs: a}
-	}, func(i int, err *pool.PanicError) resolved { return resolved{err: err} })
+	}, func(i int, err error) resolved { return resolved{err: err} })
 
 	var units []unit
 	for i, t := range c.Targets {
