@@ -171,13 +171,13 @@ func TestUnneededCrossSignDoesNotAlert(t *testing.T) {
 func TestStalledHandshakeEndsInTime(t *testing.T) {
 	addr := testutil.ServeStall(t)
 	res := run(t, "-H", addr, "-t", "2")
-	res.Expect(t, 2, "TLS CRITICAL: "+addr+": tls handshake "+addr+": timed out after 2.0s")
+	res.Expect(t, 2, "TLS CRITICAL: "+addr+": tls handshake: timed out after 2.0s")
 	if res.Elapsed > 3*time.Second {
 		t.Errorf("took %s with -t 2: must end within timeout + 1s", res.Elapsed)
 	}
 	// A STARTTLS server that never greets stalls in the starttls phase.
 	res = run(t, "-u", "smtp://"+addr, "-t", "1.5")
-	res.Expect(t, 2, "starttls "+addr+": timed out after 1.5s")
+	res.Expect(t, 2, "TLS CRITICAL: smtp://"+addr+": starttls: timed out after 1.5s")
 	if res.Elapsed > 2500*time.Millisecond {
 		t.Errorf("took %s with -t 1.5", res.Elapsed)
 	}
@@ -199,14 +199,14 @@ func TestSIGTERMReportsThePhase(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 2 {
 		t.Errorf("exit %d, want 2: %s", code, out.String())
 	}
-	if want := "TLS CRITICAL: " + addr + ": tls handshake " + addr + ": stopped after "; !strings.HasPrefix(out.String(), want) {
+	if want := "TLS CRITICAL: " + addr + ": tls handshake: stopped after "; !strings.HasPrefix(out.String(), want) {
 		t.Errorf("got %q, want prefix %q", out.String(), want)
 	}
 }
 
 func TestConnectionRefused(t *testing.T) {
 	addr := testutil.ClosedAddr(t)
-	run(t, "-H", addr).Expect(t, 2, "TLS CRITICAL: "+addr+": connect "+addr+": connection refused")
+	run(t, "-H", addr).Expect(t, 2, "TLS CRITICAL: "+addr+": connect: connection refused")
 }
 
 func TestStartTLS(t *testing.T) {
@@ -219,7 +219,7 @@ func TestStartTLS(t *testing.T) {
 			run(t, "-H", ok.Addr, "--starttls", proto, "--ca-file", e.caFile).Expect(t, 0, "TLS OK:", ok.Addr+" ("+proto+" starttls) leaf")
 
 			refusing := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{leaf, e.pki.Intermediate}, StartTLS: proto, RefuseStartTLS: true})
-			run(t, "-u", proto+"://"+refusing.Addr).Expect(t, 2, "TLS CRITICAL: "+proto+"://"+refusing.Addr+": starttls "+refusing.Addr+": "+proto+": ")
+			run(t, "-u", proto+"://"+refusing.Addr).Expect(t, 2, "TLS CRITICAL: "+proto+"://"+refusing.Addr+": starttls: "+proto+": ")
 		})
 	}
 }
@@ -353,7 +353,7 @@ func TestMutualTLS(t *testing.T) {
 	chain := []*fixture.Cert{testutil.Leaf(t, e.pki, 50.5), e.pki.Intermediate}
 	// TLS 1.2 refuses the handshake without a client certificate.
 	srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: chain, ClientCAs: pool, MaxVersion: tls.VersionTLS12})
-	run(t, "-H", srv.Addr, "--ca-file", e.caFile).Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls handshake "+srv.Addr+": ")
+	run(t, "-H", srv.Addr, "--ca-file", e.caFile).Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls handshake: ")
 	// TLS 1.3 sends the server's certificate before asking for the
 	// client's, so its expiry is known even without one.
 	srv13 := testutil.ServeTLS(t, fixture.TLSOptions{Chain: chain, ClientCAs: pool})

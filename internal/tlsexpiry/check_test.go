@@ -135,7 +135,7 @@ func TestCheckOrder(t *testing.T) {
 		return fmt.Sprintf("leaf CN=localhost (issuer Test Intermediate) expires in %d days (%s), warning below 30 days", days, stampOf(c))
 	}
 	expectMessage(t, r, check.CRITICAL,
-		"TLS CRITICAL: "+closed.Label()+": connect "+closed.Label()+": connection refused",
+		"TLS CRITICAL: "+closed.Label()+": connect: connection refused",
 		"TLS WARNING: "+w1.Label()+" "+leafText(21, warn1),
 		"TLS WARNING: "+w2.Label()+" "+leafText(25, warn2),
 		"OK: 2 more targets")
@@ -187,7 +187,7 @@ func TestCheckDNSFailure(t *testing.T) {
 	c := e.config(Target{Host: "127.0.0.1", Port: 443})
 	c.Family = netdial.IPv6
 	expectMessage(t, run(t, c), check.CRITICAL,
-		"TLS CRITICAL: 127.0.0.1:443: dns 127.0.0.1: 127.0.0.1 is not an IPv6 address")
+		"TLS CRITICAL: 127.0.0.1:443: dns: 127.0.0.1 is not an IPv6 address")
 }
 
 func TestCheckTimeout(t *testing.T) {
@@ -201,7 +201,7 @@ func TestCheckTimeout(t *testing.T) {
 		t.Errorf("Check returned after %v with a 300ms deadline", elapsed)
 	}
 	r.Tag = "TLS"
-	want := "TLS CRITICAL: " + target.Label() + ": tls handshake " + target.Label() + ": timed out after 0."
+	want := "TLS CRITICAL: " + target.Label() + ": tls handshake: timed out after 0."
 	if got := r.Message(); r.Status() != check.CRITICAL || !strings.HasPrefix(got, want) {
 		t.Errorf("message %q (%v), want %q...", got, r.Status(), want)
 	}
