@@ -401,8 +401,6 @@ func TestIPv6Literal(t *testing.T) {
 	port := fmt.Sprint(srv.Port())
 	run(t, "-H", "[::1]:"+port, "--ca-file", e.caFile).Expect(t, 0, "TLS OK: 1 target, earliest expiry in 50 days ([::1]:"+port+" leaf")
 	run(t, "-H", "[::1]", "-p", port, "--ca-file", e.caFile, "-6").Expect(t, 0, "TLS OK:")
-	run(t, "-H", "[::1]:"+port, "-4").Expect(t, 2, "TLS CRITICAL: [::1]:"+port+": dns ::1: ::1 is not an IPv4 address")
-	run(t, "-H", "127.0.0.1:"+port, "-6").Expect(t, 2, "dns 127.0.0.1: 127.0.0.1 is not an IPv6 address")
 }
 
 // hostsHave reports whether /etc/hosts maps name to every one of addrs, so
@@ -535,6 +533,14 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-H", "a.test", "--ip", "127.0.0.1", "--all-addresses"}, "--ip and --all-addresses conflict"},
 		{[]string{"-H", "a.test", "-4", "-6"}, "-4 and -6 conflict"},
 		{[]string{"-H", "a.test", "--ip", "127.0.0.1", "-6"}, "is not an IPv6 address"},
+		// A literal of the other family can never be reached as asked.
+		{[]string{"-H", "[::1]:443", "-4"}, "::1 is not an IPv4 address, as -4/-6 asks"},
+		{[]string{"-u", "https://[::1]", "-4"}, "::1 is not an IPv4 address"},
+		{[]string{"-H", "127.0.0.1", "-6"}, "127.0.0.1 is not an IPv6 address"},
+		{[]string{"-H", "a.test", "-p", "x"}, "-p x is not a port"},
+		{[]string{"-u", "https://a.test", "--starttls", "smtp"}, "--starttls smtp conflicts with https://a.test:443, whose scheme says the protocol"},
+		{[]string{"imaps://a.test", "--starttls", "imap"}, "--starttls imap conflicts with imaps://a.test:993"},
+		{[]string{"-u", "smtp://user:hunter2@a.test", "--starttls", "imap"}, "--starttls imap conflicts with smtp://a.test:25"},
 		{[]string{"-H", "a.test", "--cert-file", "x.pem"}, "--cert-file and --key-file go together"},
 		{[]string{"-H", "a.test", "--cert-file", "/nonexistent.pem", "--key-file", "/nonexistent.key"}, "client certificate /nonexistent.pem"},
 		{[]string{"-H", "a.test", "--ca-file", "/nonexistent.pem"}, "--ca-file: cannot read /nonexistent.pem: no such file or directory"},

@@ -73,6 +73,11 @@ func (c *Config) Validate() error {
 	case c.IP.IsValid() && (c.Family == netdial.IPv4 && !c.IP.Is4() || c.Family == netdial.IPv6 && !c.IP.Is6()):
 		return fmt.Errorf("--ip %s is not an %s address, as -4/-6 asks", c.IP, c.Family)
 	}
+	for _, t := range c.Targets {
+		if ip, err := netip.ParseAddr(t.Host); err == nil && !c.Family.Allows(ip) {
+			return fmt.Errorf("%s is not an %s address, as -4/-6 asks: drop the flag, or give an %s address", t.Host, c.Family, c.Family)
+		}
+	}
 	return threshold.CheckOrder(c.Warning, c.Critical)
 }
 
