@@ -24,16 +24,11 @@ import (
 // result for every target, saying what an unfinished one was doing.
 // Results are in command-line order, a target's addresses sorted.
 func (c *Config) Evaluate(ctx context.Context) []Result {
-	e := &evaluation{
-		Config:   c,
-		now:      c.Now,
-		verifier: certchain.NewVerifier(c.Trust, c.Now, c.NoVerify),
-		progress: make([]*progress, len(c.Targets)),
-	}
+	e := &evaluation{Config: c, now: c.Now, progress: make([]*progress, len(c.Targets))}
 	if e.now.IsZero() {
 		e.now = time.Now()
-		e.verifier = certchain.NewVerifier(c.Trust, e.now, c.NoVerify)
 	}
+	e.verifier = certchain.NewVerifier(c.Trust, e.now, c.NoVerify)
 	e.judge = judge{warning: c.Warning, critical: c.Critical, now: e.now}
 	for i := range e.progress {
 		e.progress[i] = &progress{}
