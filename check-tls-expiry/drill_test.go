@@ -125,7 +125,7 @@ func TestSIGTERMEndsAStalledHandshake(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("took %s after SIGTERM at 1s with -t 20", elapsed)
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(out.String(), "tls handshake "+addr) || !strings.Contains(out.String(), "terminated") {
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(out.String(), addr+": tls handshake: stopped") || !strings.Contains(out.String(), "terminated") {
 		t.Errorf("exit %d, stdout %q; want 2 naming the tls handshake and terminated", code, out.String())
 	}
 }

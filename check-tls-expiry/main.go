@@ -6,13 +6,16 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
@@ -29,12 +32,12 @@ type options struct {
 
 	// Targets are callbacks so that -H, -u and -f keep the order they
 	// were given in: it is the order of the message.
-	Host func(string) `short:"H" long:"host" value-name:"HOST[:PORT]" description:"TLS endpoint (repeatable); port from -p; IPv6 in brackets"`
-	URL  func(string) `short:"u" long:"url" value-name:"URL" description:"https://HOST[:PORT], tls://HOST:PORT; implicit TLS: smtps, imaps, pop3s, ldaps, ftps; STARTTLS: smtp, submission, imap, pop3, ftp, postgres, ldap, mysql (repeatable; also as arguments)"`
-	File func(string) `short:"f" long:"file" value-name:"PATH|GLOB" description:"PEM or DER certificate file; every certificate in a bundle is judged (repeatable)"`
-	Port int          `short:"p" long:"port" default:"443" value-name:"N" description:"port for -H targets that name none"`
+	Host func(string)       `short:"H" long:"host" value-name:"HOST[:PORT]" description:"TLS endpoint (repeatable); port from -p; IPv6 in brackets"`
+	URL  func(string)       `short:"u" long:"url" value-name:"URL" description:"https://HOST[:PORT], tls://HOST:PORT; implicit TLS: smtps, imaps, pop3s, ldaps, ftps; STARTTLS: smtp, submission, imap, pop3, ftp, postgres, ldap, mysql (repeatable; also as arguments)"`
+	File func(string)       `short:"f" long:"file" value-name:"PATH|GLOB" description:"PEM or DER certificate file; every certificate in a bundle is judged (repeatable)"`
+	Port func(string) error `short:"p" long:"port" value-name:"N" description:"port for targets that name none (default 443, or the --starttls protocol's: 25, 143, 110, 21, 5432, 389, 3306)"`
 
-	StartTLS     string `long:"starttls" value-name:"PROTO" description:"STARTTLS for -H targets: smtp, imap, pop3, ftp, postgres, ldap, mysql"`
+	StartTLS     string `long:"starttls" value-name:"PROTO" description:"STARTTLS for targets given without a scheme: smtp, imap, pop3, ftp, postgres, ldap, mysql"`
 	SNI          string `long:"sni" value-name:"NAME" description:"server name to send and verify, when it differs from the host connected to"`
 	IP           string `long:"ip" value-name:"ADDR" description:"connect to ADDR instead of resolving the host; the host (or --sni) stays the name verified"`
 	AllAddresses bool   `long:"all-addresses" description:"handshake with every A/AAAA address of the host, one line each"`
@@ -52,6 +55,7 @@ type options struct {
 	ExpectFile         string `long:"expect-file" value-name:"PATH" description:"certificate the endpoint should serve; WARNING when the file's is newer: renewed on disk but not reloaded"`
 
 	raw    []rawTarget
+	port   int // 0 when -p is not given
 	config tlsexpiry.Config
 }
 
@@ -64,6 +68,14 @@ func newOptions() *options {
 	o.Host = func(v string) { o.raw = append(o.raw, rawTarget{"-H", v}) }
 	o.URL = func(v string) { o.raw = append(o.raw, rawTarget{"-u", v}) }
 	o.File = func(v string) { o.raw = append(o.raw, rawTarget{"-f", v}) }
+	o.Port = func(v string) error {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 65535 {
+			return fmt.Errorf("-p %s is not a port from 1 to 65535", v)
+		}
+		o.port = p
+		return nil
+	}
 	return o
 }
 
@@ -72,23 +84,32 @@ func (o *options) Prepare(args []string) error {
 		o.raw = append(o.raw, rawTarget{"-u", a})
 	}
 	c := &o.config
-	if o.Port < 1 || o.Port > 65535 {
-		return fmt.Errorf("-p %d is not a port from 1 to 65535", o.Port)
-	}
+	port := 443
 	if o.StartTLS != "" {
 		if err := tlsprobe.CheckStartTLS(o.StartTLS); err != nil {
 			return fmt.Errorf("--starttls: %w", err)
 		}
+		port = tlsexpiry.StartTLSPort(o.StartTLS)
+	}
+	if o.port != 0 {
+		port = o.port
 	}
 	for _, r := range o.raw {
 		var t tlsexpiry.Target
 		var err error
 		switch r.flag {
 		case "-H":
-			t, err = tlsexpiry.ParseHost(r.value, o.Port)
+			t, err = tlsexpiry.ParseHost(r.value, port)
 			t.StartTLS = o.StartTLS
 		case "-u":
-			t, err = tlsexpiry.ParseURL(r.value, o.Port)
+			t, err = tlsexpiry.ParseURL(r.value, port)
+			switch {
+			case err != nil || o.StartTLS == "":
+			case t.Scheme == "":
+				t.StartTLS = o.StartTLS
+			case t.StartTLS != o.StartTLS:
+				err = fmt.Errorf("--starttls %s conflicts with %s://%s, whose scheme says the protocol: drop one of them", o.StartTLS, t.Scheme, net.JoinHostPort(t.Host, strconv.Itoa(t.Port)))
+			}
 		case "-f":
 			if r.value == "" {
 				err = fmt.Errorf("-f needs a path or glob")
@@ -106,9 +127,9 @@ func (o *options) Prepare(args []string) error {
 	}
 	switch {
 	case o.IPv4:
-		c.Family = tlsprobe.IPv4
+		c.Family = netdial.IPv4
 	case o.IPv6:
-		c.Family = tlsprobe.IPv6
+		c.Family = netdial.IPv6
 	}
 	if o.IP != "" {
 		ip, err := netip.ParseAddr(strings.Trim(o.IP, "[]"))

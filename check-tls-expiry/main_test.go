@@ -171,13 +171,13 @@ func TestUnneededCrossSignDoesNotAlert(t *testing.T) {
 func TestStalledHandshakeEndsInTime(t *testing.T) {
 	addr := testutil.ServeStall(t)
 	res := run(t, "-H", addr, "-t", "2")
-	res.Expect(t, 2, "TLS CRITICAL: "+addr+": tls handshake "+addr+": timed out after 2.0s")
+	res.Expect(t, 2, "TLS CRITICAL: "+addr+": tls handshake: timed out after 2.0s")
 	if res.Elapsed > 3*time.Second {
 		t.Errorf("took %s with -t 2: must end within timeout + 1s", res.Elapsed)
 	}
 	// A STARTTLS server that never greets stalls in the starttls phase.
 	res = run(t, "-u", "smtp://"+addr, "-t", "1.5")
-	res.Expect(t, 2, "starttls "+addr+": timed out after 1.5s")
+	res.Expect(t, 2, "TLS CRITICAL: smtp://"+addr+": starttls: timed out after 1.5s")
 	if res.Elapsed > 2500*time.Millisecond {
 		t.Errorf("took %s with -t 1.5", res.Elapsed)
 	}
@@ -199,14 +199,14 @@ func TestSIGTERMReportsThePhase(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 2 {
 		t.Errorf("exit %d, want 2: %s", code, out.String())
 	}
-	if want := "TLS CRITICAL: " + addr + ": tls handshake " + addr + ": stopped after "; !strings.HasPrefix(out.String(), want) {
+	if want := "TLS CRITICAL: " + addr + ": tls handshake: stopped after "; !strings.HasPrefix(out.String(), want) {
 		t.Errorf("got %q, want prefix %q", out.String(), want)
 	}
 }
 
 func TestConnectionRefused(t *testing.T) {
 	addr := testutil.ClosedAddr(t)
-	run(t, "-H", addr).Expect(t, 2, "TLS CRITICAL: "+addr+": connect "+addr+": connection refused")
+	run(t, "-H", addr).Expect(t, 2, "TLS CRITICAL: "+addr+": connect: connection refused")
 }
 
 func TestStartTLS(t *testing.T) {
@@ -219,7 +219,7 @@ func TestStartTLS(t *testing.T) {
 			run(t, "-H", ok.Addr, "--starttls", proto, "--ca-file", e.caFile).Expect(t, 0, "TLS OK:", ok.Addr+" ("+proto+" starttls) leaf")
 
 			refusing := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{leaf, e.pki.Intermediate}, StartTLS: proto, RefuseStartTLS: true})
-			run(t, "-u", proto+"://"+refusing.Addr).Expect(t, 2, "TLS CRITICAL: "+proto+"://"+refusing.Addr+": starttls "+refusing.Addr+": "+proto+": ")
+			run(t, "-u", proto+"://"+refusing.Addr).Expect(t, 2, "TLS CRITICAL: "+proto+"://"+refusing.Addr+": starttls: "+proto+": ")
 		})
 	}
 }
@@ -353,7 +353,7 @@ func TestMutualTLS(t *testing.T) {
 	chain := []*fixture.Cert{testutil.Leaf(t, e.pki, 50.5), e.pki.Intermediate}
 	// TLS 1.2 refuses the handshake without a client certificate.
 	srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: chain, ClientCAs: pool, MaxVersion: tls.VersionTLS12})
-	run(t, "-H", srv.Addr, "--ca-file", e.caFile).Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls handshake "+srv.Addr+": ")
+	run(t, "-H", srv.Addr, "--ca-file", e.caFile).Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls handshake: ")
 	// TLS 1.3 sends the server's certificate before asking for the
 	// client's, so its expiry is known even without one.
 	srv13 := testutil.ServeTLS(t, fixture.TLSOptions{Chain: chain, ClientCAs: pool})
@@ -401,81 +401,6 @@ func TestIPv6Literal(t *testing.T) {
 	port := fmt.Sprint(srv.Port())
 	run(t, "-H", "[::1]:"+port, "--ca-file", e.caFile).Expect(t, 0, "TLS OK: 1 target, earliest expiry in 50 days ([::1]:"+port+" leaf")
 	run(t, "-H", "[::1]", "-p", port, "--ca-file", e.caFile, "-6").Expect(t, 0, "TLS OK:")
-	run(t, "-H", "[::1]:"+port, "-4").Expect(t, 2, "TLS CRITICAL: [::1]:"+port+": dns ::1: ::1 is not an IPv4 address")
-	run(t, "-H", "127.0.0.1:"+port, "-6").Expect(t, 2, "dns 127.0.0.1: 127.0.0.1 is not an IPv6 address")
-}
-
-// hostsHave reports whether /etc/hosts maps name to every one of addrs, so
-// that resolving it never leaves the machine. .ci/run adds the entries.
-func hostsHave(t *testing.T, name string, addrs ...string) bool {
-	data, err := os.ReadFile("/etc/hosts")
-	if err != nil {
-		return false
-	}
-	found := map[string]bool{}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(strings.SplitN(line, "#", 2)[0])
-		for _, n := range f[min(1, len(f)):] {
-			if n == name {
-				found[f[0]] = true
-			}
-		}
-	}
-	for _, a := range addrs {
-		if !found[a] {
-			return false
-		}
-	}
-	return true
-}
-
-// The outage --all-addresses catches: the certificate was renewed on one
-// load-balancer node only.
-func TestAllAddresses(t *testing.T) {
-	const name = "multi.frontline.test"
-	if !hostsHave(t, name, "127.0.0.1", "127.0.0.2", "::1") {
-		t.Skipf("/etc/hosts does not map %s to 127.0.0.1, 127.0.0.2 and ::1; .ci/run adds them", name)
-	}
-	testutil.RequireIPv6(t)
-	e := newEnv(t)
-	fresh := testutil.Leaf(t, e.pki, 80.5, name)
-	stale := testutil.Leaf(t, e.pki, 6.5, name)
-	var port int
-	var err error
-	// The same port on three addresses; retry if another process has it.
-	for attempt := 0; attempt < 20; attempt++ {
-		var srv *fixture.Server
-		if srv, err = fixture.ServeTLS(fixture.TLSOptions{Addr: "127.0.0.1:0", Chain: []*fixture.Cert{fresh, e.pki.Intermediate}}); err != nil {
-			continue
-		}
-		port = srv.Port()
-		s2, err2 := fixture.ServeTLS(fixture.TLSOptions{Addr: fmt.Sprintf("127.0.0.2:%d", port), Chain: []*fixture.Cert{stale, e.pki.Intermediate}})
-		s3, err3 := fixture.ServeTLS(fixture.TLSOptions{Addr: fmt.Sprintf("[::1]:%d", port), Chain: []*fixture.Cert{fresh, e.pki.Intermediate}})
-		if err2 == nil && err3 == nil {
-			t.Cleanup(func() { srv.Close(); s2.Close(); s3.Close() })
-			break
-		}
-		for _, s := range []*fixture.Server{srv, s2, s3} {
-			if s != nil {
-				s.Close()
-			}
-		}
-		err = fmt.Errorf("port %d busy: %v %v", port, err2, err3)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := fmt.Sprintf("%s:%d", name, port)
-
-	res := run(t, "-H", target, "--all-addresses", "--ca-file", e.caFile)
-	res.Expect(t, 2, "TLS CRITICAL: "+target+" [127.0.0.2] leaf CN="+name+" (issuer Test Intermediate) expires in 6 days", "\nOK: 2 more targets")
-	run(t, "-H", target, "--all-addresses", "--ca-file", e.caFile, "-6").Expect(t, 0, "TLS OK: 1 target, earliest expiry in 80 days ("+target+" [::1] leaf")
-	run(t, "-H", target, "--all-addresses", "--ca-file", e.caFile, "-4", "-v").Expect(t, 2, "[127.0.0.2]", "OK: "+target+" [127.0.0.1] leaf")
-
-	v4only := "v4only.frontline.test"
-	if hostsHave(t, v4only, "127.0.0.1") {
-		run(t, "-H", fmt.Sprintf("%s:%d", v4only, port), "-6").Expect(t, 2, "dns "+v4only+": no IPv6 address")
-	}
 }
 
 func TestDrillFile(t *testing.T) {
@@ -535,6 +460,14 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-H", "a.test", "--ip", "127.0.0.1", "--all-addresses"}, "--ip and --all-addresses conflict"},
 		{[]string{"-H", "a.test", "-4", "-6"}, "-4 and -6 conflict"},
 		{[]string{"-H", "a.test", "--ip", "127.0.0.1", "-6"}, "is not an IPv6 address"},
+		// A literal of the other family can never be reached as asked.
+		{[]string{"-H", "[::1]:443", "-4"}, "::1 is not an IPv4 address, as -4/-6 asks"},
+		{[]string{"-u", "https://[::1]", "-4"}, "::1 is not an IPv4 address"},
+		{[]string{"-H", "127.0.0.1", "-6"}, "127.0.0.1 is not an IPv6 address"},
+		{[]string{"-H", "a.test", "-p", "x"}, "-p x is not a port"},
+		{[]string{"-u", "https://a.test", "--starttls", "smtp"}, "--starttls smtp conflicts with https://a.test:443, whose scheme says the protocol"},
+		{[]string{"imaps://a.test", "--starttls", "imap"}, "--starttls imap conflicts with imaps://a.test:993"},
+		{[]string{"-u", "smtp://user:hunter2@a.test", "--starttls", "imap"}, "--starttls imap conflicts with smtp://a.test:25"},
 		{[]string{"-H", "a.test", "--cert-file", "x.pem"}, "--cert-file and --key-file go together"},
 		{[]string{"-H", "a.test", "--cert-file", "/nonexistent.pem", "--key-file", "/nonexistent.key"}, "client certificate /nonexistent.pem"},
 		{[]string{"-H", "a.test", "--ca-file", "/nonexistent.pem"}, "--ca-file: cannot read /nonexistent.pem: no such file or directory"},
@@ -585,4 +518,74 @@ func TestStableOKText(t *testing.T) {
 	}
 	v := run(t, "-H", addr, "--ca-file", e.caFile, "-v")
 	v.Expect(t, 0, "OK: "+addr+" leaf CN=localhost", "TLS 1.3, handshake ")
+}
+
+// --starttls applies to every target given without a scheme, and gives a
+// target without a port the protocol's own.
+func TestStartTLSWithoutScheme(t *testing.T) {
+	e := newEnv(t)
+	srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{testutil.Leaf(t, e.pki, 50.5), e.pki.Intermediate}, StartTLS: "smtp"})
+	want := "TLS OK: 1 target, earliest expiry in 50 days (" + srv.Addr + " (smtp starttls) leaf"
+	run(t, "-u", srv.Addr, "--starttls", "smtp", "--ca-file", e.caFile).Expect(t, 0, want)
+	run(t, srv.Addr, "--starttls", "smtp", "--ca-file", e.caFile).Expect(t, 0, want)
+	run(t, "-H", "127.0.0.1", "-p", fmt.Sprint(srv.Port()), "--starttls", "smtp", "--ca-file", e.caFile).Expect(t, 0, want)
+	// Without -p: port 25, whatever answers there.
+	res := run(t, "-H", "127.0.0.1", "--starttls", "smtp", "-t", "2")
+	if first := strings.SplitN(res.Stdout, "\n", 2)[0]; !strings.Contains(first, "127.0.0.1:25 (smtp starttls)") {
+		t.Errorf("-H without a port under --starttls smtp: %s", first)
+	}
+}
+
+// localhost is ::1 first on many systems; a listener on 127.0.0.1 only is
+// what a client reaches, and what is judged.
+func TestLocalhostFallsBackToIPv4(t *testing.T) {
+	e := newEnv(t)
+	srv := testutil.ServeTLS(t, fixture.TLSOptions{Addr: "127.0.0.1:0", Chain: []*fixture.Cert{testutil.Leaf(t, e.pki, 20.5), e.pki.Intermediate}})
+	target := fmt.Sprintf("localhost:%d", srv.Port())
+	run(t, "-H", target, "--ca-file", e.caFile, "-w", "14").Expect(t, 0, "TLS OK: 1 target, earliest expiry in 20 days ("+target+" leaf, ")
+	// Not OK: the address that answered is named.
+	run(t, "-H", target, "--ca-file", e.caFile).Expect(t, 1, "TLS WARNING: "+target+" [127.0.0.1] leaf CN=localhost")
+}
+
+// A peer that accepts and never speaks costs only its own target.
+func TestStalledEndpointBesideAHealthyOne(t *testing.T) {
+	e := newEnv(t)
+	stall, healthy := testutil.ServeStall(t), e.serve(t, 60.5)
+	res := run(t, "-H", stall, "-H", healthy, "--ca-file", e.caFile, "-t", "1")
+	res.Expect(t, 2, "TLS CRITICAL: "+stall+": tls handshake: timed out after 1.0s\nOK: 1 more target\n")
+	if strings.Contains(res.Stdout, healthy+":") {
+		t.Errorf("the healthy endpoint was blamed:\n%s", res.Stdout)
+	}
+}
+
+// 200 endpoints, half of which accept and stall: every healthy one is
+// judged, and the run ends within its timeout + 1 s.
+func TestHalfStalledEndpointsInTime(t *testing.T) {
+	e := newEnv(t)
+	args := []string{"--ca-file", e.caFile, "-t", "2"}
+	var stalls, healthy []string
+	for range 4 {
+		stalls = append(stalls, testutil.ServeStall(t))
+	}
+	for range 10 {
+		healthy = append(healthy, e.serve(t, 60.5))
+	}
+	// Stalled ones first: the order that queued healthy ones behind them.
+	for i := range 100 {
+		args = append(args, "-H", stalls[i%len(stalls)])
+	}
+	for i := range 100 {
+		args = append(args, "-H", healthy[i%len(healthy)])
+	}
+	res := run(t, args...)
+	res.Expect(t, 2, "TLS CRITICAL: ", "tls handshake: timed out after 2.0s")
+	if !regexp.MustCompile(`\.\.\. and \d+ more \(\d+ CRITICAL, 100 OK\)\n$`).MatchString(res.Stdout) {
+		t.Errorf("not every healthy endpoint judged OK:\n%s", res.Stdout)
+	}
+	if n := strings.Count(res.Stdout, "timed out after 0.00s"); n > 0 {
+		t.Errorf("%d targets started after the deadline:\n%s", n, res.Stdout)
+	}
+	if res.Elapsed > 3*time.Second {
+		t.Errorf("took %s with -t 2: must end within timeout + 1s", res.Elapsed)
+	}
 }

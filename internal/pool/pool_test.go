@@ -29,7 +29,7 @@ func TestMapOrder(t *testing.T) {
 				// Later jobs finish first: order must not follow completion.
 				time.Sleep(time.Duration(tc.n-i) * 100 * time.Microsecond)
 				return i * i
-			}, func(int, *PanicError) int { return -1 })
+			}, func(int, error) int { return -1 })
 			if len(got) != tc.n {
 				t.Fatalf("Map returned %d results, want %d", len(got), tc.n)
 			}
@@ -70,7 +70,7 @@ func TestMapBound(t *testing.T) {
 					t.Errorf("%d jobs never ran at once", want)
 				}
 				return struct{}{}
-			}, func(int, *PanicError) struct{} { return struct{}{} })
+			}, func(int, error) struct{} { return struct{}{} })
 			if got := peak.Load(); got != int32(want) {
 				t.Errorf("Map(n=%d, workers=%d) ran %d jobs at once, want %d", tc.n, tc.workers, got, want)
 			}
@@ -97,7 +97,11 @@ func TestMapPanic(t *testing.T) {
 					panic(fmt.Sprintf("job %d broke", i))
 				}
 				return "ok"
-			}, func(i int, err *PanicError) string {
+			}, func(i int, failure error) string {
+				err, ok := failure.(*PanicError)
+				if !ok {
+					t.Fatalf("job %d failed with %T, want *PanicError", i, failure)
+				}
 				mu.Lock() // onPanic runs in the jobs' goroutines
 				panicked = append(panicked, i)
 				mu.Unlock()
@@ -126,7 +130,7 @@ func TestMapContext(t *testing.T) {
 		got := Map(ctx, n, 2, func(ctx context.Context, i int) bool {
 			d, ok := ctx.Deadline()
 			return ctx.Value(key{}) == "run" && ok && d.Equal(want)
-		}, func(int, *PanicError) bool { return false })
+		}, func(int, error) bool { return false })
 		for i, ok := range got {
 			if !ok {
 				t.Errorf("n=%d: job %d did not get the caller's context", n, i)
@@ -139,5 +143,76 @@ func TestPanicError(t *testing.T) {
 	err := &PanicError{Value: 42}
 	if got, want := err.Error(), "internal error: 42"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// Map returns shortly after ctx ends even when a job never does, and says
+// which jobs were still running and which never started.
+func TestMapGivesUpAtTheDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	stuck := make(chan struct{})
+	defer close(stuck) // lets the abandoned jobs go at the end of the test
+	start := time.Now()
+	got := Map(ctx, 4, 2, func(ctx context.Context, i int) string {
+		if i < 2 {
+			<-stuck // work that does not watch ctx
+		}
+		return "done"
+	}, func(i int, err error) string {
+		if _, ok := err.(*Unfinished); !ok {
+			t.Errorf("job %d failed with %T, want *Unfinished", i, err)
+		}
+		return err.Error()
+	})
+	if elapsed := time.Since(start); elapsed > 100*time.Millisecond+Grace+time.Second {
+		t.Errorf("Map returned after %s", elapsed)
+	}
+	want := []string{
+		"still running when time ran out", "still running when time ran out",
+		"not started: time ran out before its turn", "not started: time ran out before its turn",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Map = %q, want %q", got, want)
+	}
+}
+
+// A single job is abandoned at the deadline too.
+func TestMapOneStuckJob(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	stuck := make(chan struct{})
+	defer close(stuck)
+	got := Map(ctx, 1, 0, func(context.Context, int) string { <-stuck; return "done" },
+		func(_ int, err error) string { return err.Error() })
+	if got[0] != "still running when time ran out" {
+		t.Errorf("Map = %q", got)
+	}
+}
+
+// Jobs that return when ctx ends keep their own results.
+func TestMapJobsThatHonourTheDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	got := Map(ctx, 3, 0, func(ctx context.Context, i int) string { <-ctx.Done(); return "timed out" },
+		func(_ int, err error) string { return err.Error() })
+	if !slices.Equal(got, []string{"timed out", "timed out", "timed out"}) {
+		t.Errorf("Map = %q", got)
+	}
+}
+
+func TestWorkersFor(t *testing.T) {
+	for _, tc := range []struct {
+		files uint64
+		want  int
+	}{
+		{0, 64}, {127, 64}, {1024, 960}, {524288, 4096},
+	} {
+		if got := workersFor(tc.files); got != tc.want {
+			t.Errorf("workersFor(%d) = %d, want %d", tc.files, got, tc.want)
+		}
+	}
+	if DefaultWorkers < 64 {
+		t.Errorf("DefaultWorkers = %d", DefaultWorkers)
 	}
 }

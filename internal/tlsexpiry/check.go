@@ -1,12 +1,13 @@
 // Package tlsexpiry is the check behind check-tls-expiry: it resolves and
 // probes endpoints, reads certificate files, decides which certificate's
-// expiry matters for each, and judges it against the thresholds.
+// expiry matters for each, and judges it against the thresholds. Evaluate
+// gives that decision as data (Result); Render makes the check's message
+// of it.
 package tlsexpiry
 
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -14,9 +15,8 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/pool"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
-	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
 )
 
 // Config is one run of the check.
@@ -29,7 +29,9 @@ type Config struct {
 	IP netip.Addr
 	// AllAddresses probes every address the host resolves to.
 	AllAddresses bool
-	Family       tlsprobe.Family
+	Family       netdial.Family
+	// Resolver looks names up; nil is the system's.
+	Resolver netdial.Resolver
 
 	Warning, Critical threshold.Expiry
 
@@ -68,68 +70,18 @@ func (c *Config) Validate() error {
 		return errors.New("--ip and --all-addresses conflict: --ip connects to one address, --all-addresses to every address of the host")
 	case c.ExpectFile != "" && endpoints != 1:
 		return fmt.Errorf("--expect-file compares one endpoint with a file, got %d endpoints", endpoints)
-	case c.IP.IsValid() && (c.Family == tlsprobe.IPv4 && !c.IP.Is4() || c.Family == tlsprobe.IPv6 && !c.IP.Is6()):
+	case c.IP.IsValid() && (c.Family == netdial.IPv4 && !c.IP.Is4() || c.Family == netdial.IPv6 && !c.IP.Is6()):
 		return fmt.Errorf("--ip %s is not an %s address, as -4/-6 asks", c.IP, c.Family)
+	}
+	for _, t := range c.Targets {
+		if ip, err := netip.ParseAddr(t.Host); err == nil && !c.Family.Allows(ip) {
+			return fmt.Errorf("%s is not an %s address, as -4/-6 asks: drop the flag, or give an %s address", t.Host, c.Family, c.Family)
+		}
 	}
 	return threshold.CheckOrder(c.Warning, c.Critical)
 }
 
-// outcome is a judged unit.
-type outcome struct {
-	findings []check.Finding
-	// decider is the certificate the OK verdict names, when there is one.
-	decider *certchain.Cert
-	where   string
-}
-
-// Check runs the whole check within ctx: names are resolved, then every
-// endpoint and file is read concurrently, then everything is judged. Judging
-// after all the handshakes lets one small pool of trust anchors serve every
-// endpoint.
+// Check runs the whole check within ctx: Render(Evaluate(ctx)).
 func Check(ctx context.Context, c *Config) *check.Report {
-	now := c.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	units := c.units(ctx)
-	probes := pool.Map(ctx, len(units), 0, func(ctx context.Context, i int) probed {
-		return c.probe(ctx, units[i])
-	}, func(i int, err *pool.PanicError) probed {
-		return probed{err: err, status: check.UNKNOWN}
-	})
-
-	var presented [][]*x509.Certificate
-	for _, p := range probes {
-		if p.res != nil {
-			presented = append(presented, p.res.Certificates)
-		}
-	}
-	v := newVerifier(c.Trust, presented, now, c.NoVerify)
-	expected, expectErr := c.expected()
-	j := judge{warning: c.Warning, critical: c.Critical, now: now}
-
-	r := &check.Report{Noun: "target"}
-	var first *outcome
-	for i, u := range units {
-		var o outcome
-		switch p := probes[i]; {
-		case p.err != nil && u.path != "": // file errors name the path
-			o.findings = []check.Finding{{Status: p.status, Text: p.err.Error()}}
-		case p.err != nil:
-			o.findings = []check.Finding{{Status: p.status, Text: u.label() + ": " + p.err.Error()}}
-		case p.res != nil:
-			o = c.endpoint(j, u, p.res, v.verify(p.res.Certificates, c.serverName(u.target)), expected, expectErr)
-		default:
-			o = j.file(u, p.certs)
-		}
-		r.Findings = append(r.Findings, o.findings...)
-		if o.decider != nil && (first == nil || o.decider.NotAfter.Before(first.decider.NotAfter)) {
-			first = &o
-		}
-	}
-	if first != nil {
-		r.OKVerdict = fmt.Sprintf("%d %s, earliest expiry in %s (%s %s, %s)", len(units), check.Plural(len(units), "target"),
-			Days(first.decider.NotAfter.Sub(now)), first.where, first.decider.Role, first.decider.NotAfter.UTC().Format(time.DateOnly))
-	}
-	return r
+	return c.Render(c.Evaluate(ctx))
 }

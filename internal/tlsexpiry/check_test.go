@@ -16,9 +16,9 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
-	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
 )
 
 // env is a PKI trusted through Config.Trust, with the system store
@@ -135,7 +135,7 @@ func TestCheckOrder(t *testing.T) {
 		return fmt.Sprintf("leaf CN=localhost (issuer Test Intermediate) expires in %d days (%s), warning below 30 days", days, stampOf(c))
 	}
 	expectMessage(t, r, check.CRITICAL,
-		"TLS CRITICAL: "+closed.Label()+": connect "+closed.Label()+": connection refused",
+		"TLS CRITICAL: "+closed.Label()+": connect: connection refused",
 		"TLS WARNING: "+w1.Label()+" "+leafText(21, warn1),
 		"TLS WARNING: "+w2.Label()+" "+leafText(25, warn2),
 		"OK: 2 more targets")
@@ -185,9 +185,9 @@ func TestCheckDNSFailure(t *testing.T) {
 	// An IP literal of the wrong family fails in the dns phase without a
 	// lookup leaving the machine.
 	c := e.config(Target{Host: "127.0.0.1", Port: 443})
-	c.Family = tlsprobe.IPv6
+	c.Family = netdial.IPv6
 	expectMessage(t, run(t, c), check.CRITICAL,
-		"TLS CRITICAL: 127.0.0.1:443: dns 127.0.0.1: 127.0.0.1 is not an IPv6 address")
+		"TLS CRITICAL: 127.0.0.1:443: dns: 127.0.0.1 is not an IPv6 address")
 }
 
 func TestCheckTimeout(t *testing.T) {
@@ -201,7 +201,7 @@ func TestCheckTimeout(t *testing.T) {
 		t.Errorf("Check returned after %v with a 300ms deadline", elapsed)
 	}
 	r.Tag = "TLS"
-	want := "TLS CRITICAL: " + target.Label() + ": tls handshake " + target.Label() + ": timed out after 0."
+	want := "TLS CRITICAL: " + target.Label() + ": tls handshake: timed out after 0."
 	if got := r.Message(); r.Status() != check.CRITICAL || !strings.HasPrefix(got, want) {
 		t.Errorf("message %q (%v), want %q...", got, r.Status(), want)
 	}
@@ -290,15 +290,15 @@ func TestValidate(t *testing.T) {
 		{"one endpoint", Config{Targets: []Target{host}, Warning: w, Critical: c}, ""},
 		{"endpoint and files with --ip", Config{Targets: []Target{file, host, file}, IP: v4, Warning: w, Critical: c}, ""},
 		{"--expect-file with one endpoint", Config{Targets: []Target{host, file}, ExpectFile: "x.pem", Warning: w, Critical: c}, ""},
-		{"--ip matching -6", Config{Targets: []Target{host}, IP: v6, Family: tlsprobe.IPv6, Warning: w, Critical: c}, ""},
+		{"--ip matching -6", Config{Targets: []Target{host}, IP: v6, Family: netdial.IPv6, Warning: w, Critical: c}, ""},
 		{"no target", Config{Warning: w, Critical: c}, "no target: give -H HOST[:PORT], -u URL (or a URL argument), or -f FILE"},
 		{"--ip with two endpoints", Config{Targets: []Target{host, host}, IP: v4}, "--ip applies to exactly one endpoint, got 2: run one check per endpoint, or use --all-addresses"},
 		{"--ip with files only", Config{Targets: []Target{file}, IP: v4}, "--ip applies to exactly one endpoint, got 0: run one check per endpoint, or use --all-addresses"},
 		{"--ip and --all-addresses", Config{Targets: []Target{host}, IP: v4, AllAddresses: true}, "--ip and --all-addresses conflict: --ip connects to one address, --all-addresses to every address of the host"},
 		{"--expect-file with two endpoints", Config{Targets: []Target{host, host}, ExpectFile: "x.pem"}, "--expect-file compares one endpoint with a file, got 2 endpoints"},
 		{"--expect-file with files only", Config{Targets: []Target{file}, ExpectFile: "x.pem"}, "--expect-file compares one endpoint with a file, got 0 endpoints"},
-		{"--ip against -4", Config{Targets: []Target{host}, IP: v6, Family: tlsprobe.IPv4}, "--ip 2001:db8::1 is not an IPv4 address, as -4/-6 asks"},
-		{"--ip against -6", Config{Targets: []Target{host}, IP: v4, Family: tlsprobe.IPv6}, "--ip 192.0.2.7 is not an IPv6 address, as -4/-6 asks"},
+		{"--ip against -4", Config{Targets: []Target{host}, IP: v6, Family: netdial.IPv4}, "--ip 2001:db8::1 is not an IPv4 address, as -4/-6 asks"},
+		{"--ip against -6", Config{Targets: []Target{host}, IP: v4, Family: netdial.IPv6}, "--ip 192.0.2.7 is not an IPv6 address, as -4/-6 asks"},
 		{"critical above warning", Config{Targets: []Target{host}, Warning: threshold.MustExpiry("14"), Critical: threshold.MustExpiry("30")},
 			"critical threshold 30 days exceeds warning threshold 14 days: critical must be the smaller amount of time left (e.g. -w 30 -c 14)"},
 	} {

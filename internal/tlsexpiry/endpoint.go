@@ -5,57 +5,88 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
 )
 
-// endpoint judges what an endpoint presented: a failed verification first
+// Render makes the check's report of results: a line per finding that is
+// not OK, and an OK verdict naming the earliest expiry. Its text does not
+// change from run to run while nothing changes: an endpoint's address is
+// named only with AllAddresses, or when something is wrong.
+func (c *Config) Render(results []Result) *check.Report {
+	expected, expectErr := c.expected()
+	r := &check.Report{Noun: "target"}
+	var first *Result
+	var firstWhere string
+	for i := range results {
+		res := &results[i]
+		var findings []check.Finding
+		switch {
+		case res.Err != nil && res.Target.IsFile():
+			// A file's own error names its path.
+			findings = []check.Finding{{Status: res.Status, Text: res.errText(res.Path)}}
+		case res.Err != nil:
+			label := res.Label()
+			findings = []check.Finding{{Status: res.Status, Text: label + ": " + res.errText(label)}}
+		case res.Path != "":
+			findings = c.file(res)
+		default:
+			findings = c.endpoint(res, expected, expectErr)
+		}
+		r.Findings = append(r.Findings, findings...)
+		if res.Decider != nil && (first == nil || res.Decider.NotAfter.Before(first.Decider.NotAfter)) {
+			first, firstWhere = res, c.stableLabel(res)
+		}
+	}
+	if first != nil {
+		n := len(results)
+		r.OKVerdict = fmt.Sprintf("%d %s, earliest expiry in %s (%s %s, %s)", n, check.Plural(n, "target"),
+			Days(first.Decider.NotAfter.Sub(first.judgedAt)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
+	}
+	return r
+}
+
+// endpoint renders what an endpoint presented: a failed verification first
 // (with the days left), then every certificate of the deciding chain that
 // is not OK, then a renewal the listener has not loaded.
-func (c *Config) endpoint(j judge, u unit, res *tlsprobe.Result, served certchain.Served, expected *x509.Certificate, expectErr error) outcome {
-	label := u.label()
-	vs := j.chain(served.Chain)
-	o := outcome{decider: &vs[0].cert, where: c.stableLabel(u)}
-	if err := served.VerifyErr; err != nil && !(certchain.ExpiryFailure(err) && vs[0].status == check.CRITICAL) {
-		o.findings = append(o.findings, check.Finding{Status: check.CRITICAL,
+func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr error) []check.Finding {
+	label := res.Label()
+	vs := res.verdicts
+	var fs []check.Finding
+	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err) && vs[0].status == check.CRITICAL) {
+		fs = append(fs, check.Finding{Status: check.CRITICAL,
 			Text: fmt.Sprintf("%s verification failed: %s; %s", label, verifyReason(err), vs[0].text)})
 		vs = vs[1:]
 	}
-	o.findings = append(o.findings, nonOK(label, vs)...)
+	fs = append(fs, nonOK(label, vs)...)
 	if c.ExpectFile != "" {
-		if f := compareExpected(label, c.ExpectFile, res.Certificates[0], expected, expectErr); f != nil {
-			o.findings = append(o.findings, *f)
+		if f := compareExpected(label, c.ExpectFile, res.Presented[0], expected, expectErr); f != nil {
+			fs = append(fs, *f)
 		}
 	}
-	if len(o.findings) > 0 {
-		return o
+	if len(fs) > 0 {
+		return fs
 	}
 	text := label + " " + vs[0].text
 	if c.Verbose {
-		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.Version), phase.Seconds(res.Handshake))
-		for _, x := range served.Unused {
+		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), phase.Seconds(res.Timings.Handshake))
+		for _, x := range res.Unused {
 			text += fmt.Sprintf("; not on the verified chain, not judged: %s expiring %s", x.Describe(), stamp(x.NotAfter))
 		}
 	}
-	o.findings = []check.Finding{{Status: check.OK, Text: text}}
-	return o
+	return []check.Finding{{Status: check.OK, Text: text}}
 }
 
-// file judges every certificate in a file on its own.
-func (j judge) file(u unit, certs []*x509.Certificate) outcome {
-	chain := make([]certchain.Cert, len(certs))
-	for i, x := range certs {
-		chain[i] = certchain.Cert{Certificate: x, Role: certchain.RoleOf(x)}
+// file renders every certificate in a file, each judged on its own.
+func (c *Config) file(res *Result) []check.Finding {
+	fs := nonOK(res.Path, res.verdicts)
+	if len(fs) == 0 {
+		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.verdicts[0].text}}
 	}
-	vs := j.chain(chain)
-	o := outcome{decider: &vs[0].cert, where: u.path, findings: nonOK(u.path, vs)}
-	if len(o.findings) == 0 {
-		o.findings = []check.Finding{{Status: check.OK, Text: u.path + " " + vs[0].text}}
-	}
-	return o
+	return fs
 }
 
 func nonOK(label string, vs []verdict) []check.Finding {
@@ -78,12 +109,13 @@ func (c *Config) serverName(t Target) string {
 
 // stableLabel names a unit in the OK verdict, which must not change from
 // run to run: the address is left out unless every address is probed,
-// because a round-robin resolver answers with a different first address.
-func (c *Config) stableLabel(u unit) string {
-	if c.AllAddresses {
-		return u.label()
+// because a round-robin resolver answers with a different first address,
+// and a client falls back to another when one is down.
+func (c *Config) stableLabel(res *Result) string {
+	if c.AllAddresses || res.Path != "" {
+		return res.Label()
 	}
-	return u.target.Label()
+	return res.Target.Label()
 }
 
 // verifyReason says why verification failed in words a responder can act on.
@@ -99,7 +131,7 @@ func verifyReason(err error) string {
 	return phase.Cause(err)
 }
 
-// expected reads the --expect-file leaf once for every endpoint unit.
+// expected reads the --expect-file leaf once for every endpoint.
 func (c *Config) expected() (*x509.Certificate, error) {
 	if c.ExpectFile == "" {
 		return nil, nil

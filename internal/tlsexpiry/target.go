@@ -70,6 +70,15 @@ var schemes = map[string]scheme{
 	"mysql":      {3306, "mysql"},
 }
 
+// StartTLSPort is the standard port of a STARTTLS protocol (smtp: 25), or
+// 0 for one it does not know.
+func StartTLSPort(proto string) int {
+	if sc, ok := schemes[proto]; ok && sc.startTLS == proto {
+		return sc.port
+	}
+	return 0
+}
+
 // Schemes lists the URL schemes a target may use.
 func Schemes() []string { return slices.Sorted(maps.Keys(schemes)) }
 

@@ -26,6 +26,10 @@ type Endpoint struct {
 	// StartTLS names the plain-text protocol to upgrade from, or "" for
 	// a listener that speaks TLS at once.
 	StartTLS string
+	// Conn, when set, is a connection to Addr already made (by a dialer
+	// that tries a host's addresses in turn): Probe uses it instead of
+	// connecting, and closes it.
+	Conn net.Conn
 }
 
 // Options apply to every handshake.
@@ -61,14 +65,16 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 	addr := ep.Addr.String()
 	res := &Result{}
 
-	t := phase.Start(phase.Connect, addr)
-	var dialer net.Dialer
-	conn, err := dialer.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, t.Fail(ctx, err)
+	conn := ep.Conn
+	if conn == nil {
+		t := phase.Begin(ctx, phase.Connect, addr)
+		var dialer net.Dialer
+		if conn, err = dialer.DialContext(ctx, "tcp", addr); err != nil {
+			return nil, t.Fail(ctx, err)
+		}
+		res.Connect = t.End()
 	}
 	defer conn.Close()
-	res.Connect = t.Elapsed()
 	// Every read and write below is bounded by the run's deadline, and a
 	// cancelled run unblocks them at once.
 	if dl, ok := ctx.Deadline(); ok {
@@ -77,15 +83,16 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
+	var t phase.Timer
 	if upgrade != nil {
-		t = phase.Start(phase.StartTLS, addr)
+		t = phase.Begin(ctx, phase.StartTLS, addr)
 		if err := upgrade(conn, ep.ServerName); err != nil {
 			return nil, t.Fail(ctx, fmt.Errorf("%s: %w", ep.StartTLS, err))
 		}
-		res.StartTLS = t.Elapsed()
+		res.StartTLS = t.End()
 	}
 
-	t = phase.Start(phase.TLSHandshake, addr)
+	t = phase.Begin(ctx, phase.TLSHandshake, addr)
 	cfg := &tls.Config{
 		// Verification is done by the caller on the returned certificates,
 		// with its own roots and name, so that an untrusted or mismatched
@@ -124,7 +131,7 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		}
 		return res, t.Fail(ctx, err)
 	}
-	res.Handshake = t.Elapsed()
+	res.Handshake = t.End()
 	state := tc.ConnectionState()
 	res.Certificates = state.PeerCertificates
 	res.Version = state.Version
@@ -194,69 +201,4 @@ func refused(err error, clientCert bool) error {
 		hint = "it does not serve the name sent as SNI"
 	}
 	return &RefusedError{Alert: alert, Hint: hint}
-}
-
-// Family restricts which addresses a name resolves to.
-type Family int
-
-// The families -4 and -6 choose.
-const (
-	AnyFamily Family = iota
-	IPv4
-	IPv6
-)
-
-func (f Family) network() string {
-	switch f {
-	case IPv4:
-		return "ip4"
-	case IPv6:
-		return "ip6"
-	}
-	return "ip"
-}
-
-func (f Family) String() string {
-	switch f {
-	case IPv4:
-		return "IPv4"
-	case IPv6:
-		return "IPv6"
-	}
-	return "IP"
-}
-
-func (f Family) allows(a netip.Addr) bool {
-	return f == AnyFamily || f == IPv4 && a.Is4() || f == IPv6 && a.Is6()
-}
-
-// Resolve returns the addresses of host in the resolver's order. An IP
-// literal resolves to itself. No address of the family asked for is a
-// failure of the dns phase.
-func Resolve(ctx context.Context, host string, family Family) ([]netip.Addr, error) {
-	t := phase.Start(phase.DNS, host)
-	if a, err := netip.ParseAddr(host); err == nil {
-		if !family.allows(a.Unmap()) {
-			return nil, t.Fail(ctx, fmt.Errorf("%s is not an %s address", host, family))
-		}
-		return []netip.Addr{a.Unmap()}, nil
-	}
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, family.network(), host)
-	var none *net.AddrError // the name has addresses, none of the family
-	if errors.As(err, &none) {
-		return nil, t.Fail(ctx, fmt.Errorf("no %s address", family))
-	}
-	if err != nil {
-		return nil, t.Fail(ctx, err)
-	}
-	var out []netip.Addr
-	for _, a := range addrs {
-		if a = a.Unmap(); family.allows(a) {
-			out = append(out, a)
-		}
-	}
-	if len(out) == 0 {
-		return nil, t.Fail(ctx, fmt.Errorf("no %s address", family))
-	}
-	return out, nil
 }

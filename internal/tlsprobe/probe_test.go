@@ -222,67 +222,6 @@ func TestProbeClientCertificate(t *testing.T) {
 	}
 	phaseError(t, err, phase.TLSHandshake)
 }
-
-func TestResolve(t *testing.T) {
-	for _, tc := range []struct {
-		host   string
-		family Family
-		want   string // the address, or the error
-	}{
-		{"127.0.0.1", AnyFamily, "127.0.0.1"},
-		{"127.0.0.1", IPv4, "127.0.0.1"},
-		{"::1", AnyFamily, "::1"},
-		{"::1", IPv6, "::1"},
-		{"::ffff:127.0.0.1", AnyFamily, "127.0.0.1"},
-		{"::ffff:127.0.0.1", IPv4, "127.0.0.1"},
-		{"127.0.0.1", IPv6, "dns 127.0.0.1: 127.0.0.1 is not an IPv6 address"},
-		{"::1", IPv4, "dns ::1: ::1 is not an IPv4 address"},
-		{"::ffff:127.0.0.1", IPv6, "dns ::ffff:127.0.0.1: ::ffff:127.0.0.1 is not an IPv6 address"},
-	} {
-		t.Run(tc.host+" "+tc.family.String(), func(t *testing.T) {
-			addrs, err := Resolve(context.Background(), tc.host, tc.family)
-			if strings.HasPrefix(tc.want, "dns ") {
-				if err == nil {
-					t.Fatalf("Resolve = %v, want an error", addrs)
-				}
-				if pe := phaseError(t, err, phase.DNS); pe.TimedOut {
-					t.Errorf("a family mismatch is not a timeout")
-				}
-				if err.Error() != tc.want {
-					t.Errorf("error %q, want %q", err, tc.want)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Resolve: %v", err)
-			}
-			if len(addrs) != 1 || addrs[0].String() != tc.want {
-				t.Errorf("Resolve = %v, want [%s]", addrs, tc.want)
-			}
-		})
-	}
-}
-
-func TestFamily(t *testing.T) {
-	for _, tc := range []struct {
-		f             Family
-		name, network string
-	}{
-		{AnyFamily, "IP", "ip"},
-		{IPv4, "IPv4", "ip4"},
-		{IPv6, "IPv6", "ip6"},
-	} {
-		if got := tc.f.String(); got != tc.name {
-			t.Errorf("Family(%d).String() = %q, want %q", tc.f, got, tc.name)
-		}
-		if got := tc.f.network(); got != tc.network {
-			t.Errorf("Family(%d).network() = %q, want %q", tc.f, got, tc.network)
-		}
-	}
-}
-
-// A legacy listener that offers only RSA key exchange (or 3DES), which Go
-// leaves out of its defaults, is still read.
 func TestProbeLegacyCipherSuites(t *testing.T) {
 	p := testutil.NewPKI(t)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)

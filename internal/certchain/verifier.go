@@ -1,0 +1,140 @@
+package certchain
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Verifier verifies the certificates endpoints present. Its anchors come
+// in tiers, each wider and dearer than the one before, and a chain moves
+// to the next tier only when the one before leaves it untrusted: the extra
+// anchors alone (--ca-file, a private CA: no system file is read), then
+// the system bundle, then the certificate directories. A tier reads from
+// the system store only the anchors that can end the chains it has been
+// asked about, and reads the store again only for a chain whose issuers it
+// has not looked up yet; x509.SystemCertPool would parse the whole store
+// on every run.
+//
+// Each distinct chain is verified once per name: the nodes behind a name,
+// or the names behind one wildcard certificate, present the same chain,
+// and verifying it is most of the work of judging one. A Verifier is safe
+// for concurrent use; it is meant for one run, as it remembers every
+// verdict.
+type Verifier struct {
+	noVerify bool
+	now      time.Time
+	tiers    []*tier
+
+	mu   sync.Mutex
+	done map[string]*verification
+}
+
+type verification struct {
+	ready  chan struct{}
+	served Served
+}
+
+// NewVerifier returns a verifier trusting trust's extra anchors and the
+// system's (trust may be nil). Chains are verified at now, or at the time
+// of each verification when now is zero. With noVerify, the certificates
+// as presented decide and nothing is verified.
+func NewVerifier(trust *Trust, now time.Time, noVerify bool) *Verifier {
+	v := &Verifier{noVerify: noVerify, now: now, done: map[string]*verification{}}
+	if trust != nil && len(trust.Extra) > 0 {
+		v.tiers = append(v.tiers, &tier{fixed: trust.ExtraPool()})
+	}
+	v.tiers = append(v.tiers,
+		&tier{build: trust.Pool, looked: map[string]bool{}},
+		&tier{build: trust.FullPool, looked: map[string]bool{}})
+	return v
+}
+
+// Verify decides which of the presented certificates (leaf first) matter
+// for an endpoint reached as name; see Select.
+func (v *Verifier) Verify(presented []*x509.Certificate, name string) Served {
+	var key strings.Builder
+	key.WriteString(name)
+	for _, x := range presented {
+		key.WriteByte(0)
+		key.Write(x.Raw)
+	}
+	v.mu.Lock()
+	if w, ok := v.done[key.String()]; ok {
+		v.mu.Unlock()
+		<-w.ready
+		return w.served
+	}
+	w := &verification{ready: make(chan struct{})}
+	v.done[key.String()] = w
+	v.mu.Unlock()
+	defer close(w.ready)
+
+	now := v.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	policy := Policy{Name: name, Now: now, NoVerify: v.noVerify}
+	if v.noVerify {
+		w.served = Select(presented, policy)
+		return w.served
+	}
+	for _, t := range v.tiers {
+		policy.Roots = t.pool(presented)
+		if w.served = Select(presented, policy); !untrusted(w.served.VerifyErr) {
+			break
+		}
+	}
+	return w.served
+}
+
+// VerifyConnection verifies a handshake's certificates for the name the
+// client sent. With InsecureSkipVerify set, it gives a *tls.Config (and so
+// net/http) this verifier's trust store instead of x509.SystemCertPool:
+//
+//	cfg := &tls.Config{InsecureSkipVerify: true, VerifyConnection: v.VerifyConnection}
+func (v *Verifier) VerifyConnection(cs tls.ConnectionState) error {
+	return v.Verify(cs.PeerCertificates, cs.ServerName).VerifyErr
+}
+
+// tier is one set of anchors, built as chains need it.
+type tier struct {
+	fixed *x509.CertPool
+	build func(presented ...[]*x509.Certificate) *x509.CertPool
+
+	mu      sync.Mutex
+	current *x509.CertPool
+	looked  map[string]bool // issuers the store was searched for
+	asked   [][]*x509.Certificate
+}
+
+// pool returns anchors that can end presented. A pool, once returned, is
+// never changed: a chain with new issuers gets a new one, so verifications
+// in progress never see a pool being written.
+func (t *tier) pool(presented []*x509.Certificate) *x509.CertPool {
+	if t.fixed != nil {
+		return t.fixed
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fresh := t.current == nil
+	for _, c := range presented {
+		if !t.looked[string(c.RawIssuer)] {
+			fresh = true
+			t.looked[string(c.RawIssuer)] = true
+		}
+	}
+	if fresh {
+		t.asked = append(t.asked, presented)
+		t.current = t.build(t.asked...)
+	}
+	return t.current
+}
+
+func untrusted(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	return errors.As(err, &unknown)
+}

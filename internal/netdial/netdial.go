@@ -1,0 +1,251 @@
+// Package netdial resolves a host and connects to it as a client would:
+// within one address family if asked, trying the addresses in the
+// resolver's order and moving on when one refuses or is slow to answer.
+// It is small on purpose, so that an HTTP client can use it through
+// http.Transport.DialContext without the STARTTLS dialects of tlsprobe.
+package netdial
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+)
+
+// Family restricts which addresses a name resolves to.
+type Family int
+
+// The families -4 and -6 choose.
+const (
+	AnyFamily Family = iota
+	IPv4
+	IPv6
+)
+
+func (f Family) network() string {
+	switch f {
+	case IPv4:
+		return "ip4"
+	case IPv6:
+		return "ip6"
+	}
+	return "ip"
+}
+
+func (f Family) String() string {
+	switch f {
+	case IPv4:
+		return "IPv4"
+	case IPv6:
+		return "IPv6"
+	}
+	return "IP"
+}
+
+// Allows reports whether a is of the family.
+func (f Family) Allows(a netip.Addr) bool {
+	a = a.Unmap()
+	return f == AnyFamily || f == IPv4 && a.Is4() || f == IPv6 && a.Is6()
+}
+
+// Resolver looks names up; *net.Resolver is one. Tests inject their own,
+// so that no lookup leaves the machine.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// Resolve returns the addresses of host in the resolver's order (r nil is
+// net.DefaultResolver). An IP literal resolves to itself. No address of the
+// family asked for is a failure of the dns phase.
+func Resolve(ctx context.Context, r Resolver, host string, family Family) ([]netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		if !family.Allows(a) {
+			return nil, phase.Start(phase.DNS, host).Fail(ctx, fmt.Errorf("%s is not an %s address", host, family))
+		}
+		return []netip.Addr{a.Unmap()}, nil
+	}
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	t := phase.Begin(ctx, phase.DNS, host)
+	addrs, err := lookup(ctx, r, family.network(), host)
+	var none *net.AddrError // the name has addresses, none of the family
+	if errors.As(err, &none) {
+		return nil, t.Fail(ctx, fmt.Errorf("no %s address", family))
+	}
+	if err != nil {
+		return nil, t.Fail(ctx, err)
+	}
+	t.End()
+	var out []netip.Addr
+	for _, a := range addrs {
+		if a = a.Unmap(); family.Allows(a) && !contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, t.Fail(ctx, fmt.Errorf("no %s address", family))
+	}
+	return out, nil
+}
+
+// lookup bounds a resolver that ignores ctx: the system's, through cgo,
+// may wait out its own timeouts, and an injected one may hang.
+func lookup(ctx context.Context, r Resolver, network, host string) ([]netip.Addr, error) {
+	type answer struct {
+		addrs []netip.Addr
+		err   error
+	}
+	ch := make(chan answer, 1)
+	goroutine.Go(func() {
+		a, err := r.LookupNetIP(ctx, network, host)
+		ch <- answer{a, err}
+	})
+	select {
+	case a := <-ch:
+		return a.addrs, a.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func contains(addrs []netip.Addr, a netip.Addr) bool {
+	for _, x := range addrs {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultFallbackDelay is how long an address has to answer before the
+// next one is tried alongside it, as in RFC 8305 (Happy Eyeballs).
+const DefaultFallbackDelay = 300 * time.Millisecond
+
+// Dialer connects to a host's addresses as a client would.
+type Dialer struct {
+	Resolver Resolver // nil is net.DefaultResolver
+	Family   Family
+	// FallbackDelay is how long an attempt runs alone before the next
+	// address is tried too; zero is DefaultFallbackDelay.
+	FallbackDelay time.Duration
+}
+
+// Dial connects to host:port. The addresses are tried in the resolver's
+// order, each started when the one before fails or has not answered
+// within the fallback delay; the first to connect wins and the others are
+// cancelled. It returns the connection and the address that answered.
+// Errors are *phase.Error: the dns phase, or the connect phase of the
+// last address tried.
+func (d *Dialer) Dial(ctx context.Context, host string, port int) (net.Conn, netip.AddrPort, error) {
+	addrs, err := Resolve(ctx, d.Resolver, host, d.Family)
+	if err != nil {
+		return nil, netip.AddrPort{}, err
+	}
+	ports := make([]netip.AddrPort, len(addrs))
+	for i, a := range addrs {
+		ports[i] = netip.AddrPortFrom(a, uint16(port))
+	}
+	return d.DialAddrs(ctx, ports)
+}
+
+// DialContext has the signature of http.Transport's DialContext.
+func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, p, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return nil, fmt.Errorf("port %q: %w", p, err)
+	}
+	conn, _, err := d.Dial(ctx, host, port)
+	return conn, err
+}
+
+// DialAddrs connects to the first of addrs to answer, staggered as Dial
+// does.
+func (d *Dialer) DialAddrs(ctx context.Context, addrs []netip.AddrPort) (net.Conn, netip.AddrPort, error) {
+	if len(addrs) == 0 {
+		return nil, netip.AddrPort{}, errors.New("no address to connect to")
+	}
+	if len(addrs) == 1 {
+		conn, err := connect(ctx, addrs[0])
+		return conn, addrs[0], err
+	}
+	delay := d.FallbackDelay
+	if delay <= 0 {
+		delay = DefaultFallbackDelay
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the losers
+	type attempt struct {
+		conn net.Conn
+		addr netip.AddrPort
+		err  error
+	}
+	results := make(chan attempt, len(addrs))
+	next, running := 0, 0
+	start := func() {
+		a := addrs[next]
+		next++
+		running++
+		goroutine.Go(func() {
+			conn, err := connect(ctx, a)
+			results <- attempt{conn, a, err}
+		})
+	}
+	start()
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	var last error
+	for running > 0 {
+		select {
+		case r := <-results:
+			running--
+			if r.err == nil {
+				cancel()
+				// A loser that connected in the meantime is closed.
+				losers := running
+				goroutine.Go(func() {
+					for ; losers > 0; losers-- {
+						if l := <-results; l.conn != nil {
+							l.conn.Close()
+						}
+					}
+				})
+				return r.conn, r.addr, nil
+			}
+			last = r.err
+			if next < len(addrs) && ctx.Err() == nil {
+				start()
+				timer.Reset(delay)
+			}
+		case <-timer.C:
+			if next < len(addrs) {
+				start()
+				timer.Reset(delay)
+			}
+		}
+	}
+	return nil, netip.AddrPort{}, last
+}
+
+// connect opens a TCP connection to one address, timed as the connect
+// phase.
+func connect(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
+	t := phase.Begin(ctx, phase.Connect, a.String())
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", a.String())
+	if err != nil {
+		return nil, t.Fail(ctx, err)
+	}
+	t.End()
+	return conn, nil
+}

@@ -1,0 +1,167 @@
+package netdial
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+)
+
+// hosts is a resolver over a fixed table; a name it lacks never answers.
+type hosts map[string][]string
+
+func (h hosts) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	addrs, ok := h[host]
+	if !ok {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	var out []netip.Addr
+	for _, a := range addrs {
+		ip := netip.MustParseAddr(a)
+		if network == "ip" || network == "ip4" && ip.Is4() || network == "ip6" && ip.Is6() {
+			out = append(out, ip)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &net.AddrError{Err: "no suitable address", Addr: host}
+	}
+	return out, nil
+}
+
+func TestResolve(t *testing.T) {
+	r := hosts{"multi.test": {"127.0.0.2", "::1", "127.0.0.1", "127.0.0.2"}, "v4.test": {"127.0.0.1"}}
+	for _, tc := range []struct {
+		host   string
+		family Family
+		want   string // the addresses, or the error
+	}{
+		{"127.0.0.1", AnyFamily, "127.0.0.1"},
+		{"127.0.0.1", IPv4, "127.0.0.1"},
+		{"::1", AnyFamily, "::1"},
+		{"::1", IPv6, "::1"},
+		{"::ffff:127.0.0.1", AnyFamily, "127.0.0.1"},
+		{"::ffff:127.0.0.1", IPv4, "127.0.0.1"},
+		{"127.0.0.1", IPv6, "dns 127.0.0.1: 127.0.0.1 is not an IPv6 address"},
+		{"::1", IPv4, "dns ::1: ::1 is not an IPv4 address"},
+		{"::ffff:127.0.0.1", IPv6, "dns ::ffff:127.0.0.1: ::ffff:127.0.0.1 is not an IPv6 address"},
+		{"multi.test", AnyFamily, "127.0.0.2 ::1 127.0.0.1"}, // resolver order, no repeats
+		{"multi.test", IPv4, "127.0.0.2 127.0.0.1"},
+		{"multi.test", IPv6, "::1"},
+		{"v4.test", IPv6, "dns v4.test: no IPv6 address"},
+		{"silent.test", AnyFamily, "dns silent.test: timed out after "},
+	} {
+		t.Run(tc.host+" "+tc.family.String(), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			addrs, err := Resolve(ctx, r, tc.host, tc.family)
+			if strings.HasPrefix(tc.want, "dns ") {
+				var pe *phase.Error
+				if !errors.As(err, &pe) || pe.Phase != phase.DNS {
+					t.Fatalf("Resolve = %v, %v; want a dns phase error", addrs, err)
+				}
+				if pe.TimedOut != strings.Contains(tc.want, "timed out") {
+					t.Errorf("TimedOut = %v for %q", pe.TimedOut, err)
+				}
+				if !strings.HasPrefix(err.Error(), tc.want) {
+					t.Errorf("error %q, want %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve: %v", err)
+			}
+			var got []string
+			for _, a := range addrs {
+				got = append(got, a.String())
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("Resolve = %v, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFamily(t *testing.T) {
+	for _, tc := range []struct {
+		f             Family
+		name, network string
+	}{
+		{AnyFamily, "IP", "ip"},
+		{IPv4, "IPv4", "ip4"},
+		{IPv6, "IPv6", "ip6"},
+	} {
+		if got := tc.f.String(); got != tc.name {
+			t.Errorf("Family(%d).String() = %q, want %q", tc.f, got, tc.name)
+		}
+		if got := tc.f.network(); got != tc.network {
+			t.Errorf("Family(%d).network() = %q, want %q", tc.f, got, tc.network)
+		}
+	}
+}
+
+// A client moves on from an address that refuses, and from one that does
+// not answer within the fallback delay; the first to connect answers.
+func TestDialFallsBack(t *testing.T) {
+	up := testutil.ServeStall(t) // accepts; Dial needs no more
+	upAP := netip.MustParseAddrPort(up)
+	closed := netip.MustParseAddrPort(testutil.ClosedAddr(t))
+	port := int(upAP.Port())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	// "localhost" is ::1 first on many systems; the listener is IPv4 only.
+	r := hosts{"localhost": {"::1", "127.0.0.1"}}
+	d := &Dialer{Resolver: r}
+	conn, answered, err := d.Dial(ctx, "localhost", port)
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	conn.Close()
+	if answered != upAP {
+		t.Errorf("answered by %s, want %s", answered, upAP)
+	}
+
+	conn, answered, err = d.DialAddrs(ctx, []netip.AddrPort{closed, upAP})
+	if err != nil || answered != upAP {
+		t.Fatalf("DialAddrs = %v, %v; want %s", answered, err, upAP)
+	}
+	conn.Close()
+
+	// Every address refuses: the error is the connect phase's.
+	_, _, err = d.DialAddrs(ctx, []netip.AddrPort{closed, closed})
+	var pe *phase.Error
+	if !errors.As(err, &pe) || pe.Phase != phase.Connect || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("DialAddrs to closed ports: %v", err)
+	}
+
+	// Through the signature http.Transport uses.
+	conn, err = d.DialContext(ctx, "tcp", net.JoinHostPort("localhost", strconv.Itoa(port)))
+	if err != nil {
+		t.Fatalf("DialContext: %v", err)
+	}
+	conn.Close()
+	if _, err := d.DialContext(ctx, "tcp", "localhost"); err == nil {
+		t.Errorf("DialContext without a port succeeded")
+	}
+}
+
+// A name whose resolver never answers ends with ctx, as a dns timeout.
+func TestDialSilentResolver(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	d := &Dialer{Resolver: hosts{}}
+	_, _, err := d.Dial(ctx, "silent.test", 443)
+	var pe *phase.Error
+	if !errors.As(err, &pe) || pe.Phase != phase.DNS || !pe.TimedOut {
+		t.Errorf("Dial = %v, want a dns timeout", err)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package pool
+
+func defaultWorkers() int { return 1024 }

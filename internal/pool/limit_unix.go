@@ -1,0 +1,13 @@
+//go:build unix
+
+package pool
+
+import "syscall"
+
+func defaultWorkers() int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return reservedFiles
+	}
+	return workersFor(uint64(lim.Cur))
+}
