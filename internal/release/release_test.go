@@ -6,6 +6,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
+	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
@@ -195,6 +196,8 @@ func checkZip(t *testing.T, path, platform string, plugins []string) {
 		}
 		if !executable {
 			checkSameAsCheckout(t, path, f)
+		} else if strings.HasPrefix(platform, "linux/") {
+			checkStaticStripped(t, path, f)
 		}
 	}
 	wantNames := slices.Sorted(func(yield func(string) bool) {
@@ -209,22 +212,48 @@ func checkZip(t *testing.T, path, platform string, plugins []string) {
 	}
 }
 
-func checkSameAsCheckout(t *testing.T, zipPath string, f *zip.File) {
+// checkStaticStripped checks that a Linux binary needs no dynamic loader,
+// so it runs on any distribution, and carries no symbol table.
+func checkStaticStripped(t *testing.T, zipPath string, f *zip.File) {
+	t.Helper()
+	data := readEntry(t, zipPath, f)
+	bin, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %s: %v", zipPath, f.Name, err)
+	}
+	defer bin.Close()
+	for _, prog := range bin.Progs {
+		if prog.Type == elf.PT_INTERP {
+			t.Errorf("%s: %s is dynamically linked", zipPath, f.Name)
+		}
+	}
+	if bin.Section(".symtab") != nil {
+		t.Errorf("%s: %s is not stripped", zipPath, f.Name)
+	}
+}
+
+func readEntry(t *testing.T, zipPath string, f *zip.File) []byte {
 	t.Helper()
 	r, err := f.Open()
 	if err != nil {
 		t.Fatalf("%s: %s: %v", zipPath, f.Name, err)
 	}
 	defer r.Close()
-	var got bytes.Buffer
-	if _, err := got.ReadFrom(r); err != nil {
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(r); err != nil {
 		t.Fatalf("%s: %s: %v", zipPath, f.Name, err)
 	}
+	return b.Bytes()
+}
+
+func checkSameAsCheckout(t *testing.T, zipPath string, f *zip.File) {
+	t.Helper()
+	got := readEntry(t, zipPath, f)
 	want, err := os.ReadFile(filepath.Join("../..", f.Name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got.Bytes(), want) {
+	if !bytes.Equal(got, want) {
 		t.Errorf("%s: %s is not the checkout's %s", zipPath, f.Name, f.Name)
 	}
 }
