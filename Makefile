@@ -1,4 +1,4 @@
-# mackerel-frontline: build, test, demo, bench, install.
+# mackerel-frontline: build, test, demo, bench, install, dist.
 MODULE  := github.com/frontline-sre/mackerel-frontline
 PLUGINS := check-tls-expiry
 # Without a tag the version is "dev" and the commit says which build it is.
