@@ -1,13 +1,18 @@
-# mackerel-frontline: build, test, demo, bench, install.
+# mackerel-frontline: build, test, demo, bench, install, dist.
 MODULE  := github.com/frontline-sre/mackerel-frontline
 PLUGINS := check-tls-expiry
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+# Without a tag the version is "dev" and the commit says which build it is.
+VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git describe --always --dirty --exclude='*' 2>/dev/null || echo none)
 PREFIX  ?= /opt/mackerel-agent/plugins
 LDFLAGS := -s -w -X $(MODULE)/internal/version.Version=$(VERSION) -X $(MODULE)/internal/version.Commit=$(COMMIT)
 GO      ?= go
 
-.PHONY: build test vet demo bench install clean FORCE
+# Release zips: what `mkr plugin install OWNER/REPO@TAG` downloads.
+DIST      ?= dist
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+
+.PHONY: build test vet demo bench install dist plugins clean FORCE
 
 build: $(PLUGINS:%=bin/%)
 
@@ -32,6 +37,36 @@ bench: build
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PLUGINS:%=bin/%) $(DESTDIR)$(PREFIX)/bin/
+
+# One zip per platform holding every plugin, README.md and LICENSE at its
+# top level, and SHA256SUMS beside them. Every plugin is built for every
+# platform: one without support for a platform still builds there and says
+# so when run, so that each zip holds the same plugins. Reproducible: no
+# paths, build ID or VCS state in the binaries, and a zip that depends on
+# nothing but its files, so building a tag twice gives the same bytes.
+dist: FORCE
+	rm -rf $(DIST)/.stage $(DIST)/mackerel-frontline_*.zip $(DIST)/SHA256SUMS
+	mkdir -p $(DIST)/.stage
+	$(GO) build -o $(DIST)/.stage/distzip ./internal/cmd/distzip
+	@set -e; for platform in $(PLATFORMS); do \
+	  os=$${platform%/*}; arch=$${platform#*/}; ext=; \
+	  if [ "$$os" = windows ]; then ext=.exe; fi; \
+	  name=mackerel-frontline_$${os}_$${arch}; stage=$(DIST)/.stage/$$name; \
+	  mkdir -p $$stage; \
+	  for plugin in $(PLUGINS); do \
+	    echo "build $$os/$$arch $$plugin$$ext"; \
+	    CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
+	      -ldflags "$(LDFLAGS) -buildid=" -o $$stage/$$plugin$$ext ./$$plugin; \
+	  done; \
+	  cp README.md LICENSE $$stage/; \
+	  $(DIST)/.stage/distzip zip $(DIST)/$$name.zip $$stage; \
+	  echo "wrote $(DIST)/$$name.zip"; \
+	done
+	$(DIST)/.stage/distzip sums $(DIST)
+	rm -rf $(DIST)/.stage
+
+plugins:
+	@echo $(PLUGINS)
 
 clean:
 	rm -rf bin dist

@@ -4,9 +4,7 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha1"
-	"debug/buildinfo"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,89 +14,21 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
-// AgentVersion is the mackerel-agent the plugins are tested under. Pinned:
-// the proxy serves exact versions only, and a new agent is a change to
-// review, not something a test run picks up by itself.
+// AgentVersion is the mackerel-agent the plugins are tested under, pinned
+// as testutil.InstallCommand requires.
 const AgentVersion = "v0.86.0"
 
 const agentModule = "github.com/mackerelio/mackerel-agent"
 
-// InstallAgent returns the path of mackerel-agent AgentVersion, building it
-// the first time into a cache folder that outlives the test run. A failed
-// install fails the test: CI must notice that the agent was not tested.
+// InstallAgent returns the path of mackerel-agent AgentVersion, built the
+// first time into a cache folder that outlives the test run.
 func InstallAgent(t testing.TB) string {
 	t.Helper()
-	dir := agentCacheDir(t)
-	bin := filepath.Join(dir, "mackerel-agent")
-	if isAgent(bin) {
-		return bin
-	}
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	// Outside any module, so that neither our go.mod nor a go.work is
-	// touched or consulted.
-	work := t.TempDir()
-	goCmd := func(env []string, args ...string) string {
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = work
-		cmd.Env = append(os.Environ(), append([]string{"GOWORK=off"}, env...)...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("installing mackerel-agent %s: %s: %v\n%s", AgentVersion, strings.Join(cmd.Args, " "), err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	// `go install MODULE@VERSION` asks the proxy for the version list,
-	// which it refuses for mackerelio modules. Downloading the exact
-	// version first and putting the module cache ahead of the configured
-	// proxy lets the install find it there, and the rest where it
-	// usually would.
-	goCmd(nil, "mod", "download", agentModule+"@"+AgentVersion)
-	modCache := goCmd(nil, "env", "GOMODCACHE")
-	staging, err := os.MkdirTemp(dir, "install-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(staging)
-	proxy := goCmd(nil, "env", "GOPROXY")
-	goCmd([]string{
-		"GOFLAGS=-mod=mod",
-		"GOPROXY=file://" + filepath.ToSlash(filepath.Join(modCache, "cache", "download")) + "," + proxy,
-		"GOBIN=" + staging,
-	}, "install", agentModule+"@"+AgentVersion)
-	// A rename is atomic: a test run beside this one sees either no agent
-	// or a whole one.
-	if err := os.Rename(filepath.Join(staging, "mackerel-agent"), bin); err != nil {
-		t.Fatal(err)
-	}
-	if !isAgent(bin) {
-		t.Fatalf("installed %s, but it is not mackerel-agent %s", bin, AgentVersion)
-	}
-	t.Logf("installed mackerel-agent %s in %s", AgentVersion, time.Since(start).Round(time.Millisecond))
-	return bin
-}
-
-// agentCacheDir is keyed by version, so a new pin installs beside the old.
-func agentCacheDir(t testing.TB) string {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		base = os.TempDir()
-	}
-	dir := filepath.Join(base, "mackerel-frontline", "mackerel-agent@"+AgentVersion)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// isAgent reports whether path is a mackerel-agent binary of AgentVersion,
-// judged by the module version the Go toolchain recorded in it.
-func isAgent(path string) bool {
-	info, err := buildinfo.ReadFile(path)
-	return err == nil && info.Main.Path == agentModule && info.Main.Version == AgentVersion
+	return testutil.InstallCommand(t, agentModule, AgentVersion)
 }
 
 // InitialWait is how long the agent waits after start before it runs its

@@ -2,14 +2,26 @@
 // -ldflags "-X".
 package version
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 var (
 	Version = "dev"
 	Commit  = "none"
 )
 
-// String is what --version prints: "<name> <version> (<commit>)".
+// String is what --version prints: "<name> <version> (<commit>)". A build
+// whose version is its commit (no tag to describe it, as `git describe
+// --always` gives) names the commit once: "<name> <commit>[-dirty]".
 func String(name string) string {
-	return fmt.Sprintf("%s %s (%s)", name, Version, Commit)
+	return format(name, Version, Commit)
+}
+
+func format(name, version, commit string) string {
+	if version == commit || strings.HasPrefix(version, commit+"-") {
+		return name + " " + version
+	}
+	return fmt.Sprintf("%s %s (%s)", name, version, commit)
 }
