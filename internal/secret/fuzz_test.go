@@ -26,7 +26,7 @@ func FuzzExpand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, template, value string) {
 		t.Setenv("FRONTLINE_FUZZ_SECRET", secret)
 		if strings.Contains(template, "env:") || strings.Contains(template, "file:") || strings.Contains(value, secret) {
-			t.Skip("the template may name the environment's secret or a file itself")
+			return // the template may name the environment's secret or a file itself
 		}
 		var m Masker
 		got, err := m.ExpandVars(template, Map{"v": {Value: value}}.Lookup)
@@ -78,7 +78,7 @@ func FuzzRedactURL(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_ = RedactURL(s) // never panics
 		if strings.Contains(s, pw) || strings.ContainsAny(s, "?#") {
-			t.Skip("the password or a query is the input's own")
+			return // the password or a query is the input's own
 		}
 		for _, u := range []string{
 			s + "?password=" + pw,
