@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -57,6 +58,7 @@ func run(args []string, allow []*regexp.Regexp, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "testscan: %v\n", err)
 		return 2
 	}
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(stderr, "testscan: %v\n", err)
 		return 2
@@ -81,6 +83,7 @@ func run(args []string, allow []*regexp.Regexp, stdout, stderr io.Writer) int {
 	if report(skips, allow, stdout) && status == 0 {
 		status = 1
 	}
+	fmt.Fprintf(stdout, "testscan: go test %s: exit %d after %s, %d skipped\n", strings.Join(args, " "), status, time.Since(start).Round(100*time.Millisecond), len(skips))
 	return status
 }
 
