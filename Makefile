@@ -21,7 +21,7 @@ vet:
 
 # The binary-level tests run the binaries built above, as users get them.
 # A skipped test fails the run unless .ci/allowed-skips explains its reason.
-TESTSCAN := $(GO) run ./internal/cmd/testscan -allow .ci/allowed-skips
+TESTSCAN := $(GO) run ./internal/cmd/testscan -allow .ci/allowed-skips --
 
 test: build vet tidy-check race
 	FRONTLINE_BIN=$(CURDIR)/bin $(TESTSCAN) -count=1 ./...

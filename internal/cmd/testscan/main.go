@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	testscan -allow FILE [go test flags] PACKAGES...
+//	testscan -allow FILE -- [go test flags] PACKAGES...
 //
 // It runs "go test -json" with the arguments, prints what plain go test
 // would (package results, and the output of failed tests), then lists the
@@ -33,7 +33,7 @@ import (
 func main() {
 	allowFile := flag.String("allow", "", "`FILE` of regular expressions for the skip messages that are explained")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: testscan -allow FILE [go test flags] PACKAGES...")
+		fmt.Fprintln(os.Stderr, "usage: testscan -allow FILE -- [go test flags] PACKAGES...")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
