@@ -12,7 +12,7 @@ GO      ?= go
 DIST      ?= dist
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 
-.PHONY: build test vet demo bench install dist plugins clean FORCE
+.PHONY: build test race fuzz tidy-check vet demo bench install dist plugins clean FORCE
 
 build: $(PLUGINS:%=bin/%)
 
@@ -25,8 +25,25 @@ vet:
 	$(GO) vet ./...
 
 # The binary-level tests run the binaries built above, as users get them.
-test: build vet
-	FRONTLINE_BIN=$(CURDIR)/bin $(GO) test -count=1 ./...
+# A skipped test fails the run unless .ci/allowed-skips explains its reason.
+TESTSCAN := $(GO) run ./internal/cmd/testscan -allow .ci/allowed-skips --
+
+test: build vet tidy-check race
+	FRONTLINE_BIN=$(CURDIR)/bin $(TESTSCAN) -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# The race detector over every package; -short leaves out the real-agent
+# test, which runs no code of ours in-process.
+race: build
+	FRONTLINE_BIN=$(CURDIR)/bin $(TESTSCAN) -race -short -count=1 ./...
+
+# Every fuzz target in the module, FUZZTIME (default 2s) each.
+fuzz:
+	GO=$(GO) ./scripts/fuzz.sh
+
+# go.mod and go.sum say exactly what the code needs.
+tidy-check:
+	$(GO) mod tidy -diff
 
 demo: build
 	@$(GO) run ./internal/cmd/demo -bin $(CURDIR)/bin

@@ -1,109 +1,244 @@
 // Package secret keeps credentials off the command line and out of
-// messages: values written ${env:NAME} or ${file:PATH} are expanded, and
-// every value that came from them is masked in whatever is printed.
+// messages: values written ${env:NAME} or ${file:PATH} are expanded along
+// with a journey's variables ${name}, and every value that is secret is
+// masked, in the forms a request carries it, in whatever is printed.
+//
+// Expansion is one pass over the text as written: a substituted value is
+// never read for references again. A response that returns
+// "${env:AWS_SECRET}" as a token stays that text; it cannot make the check
+// send, or print, the environment's secret. A literal "${" is written "$${".
 package secret
 
 import (
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
 )
 
 // Mask is what a secret is printed as.
 const Mask = "***"
 
-// Masker expands secret references and remembers their values so that
-// they can be masked wherever text is printed.
-type Masker struct {
-	values []string
+// FileLimit caps a ${file:PATH} secret: a password or token file is small,
+// and a path named by mistake (a log, a disk image) must not be read whole.
+const FileLimit = 64 << 10
+
+// Var is a journey variable: a value extracted from a response, or given
+// by the caller. A secret one is masked once it has been substituted.
+type Var struct {
+	Value  string
+	Secret bool
 }
 
-// Expand replaces every ${env:NAME} with the environment variable NAME
-// (mackerel-agent sets it from the plugin's env table) and every
-// ${file:PATH} with the file's content, trimmed of surrounding white space.
-// Other ${...} text is left alone for the caller (scenario variables). An
-// unset variable or an unreadable file is an error, not an empty value: a
-// login that silently sends no password fails in confusing ways.
-func (m *Masker) Expand(s string) (string, error) {
+// Lookup returns the variable called name, or false when there is none.
+type Lookup func(name string) (Var, bool)
+
+// Map holds variables by name; its Lookup method is a Lookup.
+type Map map[string]Var
+
+// Lookup returns m[name].
+func (m Map) Lookup(name string) (Var, bool) {
+	v, ok := m[name]
+	return v, ok
+}
+
+// Masker expands references and remembers the secret values so that they
+// can be masked wherever text is printed. The zero Masker is ready to use
+// and safe for concurrent use: the steps and targets of a run expand and
+// print in parallel.
+type Masker struct {
+	mu     sync.RWMutex
+	values []string // every form of every secret, each once
+}
+
+// Expand is ExpandVars with no variables: any ${name} is an error.
+func (m *Masker) Expand(s string) (string, error) { return m.ExpandVars(s, nil) }
+
+// ExpandVars replaces, in one pass over s:
+//
+//   - ${env:NAME} with the environment variable NAME (mackerel-agent sets
+//     it from the plugin's env table);
+//   - ${file:PATH} with the file's content, trimmed of surrounding white
+//     space (a regular file of at most FileLimit bytes);
+//   - ${name} with the variable vars returns for name;
+//   - $${ with a literal ${.
+//
+// Values from the environment and files, and variables marked Secret, are
+// registered for masking. An unset variable, an unreadable file, an
+// unknown ${...} and an unterminated ${ are errors naming the reference,
+// never an empty value: a login that silently sends no password fails in
+// confusing ways, and a typo must not be sent as text.
+func (m *Masker) ExpandVars(s string, vars Lookup) (string, error) {
+	if !strings.Contains(s, "${") {
+		return s, nil
+	}
 	var b strings.Builder
+	var secrets []string
 	for {
-		start := strings.Index(s, "${")
-		if start < 0 {
+		i := strings.Index(s, "${")
+		if i < 0 {
 			break
 		}
-		end := strings.IndexByte(s[start:], '}')
+		if i > 0 && s[i-1] == '$' {
+			// "$${" is a literal "${": drop the escaping dollar.
+			b.WriteString(s[:i-1])
+			b.WriteString("${")
+			s = s[i+2:]
+			continue
+		}
+		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			break
+			return "", fmt.Errorf("unterminated reference %q: close it with }, or write $${ for a literal ${", clip(s[i:]))
 		}
-		ref := s[start+2 : start+end]
-		kind, name, _ := strings.Cut(ref, ":")
-		var value string
-		switch kind {
-		case "env":
-			v, ok := os.LookupEnv(name)
-			if !ok {
-				return "", fmt.Errorf("${env:%s}: environment variable %s is not set (set it in the plugin's env in mackerel-agent.conf)", name, name)
-			}
-			value = v
-		case "file":
-			data, err := os.ReadFile(name)
-			if err != nil {
-				return "", fmt.Errorf("${file:%s}: %v", name, err)
-			}
-			value = strings.TrimSpace(string(data))
-		default:
-			value = "${" + ref + "}"
+		ref := s[i+2 : i+end]
+		value, secret, err := resolve(ref, vars)
+		if err != nil {
+			return "", err
 		}
-		if kind == "env" || kind == "file" {
-			m.add(value)
+		if secret {
+			secrets = append(secrets, value)
 		}
-		b.WriteString(s[:start])
+		b.WriteString(s[:i])
 		b.WriteString(value)
-		s = s[start+end+1:]
+		s = s[i+end+1:]
 	}
 	b.WriteString(s)
+	for _, v := range secrets {
+		m.Add(v)
+	}
 	return b.String(), nil
 }
 
-// Add registers a value to be masked (an extracted token marked secret).
-func (m *Masker) Add(value string) { m.add(value) }
+// resolve returns the value of one reference, the text between "${" and
+// "}", and whether it is secret.
+func resolve(ref string, vars Lookup) (value string, secret bool, err error) {
+	kind, name, scoped := strings.Cut(ref, ":")
+	if !scoped {
+		if ref == "" {
+			return "", false, errors.New("empty reference ${}: name a variable, ${env:NAME} or ${file:PATH}; write $${ for a literal ${")
+		}
+		if vars != nil {
+			if v, ok := vars(ref); ok {
+				return v.Value, v.Secret, nil
+			}
+		}
+		return "", false, fmt.Errorf("undefined variable ${%s}: extract it in an earlier step, or use ${env:%s} for an environment variable; write $${ for a literal ${", ref, ref)
+	}
+	switch kind {
+	case "env":
+		if name == "" {
+			return "", false, errors.New("${env:} names no variable: write ${env:NAME}")
+		}
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			return "", false, fmt.Errorf("${env:%s}: environment variable %s is not set (set it in the plugin's env in mackerel-agent.conf)", name, name)
+		}
+		return v, true, nil
+	case "file":
+		if name == "" {
+			return "", false, errors.New("${file:} names no file: write ${file:PATH}")
+		}
+		data, err := localfile.Read(name, FileLimit)
+		if err != nil {
+			return "", false, fmt.Errorf("${file:%s}: %v", name, err)
+		}
+		return strings.TrimSpace(string(data)), true, nil
+	}
+	return "", false, fmt.Errorf("unknown reference ${%s}: use ${env:NAME}, ${file:PATH} or a variable ${name}; write $${ for a literal ${", clip(ref))
+}
 
-func (m *Masker) add(value string) {
+// clip shortens text quoted in an error: an unterminated reference may run
+// to the end of a long body.
+func clip(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}
+
+// Add registers a secret value to be masked (an extracted token marked
+// secret), together with the forms a request carries it in: URL-escaped
+// for a query or a path, and base64.
+func (m *Masker) Add(value string) {
 	if value == "" {
 		return
 	}
-	for _, v := range m.values {
-		if v == value {
-			return
-		}
+	m.add(forms(value)...)
+}
+
+// AddBasicAuth registers the password of HTTP Basic authentication and
+// the base64 of "user:pass" that the Authorization header carries, which
+// masking the password alone would not catch.
+func (m *Masker) AddBasicAuth(user, pass string) {
+	m.Add(pass)
+	if pass != "" {
+		m.add(base64Forms(user + ":" + pass)...)
 	}
-	m.values = append(m.values, value)
+}
+
+func forms(v string) []string {
+	return append([]string{v, url.QueryEscape(v), url.PathEscape(v)}, base64Forms(v)...)
+}
+
+func base64Forms(v string) []string {
+	b := []byte(v)
+	return []string{
+		base64.StdEncoding.EncodeToString(b),
+		base64.URLEncoding.EncodeToString(b),
+		base64.RawStdEncoding.EncodeToString(b),
+		base64.RawURLEncoding.EncodeToString(b),
+	}
+}
+
+func (m *Masker) add(values ...string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+next:
+	for _, value := range values {
+		if value == "" {
+			continue
+		}
+		for _, v := range m.values {
+			if v == value {
+				continue next
+			}
+		}
+		m.values = append(m.values, value)
+	}
 }
 
 // Mask replaces every registered value in s with ***. Where two values
 // overlap ("abcd" and "cdef" in "abcdef"), the whole stretch they cover is
 // masked, so no fragment of either is left.
 func (m *Masker) Mask(s string) string {
-	if len(m.values) == 0 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if len(m.values) == 0 || s == "" {
 		return s
 	}
-	covered := make([]bool, len(s))
-	any := false
+	var covered []bool
 	for _, v := range m.values {
 		for from := 0; ; {
 			i := strings.Index(s[from:], v)
 			if i < 0 {
 				break
 			}
+			if covered == nil {
+				covered = make([]bool, len(s))
+			}
 			for k := from + i; k < from+i+len(v); k++ {
 				covered[k] = true
 			}
-			any = true
 			from += i + 1
 		}
 	}
-	if !any {
+	if covered == nil {
 		return s
 	}
 	var b strings.Builder
@@ -120,23 +255,12 @@ func (m *Masker) Mask(s string) string {
 	return b.String()
 }
 
-// RedactURL hides a URL's user info, which may hold a password:
-// "postgres://***@db:5432". Text that does not parse is redacted by hand,
-// since it is most likely to be quoted in an error.
-func RedactURL(s string) string {
-	u, err := url.Parse(s)
-	if err == nil {
-		if u.User == nil {
-			return s
-		}
-		u.User = url.User(Mask)
-		// url escapes the mask as %2A%2A%2A; show it as written.
-		return strings.Replace(u.String(), u.User.String()+"@", Mask+"@", 1)
+// SecretHeader reports whether a request or response header carries
+// credentials, so that its value is printed as ***.
+func SecretHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "authorization", "proxy-authorization", "cookie", "set-cookie":
+		return true
 	}
-	scheme := strings.Index(s, "://")
-	at := strings.LastIndex(s, "@")
-	if scheme >= 0 && at > scheme {
-		return s[:scheme+3] + Mask + s[at:]
-	}
-	return s
+	return false
 }

@@ -1,10 +1,16 @@
 package secret
 
 import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
 func TestExpand(t *testing.T) {
@@ -26,11 +32,12 @@ func TestExpand(t *testing.T) {
 		{"several", "${env:FRONTLINE_USER}:${file:" + pwFile + "}@${env:FRONTLINE_USER}", "alice:hunter2@alice"},
 		{"adjacent", "${env:FRONTLINE_USER}${env:FRONTLINE_TOKEN}", "alices3cr3t"},
 		{"empty value", "[${env:FRONTLINE_EMPTY}]", "[]"},
-		{"other names left alone", "${user} ${vars.id} ${env:FRONTLINE_USER}", "${user} ${vars.id} alice"},
-		{"unknown kind left alone", "${vault:kv/x}", "${vault:kv/x}"},
-		{"unterminated", "a ${env:FRONTLINE_USER", "a ${env:FRONTLINE_USER"},
 		{"dollar without brace", "$5 and ${env:FRONTLINE_USER}", "$5 and alice"},
 		{"a value is not expanded again", "${env:FRONTLINE_REF}", "${env:FRONTLINE_TOKEN}"},
+		{"escaped", "$${env:FRONTLINE_USER} is ${env:FRONTLINE_USER}", "${env:FRONTLINE_USER} is alice"},
+		{"escaped twice", "$${a}$${b}", "${a}${b}"},
+		{"escape needs a brace", "$$5 $$ {}", "$$5 $$ {}"},
+		{"closing brace alone", "a } b", "a } b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m Masker
@@ -49,6 +56,7 @@ func TestExpandErrors(t *testing.T) {
 	t.Setenv("FRONTLINE_UNSET", "") // restored after the test
 	os.Unsetenv("FRONTLINE_UNSET")
 	missing := filepath.Join(t.TempDir(), "missing")
+	big := testutil.WriteFile(t, "big", make([]byte, FileLimit+1))
 	for _, tc := range []struct {
 		name, in string
 		want     []string // in the error
@@ -56,6 +64,15 @@ func TestExpandErrors(t *testing.T) {
 		{"unset variable", "Bearer ${env:FRONTLINE_UNSET}", []string{"${env:FRONTLINE_UNSET}", "environment variable FRONTLINE_UNSET is not set"}},
 		{"missing file", "${file:" + missing + "}", []string{"${file:" + missing + "}", "no such file"}},
 		{"directory", "${file:" + t.TempDir() + "}", []string{"is a directory"}},
+		{"device", "${file:/dev/zero}", []string{"${file:/dev/zero}", "is a device"}},
+		{"too large", "${file:" + big + "}", []string{"larger than"}},
+		{"variable", "id=${user_id}", []string{"undefined variable ${user_id}"}},
+		{"unknown kind", "${vault:kv/x}", []string{"unknown reference ${vault:kv/x}"}},
+		{"empty", "a ${} b", []string{"empty reference ${}"}},
+		{"env without name", "${env:}", []string{"${env:} names no variable"}},
+		{"file without name", "${file:}", []string{"${file:} names no file"}},
+		{"unterminated", "a ${env:FRONTLINE_USER", []string{`unterminated reference "${env:FRONTLINE_USER"`, "$${"}},
+		{"unterminated, long", "${" + strings.Repeat("x", 100), []string{"${xxxxxxxx", "...\""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m Masker
@@ -126,17 +143,168 @@ func TestRedactURL(t *testing.T) {
 		{"not a URL", "example.com:443", "example.com:443"},
 		{"unparsable, with user info", "smtp://user:p@ss word@mail:587/%zz", "smtp://***@mail:587/%zz"},
 		{"unparsable, no user info", "https://exa mple.com/%zz", "https://exa mple.com/%zz"},
+		{"password with a slash", "postgres://u:pa/ss@db/x", "postgres://***@db/x"},
+		{"password query", "postgres://db:5432/x?password=hunter2&sslmode=require", "postgres://db:5432/x?password=***&sslmode=require"},
+		{"query, unparsable", "postgres://db:5432/%zz?sslmode=require&password=hunter2", "postgres://db:5432/%zz?sslmode=require&password=***"},
+		{"user info and query", "https://u:pass@h/p?Token=abc&x=1", "https://***@h/p?Token=***&x=1"},
+		{"every secret name", "https://h/?password=1&passwd=2&pass=3&token=4&access_token=5&key=6&apikey=7&api_key=8&secret=9&sig=10&signature=11",
+			"https://h/?password=***&passwd=***&pass=***&token=***&access_token=***&key=***&apikey=***&api_key=***&secret=***&sig=***&signature=***"},
+		{"case and longer names", "https://h/?API_KEY=a&client_secret=b&X-Amz-Signature=c&accessToken=d&private-token=e",
+			"https://h/?API_KEY=***&client_secret=***&X-Amz-Signature=***&accessToken=***&private-token=***"},
+		{"escaped name", "https://h/?pass%77ord=x", "https://h/?pass%77ord=***"},
+		{"semicolon", "https://h/?a=1;token=x", "https://h/?a=1;token=***"},
+		{"fragment", "https://h/cb#access_token=x&state=s", "https://h/cb#access_token=***&state=s"},
+		{"other names kept", "https://h/?monkey=1&bypass=2&keyword=3&q=token", "https://h/?monkey=1&bypass=2&keyword=3&q=token"},
+		{"empty value kept", "https://h/?token=&a", "https://h/?token=&a"},
+		{"no scheme", "db:5432/x?password=hunter2", "db:5432/x?password=***"},
+		{"at sign in query", "https://h/?email=a@b.c&key=k", "https://h/?email=a@b.c&key=***"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := RedactURL(tc.in)
 			if got != tc.want {
 				t.Errorf("RedactURL(%q) = %q, want %q", tc.in, got, tc.want)
 			}
-			for _, secret := range []string{"pass", "p%40ss", "token"} {
+			for _, secret := range []string{"pass:", "p%40ss", "token@", "hunter2", "pa/ss", "=abc"} {
 				if strings.Contains(tc.in, secret) && strings.Contains(got, secret) {
 					t.Errorf("RedactURL(%q) = %q still shows %q", tc.in, got, secret)
 				}
 			}
 		})
+	}
+}
+
+func TestExpandVars(t *testing.T) {
+	t.Setenv("FRONTLINE_TOKEN", "s3cr3t")
+	vars := Map{
+		"csrf":    {Value: "c-123"},
+		"session": {Value: "sess-456", Secret: true},
+		"evil":    {Value: "${env:FRONTLINE_TOKEN}"},
+		"escaped": {Value: "$${env:FRONTLINE_TOKEN}"},
+		"empty":   {},
+	}
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"variable", "csrf=${csrf}", "csrf=c-123"},
+		{"with env", "${env:FRONTLINE_TOKEN}/${csrf}", "s3cr3t/c-123"},
+		// A response returning a reference must not make it resolve.
+		{"value is not expanded again", "token=${evil}", "token=${env:FRONTLINE_TOKEN}"},
+		{"value is not unescaped", "${escaped}", "$${env:FRONTLINE_TOKEN}"},
+		{"empty value", "[${empty}]", "[]"},
+		{"escaped variable", "$${csrf}", "${csrf}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m Masker
+			got, err := m.ExpandVars(tc.in, vars.Lookup)
+			if err != nil {
+				t.Fatalf("ExpandVars(%q): %v", tc.in, err)
+			}
+			if got != tc.want {
+				t.Errorf("ExpandVars(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if strings.Contains(m.Mask(got), "s3cr3t") {
+				t.Errorf("Mask(%q) shows the secret", got)
+			}
+		})
+	}
+
+	var m Masker
+	lookups := 0
+	lookup := func(name string) (Var, bool) {
+		lookups++
+		return vars.Lookup(name)
+	}
+	if _, err := m.ExpandVars("${csrf} ${session}", lookup); err != nil {
+		t.Fatal(err)
+	}
+	if lookups != 2 {
+		t.Errorf("lookup called %d times, want 2", lookups)
+	}
+	if got, want := m.Mask("csrf c-123 session sess-456"), "csrf c-123 session ***"; got != want {
+		t.Errorf("after expanding a secret variable, Mask = %q, want %q", got, want)
+	}
+}
+
+func TestExpandFailsWhole(t *testing.T) {
+	// An error leaves nothing registered half-way and returns no text.
+	t.Setenv("FRONTLINE_TOKEN", "s3cr3t")
+	var m Masker
+	got, err := m.Expand("${env:FRONTLINE_TOKEN} ${nope}")
+	if err == nil || got != "" {
+		t.Fatalf("Expand = %q, %v; want an error and no text", got, err)
+	}
+	if strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("error %q shows the secret", err)
+	}
+	if got := m.Mask("s3cr3t"); got != "s3cr3t" {
+		t.Errorf("a failed Expand registered a value: Mask = %q", got)
+	}
+}
+
+func TestMaskForms(t *testing.T) {
+	const pass = "p@ss word/1+"
+	var m Masker
+	m.Add(pass)
+	m.AddBasicAuth("alice", "open sesame")
+	for _, tc := range []struct{ name, text string }{
+		{"plain", pass},
+		{"query escaped", url.QueryEscape(pass)},
+		{"path escaped", url.PathEscape(pass)},
+		{"base64", base64.StdEncoding.EncodeToString([]byte(pass))},
+		{"base64 URL, unpadded", base64.RawURLEncoding.EncodeToString([]byte(pass))},
+		{"basic auth header", base64.StdEncoding.EncodeToString([]byte("alice:open sesame"))},
+		{"basic password", "open sesame"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := "sent [" + tc.text + "] to the server"
+			if got, want := m.Mask(in), "sent [***] to the server"; got != want {
+				t.Errorf("Mask(%q) = %q, want %q", in, got, want)
+			}
+		})
+	}
+	if got := m.Mask("alice"); got != "alice" {
+		t.Errorf("the Basic user alone is masked: %q", got)
+	}
+	var empty Masker
+	empty.AddBasicAuth("alice", "")
+	if got := empty.Mask("alice: YWxpY2U6"); got != "alice: YWxpY2U6" {
+		t.Errorf("an empty password registered something: %q", got)
+	}
+}
+
+// TestConcurrent is for -race: steps expand and print in parallel.
+func TestConcurrent(t *testing.T) {
+	t.Setenv("FRONTLINE_TOKEN", "s3cr3t")
+	var m Masker
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := fmt.Sprintf("value-%d", i)
+			for range 50 {
+				if _, err := m.ExpandVars("${env:FRONTLINE_TOKEN} ${v}", Map{"v": {Value: v, Secret: true}}.Lookup); err != nil {
+					t.Error(err)
+					return
+				}
+				m.AddBasicAuth("u", v)
+				if got := m.Mask("s3cr3t " + v); got != "*** ***" {
+					t.Errorf("Mask = %q", got)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestSecretHeader(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Authorization": true, "proxy-authorization": true, "Cookie": true, "Set-Cookie": true,
+		"Content-Type": false, "X-Request-Id": false,
+	} {
+		if got := SecretHeader(name); got != want {
+			t.Errorf("SecretHeader(%q) = %v, want %v", name, got, want)
+		}
 	}
 }

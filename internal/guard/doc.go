@@ -1,0 +1,3 @@
+// Package guard holds the tests that keep the module's rules as it
+// grows: which packages each binary may link. It has no code of its own.
+package guard

@@ -1,0 +1,108 @@
+package secret
+
+import (
+	"net/url"
+	"strings"
+)
+
+// RedactURL hides what in a URL may be a credential before the URL is
+// quoted: its user info ("postgres://***@db:5432") and the values of
+// secret-looking query and fragment parameters ("?password=***", see
+// SecretParam). Text that does not parse as a URL is redacted by hand, as
+// widely as it might hold user info, since it is the text most likely to be
+// quoted in an error. Everything else is left as written.
+func RedactURL(s string) string {
+	rest := s
+	var head string
+	if i := strings.Index(s, "://"); i >= 0 {
+		head, rest = s[:i+3], s[i+3:]
+		var at int
+		if _, err := url.Parse(s); err == nil {
+			// The authority ends at the first "/", "?" or "#"; its user info
+			// at the last "@" within it.
+			authority := rest
+			if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+				authority = rest[:end]
+			}
+			at = strings.LastIndex(authority, "@")
+		} else {
+			// A password with an unescaped "/", "?" or "#" breaks the
+			// parse: anything up to the last "@" may be part of it.
+			at = strings.LastIndex(rest, "@")
+		}
+		if at >= 0 {
+			head += Mask
+			rest = rest[at:]
+		}
+	}
+	if q := strings.IndexAny(rest, "?#"); q >= 0 {
+		rest = rest[:q] + redactParams(rest[q:])
+	}
+	return head + rest
+}
+
+// redactParams masks secret parameter values in a URL's query and
+// fragment, given from the "?" or "#" on; the fragment counts because an
+// OAuth implicit flow returns "#access_token=...".
+func redactParams(s string) string {
+	var b strings.Builder
+	for s != "" {
+		// s starts with a delimiter: "?", "#", "&" or ";".
+		b.WriteByte(s[0])
+		s = s[1:]
+		end := strings.IndexAny(s, "&;#")
+		if end < 0 {
+			end = len(s)
+		}
+		param := s[:end]
+		if name, value, ok := strings.Cut(param, "="); ok && value != "" && SecretParam(unescape(name)) {
+			param = name + "=" + Mask
+		}
+		b.WriteString(param)
+		s = s[end:]
+	}
+	return b.String()
+}
+
+func unescape(name string) string {
+	if n, err := url.QueryUnescape(name); err == nil {
+		return n
+	}
+	return name
+}
+
+// secretWords are parameter names, and last words of parameter names,
+// that carry credentials.
+var secretWords = map[string]bool{
+	"password": true, "passwd": true, "pass": true, "pwd": true,
+	"token": true, "access_token": true,
+	"key": true, "apikey": true, "api_key": true,
+	"secret": true, "sig": true, "signature": true,
+	"credential": true, "credentials": true, "auth": true,
+}
+
+// secretSuffixes end camel-case names such as accessToken or clientSecret;
+// the short words (key, sig, pass) are not among them, so that "monkey" or
+// "bypass" is left alone.
+var secretSuffixes = []string{"password", "passwd", "token", "secret", "signature", "apikey"}
+
+// SecretParam reports whether a query parameter called name carries a
+// credential: password, passwd, pass, pwd, token, access_token, key,
+// apikey, api_key, secret, sig, signature, credential(s) and auth, in any
+// case, alone or as the last word of a longer name (client_secret,
+// X-Amz-Signature, private-token, accessToken).
+func SecretParam(name string) bool {
+	n := strings.ToLower(name)
+	if secretWords[n] {
+		return true
+	}
+	if i := strings.LastIndexAny(n, "_-."); i >= 0 && secretWords[n[i+1:]] {
+		return true
+	}
+	for _, s := range secretSuffixes {
+		if strings.HasSuffix(n, s) {
+			return true
+		}
+	}
+	return false
+}
