@@ -103,21 +103,23 @@ var pluginPath = regexp.MustCompile(regexp.QuoteMeta(PluginDir) + `([A-Za-z0-9._
 // verbatim, except that
 //
 //   - PluginDir+NAME becomes the path of the plugin NAME built for the test;
-//   - each key of targets, an example address of the block (e.g.
-//     "www.example.com" or "mail.example.com:587"), becomes its value, the
-//     address of a loopback fixture (e.g. "localhost:40123"), anywhere in
-//     the block; longer keys are replaced first, and each one must occur.
+//   - each key of replace, a string of the block, becomes its value
+//     anywhere in the block: mostly an example address (e.g.
+//     "www.example.com" or "mail.example.com:587") becoming the address of
+//     a loopback fixture (e.g. "localhost:40123"), but also a path or a
+//     command the test cannot run as written; longer keys are replaced
+//     first, and each one must occur.
 //
 // A command (or action command) that still names an example.com, .org or
 // .net host after that fails the test: the plugin would look it up and
 // leave the machine.
-func Runnable(t testing.TB, block string, targets map[string]string) string {
+func Runnable(t testing.TB, block string, replace map[string]string) string {
 	t.Helper()
 	out := pluginPath.ReplaceAllStringFunc(block, func(m string) string {
 		return testutil.Binary(t, strings.TrimPrefix(m, PluginDir))
 	})
-	keys := make([]string, 0, len(targets))
-	for k := range targets {
+	keys := make([]string, 0, len(replace))
+	for k := range replace {
 		if !strings.Contains(block, k) {
 			t.Fatalf("the README block has no %q to replace:\n%s", k, block)
 		}
@@ -131,7 +133,7 @@ func Runnable(t testing.TB, block string, targets map[string]string) string {
 	})
 	var pairs []string
 	for _, k := range keys {
-		pairs = append(pairs, k, targets[k])
+		pairs = append(pairs, k, replace[k])
 	}
 	out = strings.NewReplacer(pairs...).Replace(out)
 	for _, l := range strings.Split(out, "\n") {
