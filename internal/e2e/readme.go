@@ -16,8 +16,8 @@ import (
 // markerLine puts the toml block right below it under test.
 var markerLine = regexp.MustCompile(`^<!-- agent-test: ([a-z0-9][a-z0-9_-]*) -->$`)
 
-// READMEBlocks returns the toml blocks of the module's README.md that
-// follow a marker line, by the marker's NAME, each without its fences.
+// READMEBlocks returns the toml blocks of the module's README.md, by the
+// NAME of the marker line each must follow, each without its fences.
 func READMEBlocks(t testing.TB) map[string]string {
 	t.Helper()
 	path := filepath.Join(moduleRoot(t), "README.md")
@@ -42,6 +42,9 @@ func READMEBlocks(t testing.TB) map[string]string {
 		}
 		m := markerLine.FindStringSubmatch(text)
 		if m == nil {
+			if text == "```toml" {
+				t.Fatalf("%s:%d: a toml block without a marker: put <!-- agent-test: NAME --> right above it and a scenario in agent_test.go, so that no agent config in the README is untested", path, line)
+			}
 			if strings.Contains(text, "agent-test") {
 				t.Fatalf("%s:%d: %q is not a marker line; write <!-- agent-test: NAME -->", path, line, text)
 			}
