@@ -13,11 +13,16 @@
 //	...
 //	```
 //
-// Each block is used verbatim except for two substitutions (see Runnable):
-// the install folder /opt/mackerel-agent/plugins/bin/ becomes the folder of
-// the freshly built plugins, and each example address the scenario names
-// becomes the address of a loopback fixture. One agent then runs all the
-// blocks together; each scenario asserts what the fake API recorded.
+// Each block is used verbatim except for substitutions (see Runnable): the
+// install folder /opt/mackerel-agent/plugins/bin/ becomes the folder of the
+// freshly built plugins, each example address the scenario names becomes
+// the address of a loopback fixture, and what cannot run here as written
+// (an action's `systemctl reload nginx`, a state file under /var/lib)
+// becomes something the test can observe. A scenario may run its block
+// several times under other check names, one copy per situation (the
+// reload action with and without a renewal on disk). One agent then runs
+// all the blocks together; each scenario asserts what the fake API
+// recorded, and what the actions did.
 //
 // To cover a new plugin:
 //
@@ -27,15 +32,18 @@
 //  2. Add an entry to the scenarios table in agent_test.go: a function that
 //     starts the fixtures (ServeLocalhost makes them reachable as
 //     localhost:PORT), maps each example address of the block to a fixture,
-//     says when everything it needs has arrived (ready), and asserts it
+//     says when everything it needs has arrived (ready; an action has
+//     finished when the agent logs `Checker "NAME" action stdout:`), and
+//     asserts it
 //     (check) from what FakeAPI recorded: CheckReport, GraphDefs, Metrics,
 //     HostUpdates. For a check, checkReportSource and checkMemo hold what
 //     every check block promises. A marked block without a scenario, or a
 //     scenario without a block, fails the test.
 //
-// The fake API also answers the lookup behind custom_identifier, filing
-// such a check's reports under CustomHostID(identifier); the agent leaves
-// those checks out of the host's own check list, memo included.
+// The fake API also answers the lookup behind custom_identifier
+// (CustomIdentifierLookups lists them), filing such a check's reports under
+// CustomHostID(identifier); the agent leaves those checks out of the host's
+// own check list, memo included.
 //
 // Timing shapes what a scenario can wait for. The agent reports a non-OK
 // check within about a second, and sends graph definitions of metric
@@ -43,5 +51,8 @@
 // metric values only after about a minute. Fixtures that make a check WARNING
 // or CRITICAL keep the run short; metric values are better read from
 // `mackerel-agent once -conf FILE`, which runs the metric plugins once and
-// prints what the agent parsed.
+// prints what the agent parsed. With every check non-OK, the agent's part
+// takes well under a second, and the whole test a few seconds once the
+// agent and the plugins are built (the first run builds the agent from
+// source, which takes longer).
 package e2e

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -234,6 +235,21 @@ func (f *FakeAPI) Metrics() []MetricValue {
 		var values []MetricValue
 		f.decode(b, &values)
 		out = append(out, values...)
+	}
+	return out
+}
+
+// CustomIdentifierLookups returns the identifiers the agent looked up
+// hosts by (custom_identifier), in order.
+func (f *FakeAPI) CustomIdentifierLookups() []string {
+	var out []string
+	for _, c := range f.Calls() {
+		if c.Method != http.MethodGet || c.Path != "/api/v0/hosts" {
+			continue
+		}
+		if q, err := url.ParseQuery(c.Query); err == nil && q.Get("customIdentifier") != "" {
+			out = append(out, q.Get("customIdentifier"))
+		}
 	}
 	return out
 }

@@ -16,8 +16,8 @@ import (
 // markerLine puts the toml block right below it under test.
 var markerLine = regexp.MustCompile(`^<!-- agent-test: ([a-z0-9][a-z0-9_-]*) -->$`)
 
-// READMEBlocks returns the toml blocks of the module's README.md that
-// follow a marker line, by the marker's NAME, each without its fences.
+// READMEBlocks returns the toml blocks of the module's README.md, by the
+// NAME of the marker line each must follow, each without its fences.
 func READMEBlocks(t testing.TB) map[string]string {
 	t.Helper()
 	path := filepath.Join(moduleRoot(t), "README.md")
@@ -42,6 +42,9 @@ func READMEBlocks(t testing.TB) map[string]string {
 		}
 		m := markerLine.FindStringSubmatch(text)
 		if m == nil {
+			if text == "```toml" {
+				t.Fatalf("%s:%d: a toml block without a marker: put <!-- agent-test: NAME --> right above it and a scenario in agent_test.go, so that no agent config in the README is untested", path, line)
+			}
 			if strings.Contains(text, "agent-test") {
 				t.Fatalf("%s:%d: %q is not a marker line; write <!-- agent-test: NAME -->", path, line, text)
 			}
@@ -103,21 +106,23 @@ var pluginPath = regexp.MustCompile(regexp.QuoteMeta(PluginDir) + `([A-Za-z0-9._
 // verbatim, except that
 //
 //   - PluginDir+NAME becomes the path of the plugin NAME built for the test;
-//   - each key of targets, an example address of the block (e.g.
-//     "www.example.com" or "mail.example.com:587"), becomes its value, the
-//     address of a loopback fixture (e.g. "localhost:40123"), anywhere in
-//     the block; longer keys are replaced first, and each one must occur.
+//   - each key of replace, a string of the block, becomes its value
+//     anywhere in the block: mostly an example address (e.g.
+//     "www.example.com" or "mail.example.com:587") becoming the address of
+//     a loopback fixture (e.g. "localhost:40123"), but also a path or a
+//     command the test cannot run as written; longer keys are replaced
+//     first, and each one must occur.
 //
 // A command (or action command) that still names an example.com, .org or
 // .net host after that fails the test: the plugin would look it up and
 // leave the machine.
-func Runnable(t testing.TB, block string, targets map[string]string) string {
+func Runnable(t testing.TB, block string, replace map[string]string) string {
 	t.Helper()
 	out := pluginPath.ReplaceAllStringFunc(block, func(m string) string {
 		return testutil.Binary(t, strings.TrimPrefix(m, PluginDir))
 	})
-	keys := make([]string, 0, len(targets))
-	for k := range targets {
+	keys := make([]string, 0, len(replace))
+	for k := range replace {
 		if !strings.Contains(block, k) {
 			t.Fatalf("the README block has no %q to replace:\n%s", k, block)
 		}
@@ -131,7 +136,7 @@ func Runnable(t testing.TB, block string, targets map[string]string) string {
 	})
 	var pairs []string
 	for _, k := range keys {
-		pairs = append(pairs, k, targets[k])
+		pairs = append(pairs, k, replace[k])
 	}
 	out = strings.NewReplacer(pairs...).Replace(out)
 	for _, l := range strings.Split(out, "\n") {
