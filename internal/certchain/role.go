@@ -7,7 +7,8 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
-	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
 // Role is a certificate's place in a chain.
@@ -78,8 +79,9 @@ func (c Cert) Describe() string {
 	return fmt.Sprintf("%s %s (issuer %s)", c.Role, Name(c.Certificate), IssuerName(c.Certificate))
 }
 
-// Lifetime is the certificate's whole validity period.
-func (c Cert) Lifetime() time.Duration { return c.NotAfter.Sub(c.NotBefore) }
+// Lifetime is the certificate's whole validity period, in seconds: a
+// time.Duration would end at 292 years.
+func (c Cert) Lifetime() threshold.Seconds { return threshold.Between(c.NotBefore, c.NotAfter) }
 
 // Earliest returns the certificate that expires first; ties go to the
 // first one, so the choice is stable from run to run.

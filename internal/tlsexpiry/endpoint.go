@@ -10,6 +10,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
 // Render makes the check's report of results: a line per finding that is
@@ -44,7 +45,7 @@ func (c *Config) Render(results []Result) *check.Report {
 	if first != nil {
 		n := len(results)
 		r.OKVerdict = fmt.Sprintf("%d %s, earliest expiry in %s (%s %s, %s)", n, check.Plural(n, "target"),
-			Days(first.Decider.NotAfter.Sub(first.judgedAt)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
+			Days(threshold.Between(first.judgedAt, first.Decider.NotAfter)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
 	}
 	return r
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
 // PhaseVerify is the phase of a Result whose verification did not finish.
@@ -96,7 +97,5 @@ func (r *Result) errText(label string) string {
 }
 
 func daysLeft(notAfter, now time.Time) float64 {
-	secs := notAfter.Unix() - now.Unix()
-	frac := float64(notAfter.Nanosecond()-now.Nanosecond()) / 1e9
-	return (float64(secs) + frac) / 86400
+	return float64(threshold.Between(now, notAfter) / threshold.Day)
 }
