@@ -20,6 +20,10 @@ import (
 func (c *Config) Render(results []Result) *check.Report {
 	expected, expectErr := c.expected()
 	r := &check.Report{Noun: "target"}
+	if c.Trust != nil && c.Trust.Damaged != nil {
+		// Anchors that could not be read may be what a chain needs.
+		r.Findings = append(r.Findings, check.Finding{Status: check.UNKNOWN, Text: "--ca-file " + c.Trust.Damaged.Error()})
+	}
 	var first *Result
 	var firstWhere string
 	for i := range results {
@@ -84,6 +88,10 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 // file renders every certificate in a file, each judged on its own.
 func (c *Config) file(res *Result) []check.Finding {
 	fs := nonOK(res.Path, res.verdicts)
+	if res.Damaged != nil {
+		// The error names the file and the blocks.
+		fs = append(fs, check.Finding{Status: check.UNKNOWN, Text: res.Damaged.Error()})
+	}
 	if len(fs) == 0 {
 		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.verdicts[0].text}}
 	}

@@ -168,7 +168,13 @@ func (e *evaluation) files(t Target) []Result {
 	for _, path := range paths {
 		certs, err := certchain.ReadFile(path)
 		r := Result{Target: t, Path: path, Presented: certs}
-		if err != nil {
+		var bad *certchain.ParseError
+		switch {
+		case errors.As(err, &bad) && len(certs) > 0:
+			// One block Go cannot parse must not hide the expiry
+			// of the certificates beside it.
+			r.Damaged = err
+		case err != nil:
 			r.Err, r.Status = err, check.UNKNOWN
 			out = append(out, r)
 			continue
@@ -178,6 +184,9 @@ func (e *evaluation) files(t Target) []Result {
 			r.Chain[i] = certchain.Cert{Certificate: x, Role: certchain.RoleOf(x)}
 		}
 		e.decide(&r)
+		if r.Damaged != nil {
+			r.Status = check.Worst(r.Status, check.UNKNOWN)
+		}
 		out = append(out, r)
 	}
 	return out

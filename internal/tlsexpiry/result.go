@@ -34,6 +34,10 @@ type Result struct {
 	// names the phase it happened in, when there is one.
 	Err   error
 	Phase string
+	// Damaged is a file's blocks that could not be read as certificates
+	// (a *certchain.ParseError), beside the certificates that could,
+	// which are judged all the same.
+	Damaged error
 
 	// Status is the unit's verdict: the worst of its findings.
 	Status check.Status
