@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
@@ -71,12 +72,26 @@ func IssuerName(c *x509.Certificate) string {
 }
 
 // Describe names a certificate with its role: "intermediate CN=R11 (issuer
-// ISRG Root X1)", or "root CN=X (self-signed)".
+// ISRG Root X1)", or "root CN=X (self-signed)". Names are shortened to
+// MaxNameRunes, so that what follows them in a message (the days left,
+// the threshold) stays on its first line.
 func (c Cert) Describe() string {
 	if SelfSigned(c.Certificate) {
-		return fmt.Sprintf("%s %s (self-signed)", c.Role, Name(c.Certificate))
+		return fmt.Sprintf("%s %s (self-signed)", c.Role, shorten(Name(c.Certificate)))
 	}
-	return fmt.Sprintf("%s %s (issuer %s)", c.Role, Name(c.Certificate), IssuerName(c.Certificate))
+	return fmt.Sprintf("%s %s (issuer %s)", c.Role, shorten(Name(c.Certificate)), shorten(IssuerName(c.Certificate)))
+}
+
+// MaxNameRunes is how much of a certificate's name a message shows.
+const MaxNameRunes = 64
+
+// shorten cuts s to MaxNameRunes runes, an ellipsis marking the cut.
+func shorten(s string) string {
+	if utf8.RuneCountInString(s) <= MaxNameRunes {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:MaxNameRunes-1]) + "…"
 }
 
 // Lifetime is the certificate's whole validity period, in seconds: a

@@ -3,7 +3,6 @@ package tlsexpiry
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"time"
 
@@ -61,9 +60,9 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	label := res.Label()
 	vs := res.verdicts
 	var fs []check.Finding
-	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err) && vs[0].status == check.CRITICAL) {
+	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, res.Chain) && vs[0].status == check.CRITICAL) {
 		fs = append(fs, check.Finding{Status: check.CRITICAL,
-			Text: fmt.Sprintf("%s verification failed: %s; %s", label, verifyReason(err), vs[0].text)})
+			Text: fmt.Sprintf("%s verification failed: %s; %s", label, certchain.Explain(err, res.Presented), vs[0].text)})
 		vs = vs[1:]
 	}
 	fs = append(fs, nonOK(label, vs)...)
@@ -125,19 +124,6 @@ func (c *Config) stableLabel(res *Result) string {
 		return res.Label()
 	}
 	return res.Target.Label()
-}
-
-// verifyReason says why verification failed in words a responder can act on.
-func verifyReason(err error) string {
-	var unknown x509.UnknownAuthorityError
-	var host x509.HostnameError
-	switch {
-	case errors.As(err, &unknown):
-		return "no chain to a trusted root (an unknown CA, or the server does not send its intermediate; --ca-file adds a private CA)"
-	case errors.As(err, &host):
-		return "hostname mismatch: " + phase.Cause(err)
-	}
-	return phase.Cause(err)
 }
 
 // expected reads the --expect-file leaf once for every endpoint.

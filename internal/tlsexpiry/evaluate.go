@@ -152,7 +152,7 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	r.Chain, r.Unused, r.VerifyErr = served.Chain, served.Unused, served.VerifyErr
 	r.Verified = !e.NoVerify && served.VerifyErr == nil
 	e.decide(&r)
-	if err := r.VerifyErr; err != nil && !(certchain.ExpiryFailure(err) && r.verdicts[0].status == check.CRITICAL) {
+	if err := r.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, r.Chain) && r.verdicts[0].status == check.CRITICAL) {
 		r.Status = check.CRITICAL
 	}
 	return r
