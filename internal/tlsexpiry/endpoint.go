@@ -60,10 +60,22 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	label := res.Label()
 	vs := res.verdicts
 	var fs []check.Finding
-	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, res.Chain) && vs[0].status == check.CRITICAL) {
-		fs = append(fs, check.Finding{Status: check.CRITICAL,
-			Text: fmt.Sprintf("%s verification failed: %s; %s", label, certchain.Explain(err, res.Presented), vs[0].text)})
+	// A failure's line carries the days left of the certificate that
+	// decides, so that they are on the first line whatever failed.
+	withDays := func(text string) string {
+		if len(vs) == 0 {
+			return text
+		}
+		text += "; " + vs[0].text
 		vs = vs[1:]
+		return text
+	}
+	if err := res.HandshakeErr; err != nil {
+		fs = append(fs, check.Finding{Status: check.CRITICAL, Text: withDays(label + ": " + errText(err, label))})
+	}
+	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, res.Chain) && res.verdicts[0].status == check.CRITICAL) {
+		fs = append(fs, check.Finding{Status: check.CRITICAL,
+			Text: withDays(fmt.Sprintf("%s verification failed: %s", label, certchain.Explain(err, res.Presented)))})
 	}
 	fs = append(fs, nonOK(label, vs)...)
 	if c.ExpectFile != "" {

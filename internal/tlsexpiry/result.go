@@ -34,6 +34,11 @@ type Result struct {
 	// names the phase it happened in, when there is one.
 	Err   error
 	Phase string
+	// HandshakeErr is why an endpoint's handshake failed after its
+	// certificates arrived (a *phase.Error; a *tlsprobe.RefusedError in
+	// its chain when the server sent an alert). They are judged all the
+	// same, and the endpoint is CRITICAL.
+	HandshakeErr error
 	// Damaged is a file's blocks that could not be read as certificates
 	// (a *certchain.ParseError), beside the certificates that could,
 	// which are judged all the same.
@@ -91,10 +96,12 @@ func (r *Result) Label() string {
 
 // errText is Err as a message under label: a phase's address is left out
 // when the label shows it already.
-func (r *Result) errText(label string) string {
+func (r *Result) errText(label string) string { return errText(r.Err, label) }
+
+func errText(err error, label string) string {
 	var pe *phase.Error
-	msg := r.Err.Error()
-	if errors.As(r.Err, &pe) && pe.Addr != "" && msg == pe.Error() && strings.Contains(label, pe.Addr) {
+	msg := err.Error()
+	if errors.As(err, &pe) && pe.Addr != "" && msg == pe.Error() && strings.Contains(label, pe.Addr) {
 		msg = strings.Replace(msg, pe.Phase+" "+pe.Addr+":", pe.Phase+":", 1)
 	}
 	return msg
