@@ -35,6 +35,11 @@ func (c *Config) Render(results []Result) *check.Report {
 		case res.Err != nil:
 			label := res.Label()
 			findings = []check.Finding{{Status: res.Status, Text: label + ": " + res.errText(label)}}
+			if c.ExpectFile != "" && expectErr != nil {
+				// Said now too: it would otherwise surface only once
+				// the endpoint is back.
+				findings = append(findings, *compareExpected(label, c.ExpectFile, nil, nil, expectErr))
+			}
 		case res.Path != "":
 			findings = c.file(res)
 		default:
@@ -90,7 +95,11 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	if c.Verbose {
 		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), phase.Seconds(res.Timings.Handshake))
 		for _, x := range res.Unused {
-			text += fmt.Sprintf("; not on the verified chain, not judged: %s expiring %s", x.Describe(), stamp(x.NotAfter))
+			when := "expiring"
+			if !x.NotAfter.After(res.judgedAt) {
+				when = "expired"
+			}
+			text += fmt.Sprintf("; not on the verified chain, not judged: %s %s %s", x.Describe(), when, stamp(x.NotAfter))
 		}
 	}
 	return []check.Finding{{Status: check.OK, Text: text}}
