@@ -66,14 +66,13 @@ func TestFileExpiredBesideUnparseable(t *testing.T) {
 	expired := testutil.NewCert(t, fixture.CertOptions{CN: "expired.example", NotBefore: fixture.InDays(-100), NotAfter: fixture.InDays(-10)})
 	corrupt := []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
 	path := testutil.WriteFile(t, "bundle.pem", append(fixture.PEM(expired), corrupt...))
-	res := runFiles(t, "-f", path)
-	// Both findings are named whatever the verdict.
-	for _, want := range []string{"CN=expired.example", "PEM block 2 is not a valid certificate"} {
-		if !strings.Contains(res.Stdout, want) {
-			t.Skipf("pending: the check does not yet render a file's certificates beside its unparseable blocks (certchain returns both); got:\n%s", res)
-		}
-	}
-	res.Expect(t, 2, "TLS CRITICAL: ")
+	runFiles(t, "-f", path).Expect(t, 2, "TLS CRITICAL: "+path+" leaf CN=expired.example (self-signed) expired 10 days ago",
+		"\nTLS UNKNOWN: "+path+": PEM block 2 is not a valid certificate")
+	// Beside a certificate that is only WARNING, the damaged block's
+	// UNKNOWN leads, and the certificate is still judged.
+	healthy := testutil.NewCert(t, fixture.CertOptions{CN: "healthy.example", NotAfter: fixture.InDays(200.5)})
+	path = testutil.WriteFile(t, "mixed.pem", append(fixture.PEM(healthy), corrupt...))
+	runFiles(t, "-f", path, "-w", "300").Expect(t, 3, "TLS UNKNOWN: "+path+": PEM block 2", "\nTLS WARNING: "+path+" leaf CN=healthy.example")
 }
 
 func TestFileTrustedCertificate(t *testing.T) {

@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
-	"time"
+	"unicode/utf8"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
 // Role is a certificate's place in a chain.
@@ -70,16 +72,31 @@ func IssuerName(c *x509.Certificate) string {
 }
 
 // Describe names a certificate with its role: "intermediate CN=R11 (issuer
-// ISRG Root X1)", or "root CN=X (self-signed)".
+// ISRG Root X1)", or "root CN=X (self-signed)". Names are shortened to
+// MaxNameRunes, so that what follows them in a message (the days left,
+// the threshold) stays on its first line.
 func (c Cert) Describe() string {
 	if SelfSigned(c.Certificate) {
-		return fmt.Sprintf("%s %s (self-signed)", c.Role, Name(c.Certificate))
+		return fmt.Sprintf("%s %s (self-signed)", c.Role, shorten(Name(c.Certificate)))
 	}
-	return fmt.Sprintf("%s %s (issuer %s)", c.Role, Name(c.Certificate), IssuerName(c.Certificate))
+	return fmt.Sprintf("%s %s (issuer %s)", c.Role, shorten(Name(c.Certificate)), shorten(IssuerName(c.Certificate)))
 }
 
-// Lifetime is the certificate's whole validity period.
-func (c Cert) Lifetime() time.Duration { return c.NotAfter.Sub(c.NotBefore) }
+// MaxNameRunes is how much of a certificate's name a message shows.
+const MaxNameRunes = 64
+
+// shorten cuts s to MaxNameRunes runes, an ellipsis marking the cut.
+func shorten(s string) string {
+	if utf8.RuneCountInString(s) <= MaxNameRunes {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:MaxNameRunes-1]) + "…"
+}
+
+// Lifetime is the certificate's whole validity period, in seconds: a
+// time.Duration would end at 292 years.
+func (c Cert) Lifetime() threshold.Seconds { return threshold.Between(c.NotBefore, c.NotAfter) }
 
 // Earliest returns the certificate that expires first; ties go to the
 // first one, so the choice is stable from run to run.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
 func TestRoleOf(t *testing.T) {
@@ -90,8 +91,12 @@ func TestDescribe(t *testing.T) {
 func TestLifetime(t *testing.T) {
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
 	c := testutil.NewCert(t, fixture.CertOptions{CN: "x", NotBefore: start, NotAfter: start.Add(90 * 24 * time.Hour)})
-	if got := (Cert{Certificate: c.Certificate}).Lifetime(); got != 90*24*time.Hour {
-		t.Errorf("Lifetime() = %v, want 2160h", got)
+	if got := (Cert{Certificate: c.Certificate}).Lifetime(); got != 90*threshold.Day {
+		t.Errorf("Lifetime() = %v, want 90 days", got)
+	}
+	long := testutil.NewCert(t, fixture.CertOptions{CN: "x", NotBefore: time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if got, want := (Cert{Certificate: long.Certificate}).Lifetime(), threshold.Seconds(127835*86400); got != want {
+		t.Errorf("Lifetime() of 1950-2300 = %v, want %v", got, want)
 	}
 }
 

@@ -116,9 +116,18 @@ func contains(chain []*x509.Certificate, c *x509.Certificate) bool {
 }
 
 // ExpiryFailure reports whether a verification error says only what the
-// expiry judgement already says (a certificate expired or not yet valid),
-// so a message need not repeat it.
-func ExpiryFailure(err error) bool {
+// expiry judgement of judged already says (one of them expired or is not
+// yet valid), so a message need not repeat it. An expired anchor the
+// server did not send is not judged, and is a failure of its own.
+func ExpiryFailure(err error, judged []Cert) bool {
 	var inv x509.CertificateInvalidError
-	return errors.As(err, &inv) && inv.Reason == x509.Expired
+	if !errors.As(err, &inv) || inv.Reason != x509.Expired {
+		return false
+	}
+	for _, c := range judged {
+		if inv.Cert == nil || c.Equal(inv.Cert) {
+			return true
+		}
+	}
+	return false
 }

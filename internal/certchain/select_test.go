@@ -211,14 +211,14 @@ func TestSelect(t *testing.T) {
 			presented: []*fixture.Cert{expired, p.Intermediate},
 			policy:    Policy{Roots: pool(p.Root), Name: "localhost", Now: now},
 			wantChain: "leaf localhost, intermediate Test Intermediate",
-			wantErr:   ExpiryFailure,
+			wantErr:   expiredErr,
 		},
 		{
 			name:      "verified at Now",
 			presented: []*fixture.Cert{leaf, p.Intermediate},
 			policy:    Policy{Roots: pool(p.Root), Now: now.Add(61 * 24 * time.Hour)},
 			wantChain: "leaf localhost, intermediate Test Intermediate",
-			wantErr:   ExpiryFailure,
+			wantErr:   expiredErr,
 		},
 		{
 			name:      "no verification",
@@ -264,7 +264,14 @@ func TestSelectNothingPresented(t *testing.T) {
 	}
 }
 
+func expiredErr(err error) bool {
+	var inv x509.CertificateInvalidError
+	return errors.As(err, &inv) && inv.Reason == x509.Expired
+}
+
 func TestExpiryFailure(t *testing.T) {
+	p := testutil.NewPKI(t)
+	judged := []Cert{{p.Intermediate.Certificate, Intermediate}}
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -272,6 +279,10 @@ func TestExpiryFailure(t *testing.T) {
 	}{
 		{"nil", nil, false},
 		{"expired", x509.CertificateInvalidError{Reason: x509.Expired}, true},
+		{"a judged certificate expired", x509.CertificateInvalidError{Cert: p.Intermediate.Certificate, Reason: x509.Expired}, true},
+		// An anchor the server did not send is not judged: its expiry
+		// must be said.
+		{"an anchor expired", x509.CertificateInvalidError{Cert: p.Root.Certificate, Reason: x509.Expired}, false},
 		{"wrapped", fmt.Errorf("verify: %w", x509.CertificateInvalidError{Reason: x509.Expired, Detail: "x"}), true},
 		{"other invalidity", x509.CertificateInvalidError{Reason: x509.NotAuthorizedToSign}, false},
 		{"unknown authority", x509.UnknownAuthorityError{}, false},
@@ -279,7 +290,7 @@ func TestExpiryFailure(t *testing.T) {
 		{"plain", errors.New("certificate has expired"), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := ExpiryFailure(tc.err); got != tc.want {
+			if got := ExpiryFailure(tc.err, judged); got != tc.want {
 				t.Errorf("ExpiryFailure(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})

@@ -6,6 +6,10 @@ import "crypto/x509"
 // Extra certificates (--ca-file, a private CA).
 type Trust struct {
 	Extra []*x509.Certificate
+	// Damaged is the *ParseError of the file Extra was read from, when
+	// some of its blocks could not be read: the anchors that could are
+	// used, and the check reports the others.
+	Damaged error
 }
 
 // ExtraPool holds the extra anchors alone.

@@ -11,7 +11,9 @@ import (
 
 // Verifier verifies the certificates endpoints present. Its anchors come
 // in tiers, each wider and dearer than the one before, and a chain moves
-// to the next tier only when the one before leaves it untrusted: the extra
+// to the next tier whenever the one before does not verify it (an unknown
+// issuer, or an expired cross-sign among the extra anchors where the
+// system's own root would do), and the first chain verified wins: the extra
 // anchors alone (--ca-file, a private CA: no system file is read), then
 // the system bundle, then the certificate directories. A tier reads from
 // the system store only the anchors that can end the chains it has been
@@ -48,8 +50,8 @@ func NewVerifier(trust *Trust, now time.Time, noVerify bool) *Verifier {
 		v.tiers = append(v.tiers, &tier{fixed: trust.ExtraPool()})
 	}
 	v.tiers = append(v.tiers,
-		&tier{build: trust.Pool, looked: map[string]bool{}},
-		&tier{build: trust.FullPool, looked: map[string]bool{}})
+		&tier{build: func(p ...[]*x509.Certificate) (*x509.CertPool, error) { return trust.LoadPool(false, p...) }, looked: map[string]bool{}},
+		&tier{build: func(p ...[]*x509.Certificate) (*x509.CertPool, error) { return trust.LoadPool(true, p...) }, looked: map[string]bool{}})
 	return v
 }
 
@@ -82,14 +84,65 @@ func (v *Verifier) Verify(presented []*x509.Certificate, name string) Served {
 		w.served = Select(presented, policy)
 		return w.served
 	}
-	for _, t := range v.tiers {
-		policy.Roots = t.pool(presented)
-		if w.served = Select(presented, policy); !untrusted(w.served.VerifyErr) {
+	// When no tier verifies the chain, the failure reported is the first
+	// that says more than "unknown authority": an expired anchor in
+	// --ca-file, say, or the system store that could not be read.
+	for i, t := range v.tiers {
+		roots, storeErr := t.pool(presented)
+		policy.Roots = roots
+		s := Select(presented, policy)
+		if s.VerifyErr != nil && storeErr != nil && plainUnknown(s.VerifyErr) {
+			s.VerifyErr = &storeFailure{err: s.VerifyErr, store: storeErr}
+		}
+		if i == 0 || plainUnknown(w.served.VerifyErr) && !plainUnknown(s.VerifyErr) {
+			w.served = s
+		}
+		if !retry(s, presented) {
+			w.served = s
 			break
 		}
 	}
 	return w.served
 }
+
+// retry reports whether a wider tier of anchors might verify what s
+// failed on: not when a chain verified (a wrong name stays wrong), nor
+// when a certificate the server sent has expired.
+func retry(s Served, presented []*x509.Certificate) bool {
+	var host x509.HostnameError
+	switch {
+	case s.VerifyErr == nil, errors.As(s.VerifyErr, &host):
+		return false
+	}
+	judged := make([]Cert, len(presented))
+	for i, c := range presented {
+		judged[i] = Cert{Certificate: c}
+	}
+	return !ExpiryFailure(s.VerifyErr, judged)
+}
+
+// plainUnknown reports an unknown authority with nothing more known:
+// no candidate issuer, no store error.
+func plainUnknown(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	var store *StoreError
+	if !errors.As(err, &unknown) || errors.As(err, &store) {
+		return false
+	}
+	_, _, hinted := goHint(unknown)
+	return !hinted
+}
+
+// storeFailure is a chain left untrusted while part of the system store
+// could not be read: the anchor it needs may be in the part not read.
+type storeFailure struct {
+	err   error
+	store *StoreError
+}
+
+func (e *storeFailure) Error() string { return e.err.Error() + "; " + e.store.Error() }
+
+func (e *storeFailure) Unwrap() []error { return []error{e.err, e.store} }
 
 // VerifyConnection verifies a handshake's certificates for the name the
 // client sent. With InsecureSkipVerify set, it gives a *tls.Config (and so
@@ -103,10 +156,11 @@ func (v *Verifier) VerifyConnection(cs tls.ConnectionState) error {
 // tier is one set of anchors, built as chains need it.
 type tier struct {
 	fixed *x509.CertPool
-	build func(presented ...[]*x509.Certificate) *x509.CertPool
+	build func(presented ...[]*x509.Certificate) (*x509.CertPool, error)
 
 	mu      sync.Mutex
 	current *x509.CertPool
+	err     error           // what of the store could not be read
 	looked  map[string]bool // issuers the store was searched for
 	asked   [][]*x509.Certificate
 }
@@ -114,9 +168,9 @@ type tier struct {
 // pool returns anchors that can end presented. A pool, once returned, is
 // never changed: a chain with new issuers gets a new one, so verifications
 // in progress never see a pool being written.
-func (t *tier) pool(presented []*x509.Certificate) *x509.CertPool {
+func (t *tier) pool(presented []*x509.Certificate) (*x509.CertPool, *StoreError) {
 	if t.fixed != nil {
-		return t.fixed
+		return t.fixed, nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -129,12 +183,11 @@ func (t *tier) pool(presented []*x509.Certificate) *x509.CertPool {
 	}
 	if fresh {
 		t.asked = append(t.asked, presented)
-		t.current = t.build(t.asked...)
+		t.current, t.err = t.build(t.asked...)
 	}
-	return t.current
-}
-
-func untrusted(err error) bool {
-	var unknown x509.UnknownAuthorityError
-	return errors.As(err, &unknown)
+	var store *StoreError
+	if errors.As(t.err, &store) {
+		return t.current, store
+	}
+	return t.current, nil
 }

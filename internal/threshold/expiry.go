@@ -10,15 +10,27 @@ import (
 	"time"
 )
 
+// Seconds is a length of time as certificates need it. time.Duration ends
+// at 292 years, and a certificate valid to 9999 (or from 1950 to 2300)
+// lasts longer; a float64 of seconds holds any lifetime X.509 can express,
+// to well under a millisecond.
+type Seconds float64
+
 // Day is the unit certificate thresholds are counted in.
-const Day = 24 * time.Hour
+const Day Seconds = 24 * 60 * 60
+
+// Between is the time from from to to, negative when to is earlier,
+// counted from Unix seconds so that it never overflows.
+func Between(from, to time.Time) Seconds {
+	return Seconds(to.Unix()-from.Unix()) + Seconds(to.Nanosecond()-from.Nanosecond())/1e9
+}
 
 // Expiry is how much validity a certificate must have left: a number of
 // days ("30", "0.5"), a duration in days or hours ("10d", "36h"), or a share of the
 // certificate's whole lifetime ("20%", which suits 90-day certificates that
 // are renewed at two thirds of their life).
 type Expiry struct {
-	left    time.Duration
+	left    Seconds
 	percent float64
 	isPct   bool
 	text    string
@@ -81,7 +93,7 @@ func days(d float64, as string) (Expiry, error) {
 	if d == 1 {
 		unit = "day"
 	}
-	return Expiry{left: time.Duration(d * float64(Day)), text: strconv.FormatFloat(d, 'f', -1, 64) + " " + unit}, nil
+	return Expiry{left: Seconds(d) * Day, text: strconv.FormatFloat(d, 'f', -1, 64) + " " + unit}, nil
 }
 
 func nonNegative(s string) (float64, error) {
@@ -114,7 +126,7 @@ func (e *Expiry) UnmarshalFlag(s string) error {
 // Breached reports whether a certificate with left validity remaining out
 // of its total lifetime is below the threshold. A zero threshold is never
 // breached: only expiry itself then counts.
-func (e Expiry) Breached(left, lifetime time.Duration) bool {
+func (e Expiry) Breached(left, lifetime Seconds) bool {
 	if e.isPct {
 		if lifetime <= 0 {
 			return left < 0

@@ -12,15 +12,15 @@ func TestParseExpiry(t *testing.T) {
 		want Expiry
 	}{
 		{"30", Expiry{left: 30 * Day, text: "30 days"}},
-		{"0.5", Expiry{left: 12 * time.Hour, text: "0.5 days"}},
+		{"0.5", Expiry{left: 12 * 3600, text: "0.5 days"}},
 		{"1", Expiry{left: Day, text: "1 day"}},
 		{" 14 ", Expiry{left: 14 * Day, text: "14 days"}},
-		{"36h", Expiry{left: 36 * time.Hour, text: "36h"}},
-		{"1.5h", Expiry{left: 90 * time.Minute, text: "1.5h"}},
+		{"36h", Expiry{left: 36 * 3600, text: "36h"}},
+		{"1.5h", Expiry{left: 90 * 60, text: "1.5h"}},
 		{"0h", Expiry{left: 0, text: "0h"}},
 		{"10d", Expiry{left: 10 * Day, text: "10 days"}},
 		{"1d", Expiry{left: Day, text: "1 day"}},
-		{"1.5d", Expiry{left: 36 * time.Hour, text: "1.5 days"}},
+		{"1.5d", Expiry{left: 36 * 3600, text: "1.5 days"}},
 		{"20%", Expiry{percent: 20, isPct: true, text: "20%"}},
 		{"0.5%", Expiry{percent: 0.5, isPct: true, text: "0.5%"}},
 		{"0", Expiry{left: 0, text: "0 days"}},
@@ -124,32 +124,36 @@ func TestBreached(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
 		threshold      string
-		left, lifetime time.Duration
+		left, lifetime Seconds
 		want           bool
 	}{
 		{"days above", "30", 31 * Day, life, false},
 		{"days equal is not below", "30", 30 * Day, life, false},
-		{"days just below", "30", 30*Day - time.Second, life, true},
-		{"fraction of a day", "0.5", 11 * time.Hour, life, true},
-		{"fraction of a day, above", "0.5", 13 * time.Hour, life, false},
-		{"duration", "36h", 35 * time.Hour, life, true},
-		{"duration, equal", "36h", 36 * time.Hour, life, false},
+		{"days just below", "30", 30*Day - Seconds(1), life, true},
+		{"fraction of a day", "0.5", 11 * 3600, life, true},
+		{"fraction of a day, above", "0.5", 13 * 3600, life, false},
+		{"duration", "36h", 35 * 3600, life, true},
+		{"duration, equal", "36h", 36 * 3600, life, false},
 		{"d suffix", "10d", 9 * Day, life, true},
 		{"zero: time left", "0", 0, life, false},
-		{"zero: a second left", "0", time.Second, life, false},
-		{"zero: expired", "0", -time.Second, life, true},
+		{"zero: a second left", "0", Seconds(1), life, false},
+		{"zero: expired", "0", -Seconds(1), life, true},
 		{"percent above", "20%", 19 * Day, life, false},            // 21.1%
 		{"percent below", "20%", 17 * Day, life, true},             // 18.9%
 		{"percent exactly", "20%", 18 * Day, life, false},          // 20%
 		{"percent of a short life", "50%", 2 * Day, 5 * Day, true}, // 40%
-		{"zero percent", "0%", time.Second, life, false},
-		{"zero percent, expired", "0%", -time.Second, life, true},
-		{"hundred percent", "100%", life - time.Second, life, true},
+		{"zero percent", "0%", Seconds(1), life, false},
+		{"zero percent, expired", "0%", -Seconds(1), life, true},
+		{"hundred percent", "100%", life - Seconds(1), life, true},
 		{"hundred percent, whole life left", "100%", life, life, false},
-		{"percent, zero lifetime", "20%", time.Hour, 0, false},
-		{"percent, zero lifetime, expired", "20%", -time.Hour, 0, true},
-		{"percent, negative lifetime", "20%", time.Hour, -Day, false},
+		{"percent, zero lifetime", "20%", 3600, 0, false},
+		{"percent, zero lifetime, expired", "20%", -3600, 0, true},
+		{"percent, negative lifetime", "20%", 3600, -Day, false},
 		{"days ignore the lifetime", "30", 10 * Day, 0, true},
+		// Past time.Duration's 292 years: 1950 to 2300, 78% left.
+		{"percent of a 350-year lifetime", "85%", 274 * 365 * Day, 350 * 365 * Day, true},
+		{"percent of a 350-year lifetime, above", "75%", 274 * 365 * Day, 350 * 365 * Day, false},
+		{"days left past 292 years", "36500", 2900000 * Day, 2901000 * Day, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := MustExpiry(tc.threshold)
@@ -190,6 +194,30 @@ func TestCheckOrder(t *testing.T) {
 						t.Errorf("CheckOrder error %q does not mention %q", err, want)
 					}
 				}
+			}
+		})
+	}
+}
+
+func TestBetween(t *testing.T) {
+	start := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name     string
+		from, to time.Time
+		want     Seconds
+	}{
+		{"a day", start, start.Add(24 * time.Hour), Day},
+		{"backwards", start.Add(time.Second), start, -1},
+		{"nanoseconds", start.Add(999999999), start.Add(time.Second + 1), 2e-9},
+		{"past 292 years", start, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), Seconds(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).Unix() - start.Unix())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Between(tc.from, tc.to)
+			if d := got - tc.want; d > 1e-6 || d < -1e-6 {
+				t.Errorf("Between = %v, want %v", got, tc.want)
+			}
+			if tc.name == "past 292 years" && got < 250*365*Day*32 {
+				t.Errorf("Between = %v: overflowed", got)
 			}
 		})
 	}

@@ -1,9 +1,6 @@
 package threshold
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 func FuzzParseExpiry(f *testing.F) {
 	for _, seed := range []string{"30", "0.5", "10d", "36h", "1.5h", "20%", "100%", "2m", "90s", "1h30m", "1e9", "NaN%", "-1d", " 14 ", "", "%", "d", "h", "36501", "0x1p-2"} {
@@ -21,7 +18,7 @@ func FuzzParseExpiry(f *testing.F) {
 			t.Fatalf("ParseExpiry(%q) = %+v: out of range", s, e)
 		}
 		// A valid threshold behaves: no panic, and monotonic in time left.
-		if e.Breached(e.left+time.Hour, 365*Day) && !e.Breached(e.left-time.Hour, 365*Day) {
+		if e.Breached(e.left+3600, 365*Day) && !e.Breached(e.left-3600, 365*Day) {
 			t.Fatalf("ParseExpiry(%q): breached with more time left but not with less", s)
 		}
 	})

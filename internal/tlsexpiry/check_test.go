@@ -175,6 +175,20 @@ func TestCheckFiles(t *testing.T) {
 		"TLS UNKNOWN: "+nothing+" matches no file",
 		"OK: 1 more target")
 
+	// A damaged block beside the certificates that could be read: they
+	// are judged, and the block is reported.
+	expired := testutil.NewCert(t, fixture.CertOptions{CN: "expired.example", NotBefore: fixture.InDays(-100), NotAfter: fixture.InDays(-10.5)})
+	mixed := write("mixed.pem", append(fixture.PEM(expired), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"...))
+	r = run(t, e.config(Target{Path: mixed}))
+	expectMessage(t, r, check.CRITICAL,
+		"TLS CRITICAL: "+mixed+" leaf CN=expired.example (self-signed) expired 10 days ago ("+stampOf(expired)+")",
+		"TLS UNKNOWN: "+mixed+": PEM block 2 is not a valid certificate: malformed certificate")
+	// The same in --ca-file: the anchors read are used, the rest reported.
+	anchors, err := certchain.ReadFile(write("ca.pem", append(fixture.PEM(e.pki.Root), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"...)))
+	c := e.config(Target{Path: good})
+	c.Trust = &certchain.Trust{Extra: anchors, Damaged: err}
+	expectMessage(t, run(t, c), check.UNKNOWN, "TLS UNKNOWN: --ca-file "+filepath.Join(dir, "ca.pem")+": PEM block 2 is not a valid certificate: malformed certificate", "OK: 1 more target")
+
 	// A glob of good files is OK, and names the file that decides.
 	r = run(t, e.config(Target{Path: filepath.Join(dir, "g*.pem")}))
 	expectMessage(t, r, check.OK, "TLS OK: 1 target, earliest expiry in 60 days ("+good+" leaf, "+date(leaf)+")")

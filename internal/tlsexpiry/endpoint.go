@@ -3,13 +3,13 @@ package tlsexpiry
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
 // Render makes the check's report of results: a line per finding that is
@@ -19,6 +19,10 @@ import (
 func (c *Config) Render(results []Result) *check.Report {
 	expected, expectErr := c.expected()
 	r := &check.Report{Noun: "target"}
+	if c.Trust != nil && c.Trust.Damaged != nil {
+		// Anchors that could not be read may be what a chain needs.
+		r.Findings = append(r.Findings, check.Finding{Status: check.UNKNOWN, Text: "--ca-file " + c.Trust.Damaged.Error()})
+	}
 	var first *Result
 	var firstWhere string
 	for i := range results {
@@ -31,6 +35,11 @@ func (c *Config) Render(results []Result) *check.Report {
 		case res.Err != nil:
 			label := res.Label()
 			findings = []check.Finding{{Status: res.Status, Text: label + ": " + res.errText(label)}}
+			if c.ExpectFile != "" && expectErr != nil {
+				// Said now too: it would otherwise surface only once
+				// the endpoint is back.
+				findings = append(findings, *compareExpected(label, c.ExpectFile, nil, nil, expectErr))
+			}
 		case res.Path != "":
 			findings = c.file(res)
 		default:
@@ -44,7 +53,7 @@ func (c *Config) Render(results []Result) *check.Report {
 	if first != nil {
 		n := len(results)
 		r.OKVerdict = fmt.Sprintf("%d %s, earliest expiry in %s (%s %s, %s)", n, check.Plural(n, "target"),
-			Days(first.Decider.NotAfter.Sub(first.judgedAt)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
+			Days(threshold.Between(first.judgedAt, first.Decider.NotAfter)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
 	}
 	return r
 }
@@ -56,10 +65,22 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	label := res.Label()
 	vs := res.verdicts
 	var fs []check.Finding
-	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err) && vs[0].status == check.CRITICAL) {
-		fs = append(fs, check.Finding{Status: check.CRITICAL,
-			Text: fmt.Sprintf("%s verification failed: %s; %s", label, verifyReason(err), vs[0].text)})
+	// A failure's line carries the days left of the certificate that
+	// decides, so that they are on the first line whatever failed.
+	withDays := func(text string) string {
+		if len(vs) == 0 {
+			return text
+		}
+		text += "; " + vs[0].text
 		vs = vs[1:]
+		return text
+	}
+	if err := res.HandshakeErr; err != nil {
+		fs = append(fs, check.Finding{Status: check.CRITICAL, Text: withDays(label + ": " + errText(err, label))})
+	}
+	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, res.Chain) && res.verdicts[0].status == check.CRITICAL) {
+		fs = append(fs, check.Finding{Status: check.CRITICAL,
+			Text: withDays(fmt.Sprintf("%s verification failed: %s", label, certchain.Explain(err, res.Presented)))})
 	}
 	fs = append(fs, nonOK(label, vs)...)
 	if c.ExpectFile != "" {
@@ -74,7 +95,11 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	if c.Verbose {
 		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), phase.Seconds(res.Timings.Handshake))
 		for _, x := range res.Unused {
-			text += fmt.Sprintf("; not on the verified chain, not judged: %s expiring %s", x.Describe(), stamp(x.NotAfter))
+			when := "expiring"
+			if !x.NotAfter.After(res.judgedAt) {
+				when = "expired"
+			}
+			text += fmt.Sprintf("; not on the verified chain, not judged: %s %s %s", x.Describe(), when, stamp(x.NotAfter))
 		}
 	}
 	return []check.Finding{{Status: check.OK, Text: text}}
@@ -83,6 +108,10 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 // file renders every certificate in a file, each judged on its own.
 func (c *Config) file(res *Result) []check.Finding {
 	fs := nonOK(res.Path, res.verdicts)
+	if res.Damaged != nil {
+		// The error names the file and the blocks.
+		fs = append(fs, check.Finding{Status: check.UNKNOWN, Text: res.Damaged.Error()})
+	}
 	if len(fs) == 0 {
 		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.verdicts[0].text}}
 	}
@@ -116,19 +145,6 @@ func (c *Config) stableLabel(res *Result) string {
 		return res.Label()
 	}
 	return res.Target.Label()
-}
-
-// verifyReason says why verification failed in words a responder can act on.
-func verifyReason(err error) string {
-	var unknown x509.UnknownAuthorityError
-	var host x509.HostnameError
-	switch {
-	case errors.As(err, &unknown):
-		return "no chain to a trusted root (an unknown CA, or the server does not send its intermediate; --ca-file adds a private CA)"
-	case errors.As(err, &host):
-		return "hostname mismatch: " + phase.Cause(err)
-	}
-	return phase.Cause(err)
 }
 
 // expected reads the --expect-file leaf once for every endpoint.

@@ -130,7 +130,7 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	tm := p.begin(ctx, what, ap.String())
 	res, err := tlsprobe.Probe(ctx, *ep, tlsprobe.Options{ClientCert: e.ClientCert})
 	tm.end()
-	if err != nil {
+	if err != nil && (res == nil || len(res.Certificates) == 0) {
 		return e.failed(t, ap, err)
 	}
 	if res.Connect > 0 {
@@ -139,6 +139,16 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	timings.StartTLS, timings.Handshake = res.StartTLS, res.Handshake
 
 	r := Result{Target: t, Addr: ap, Presented: res.Certificates, TLSVersion: res.Version}
+	if err != nil {
+		// The certificates arrived before the handshake failed (a key
+		// or signature Go refuses, the server's alert after ours): how
+		// long they have left is still known.
+		r.HandshakeErr = err
+		var pe *phase.Error
+		if errors.As(err, &pe) {
+			r.Phase = pe.Phase
+		}
+	}
 	// Verification is CPU work that ctx cannot interrupt: a chain is not
 	// started after the deadline, and one in progress is named if the
 	// run gives up on it.
@@ -152,7 +162,10 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	r.Chain, r.Unused, r.VerifyErr = served.Chain, served.Unused, served.VerifyErr
 	r.Verified = !e.NoVerify && served.VerifyErr == nil
 	e.decide(&r)
-	if err := r.VerifyErr; err != nil && !(certchain.ExpiryFailure(err) && r.verdicts[0].status == check.CRITICAL) {
+	if err := r.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, r.Chain) && r.verdicts[0].status == check.CRITICAL) {
+		r.Status = check.CRITICAL
+	}
+	if r.HandshakeErr != nil {
 		r.Status = check.CRITICAL
 	}
 	return r
@@ -168,7 +181,13 @@ func (e *evaluation) files(t Target) []Result {
 	for _, path := range paths {
 		certs, err := certchain.ReadFile(path)
 		r := Result{Target: t, Path: path, Presented: certs}
-		if err != nil {
+		var bad *certchain.ParseError
+		switch {
+		case errors.As(err, &bad) && len(certs) > 0:
+			// One block Go cannot parse must not hide the expiry
+			// of the certificates beside it.
+			r.Damaged = err
+		case err != nil:
 			r.Err, r.Status = err, check.UNKNOWN
 			out = append(out, r)
 			continue
@@ -178,6 +197,9 @@ func (e *evaluation) files(t Target) []Result {
 			r.Chain[i] = certchain.Cert{Certificate: x, Role: certchain.RoleOf(x)}
 		}
 		e.decide(&r)
+		if r.Damaged != nil {
+			r.Status = check.Worst(r.Status, check.UNKNOWN)
+		}
 		out = append(out, r)
 	}
 	return out

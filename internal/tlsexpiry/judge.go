@@ -25,13 +25,13 @@ type verdict struct {
 }
 
 func (j judge) cert(c certchain.Cert) verdict {
-	left := c.NotAfter.Sub(j.now)
+	left := threshold.Between(j.now, c.NotAfter)
 	v := verdict{cert: c, status: check.OK}
 	desc := c.Describe()
 	switch {
 	case j.now.Before(c.NotBefore):
 		v.status = check.CRITICAL
-		v.text = fmt.Sprintf("%s is not valid until %s (in %s)", desc, stamp(c.NotBefore), Days(c.NotBefore.Sub(j.now)))
+		v.text = fmt.Sprintf("%s is not valid until %s (in %s)", desc, stamp(c.NotBefore), Days(threshold.Between(j.now, c.NotBefore)))
 		return v
 	case left <= 0:
 		v.status = check.CRITICAL
@@ -74,10 +74,11 @@ func (j judge) chain(certs []certchain.Cert) []verdict {
 // Days formats time left the way the messages show it: whole days from two
 // days up, one decimal below, always rounded down so that a message never
 // promises more time than there is.
-func Days(d time.Duration) string {
-	// Counted in whole tenths of a day: in floating point, exactly 1.6
-	// days comes out as 1.5999… and would be shown as 1.5.
-	tenths := d / (24 * time.Hour / 10)
+func Days(left threshold.Seconds) string {
+	// Counted in whole tenths of a day, from seconds: in days, exactly
+	// 1.6 days comes out as 1.5999… and would be shown as 1.5, while
+	// 138240 seconds divide into 16 tenths exactly.
+	tenths := int64(math.Floor(float64(left / (threshold.Day / 10))))
 	switch {
 	case tenths >= 20:
 		return fmt.Sprintf("%d days", tenths/10)
@@ -87,7 +88,7 @@ func Days(d time.Duration) string {
 	return fmt.Sprintf("%d.%d days", tenths/10, tenths%10)
 }
 
-func percentLeft(left, lifetime time.Duration) string {
+func percentLeft(left, lifetime threshold.Seconds) string {
 	if lifetime <= 0 {
 		return "0%"
 	}

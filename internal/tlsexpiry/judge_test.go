@@ -37,16 +37,18 @@ func TestDays(t *testing.T) {
 		{63.99, "63 days"},
 		{3650, "3650 days"},
 		{-1, "less than 0.1 days"},
+		// Past time.Duration's 292 years.
+		{2912107.5, "2912107 days"},
 	} {
 		t.Run(fmt.Sprint(tc.days), func(t *testing.T) {
-			if got := Days(time.Duration(tc.days * float64(day))); got != tc.want {
+			if got := Days(threshold.Seconds(tc.days) * threshold.Day); got != tc.want {
 				t.Errorf("Days(%v days) = %q, want %q", tc.days, got, tc.want)
 			}
 		})
 	}
 	// Never more time than is left: a second short of a tenth rounds down.
 	for _, tenths := range []int{1, 3, 7, 11, 16, 19, 20} {
-		d := time.Duration(tenths)*day/10 - time.Second
+		d := threshold.Seconds(tenths)*threshold.Day/10 - 1
 		below := fmt.Sprintf("%d.%d days", (tenths-1)/10, (tenths-1)%10)
 		if tenths == 1 {
 			below = "less than 0.1 days"

@@ -10,6 +10,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
 // PhaseVerify is the phase of a Result whose verification did not finish.
@@ -33,6 +34,15 @@ type Result struct {
 	// names the phase it happened in, when there is one.
 	Err   error
 	Phase string
+	// HandshakeErr is why an endpoint's handshake failed after its
+	// certificates arrived (a *phase.Error; a *tlsprobe.RefusedError in
+	// its chain when the server sent an alert). They are judged all the
+	// same, and the endpoint is CRITICAL.
+	HandshakeErr error
+	// Damaged is a file's blocks that could not be read as certificates
+	// (a *certchain.ParseError), beside the certificates that could,
+	// which are judged all the same.
+	Damaged error
 
 	// Status is the unit's verdict: the worst of its findings.
 	Status check.Status
@@ -86,17 +96,17 @@ func (r *Result) Label() string {
 
 // errText is Err as a message under label: a phase's address is left out
 // when the label shows it already.
-func (r *Result) errText(label string) string {
+func (r *Result) errText(label string) string { return errText(r.Err, label) }
+
+func errText(err error, label string) string {
 	var pe *phase.Error
-	msg := r.Err.Error()
-	if errors.As(r.Err, &pe) && pe.Addr != "" && msg == pe.Error() && strings.Contains(label, pe.Addr) {
+	msg := err.Error()
+	if errors.As(err, &pe) && pe.Addr != "" && msg == pe.Error() && strings.Contains(label, pe.Addr) {
 		msg = strings.Replace(msg, pe.Phase+" "+pe.Addr+":", pe.Phase+":", 1)
 	}
 	return msg
 }
 
 func daysLeft(notAfter, now time.Time) float64 {
-	secs := notAfter.Unix() - now.Unix()
-	frac := float64(notAfter.Nanosecond()-now.Nanosecond()) / 1e9
-	return (float64(secs) + frac) / 86400
+	return float64(threshold.Between(now, notAfter) / threshold.Day)
 }
