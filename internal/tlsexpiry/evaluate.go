@@ -66,7 +66,7 @@ func (e *evaluation) target(ctx context.Context, i int) []Result {
 	if e.IP.IsValid() {
 		addrs = []netip.Addr{e.IP}
 	} else {
-		tm := p.begin(ctx, phase.DNS, t.Host)
+		tm := p.begin(ctx, phase.DNS, t.Host, false)
 		a, err := netdial.Resolve(ctx, e.Resolver, t.Host, e.Family)
 		timings.DNS = tm.end()
 		if err != nil {
@@ -81,7 +81,7 @@ func (e *evaluation) target(ctx context.Context, i int) []Result {
 	if !e.AllAddresses {
 		// A client's view: the first address to answer serves.
 		return []Result{e.endpoint(ctx, p, t, timings, func(ctx context.Context) (netip.AddrPort, *tlsprobe.Endpoint, error) {
-			tm := p.begin(ctx, phase.Connect, t.Host)
+			tm := p.begin(ctx, phase.Connect, t.Host, false)
 			conn, ap, err := dialer.DialAddrs(ctx, ports)
 			tm.end()
 			if err != nil {
@@ -127,7 +127,7 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	if t.StartTLS != "" {
 		what = phase.StartTLS
 	}
-	tm := p.begin(ctx, what, ap.String())
+	tm := p.begin(ctx, what, ap.String(), false)
 	res, err := tlsprobe.Probe(ctx, *ep, tlsprobe.Options{ClientCert: e.ClientCert})
 	tm.end()
 	if err != nil && (res == nil || len(res.Certificates) == 0) {
@@ -152,7 +152,7 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	// Verification is CPU work that ctx cannot interrupt: a chain is not
 	// started after the deadline, and one in progress is named if the
 	// run gives up on it.
-	vt := p.begin(ctx, PhaseVerify, ap.String())
+	vt := p.begin(ctx, PhaseVerify, ap.String(), true)
 	if ctx.Err() != nil {
 		return e.failed(t, ap, vt.timer.Fail(ctx, ctx.Err()))
 	}
@@ -241,10 +241,16 @@ type step struct {
 	p           *progress
 }
 
-// begin opens a phase: in the run's inflight tracker (phase.Begin) and in
-// the job's own record.
-func (p *progress) begin(ctx context.Context, ph, addr string) *step {
-	s := &step{phase: ph, addr: addr, timer: phase.Begin(ctx, ph, addr), p: p}
+// begin opens a phase in the job's own record. netdial and tlsprobe
+// record the phases they run in the run's inflight tracker themselves, so
+// only work done here (verification) is recorded there too (tracked):
+// twice would name one hung handshake twice in the watchdog's verdict.
+func (p *progress) begin(ctx context.Context, ph, addr string, tracked bool) *step {
+	timer := phase.Start(ph, addr)
+	if tracked {
+		timer = phase.Begin(ctx, ph, addr)
+	}
+	s := &step{phase: ph, addr: addr, timer: timer, p: p}
 	p.mu.Lock()
 	if p.open == nil {
 		p.open = map[*step]bool{}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
@@ -181,4 +183,33 @@ func samePort(t *testing.T, addrs []string, leaves []*fixture.Cert, inter *fixtu
 	}
 	t.Fatalf("no port free on all of %v", addrs)
 	return 0
+}
+
+// A hung handshake is named once in what the run has in progress: the
+// watchdog's verdict lists every open item, and the probe records its own
+// phases.
+func TestEvaluateRecordsAHungHandshakeOnce(t *testing.T) {
+	e := newEnv(t)
+	stalled := hostTarget(t, testutil.ServeStall(t))
+	tracker := &inflight.Tracker{}
+	ctx, cancel := context.WithTimeout(inflight.With(context.Background(), tracker), 5*time.Second)
+	defer cancel()
+	done := make(chan []Result, 1)
+	goroutine.Go(func() { done <- e.config(stalled).Evaluate(ctx) })
+	want := "tls handshake " + stalled.Label()
+	var open []inflight.Item
+	for deadline := time.Now().Add(4 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if open = tracker.Open(); len(open) > 0 && open[0].What == want {
+			break
+		}
+	}
+	cancel()
+	<-done
+	if len(open) != 1 || open[0].What != want {
+		var whats []string
+		for _, it := range open {
+			whats = append(whats, it.What)
+		}
+		t.Errorf("in progress: %q, want only %q", whats, want)
+	}
 }
