@@ -144,3 +144,15 @@ func TestFileNegativeSerial(t *testing.T) {
 	path := testutil.WriteFile(t, "negative.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 	runFiles(t, "-f", path).Expect(t, 2, "TLS CRITICAL: "+path+" leaf CN=old-ca.example", "expires in 5 days")
 }
+
+// A --ca-file with a damaged block still lends the anchors that parse: the
+// endpoint is judged against them, and the damaged block is its own line.
+func TestCAFileWithADamagedBlock(t *testing.T) {
+	p := testutil.NewPKI(t)
+	addr := testutil.ServeChain(t, testutil.Leaf(t, p, 5.5), p.Intermediate)
+	corrupt := []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+	caFile := testutil.WriteFile(t, "ca.pem", append(fixture.PEM(p.Root), corrupt...))
+	runFiles(t, "-H", addr, "--ca-file", caFile).Expect(t, 2,
+		"TLS CRITICAL: "+addr+" leaf CN=localhost (issuer Test Intermediate) expires in 5 days",
+		"\nTLS UNKNOWN: --ca-file "+caFile+": PEM block 2 is not a valid certificate")
+}

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -150,10 +151,13 @@ func (o *options) Prepare(args []string) error {
 			return fmt.Errorf("--ca-file and --no-verify conflict: --ca-file adds trust anchors for verification")
 		}
 		anchors, err := certchain.ReadFile(o.CAFile)
-		if err != nil {
+		var damaged *certchain.ParseError
+		if err != nil && !(errors.As(err, &damaged) && len(anchors) > 0) {
 			return fmt.Errorf("--ca-file: %v", err)
 		}
-		c.Trust = &certchain.Trust{Extra: anchors}
+		// The anchors that parse still serve; the damaged blocks are a
+		// finding of every endpoint's, not a reason to judge none.
+		c.Trust = &certchain.Trust{Extra: anchors, Damaged: err}
 	}
 	if (o.CertFile == "") != (o.KeyFile == "") {
 		return fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
