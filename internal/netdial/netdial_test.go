@@ -14,30 +14,8 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
-// hosts is a resolver over a fixed table; a name it lacks never answers.
-type hosts map[string][]string
-
-func (h hosts) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	addrs, ok := h[host]
-	if !ok {
-		<-ctx.Done()
-		return nil, ctx.Err()
-	}
-	var out []netip.Addr
-	for _, a := range addrs {
-		ip := netip.MustParseAddr(a)
-		if network == "ip" || network == "ip4" && ip.Is4() || network == "ip6" && ip.Is6() {
-			out = append(out, ip)
-		}
-	}
-	if len(out) == 0 {
-		return nil, &net.AddrError{Err: "no suitable address", Addr: host}
-	}
-	return out, nil
-}
-
 func TestResolve(t *testing.T) {
-	r := hosts{"multi.test": {"127.0.0.2", "::1", "127.0.0.1", "127.0.0.2"}, "v4.test": {"127.0.0.1"}}
+	r := testutil.Hosts{"multi.test": {"127.0.0.2", "::1", "127.0.0.1", "127.0.0.2"}, "v4.test": {"127.0.0.1"}}
 	for _, tc := range []struct {
 		host   string
 		family Family
@@ -119,7 +97,7 @@ func TestDialFallsBack(t *testing.T) {
 	defer cancel()
 
 	// "localhost" is ::1 first on many systems; the listener is IPv4 only.
-	r := hosts{"localhost": {"::1", "127.0.0.1"}}
+	r := testutil.Hosts{"localhost": {"::1", "127.0.0.1"}}
 	d := &Dialer{Resolver: r}
 	conn, answered, err := d.Dial(ctx, "localhost", port)
 	if err != nil {
@@ -158,7 +136,7 @@ func TestDialFallsBack(t *testing.T) {
 func TestDialSilentResolver(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	d := &Dialer{Resolver: hosts{}}
+	d := &Dialer{Resolver: testutil.Hosts{}}
 	_, _, err := d.Dial(ctx, "silent.test", 443)
 	var pe *phase.Error
 	if !errors.As(err, &pe) || pe.Phase != phase.DNS || !pe.TimedOut {

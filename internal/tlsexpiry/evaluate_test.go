@@ -17,30 +17,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
-// hosts is a resolver over a fixed table, so that no lookup leaves the
-// machine; a name it lacks never answers, like a DNS server that drops
-// the query.
-type hosts map[string][]string
-
-func (h hosts) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	addrs, ok := h[host]
-	if !ok {
-		<-ctx.Done()
-		return nil, ctx.Err()
-	}
-	var out []netip.Addr
-	for _, a := range addrs {
-		ip := netip.MustParseAddr(a)
-		if network == "ip" || network == "ip4" && ip.Is4() || network == "ip6" && ip.Is6() {
-			out = append(out, ip)
-		}
-	}
-	if len(out) == 0 {
-		return nil, &net.AddrError{Err: "no suitable address", Addr: host}
-	}
-	return out, nil
-}
-
 // A name whose DNS never answers costs only its own target.
 func TestEvaluateSilentResolverBesideAHealthyTarget(t *testing.T) {
 	e := newEnv(t)
@@ -50,7 +26,7 @@ func TestEvaluateSilentResolverBesideAHealthyTarget(t *testing.T) {
 	c := e.config(Target{Host: "silent.test", Port: 443}, good, hostTarget(t, testutil.ServeChain(t, leaf, e.pki.Intermediate)))
 	c.Targets[2].Host = "127.0.0.1"
 	c.SNI = "good.test"
-	c.Resolver = hosts{"good.test": {"127.0.0.1"}}
+	c.Resolver = testutil.Hosts{"good.test": {"127.0.0.1"}}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	results := c.Evaluate(ctx)
@@ -112,13 +88,13 @@ func TestEvaluateFallsBackToTheNextAddress(t *testing.T) {
 	target := Target{Host: "dual.test", Port: int(ap.Port())}
 	c := e.config(target)
 	// ::1 first, as localhost is on Debian; nothing listens there.
-	c.Resolver = hosts{"dual.test": {"::1", "127.0.0.2", "127.0.0.1"}}
+	c.Resolver = testutil.Hosts{"dual.test": {"::1", "127.0.0.2", "127.0.0.1"}}
 	expectMessage(t, run(t, c), check.WARNING, "TLS WARNING: dual.test:"+fmt.Sprint(ap.Port())+" [127.0.0.1] leaf CN=dual.test (issuer Test Intermediate) expires in 20 days ("+stampOf(leaf)+"), warning below 30 days")
 	c.Warning, c.Critical = DefaultCritical, DefaultCritical
 	expectMessage(t, run(t, c), check.OK, "TLS OK: 1 target, earliest expiry in 20 days (dual.test:"+fmt.Sprint(ap.Port())+" leaf, "+date(leaf)+")")
 
 	// Every address refuses: the last one tried is named.
-	c.Resolver = hosts{"dual.test": {"127.0.0.2", "127.0.0.3"}}
+	c.Resolver = testutil.Hosts{"dual.test": {"127.0.0.2", "127.0.0.3"}}
 	rep := run(t, c)
 	if msg := rep.Message(); !strings.HasPrefix(msg, "TLS CRITICAL: dual.test:"+fmt.Sprint(ap.Port())+": connect 127.0.0.") || !strings.Contains(msg, "connection refused") {
 		t.Errorf("message %q", msg)
@@ -137,7 +113,7 @@ func TestEvaluateAllAddresses(t *testing.T) {
 	label := fmt.Sprintf("%s:%d", name, port)
 	c := e.config(target)
 	c.AllAddresses = true
-	c.Resolver = hosts{name: {"127.0.0.3", "127.0.0.2", "127.0.0.1"}, "v4only.test": {"127.0.0.1"}}
+	c.Resolver = testutil.Hosts{name: {"127.0.0.3", "127.0.0.2", "127.0.0.1"}, "v4only.test": {"127.0.0.1"}}
 	expectMessage(t, run(t, c), check.CRITICAL,
 		"TLS CRITICAL: "+label+" [127.0.0.2] leaf CN="+name+" (issuer Test Intermediate) expires in 6 days ("+stampOf(stale)+"), critical below 14 days",
 		"OK: 2 more targets")
@@ -151,7 +127,7 @@ func TestEvaluateAllAddresses(t *testing.T) {
 	}
 
 	c = e.config(Target{Host: "v4only.test", Port: port})
-	c.AllAddresses, c.Family, c.Resolver = true, netdial.IPv6, hosts{"v4only.test": {"127.0.0.1"}}
+	c.AllAddresses, c.Family, c.Resolver = true, netdial.IPv6, testutil.Hosts{"v4only.test": {"127.0.0.1"}}
 	expectMessage(t, run(t, c), check.CRITICAL, "TLS CRITICAL: v4only.test:"+fmt.Sprint(port)+": dns: no IPv6 address")
 }
 
