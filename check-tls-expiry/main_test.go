@@ -184,23 +184,34 @@ func TestStalledHandshakeEndsInTime(t *testing.T) {
 }
 
 // The agent sends SIGTERM when its timeout_seconds runs out and uses what
-// the plugin prints in the grace period after it.
-func TestSIGTERMReportsThePhase(t *testing.T) {
-	addr := testutil.ServeStall(t)
-	cmd := exec.Command(testutil.Binary(t, "check-tls-expiry"), "-H", addr, "-t", "60")
-	var out strings.Builder
-	cmd.Stdout = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(time.Second) // the agent's timeout_seconds is at least 1
-	cmd.Process.Signal(syscall.SIGTERM)
-	cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 2 {
-		t.Errorf("exit %d, want 2: %s", code, out.String())
-	}
-	if want := "TLS CRITICAL: " + addr + ": tls handshake: stopped after "; !strings.HasPrefix(out.String(), want) {
-		t.Errorf("got %q, want prefix %q", out.String(), want)
+// the plugin prints in the grace period after it; a user at a terminal
+// sends SIGINT, a closed session SIGHUP. Each ends the run at once with a
+// verdict naming the phase in progress.
+func TestSignalReportsThePhase(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			addr := testutil.ServeStall(t)
+			cmd := exec.Command(testutil.Binary(t, "check-tls-expiry"), "-H", addr, "-t", "60")
+			var out strings.Builder
+			cmd.Stdout = &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			time.Sleep(time.Second) // the agent's timeout_seconds is at least 1
+			sent := time.Now()
+			cmd.Process.Signal(sig)
+			cmd.Wait()
+			if elapsed := time.Since(sent); elapsed > 3*time.Second {
+				t.Errorf("took %s after the signal", elapsed)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 2 {
+				t.Errorf("exit %d, want 2: %s", code, out.String())
+			}
+			if want := "TLS CRITICAL: " + addr + ": tls handshake: stopped after "; !strings.HasPrefix(out.String(), want) || !strings.Contains(out.String(), "(the check was terminated)") {
+				t.Errorf("got %q, want prefix %q, saying the check was terminated", out.String(), want)
+			}
+		})
 	}
 }
 
