@@ -8,6 +8,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
@@ -53,7 +54,7 @@ func (c *Config) Render(results []Result) *check.Report {
 	if first != nil {
 		n := len(results)
 		r.OKVerdict = fmt.Sprintf("%d %s, earliest expiry in %s (%s %s, %s)", n, check.Plural(n, "target"),
-			Days(threshold.Between(first.judgedAt, first.Decider.NotAfter)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
+			expiry.Days(threshold.Between(first.judgedAt, first.Decider.NotAfter)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
 	}
 	return r
 }
@@ -71,14 +72,14 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 		if len(vs) == 0 {
 			return text
 		}
-		text += "; " + vs[0].text
+		text += "; " + vs[0].Text
 		vs = vs[1:]
 		return text
 	}
 	if err := res.HandshakeErr; err != nil {
 		fs = append(fs, check.Finding{Status: check.CRITICAL, Text: withDays(label + ": " + errText(err, label))})
 	}
-	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, res.Chain) && res.verdicts[0].status == check.CRITICAL) {
+	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, res.Chain) && res.verdicts[0].Status == check.CRITICAL) {
 		fs = append(fs, check.Finding{Status: check.CRITICAL,
 			Text: withDays(fmt.Sprintf("%s verification failed: %s", label, certchain.Explain(err, res.Presented)))})
 	}
@@ -91,7 +92,7 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	if len(fs) > 0 {
 		return fs
 	}
-	text := label + " " + vs[0].text
+	text := label + " " + vs[0].Text
 	if c.Verbose {
 		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), phase.Seconds(res.Timings.Handshake))
 		for _, x := range res.Unused {
@@ -99,7 +100,7 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 			if !x.NotAfter.After(res.judgedAt) {
 				when = "expired"
 			}
-			text += fmt.Sprintf("; not on the verified chain, not judged: %s %s %s", x.Describe(), when, stamp(x.NotAfter))
+			text += fmt.Sprintf("; not on the verified chain, not judged: %s %s %s", x.Describe(), when, expiry.Stamp(x.NotAfter))
 		}
 	}
 	return []check.Finding{{Status: check.OK, Text: text}}
@@ -113,16 +114,16 @@ func (c *Config) file(res *Result) []check.Finding {
 		fs = append(fs, check.Finding{Status: check.UNKNOWN, Text: res.Damaged.Error()})
 	}
 	if len(fs) == 0 {
-		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.verdicts[0].text}}
+		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.verdicts[0].Text}}
 	}
 	return fs
 }
 
-func nonOK(label string, vs []verdict) []check.Finding {
+func nonOK(label string, vs []expiry.Verdict) []check.Finding {
 	var fs []check.Finding
 	for _, v := range vs {
-		if v.status != check.OK {
-			fs = append(fs, check.Finding{Status: v.status, Text: label + " " + v.text})
+		if v.Status != check.OK {
+			fs = append(fs, check.Finding{Status: v.Status, Text: label + " " + v.Text})
 		}
 	}
 	return fs
@@ -176,5 +177,5 @@ func compareExpected(label, path string, served, onDisk *x509.Certificate, readE
 	}
 	return &check.Finding{Status: check.WARNING, Text: fmt.Sprintf(
 		"%s renewed on disk (%s, NotAfter %s) but the listener still serves the old certificate (NotAfter %s): reload the server",
-		label, path, stamp(onDisk.NotAfter), stamp(served.NotAfter))}
+		label, path, expiry.Stamp(onDisk.NotAfter), expiry.Stamp(served.NotAfter))}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
@@ -30,7 +31,7 @@ func (c *Config) Evaluate(ctx context.Context) []Result {
 		e.now = time.Now()
 	}
 	e.verifier = certchain.NewVerifier(c.Trust, e.now, c.NoVerify)
-	e.judge = judge{warning: c.Warning, critical: c.Critical, now: e.now}
+	e.judge = expiry.Judge{Warning: c.Warning, Critical: c.Critical, Now: e.now}
 	for i := range e.progress {
 		e.progress[i] = &progress{}
 	}
@@ -51,7 +52,7 @@ type evaluation struct {
 	*Config
 	now      time.Time
 	verifier *certchain.Verifier
-	judge    judge
+	judge    expiry.Judge
 	progress []*progress
 }
 
@@ -162,7 +163,7 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	r.Chain, r.Unused, r.VerifyErr = served.Chain, served.Unused, served.VerifyErr
 	r.Verified = !e.NoVerify && served.VerifyErr == nil
 	e.decide(&r)
-	if err := r.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, r.Chain) && r.verdicts[0].status == check.CRITICAL) {
+	if err := r.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, r.Chain) && r.verdicts[0].Status == check.CRITICAL) {
 		r.Status = check.CRITICAL
 	}
 	if r.HandshakeErr != nil {
@@ -207,10 +208,10 @@ func (e *evaluation) files(t Target) []Result {
 
 // decide judges r's chain.
 func (e *evaluation) decide(r *Result) {
-	r.verdicts = e.judge.chain(r.Chain)
-	r.Decider = &r.verdicts[0].cert
-	r.DaysLeft = daysLeft(r.Decider.NotAfter, e.now)
-	r.Status = r.verdicts[0].status
+	r.verdicts = e.judge.Chain(r.Chain)
+	r.Decider = &r.verdicts[0].Cert
+	r.DaysLeft = expiry.DaysLeft(r.Decider.NotAfter, e.now)
+	r.Status = r.verdicts[0].Status
 	r.judgedAt = e.now
 }
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
 // PhaseVerify is the phase of a Result whose verification did not finish.
@@ -71,7 +71,7 @@ type Result struct {
 	TLSVersion uint16
 	Timings    Timings
 
-	verdicts []verdict // worst first
+	verdicts []expiry.Verdict // worst first
 	judgedAt time.Time
 }
 
@@ -105,8 +105,4 @@ func errText(err error, label string) string {
 		msg = strings.Replace(msg, pe.Phase+" "+pe.Addr+":", pe.Phase+":", 1)
 	}
 	return msg
-}
-
-func daysLeft(notAfter, now time.Time) float64 {
-	return float64(threshold.Between(now, notAfter) / threshold.Day)
 }

@@ -1,4 +1,4 @@
-package tlsexpiry
+package expiry
 
 import (
 	"fmt"
@@ -97,13 +97,13 @@ func TestJudgeCert(t *testing.T) {
 		{"not yet valid", "30", "14", 2.5, 92.5, check.CRITICAL, "is not valid until " + stamp(2.5) + " (in 2 days)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			j := judge{warning: threshold.MustExpiry(tc.warning), critical: threshold.MustExpiry(tc.critical), now: now}
-			v := j.cert(cert(tc.start, tc.end))
-			if v.status != tc.status {
-				t.Errorf("status %v, want %v (%s)", v.status, tc.status, v.text)
+			j := Judge{Warning: threshold.MustExpiry(tc.warning), Critical: threshold.MustExpiry(tc.critical), Now: now}
+			v := j.Cert(cert(tc.start, tc.end))
+			if v.Status != tc.status {
+				t.Errorf("status %v, want %v (%s)", v.Status, tc.status, v.Text)
 			}
-			if want := desc + tc.want; v.text != want {
-				t.Errorf("text:\n got %q\nwant %q", v.text, want)
+			if want := desc + tc.want; v.Text != want {
+				t.Errorf("text:\n got %q\nwant %q", v.Text, want)
 			}
 		})
 	}
@@ -116,7 +116,7 @@ func TestJudgeChain(t *testing.T) {
 		c := testutil.NewCert(t, fixture.CertOptions{CN: cn, Issuer: p.Intermediate, NotAfter: now.Add(time.Duration(days * float64(day)))})
 		return certchain.Cert{Certificate: c.Certificate, Role: role}
 	}
-	j := judge{warning: DefaultWarning, critical: DefaultCritical, now: now}
+	j := Judge{Warning: threshold.MustExpiry("30"), Critical: threshold.MustExpiry("14"), Now: now}
 	for _, tc := range []struct {
 		name  string
 		chain []certchain.Cert
@@ -132,8 +132,8 @@ func TestJudgeChain(t *testing.T) {
 				tc.chain[1].NotAfter = tc.chain[0].NotAfter
 			}
 			var got []string
-			for _, v := range j.chain(tc.chain) {
-				got = append(got, v.cert.Subject.CommonName)
+			for _, v := range j.Chain(tc.chain) {
+				got = append(got, v.Cert.Subject.CommonName)
 			}
 			if strings.Join(got, " ") != tc.want {
 				t.Errorf("order %q, want %q", strings.Join(got, " "), tc.want)
