@@ -49,6 +49,9 @@ func TestFileFIFO(t *testing.T) {
 		{"-f", func(path string) []string { return []string{"-f", path} }},
 		{"--ca-file", func(path string) []string { return []string{"-H", addr, "--ca-file", path} }},
 		{"--expect-file", func(path string) []string { return []string{"-H", addr, "--ca-file", caFile, "--expect-file", path} }},
+		{"--cert-file", func(path string) []string {
+			return []string{"-H", addr, "--ca-file", caFile, "--cert-file", path, "--key-file", path}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := fifo(t, "cert.pem")

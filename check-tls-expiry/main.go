@@ -16,6 +16,8 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
@@ -80,7 +82,7 @@ func newOptions() *options {
 	return o
 }
 
-func (o *options) Prepare(args []string) error {
+func (o *options) Prepare(ctx context.Context, args []string) error {
 	for _, a := range args {
 		o.raw = append(o.raw, rawTarget{"-u", a})
 	}
@@ -150,7 +152,9 @@ func (o *options) Prepare(args []string) error {
 		if c.NoVerify {
 			return fmt.Errorf("--ca-file and --no-verify conflict: --ca-file adds trust anchors for verification")
 		}
+		end := inflight.Begin(ctx, "reading --ca-file "+o.CAFile, check.UNKNOWN)
 		anchors, err := certchain.ReadFile(o.CAFile)
+		end()
 		var damaged *certchain.ParseError
 		if err != nil && !(errors.As(err, &damaged) && len(anchors) > 0) {
 			return fmt.Errorf("--ca-file: %v", err)
@@ -163,13 +167,29 @@ func (o *options) Prepare(args []string) error {
 		return fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
 	}
 	if o.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+		end := inflight.Begin(ctx, "reading --cert-file "+o.CertFile+" and --key-file "+o.KeyFile, check.UNKNOWN)
+		cert, err := loadKeyPair(o.CertFile, o.KeyFile)
+		end()
 		if err != nil {
 			return fmt.Errorf("client certificate %s / %s: %v", o.CertFile, o.KeyFile, err)
 		}
 		c.ClientCert = &cert
 	}
 	return c.Validate()
+}
+
+// loadKeyPair is tls.LoadX509KeyPair through localfile: a FIFO or a
+// device given by mistake is refused instead of blocking the run.
+func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
+	certPEM, err := localfile.Read(certFile, certchain.MaxFileSize)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := localfile.Read(keyFile, certchain.MaxFileSize)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.X509KeyPair(certPEM, keyPEM)
 }
 
 func (o *options) Run(ctx context.Context) *check.Report {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,9 +47,12 @@ func (o *CheckOptions) Options() *CheckOptions { return o }
 // CheckOptions) and what it does with them.
 type Check interface {
 	Options() *CheckOptions
-	// Prepare validates the parsed flags and the remaining arguments. Any
-	// error it returns is a usage error: it must say how to fix it.
-	Prepare(args []string) error
+	// Prepare validates the parsed flags and the remaining arguments, and
+	// reads the files they name. Any error it returns is a usage error: it
+	// must say how to fix it. ctx carries the run's deadline and its
+	// inflight tracker: a read that may block (a file on a hung mount) is
+	// done inside an inflight item that names it.
+	Prepare(ctx context.Context, args []string) error
 	// Run probes and judges within ctx's deadline. ctx carries an
 	// inflight.Tracker: work that may block records itself there, so that
 	// a run the watchdog has to end for it says what it was doing.
@@ -81,25 +85,12 @@ func (r checkRun) usage(err error) result {
 }
 
 func (r checkRun) run(ctx context.Context, setTimeout func(time.Duration)) result {
-	var help strings.Builder
-	rest, err := Parse(r.p, r.c, r.args, &help)
-	if errors.Is(err, ErrDone) {
-		return result{stdout: help.String()}
-	}
-	if err != nil {
-		return r.usage(err)
+	ctx, cancel, early := prepare(ctx, r.p, r.c, r.c.Prepare, r.args, setTimeout, r.usage)
+	defer cancel()
+	if early != nil {
+		return *early
 	}
 	opts := r.c.Options()
-	setTimeout(time.Duration(opts.Timeout))
-	ctx, cancel := context.WithDeadline(ctx, start.Add(time.Duration(opts.Timeout)))
-	defer cancel()
-
-	end := inflight.Begin(ctx, "checking the command line and reading the files it names", check.UNKNOWN)
-	err = r.c.Prepare(rest)
-	end()
-	if err != nil {
-		return r.usage(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), r.p.Name))
-	}
 	var drill *check.Drill
 	if opts.DrillFile != "" {
 		end := inflight.Begin(ctx, "reading --drill-file "+opts.DrillFile, check.UNKNOWN)
@@ -114,6 +105,38 @@ func (r checkRun) run(ctx context.Context, setTimeout func(time.Duration)) resul
 	report.Verbose = opts.Verbose
 	report.Drill = drill
 	return result{stdout: report.Message() + "\n", code: int(report.Status())}
+}
+
+// preparing names the work of Prepare in the inflight tracker, for a
+// Prepare that records nothing more precise of its own.
+const preparing = "checking the command line and reading the files it names"
+
+// prepare is the start every run shares: it parses the flags into opts,
+// sets the deadline they give (from the process's start) and calls the
+// plugin's Prepare under it. early is the whole result of a run that ends
+// here: --help or --version, or a usage error made by usage.
+func prepare(ctx context.Context, p Plugin, opts any, prep func(context.Context, []string) error, args []string,
+	setTimeout func(time.Duration), usage func(error) result) (_ context.Context, cancel context.CancelFunc, early *result) {
+	var help strings.Builder
+	rest, err := Parse(p, opts, args, &help)
+	if errors.Is(err, ErrDone) {
+		return ctx, func() {}, &result{stdout: help.String()}
+	}
+	if err != nil {
+		r := usage(err)
+		return ctx, func() {}, &r
+	}
+	timeout := time.Duration(common(opts).Timeout)
+	setTimeout(timeout)
+	ctx, cancel = context.WithDeadline(ctx, start.Add(timeout))
+	end := inflight.Begin(ctx, preparing, check.UNKNOWN)
+	err = prep(ctx, rest)
+	end()
+	if err != nil {
+		r := usage(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), p.Name))
+		return ctx, cancel, &r
+	}
+	return ctx, cancel, nil
 }
 
 func (r checkRun) expired(open []inflight.Item, terminated bool, timeout time.Duration) result {
@@ -145,6 +168,11 @@ func stillOpen(open []inflight.Item, terminated bool, timeout time.Duration) []c
 			return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running when terminated after %s (the check was terminated)", phase.Seconds(now.Sub(start)))}}
 		}
 		return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running after %s, past the %s deadline", phase.Seconds(now.Sub(start)), timeout)}}
+	}
+	if len(open) > 1 {
+		// A Prepare that names what it reads says more than the item
+		// that stands for Prepare as a whole.
+		open = slices.DeleteFunc(open, func(it inflight.Item) bool { return it.What == preparing })
 	}
 	var fs []check.Finding
 	for _, it := range open {

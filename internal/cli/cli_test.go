@@ -31,7 +31,7 @@ type fake struct {
 	ran      bool
 }
 
-func (f *fake) Prepare(args []string) error {
+func (f *fake) Prepare(_ context.Context, args []string) error {
 	f.prepared = args
 	return f.prepareErr
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/pool"
 )
@@ -19,10 +20,12 @@ import (
 // lines only, so everything else it has to say goes to stderr.
 type Metric interface {
 	Options() *CommonOptions
-	// Prepare validates the parsed flags and the remaining arguments. Any
-	// error it returns is a usage error: it must say how to fix it.
-	Prepare(args []string) error
-	// Run measures within ctx's deadline and writes metric lines to w. An
+	// Prepare is as Check's: flags and the files they name, under ctx.
+	Prepare(ctx context.Context, args []string) error
+	// Run measures within ctx's deadline and writes metric lines to w, and
+	// only to w: a line written anywhere else (a library that prints to
+	// os.Stdout itself) would bypass the buffer that keeps a run from
+	// printing half a line past its deadline. An
 	// error is for a run that failed as a whole: a target that fails
 	// emits what it can and the run goes on.
 	Run(ctx context.Context, w io.Writer) error
@@ -47,7 +50,7 @@ type metricRun struct {
 }
 
 func (r *metricRun) usage(err error) result {
-	return result{stderr: fmt.Sprintf("%s UNKNOWN: %s\n", r.tag(), oneLine(err.Error())), code: 3}
+	return result{stderr: fmt.Sprintf("%s UNKNOWN: %s\n", r.tag(), oneLine(err.Error())), code: int(check.UNKNOWN)}
 }
 
 func (r *metricRun) tag() string {
@@ -58,27 +61,13 @@ func (r *metricRun) tag() string {
 }
 
 func (r *metricRun) run(ctx context.Context, setTimeout func(time.Duration)) result {
-	var help strings.Builder
-	rest, err := Parse(r.p, r.m, r.args, &help)
-	if errors.Is(err, ErrDone) {
-		return result{stdout: help.String()}
-	}
-	if err != nil {
-		return r.usage(err)
-	}
-	timeout := time.Duration(r.m.Options().Timeout)
-	setTimeout(timeout)
-	ctx, cancel := context.WithDeadline(ctx, start.Add(timeout))
+	ctx, cancel, early := prepare(ctx, r.p, r.m, r.m.Prepare, r.args, setTimeout, r.usage)
 	defer cancel()
-
-	end := inflight.Begin(ctx, "checking the command line and reading the files it names", 3)
-	err = r.m.Prepare(rest)
-	end()
-	if err != nil {
-		return r.usage(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), r.p.Name))
+	if early != nil {
+		return *early
 	}
 	if err := r.m.Run(ctx, &r.out); err != nil {
-		return result{stdout: r.out.take(false), stderr: fmt.Sprintf("%s: %s\n", r.p.Name, oneLine(err.Error())), code: 3}
+		return result{stdout: r.out.take(false), stderr: fmt.Sprintf("%s: %s\n", r.p.Name, oneLine(err.Error())), code: int(check.UNKNOWN)}
 	}
 	return result{stdout: r.out.take(true)}
 }
@@ -88,13 +77,13 @@ func (r *metricRun) expired(open []inflight.Item, terminated bool, timeout time.
 	for _, f := range stillOpen(open, terminated, timeout) {
 		fmt.Fprintf(&b, "%s: %s\n", r.p.Name, f.Text)
 	}
-	return result{stdout: r.out.take(false), stderr: b.String(), code: 3}
+	return result{stdout: r.out.take(false), stderr: b.String(), code: int(check.UNKNOWN)}
 }
 
 func (r *metricRun) panicked(p *pool.PanicError) result {
 	r.out.take(false)
 	return result{stderr: fmt.Sprintf("%s: internal error: %s (this is a bug; please report it with the command line)\npanic: %v\n\n%s",
-		r.p.Name, oneLine(fmt.Sprint(p.Value)), p.Value, p.Stack), code: 3}
+		r.p.Name, oneLine(fmt.Sprint(p.Value)), p.Value, p.Stack), code: int(check.UNKNOWN)}
 }
 
 // errLate is what a write gets once the output was taken: the run is

@@ -172,7 +172,7 @@ type fakeMetric struct {
 	ran        bool
 }
 
-func (m *fakeMetric) Prepare(args []string) error { return m.prepareErr }
+func (m *fakeMetric) Prepare(context.Context, []string) error { return m.prepareErr }
 
 func (m *fakeMetric) Run(ctx context.Context, w io.Writer) error {
 	m.ran = true
