@@ -59,7 +59,7 @@ type evaluation struct {
 func (e *evaluation) target(ctx context.Context, i int) []Result {
 	t, p := e.Targets[i], e.progress[i]
 	if t.IsFile() {
-		return e.files(t)
+		return e.files(ctx, p, t)
 	}
 	dialer := netdial.Dialer{Resolver: e.Resolver, Family: e.Family}
 	var addrs []netip.Addr
@@ -173,14 +173,21 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 }
 
 // files reads and judges the files a path or glob names, each on its own.
-func (e *evaluation) files(t Target) []Result {
+func (e *evaluation) files(ctx context.Context, p *progress, t Target) []Result {
+	// A file on a hung network mount blocks in the kernel, where ctx
+	// cannot reach: the read is recorded, so that the run that gives up
+	// on it names the file.
+	st := p.begin(ctx, PhaseRead, t.Path, true)
 	paths, err := certchain.Glob(t.Path)
+	st.end()
 	if err != nil {
 		return []Result{{Target: t, Path: t.Path, Err: err, Status: check.UNKNOWN}}
 	}
 	var out []Result
 	for _, path := range paths {
+		st := p.begin(ctx, PhaseRead, path, true)
 		certs, err := certchain.ReadFile(path)
+		st.end()
 		r := Result{Target: t, Path: path, Presented: certs}
 		var bad *certchain.ParseError
 		switch {

@@ -13,8 +13,12 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 )
 
-// PhaseVerify is the phase of a Result whose verification did not finish.
-const PhaseVerify = "verify"
+// PhaseVerify is the phase of a Result whose verification did not finish,
+// PhaseRead of one whose certificate file could not be read in time.
+const (
+	PhaseVerify = "verify"
+	PhaseRead   = "read"
+)
 
 // Result is one judged unit: an endpoint (at the address that answered,
 // or at each address with AllAddresses), or one certificate file. It is
