@@ -118,3 +118,28 @@ func TestNewlineInCNForgesNoLine(t *testing.T) {
 		}
 	}
 }
+
+// A drill's note is the team's text: however long, the real verdict stays
+// in the message, and the note is what gets shortened.
+func TestLongDrillNoteKeepsTheRealVerdict(t *testing.T) {
+	targets := realTargets(t)
+	drill := testutil.WriteFile(t, "drill", []byte("critical game day: "+strings.Repeat("y", 5000)+"\n"))
+	res := run(t, append(targets["WARNING"], "--drill-file", drill)...)
+	first := res.Expect(t, 2, "TLS CRITICAL: [DRILL] game day: yyy")
+	if !strings.Contains(first, "(real: WARNING ") || !strings.Contains(first, "warning below 30 days)") {
+		t.Errorf("first line %q: want the whole real verdict after the shortened note", first)
+	}
+}
+
+// A drill file dated in the future (a clock set wrong, touch -d) would
+// never grow old enough to expire: it is stale at once.
+func TestFutureDrillFileIsStale(t *testing.T) {
+	targets := realTargets(t)
+	drill := testutil.WriteFile(t, "drill", []byte("ok forgotten drill\n"))
+	future := time.Now().Add(24 * time.Hour)
+	if err := os.Chtimes(drill, future, future); err != nil {
+		t.Fatal(err)
+	}
+	run(t, append(targets["OK"], "--drill-file", drill)...).Expect(t, 1,
+		"TLS WARNING: stale drill file "+drill+" (modified in the future) no longer sets the status: remove it (real: OK ")
+}

@@ -55,7 +55,10 @@ func ReadDrill(path string, maxAge time.Duration) *Drill {
 	if err != nil {
 		return &Drill{Path: path, Status: UNKNOWN, Problem: fmt.Sprintf("drill file is unreadable: %v", err)}
 	}
-	if age := time.Since(fi.ModTime()); fi.Mode().IsRegular() && maxAge > 0 && age > maxAge {
+	// A file dated in the future (touch -d, a clock set wrong) would never
+	// grow old enough to expire: it is stale at once. A minute's slack
+	// allows for a network file system's clock.
+	if age := time.Since(fi.ModTime()); fi.Mode().IsRegular() && maxAge > 0 && (age > maxAge || age < -time.Minute) {
 		return &Drill{Path: path, Status: UNKNOWN, Stale: true, Age: age, MaxAge: maxAge}
 	}
 	data, err := localfile.Read(path, drillLimit)
@@ -95,8 +98,11 @@ func (d *Drill) apply(real Status, verdict string) (status Status, first, note s
 		return real, verdict, ""
 	}
 	if d.Stale {
-		text := fmt.Sprintf("stale drill file %s (last modified %s ago, over --drill-max-age %s) no longer sets the status: remove it",
-			Sanitize(d.Path), roughAge(d.Age), roughAge(d.MaxAge))
+		why := fmt.Sprintf("last modified %s ago, over --drill-max-age %s", roughAge(d.Age), roughAge(d.MaxAge))
+		if d.Age < 0 {
+			why = "modified in the future"
+		}
+		text := fmt.Sprintf("stale drill file %s (%s) no longer sets the status: remove it", Sanitize(d.Path), why)
 		if real == OK {
 			return WARNING, fmt.Sprintf("%s (real: %s %s)", text, real, verdict), ""
 		}
@@ -112,11 +118,16 @@ func (d *Drill) apply(real Status, verdict string) (status Status, first, note s
 	if d.Problem == "" {
 		head = "[DRILL]"
 		if d.Note != "" {
-			head += " " + Sanitize(d.Note)
+			// The team's note is shortened, never the real verdict.
+			head += " " + truncate(Sanitize(d.Note), maxNoteRunes)
 		}
 	}
 	return d.Status, fmt.Sprintf("%s (real: %s %s)", head, real, verdict), ""
 }
+
+// maxNoteRunes bounds a drill's note in the message, so that the real
+// verdict after it always fits on the first line.
+const maxNoteRunes = 120
 
 // roughAge shows an age to the minute: "3h5m", "2h", "45m", "30s".
 func roughAge(d time.Duration) string {
