@@ -449,6 +449,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, "no target: give -H HOST[:PORT]"},
 		{[]string{"--bogus"}, "unknown flag --bogus; see check-tls-expiry --help"},
+		{[]string{"-H", "a.test", "--", "-f"}, `host "-f" starts with '-': a flag given after "--", or a typo?`},
 		{[]string{"-Z"}, "unknown flag -Z"},
 		{[]string{"-H"}, "-H, --host needs a value"},
 		{[]string{"-H", "a.test", "-w", "soon"}, `invalid value for -w, --warning: "soon" is not a threshold`},

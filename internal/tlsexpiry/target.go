@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -140,7 +141,7 @@ func ParseHost(s string, defaultPort int) (Target, error) {
 			}
 			port = p
 		}
-		if ip := net.ParseIP(host); ip == nil || ip.To4() != nil {
+		if ip, err := netip.ParseAddr(host); err != nil || !ip.Is6() || ip.Is4In6() {
 			return Target{}, fmt.Errorf("host %q: only an IPv6 address goes in brackets", s)
 		}
 	case strings.Count(s, ":") == 1:
@@ -150,13 +151,23 @@ func ParseHost(s string, defaultPort int) (Target, error) {
 			return Target{}, fmt.Errorf("host %q: %w", s, err)
 		}
 		host, port = h, pp
-	case strings.Count(s, ":") > 1 && net.ParseIP(s) == nil:
+	case strings.Count(s, ":") > 1 && !isIPv6(s):
 		return Target{}, fmt.Errorf("host %q is not a valid IPv6 address; with a port write [ADDRESS]:PORT", s)
+	}
+	if strings.HasPrefix(host, "-") {
+		return Target{}, fmt.Errorf("host %q starts with '-': a flag given after \"--\", or a typo?", s)
 	}
 	if host == "" || strings.ContainsAny(host, "/ ") {
 		return Target{}, fmt.Errorf("host %q is not a host name or address (a URL needs a scheme such as https://)", s)
 	}
 	return Target{Host: host, Port: port}, nil
+}
+
+// isIPv6 reports whether s is an IPv6 address, with or without a zone
+// ("fe80::1%eth0": a link-local address needs one).
+func isIPv6(s string) bool {
+	ip, err := netip.ParseAddr(s)
+	return err == nil && ip.Is6()
 }
 
 func parsePort(s string) (int, error) {

@@ -23,6 +23,9 @@ func TestParseHost(t *testing.T) {
 		{"[2001:db8::1]:8443", 443, Target{Host: "2001:db8::1", Port: 8443}, "[2001:db8::1]:8443"},
 		{"2001:db8::1", 443, Target{Host: "2001:db8::1", Port: 443}, "[2001:db8::1]:443"},
 		{"::1", 443, Target{Host: "::1", Port: 443}, "[::1]:443"},
+		// A link-local address needs its zone.
+		{"[fe80::1%lo]:8443", 443, Target{Host: "fe80::1%lo", Port: 8443}, "[fe80::1%lo]:8443"},
+		{"fe80::1%eth0", 443, Target{Host: "fe80::1%eth0", Port: 443}, "[fe80::1%eth0]:443"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := ParseHost(tc.in, tc.defaultPort)
@@ -49,6 +52,9 @@ func TestParseHostErrors(t *testing.T) {
 		{"[::1]:", `host "[::1]:": port "" is not a number from 1 to 65535`},
 		{"[::1]:0", `host "[::1]:0": port "0" is not a number from 1 to 65535`},
 		{"[www.example.test]:443", `host "[www.example.test]:443": only an IPv6 address goes in brackets`},
+		{"[::ffff:192.0.2.7]:443", `host "[::ffff:192.0.2.7]:443": only an IPv6 address goes in brackets`},
+		// A flag after "--" is taken for a target: say so.
+		{"-f", `host "-f" starts with '-': a flag given after "--", or a typo?`},
 		{"www.example.test:", `host "www.example.test:": port "" is not a number from 1 to 65535`},
 		{"www.example.test:65536", `host "www.example.test:65536": port "65536" is not a number from 1 to 65535`},
 		{"www.example.test:https", `host "www.example.test:https": port "https" is not a number from 1 to 65535`},
