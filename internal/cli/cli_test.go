@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -281,5 +282,17 @@ func TestRunCheckDrill(t *testing.T) {
 				t.Errorf("a drill must still run the check")
 			}
 		})
+	}
+}
+
+// The flag's default is written in a struct tag, which cannot name a
+// constant: this keeps it what check documents.
+func TestDrillMaxAgeDefault(t *testing.T) {
+	var opts cli.CheckOptions
+	if _, err := cli.Parse(plugin, &opts, nil, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(opts.DrillMaxAge); got != check.DefaultDrillMaxAge {
+		t.Errorf("--drill-max-age defaults to %s, check.DefaultDrillMaxAge is %s", got, check.DefaultDrillMaxAge)
 	}
 }
