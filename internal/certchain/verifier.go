@@ -40,6 +40,8 @@ type verification struct {
 	served Served
 }
 
+var errUnfinished = errors.New("verification did not finish")
+
 // NewVerifier returns a verifier trusting trust's extra anchors and the
 // system's (trust may be nil). Chains are verified at now, or at the time
 // of each verification when now is zero. With noVerify, the certificates
@@ -70,7 +72,9 @@ func (v *Verifier) Verify(presented []*x509.Certificate, name string) Served {
 		<-w.ready
 		return w.served
 	}
-	w := &verification{ready: make(chan struct{})}
+	// A failure until the work is done: if it panics, the callers waiting
+	// on the same chain must not read the zero Served as verified.
+	w := &verification{ready: make(chan struct{}), served: Served{VerifyErr: errUnfinished}}
 	v.done[key.String()] = w
 	v.mu.Unlock()
 	defer close(w.ready)
