@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
 )
 
 // Verifier verifies the certificates endpoints present. Its anchors come
@@ -153,7 +155,13 @@ func (e *storeFailure) Unwrap() []error { return []error{e.err, e.store} }
 // net/http) this verifier's trust store instead of x509.SystemCertPool:
 //
 //	cfg := &tls.Config{InsecureSkipVerify: true, VerifyConnection: v.VerifyConnection}
-func (v *Verifier) VerifyConnection(cs tls.ConnectionState) error {
+//
+// The handshake runs on whatever goroutine the client chose (net/http's
+// own), so a panic here is reported to goroutine's handler and fails the
+// handshake.
+func (v *Verifier) VerifyConnection(cs tls.ConnectionState) (err error) {
+	err = errUnfinished
+	defer goroutine.Recover()
 	return v.Verify(cs.PeerCertificates, cs.ServerName).VerifyErr
 }
 

@@ -155,8 +155,17 @@ func (d *Dialer) Dial(ctx context.Context, host string, port int) (net.Conn, net
 	return d.DialAddrs(ctx, ports)
 }
 
-// DialContext has the signature of http.Transport's DialContext.
-func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+// DialContext has the signature of http.Transport's DialContext. The
+// Transport calls it on a goroutine of its own, so a panic in it is
+// reported to goroutine's handler here (and the dial fails) rather than
+// crashing the plugin.
+func (d *Dialer) DialContext(ctx context.Context, network, address string) (_ net.Conn, err error) {
+	err = fmt.Errorf("dial %s did not finish", address)
+	defer goroutine.Recover()
+	return d.dialContext(ctx, address)
+}
+
+func (d *Dialer) dialContext(ctx context.Context, address string) (net.Conn, error) {
 	host, p, err := net.SplitHostPort(address)
 	if err != nil {
 		return nil, err

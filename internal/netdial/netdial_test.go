@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
@@ -141,5 +144,32 @@ func TestDialSilentResolver(t *testing.T) {
 	var pe *phase.Error
 	if !errors.As(err, &pe) || pe.Phase != phase.DNS || !pe.TimedOut {
 		t.Errorf("Dial = %v, want a dns timeout", err)
+	}
+}
+
+// net/http runs DialContext on a goroutine of its own: a panic there
+// reaches the handler and fails the request instead of crashing.
+func TestDialContextPanicReported(t *testing.T) {
+	panics := make(chan *pool.PanicError, 1)
+	defer goroutine.Handle(func(p *pool.PanicError) { panics <- p })()
+	var d *Dialer // its Resolver field cannot be read
+	tr := &http.Transport{DialContext: d.DialContext}
+	defer tr.CloseIdleConnections()
+	addr := testutil.ClosedAddr(t)
+	resp, err := (&http.Client{Transport: tr}).Get("http://" + addr + "/")
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("a request whose dial panicked succeeded")
+	}
+	if want := "dial " + addr + " did not finish"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	select {
+	case p := <-panics:
+		if !strings.Contains(p.Error(), "nil pointer") {
+			t.Errorf("panic %v, want the nil pointer", p.Value)
+		}
+	default:
+		t.Error("the panic did not reach the handler")
 	}
 }
