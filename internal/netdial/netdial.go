@@ -3,6 +3,14 @@
 // resolver's order and moving on when one refuses or is slow to answer.
 // It is small on purpose, so that an HTTP client can use it through
 // http.Transport.DialContext without the STARTTLS dialects of tlsprobe.
+//
+// A Dialer carries its own Deadline because net/http does not pass the
+// request's on: the Transport dials with a context detached from the
+// request's cancellation (context.WithoutCancel), so that a connection
+// still being made can serve a later request. A resolver that never
+// answers would keep such a dial (and its "dns" item in the inflight
+// tracker) running after the request gave up, and no timeout would name
+// the phase. Set Deadline to the check's.
 package netdial
 
 import (
@@ -135,6 +143,17 @@ type Dialer struct {
 	// FallbackDelay is how long an attempt runs alone before the next
 	// address is tried too; zero is DefaultFallbackDelay.
 	FallbackDelay time.Duration
+	// Deadline, when not zero, ends every dial at that time whatever the
+	// context passed in says (see the package doc for why).
+	Deadline time.Time
+}
+
+// bound applies the dialer's deadline to ctx.
+func (d *Dialer) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.Deadline.IsZero() {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, d.Deadline)
 }
 
 // Dial connects to host:port. The addresses are tried in the resolver's
@@ -144,6 +163,8 @@ type Dialer struct {
 // Errors are *phase.Error: the dns phase, or the connect phase of the
 // last address tried.
 func (d *Dialer) Dial(ctx context.Context, host string, port int) (net.Conn, netip.AddrPort, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	addrs, err := Resolve(ctx, d.Resolver, host, d.Family)
 	if err != nil {
 		return nil, netip.AddrPort{}, err
@@ -184,6 +205,8 @@ func (d *Dialer) DialAddrs(ctx context.Context, addrs []netip.AddrPort) (net.Con
 	if len(addrs) == 0 {
 		return nil, netip.AddrPort{}, errors.New("no address to connect to")
 	}
+	ctx, stop := d.bound(ctx)
+	defer stop()
 	if len(addrs) == 1 {
 		conn, err := connect(ctx, addrs[0])
 		return conn, addrs[0], err

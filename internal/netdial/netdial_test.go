@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
@@ -171,5 +172,45 @@ func TestDialContextPanicReported(t *testing.T) {
 		}
 	default:
 		t.Error("the panic did not reach the handler")
+	}
+}
+
+// net/http dials with a context detached from the request's deadline
+// (a connection may serve a later request), so a dial through a resolver
+// that never answers would outlive the request: Deadline ends it, as a dns
+// timeout, with its work-in-progress item closed.
+func TestDialDeadlineThroughHTTP(t *testing.T) {
+	d := &Dialer{Resolver: testutil.Hosts{}, Deadline: time.Now().Add(200 * time.Millisecond)}
+	dialed := make(chan error, 1)
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := d.DialContext(ctx, network, addr)
+		dialed <- err
+		return conn, err
+	}}
+	defer tr.CloseIdleConnections() // also cancels a dial still running
+
+	tracker := &inflight.Tracker{}
+	ctx, cancel := context.WithTimeout(inflight.With(context.Background(), tracker), 50*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://silent.test:80/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := (&http.Client{Transport: tr}).Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a request to a name that never resolves succeeded")
+	}
+
+	select {
+	case err := <-dialed:
+		var pe *phase.Error
+		if !errors.As(err, &pe) || pe.Phase != phase.DNS || !pe.TimedOut {
+			t.Errorf("dial = %v, want a dns timeout", err)
+		}
+	case <-time.After(10 * time.Second): // far past the deadline
+		t.Fatal("the dial outlived its deadline")
+	}
+	if open := tracker.Open(); len(open) != 0 {
+		t.Errorf("still open after the dial: %v", open)
 	}
 }
