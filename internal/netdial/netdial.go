@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
@@ -146,6 +147,19 @@ type Dialer struct {
 	// Deadline, when not zero, ends every dial at that time whatever the
 	// context passed in says (see the package doc for why).
 	Deadline time.Time
+	// LocalAddr, when valid, is the address connections are made from
+	// (a source address); the zero Addr lets the system choose. Only
+	// addresses of its family can be reached from it: Dial fails when
+	// Family asks for the other one, and DialAddrs leaves out the
+	// addresses of the other family, failing when none is left.
+	LocalAddr netip.Addr
+}
+
+func familyOf(a netip.Addr) Family {
+	if a.Unmap().Is4() {
+		return IPv4
+	}
+	return IPv6
 }
 
 // bound applies the dialer's deadline to ctx.
@@ -163,6 +177,9 @@ func (d *Dialer) bound(ctx context.Context) (context.Context, context.CancelFunc
 // Errors are *phase.Error: the dns phase, or the connect phase of the
 // last address tried.
 func (d *Dialer) Dial(ctx context.Context, host string, port int) (net.Conn, netip.AddrPort, error) {
+	if d.LocalAddr.IsValid() && !d.Family.Allows(d.LocalAddr) {
+		return nil, netip.AddrPort{}, fmt.Errorf("source address %s is not an %s address", d.LocalAddr, d.Family)
+	}
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
 	addrs, err := Resolve(ctx, d.Resolver, host, d.Family)
@@ -205,10 +222,16 @@ func (d *Dialer) DialAddrs(ctx context.Context, addrs []netip.AddrPort) (net.Con
 	if len(addrs) == 0 {
 		return nil, netip.AddrPort{}, errors.New("no address to connect to")
 	}
+	if d.LocalAddr.IsValid() {
+		var err error
+		if addrs, err = d.reachable(addrs); err != nil {
+			return nil, netip.AddrPort{}, err
+		}
+	}
 	ctx, stop := d.bound(ctx)
 	defer stop()
 	if len(addrs) == 1 {
-		conn, err := connect(ctx, addrs[0])
+		conn, err := d.connect(ctx, addrs[0])
 		return conn, addrs[0], err
 	}
 	delay := d.FallbackDelay
@@ -229,7 +252,7 @@ func (d *Dialer) DialAddrs(ctx context.Context, addrs []netip.AddrPort) (net.Con
 		next++
 		running++
 		goroutine.Go(func() {
-			conn, err := connect(ctx, a)
+			conn, err := d.connect(ctx, a)
 			results <- attempt{conn, a, err}
 		})
 	}
@@ -269,12 +292,36 @@ func (d *Dialer) DialAddrs(ctx context.Context, addrs []netip.AddrPort) (net.Con
 	return nil, netip.AddrPort{}, last
 }
 
-// connect opens a TCP connection to one address, timed as the connect
-// phase.
-func connect(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
+// reachable returns the addresses of the source address's family, or a
+// connect failure naming them when there is none.
+func (d *Dialer) reachable(addrs []netip.AddrPort) ([]netip.AddrPort, error) {
+	family := familyOf(d.LocalAddr)
+	var out []netip.AddrPort
+	for _, a := range addrs {
+		if family.Allows(a.Addr()) {
+			out = append(out, a)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	names := make([]string, len(addrs))
+	for i, a := range addrs {
+		names[i] = a.String()
+	}
+	return nil, &phase.Error{Phase: phase.Connect, Addr: strings.Join(names, " "),
+		Err: fmt.Errorf("source address %s is %s and cannot reach an %s address", d.LocalAddr, family, familyOf(addrs[0].Addr()))}
+}
+
+// connect opens a TCP connection to one address, from LocalAddr when set,
+// timed as the connect phase.
+func (d *Dialer) connect(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
 	t := phase.Begin(ctx, phase.Connect, a.String())
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", a.String())
+	var nd net.Dialer
+	if d.LocalAddr.IsValid() {
+		nd.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(d.LocalAddr.Unmap(), 0))
+	}
+	conn, err := nd.DialContext(ctx, "tcp", a.String())
 	if err != nil {
 		return nil, t.Fail(ctx, err)
 	}
