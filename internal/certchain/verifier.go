@@ -4,9 +4,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
 )
 
 // Verifier verifies the certificates endpoints present. Its anchors come
@@ -40,6 +43,8 @@ type verification struct {
 	served Served
 }
 
+var errUnfinished = errors.New("verification did not finish")
+
 // NewVerifier returns a verifier trusting trust's extra anchors and the
 // system's (trust may be nil). Chains are verified at now, or at the time
 // of each verification when now is zero. With noVerify, the certificates
@@ -70,7 +75,9 @@ func (v *Verifier) Verify(presented []*x509.Certificate, name string) Served {
 		<-w.ready
 		return w.served
 	}
-	w := &verification{ready: make(chan struct{})}
+	// A failure until the work is done: if it panics, the callers waiting
+	// on the same chain must not read the zero Served as verified.
+	w := &verification{ready: make(chan struct{}), served: Served{VerifyErr: errUnfinished}}
 	v.done[key.String()] = w
 	v.mu.Unlock()
 	defer close(w.ready)
@@ -144,13 +151,75 @@ func (e *storeFailure) Error() string { return e.err.Error() + "; " + e.store.Er
 
 func (e *storeFailure) Unwrap() []error { return []error{e.err, e.store} }
 
-// VerifyConnection verifies a handshake's certificates for the name the
-// client sent. With InsecureSkipVerify set, it gives a *tls.Config (and so
-// net/http) this verifier's trust store instead of x509.SystemCertPool:
+// VerifyConnection verifies a handshake's certificates for the server
+// name the client sent. That name is empty when the client dialed an IP
+// literal (crypto/tls sends no SNI for one), and with ECH it may be the
+// public name rather than the one dialed, so VerifyConnection refuses an
+// empty name instead of skipping the name check; use VerifyConnectionFor,
+// which is told the name, wherever the client may dial an address.
 //
-//	cfg := &tls.Config{InsecureSkipVerify: true, VerifyConnection: v.VerifyConnection}
-func (v *Verifier) VerifyConnection(cs tls.ConnectionState) error {
-	return v.Verify(cs.PeerCertificates, cs.ServerName).VerifyErr
+// The handshake runs on whatever goroutine the client chose (net/http's
+// own), so a panic here is reported to goroutine's handler and fails the
+// handshake.
+func (v *Verifier) VerifyConnection(cs tls.ConnectionState) (err error) {
+	err = errUnfinished
+	defer goroutine.Recover()
+	return v.verifyConnection(cs, cs.ServerName)
+}
+
+// VerifyConnectionFor returns a tls.Config.VerifyConnection that verifies
+// a handshake's certificates for name, the host the client dialed: a DNS
+// name, or an IP literal ("127.0.0.1", "::1", "[::1]") checked against the
+// certificate's IP addresses as crypto/tls would. With InsecureSkipVerify
+// set, it gives a *tls.Config this verifier's trust store instead of
+// x509.SystemCertPool.
+//
+// The name belongs to one connection, so the config does too. With
+// net/http, make it where the address is known, in the Transport's
+// DialTLSContext (addr is the URL's host and port, before any connect
+// override the dialer applies):
+//
+//	DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+//		host, _, err := net.SplitHostPort(addr)
+//		...
+//		raw, err := dialer.DialContext(ctx, network, addr)
+//		...
+//		cfg := base.Clone()
+//		if net.ParseIP(host) == nil {
+//			cfg.ServerName = host
+//		}
+//		cfg.InsecureSkipVerify = true
+//		cfg.VerifyConnection = v.VerifyConnectionFor(host)
+//		conn := tls.Client(raw, cfg)
+//		if err := conn.HandshakeContext(ctx); err != nil {
+//			raw.Close()
+//			return nil, err
+//		}
+//		return conn, nil
+//	}
+//
+// net/http does not call DialTLSContext for an HTTPS request through an
+// HTTP proxy: it handshakes over the tunnel with TLSClientConfig, which
+// can name the host only in a Transport made for that one host.
+func (v *Verifier) VerifyConnectionFor(name string) func(tls.ConnectionState) error {
+	if len(name) > 2 && name[0] == '[' && name[len(name)-1] == ']' {
+		name = name[1 : len(name)-1]
+	}
+	if a, err := netip.ParseAddr(name); err == nil {
+		name = a.WithZone("").String() // a certificate names no zone
+	}
+	return func(cs tls.ConnectionState) (err error) {
+		err = errUnfinished
+		defer goroutine.Recover()
+		return v.verifyConnection(cs, name)
+	}
+}
+
+func (v *Verifier) verifyConnection(cs tls.ConnectionState, name string) error {
+	if name == "" {
+		return errors.New("no server name to verify the certificate for (a client sends none for an IP address)")
+	}
+	return v.Verify(cs.PeerCertificates, name).VerifyErr
 }
 
 // tier is one set of anchors, built as chains need it.

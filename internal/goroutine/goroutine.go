@@ -35,8 +35,29 @@ func Go(f func()) {
 	}()
 }
 
+// Recover reports a panic of the goroutine it runs on to the installed
+// handler, as Go does, and stops it there. It is for callbacks that run on
+// goroutines other code starts: net/http's Transport dials and does TLS
+// handshakes (and so calls a tls.Config's VerifyConnection) on goroutines
+// of its own, where a panic would crash the plugin with exit 2 and no
+// message. Defer it first thing in such a callback, as is:
+//
+//	defer goroutine.Recover()
+//
+// (recover works only in the function deferred itself, not in one it
+// calls). After a panic the callback returns its named results as they
+// stand, and the handler may return: set them to a failure first and
+// assign them only in the return statement (an err reused by the work
+// would read nil), so that the caller never takes a zero result for a
+// success.
+func Recover() {
+	if v := recover(); v != nil {
+		report(&pool.PanicError{Value: v, Stack: debug.Stack()})
+	}
+}
+
 // Handle installs h as the handler of panics in goroutines started by Go
-// and returns the func that puts the previous handler back. h runs in the
+// (or stopped by Recover) and returns the func that puts the previous handler back. h runs in the
 // goroutine that panicked; that goroutine ends when h returns.
 func Handle(h func(*pool.PanicError)) (restore func()) {
 	mu.Lock()

@@ -3,6 +3,14 @@
 // resolver's order and moving on when one refuses or is slow to answer.
 // It is small on purpose, so that an HTTP client can use it through
 // http.Transport.DialContext without the STARTTLS dialects of tlsprobe.
+//
+// A Dialer carries its own Deadline because net/http does not pass the
+// request's on: the Transport dials with a context detached from the
+// request's cancellation (context.WithoutCancel), so that a connection
+// still being made can serve a later request. A resolver that never
+// answers would keep such a dial (and its "dns" item in the inflight
+// tracker) running after the request gave up, and no timeout would name
+// the phase. Set Deadline to the check's.
 package netdial
 
 import (
@@ -12,6 +20,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
@@ -135,6 +144,30 @@ type Dialer struct {
 	// FallbackDelay is how long an attempt runs alone before the next
 	// address is tried too; zero is DefaultFallbackDelay.
 	FallbackDelay time.Duration
+	// Deadline, when not zero, ends every dial at that time whatever the
+	// context passed in says (see the package doc for why).
+	Deadline time.Time
+	// LocalAddr, when valid, is the address connections are made from
+	// (a source address); the zero Addr lets the system choose. Only
+	// addresses of its family can be reached from it: Dial fails when
+	// Family asks for the other one, and DialAddrs leaves out the
+	// addresses of the other family, failing when none is left.
+	LocalAddr netip.Addr
+}
+
+func familyOf(a netip.Addr) Family {
+	if a.Unmap().Is4() {
+		return IPv4
+	}
+	return IPv6
+}
+
+// bound applies the dialer's deadline to ctx.
+func (d *Dialer) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.Deadline.IsZero() {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, d.Deadline)
 }
 
 // Dial connects to host:port. The addresses are tried in the resolver's
@@ -144,6 +177,11 @@ type Dialer struct {
 // Errors are *phase.Error: the dns phase, or the connect phase of the
 // last address tried.
 func (d *Dialer) Dial(ctx context.Context, host string, port int) (net.Conn, netip.AddrPort, error) {
+	if d.LocalAddr.IsValid() && !d.Family.Allows(d.LocalAddr) {
+		return nil, netip.AddrPort{}, fmt.Errorf("source address %s is not an %s address", d.LocalAddr, d.Family)
+	}
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	addrs, err := Resolve(ctx, d.Resolver, host, d.Family)
 	if err != nil {
 		return nil, netip.AddrPort{}, err
@@ -155,8 +193,17 @@ func (d *Dialer) Dial(ctx context.Context, host string, port int) (net.Conn, net
 	return d.DialAddrs(ctx, ports)
 }
 
-// DialContext has the signature of http.Transport's DialContext.
-func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+// DialContext has the signature of http.Transport's DialContext. The
+// Transport calls it on a goroutine of its own, so a panic in it is
+// reported to goroutine's handler here (and the dial fails) rather than
+// crashing the plugin.
+func (d *Dialer) DialContext(ctx context.Context, network, address string) (_ net.Conn, err error) {
+	err = fmt.Errorf("dial %s did not finish", address)
+	defer goroutine.Recover()
+	return d.dialContext(ctx, address)
+}
+
+func (d *Dialer) dialContext(ctx context.Context, address string) (net.Conn, error) {
 	host, p, err := net.SplitHostPort(address)
 	if err != nil {
 		return nil, err
@@ -175,8 +222,16 @@ func (d *Dialer) DialAddrs(ctx context.Context, addrs []netip.AddrPort) (net.Con
 	if len(addrs) == 0 {
 		return nil, netip.AddrPort{}, errors.New("no address to connect to")
 	}
+	if d.LocalAddr.IsValid() {
+		var err error
+		if addrs, err = d.reachable(addrs); err != nil {
+			return nil, netip.AddrPort{}, err
+		}
+	}
+	ctx, stop := d.bound(ctx)
+	defer stop()
 	if len(addrs) == 1 {
-		conn, err := connect(ctx, addrs[0])
+		conn, err := d.connect(ctx, addrs[0])
 		return conn, addrs[0], err
 	}
 	delay := d.FallbackDelay
@@ -197,7 +252,7 @@ func (d *Dialer) DialAddrs(ctx context.Context, addrs []netip.AddrPort) (net.Con
 		next++
 		running++
 		goroutine.Go(func() {
-			conn, err := connect(ctx, a)
+			conn, err := d.connect(ctx, a)
 			results <- attempt{conn, a, err}
 		})
 	}
@@ -237,12 +292,36 @@ func (d *Dialer) DialAddrs(ctx context.Context, addrs []netip.AddrPort) (net.Con
 	return nil, netip.AddrPort{}, last
 }
 
-// connect opens a TCP connection to one address, timed as the connect
-// phase.
-func connect(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
+// reachable returns the addresses of the source address's family, or a
+// connect failure naming them when there is none.
+func (d *Dialer) reachable(addrs []netip.AddrPort) ([]netip.AddrPort, error) {
+	family := familyOf(d.LocalAddr)
+	var out []netip.AddrPort
+	for _, a := range addrs {
+		if family.Allows(a.Addr()) {
+			out = append(out, a)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	names := make([]string, len(addrs))
+	for i, a := range addrs {
+		names[i] = a.String()
+	}
+	return nil, &phase.Error{Phase: phase.Connect, Addr: strings.Join(names, " "),
+		Err: fmt.Errorf("source address %s is %s and cannot reach an %s address", d.LocalAddr, family, familyOf(addrs[0].Addr()))}
+}
+
+// connect opens a TCP connection to one address, from LocalAddr when set,
+// timed as the connect phase.
+func (d *Dialer) connect(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
 	t := phase.Begin(ctx, phase.Connect, a.String())
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", a.String())
+	var nd net.Dialer
+	if d.LocalAddr.IsValid() {
+		nd.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(d.LocalAddr.Unmap(), 0))
+	}
+	conn, err := nd.DialContext(ctx, "tcp", a.String())
 	if err != nil {
 		return nil, t.Fail(ctx, err)
 	}
