@@ -65,10 +65,7 @@ func TestStaleDrillFile(t *testing.T) {
 	if err := os.WriteFile(drill, []byte("critical game day 3\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	old := time.Now().Add(-3 * time.Hour)
-	if err := os.Chtimes(drill, old, old); err != nil {
-		t.Fatal(err)
-	}
+	testutil.SetModTime(t, drill, time.Now().Add(-3*time.Hour))
 	stale := "stale drill file " + drill + " (last modified 3h ago, over --drill-max-age 2h) no longer sets the status: remove it"
 	run(t, append(targets["OK"], "--drill-file", drill)...).Expect(t, 1, "TLS WARNING: "+stale+" (real: OK ")
 	res := run(t, append(targets["CRITICAL"], "--drill-file", drill)...)
@@ -78,9 +75,7 @@ func TestStaleDrillFile(t *testing.T) {
 	// A longer --drill-max-age keeps it fresh: the drill sets the status.
 	run(t, append(targets["OK"], "--drill-file", drill, "--drill-max-age", "4h")...).Expect(t, 2, "TLS CRITICAL: [DRILL] game day 3 (real: OK ")
 	// Touched again: fresh.
-	if err := os.Chtimes(drill, time.Now(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	testutil.SetModTime(t, drill, time.Now())
 	run(t, append(targets["OK"], "--drill-file", drill)...).Expect(t, 2, "TLS CRITICAL: [DRILL] game day 3 (real: OK ")
 }
 
@@ -136,10 +131,7 @@ func TestLongDrillNoteKeepsTheRealVerdict(t *testing.T) {
 func TestFutureDrillFileIsStale(t *testing.T) {
 	targets := realTargets(t)
 	drill := testutil.WriteFile(t, "drill", []byte("ok forgotten drill\n"))
-	future := time.Now().Add(24 * time.Hour)
-	if err := os.Chtimes(drill, future, future); err != nil {
-		t.Fatal(err)
-	}
+	testutil.SetModTime(t, drill, time.Now().Add(24*time.Hour))
 	run(t, append(targets["OK"], "--drill-file", drill)...).Expect(t, 1,
 		"TLS WARNING: stale drill file "+drill+" (modified in the future) no longer sets the status: remove it (real: OK ")
 }

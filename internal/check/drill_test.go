@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
 func TestReadDrill(t *testing.T) {
@@ -77,14 +79,8 @@ func TestReadDrillUnreadable(t *testing.T) {
 }
 
 func TestReadDrillStale(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "drill")
-	if err := os.WriteFile(path, []byte("ok all quiet\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	old := time.Now().Add(-3 * time.Hour)
-	if err := os.Chtimes(path, old, old); err != nil {
-		t.Fatal(err)
-	}
+	path := testutil.WriteFile(t, "drill", []byte("ok all quiet\n"))
+	testutil.SetModTime(t, path, time.Now().Add(-3*time.Hour))
 	got := ReadDrill(path, 2*time.Hour)
 	if got == nil || !got.Stale || got.Age < 3*time.Hour || got.MaxAge != 2*time.Hour {
 		t.Fatalf("ReadDrill(3h old, max 2h) = %+v, want stale", got)

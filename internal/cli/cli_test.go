@@ -13,6 +13,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 	"github.com/frontline-sre/mackerel-frontline/internal/version"
 )
 
@@ -254,10 +255,7 @@ func TestRunCheckDrill(t *testing.T) {
 		return path
 	}
 	stale := func(path string) string {
-		old := time.Now().Add(-3 * time.Hour)
-		if err := os.Chtimes(path, old, old); err != nil {
-			t.Fatal(err)
-		}
+		testutil.SetModTime(t, path, time.Now().Add(-3*time.Hour))
 		return path
 	}
 	for _, tc := range []struct {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
 )
@@ -88,6 +89,15 @@ func WriteFile(t testing.TB, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// SetModTime dates the file at path: a drill file left behind, or one
+// from a clock set wrong.
+func SetModTime(t testing.TB, path string, mtime time.Time) {
+	t.Helper()
+	if err := os.Chtimes(path, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // RequireIPv6 skips a test on a machine without IPv6 loopback, where
