@@ -171,7 +171,7 @@ func TestUnneededCrossSignDoesNotAlert(t *testing.T) {
 func TestStalledHandshakeEndsInTime(t *testing.T) {
 	addr := testutil.ServeStall(t)
 	res := run(t, "-H", addr, "-t", "2")
-	res.Expect(t, 2, "TLS CRITICAL: "+addr+": tls handshake: timed out after 2.0s")
+	res.Expect(t, 2, "TLS CRITICAL: "+addr+": tls: timed out after 2.0s")
 	if res.Elapsed > 3*time.Second {
 		t.Errorf("took %s with -t 2: must end within timeout + 1s", res.Elapsed)
 	}
@@ -208,7 +208,7 @@ func TestSignalReportsThePhase(t *testing.T) {
 			if code := cmd.ProcessState.ExitCode(); code != 2 {
 				t.Errorf("exit %d, want 2: %s", code, out.String())
 			}
-			if want := "TLS CRITICAL: " + addr + ": tls handshake: stopped after "; !strings.HasPrefix(out.String(), want) || !strings.Contains(out.String(), "(the check was terminated)") {
+			if want := "TLS CRITICAL: " + addr + ": tls: stopped after "; !strings.HasPrefix(out.String(), want) || !strings.Contains(out.String(), "(the check was terminated)") {
 				t.Errorf("got %q, want prefix %q, saying the check was terminated", out.String(), want)
 			}
 		})
@@ -364,7 +364,7 @@ func TestMutualTLS(t *testing.T) {
 	chain := []*fixture.Cert{testutil.Leaf(t, e.pki, 50.5), e.pki.Intermediate}
 	// TLS 1.2 refuses the handshake without a client certificate.
 	srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: chain, ClientCAs: pool, MaxVersion: tls.VersionTLS12})
-	run(t, "-H", srv.Addr, "--ca-file", e.caFile).Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls handshake: ")
+	run(t, "-H", srv.Addr, "--ca-file", e.caFile).Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls: ")
 	// TLS 1.3 sends the server's certificate before asking for the
 	// client's, so its expiry is known even without one.
 	srv13 := testutil.ServeTLS(t, fixture.TLSOptions{Chain: chain, ClientCAs: pool})
@@ -564,7 +564,7 @@ func TestStalledEndpointBesideAHealthyOne(t *testing.T) {
 	e := newEnv(t)
 	stall, healthy := testutil.ServeStall(t), e.serve(t, 60.5)
 	res := run(t, "-H", stall, "-H", healthy, "--ca-file", e.caFile, "-t", "1")
-	res.Expect(t, 2, "TLS CRITICAL: "+stall+": tls handshake: timed out after 1.0s\nOK: 1 more target\n")
+	res.Expect(t, 2, "TLS CRITICAL: "+stall+": tls: timed out after 1.0s\nOK: 1 more target\n")
 	if strings.Contains(res.Stdout, healthy+":") {
 		t.Errorf("the healthy endpoint was blamed:\n%s", res.Stdout)
 	}
@@ -590,7 +590,7 @@ func TestHalfStalledEndpointsInTime(t *testing.T) {
 		args = append(args, "-H", healthy[i%len(healthy)])
 	}
 	res := run(t, args...)
-	res.Expect(t, 2, "TLS CRITICAL: ", "tls handshake: timed out after 2.0s")
+	res.Expect(t, 2, "TLS CRITICAL: ", "tls: timed out after 2.0s")
 	if !regexp.MustCompile(`\.\.\. and \d+ more \(\d+ CRITICAL, 100 OK\)\n$`).MatchString(res.Stdout) {
 		t.Errorf("not every healthy endpoint judged OK:\n%s", res.Stdout)
 	}

@@ -25,7 +25,7 @@ func TestHandshakeFailureKeepsDaysLeft(t *testing.T) {
 	}
 	// The handshake is signed with a key that is not the leaf's.
 	srv := testutil.ServeTLS(t, fixture.TLSOptions{Chain: []*fixture.Cert{testutil.Leaf(t, e.pki, 40.5), e.pki.Intermediate}, SigningKey: other})
-	run(t, "-H", srv.Addr, "--ca-file", e.caFile).Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls handshake: ", "signature",
+	run(t, "-H", srv.Addr, "--ca-file", e.caFile).Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls: ", "signature",
 		"; leaf CN=localhost (issuer Test Intermediate) expires in 40 days")
 }
 
@@ -42,7 +42,7 @@ func TestServerRefusesClientCertificate(t *testing.T) {
 	cert := testutil.WriteFile(t, "client.pem", fixture.PEM(client))
 	key := testutil.WriteFile(t, "client.key", client.KeyPEM())
 	res := run(t, "-H", srv.Addr, "--ca-file", e.caFile, "--cert-file", cert, "--key-file", key)
-	res.Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls handshake: the server refused the handshake: ",
+	res.Expect(t, 2, "TLS CRITICAL: "+srv.Addr+": tls: the server refused the handshake: ",
 		"it did not accept the client certificate it was given", "; leaf CN=localhost (issuer Test Intermediate) expires in 50 days")
 }
 

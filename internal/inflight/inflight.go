@@ -1,6 +1,6 @@
 // Package inflight records what a run is doing at this moment, so that a
 // run stopped by its deadline or by the agent can say what it was waiting
-// on ("tls handshake 10.0.0.5:443, 9.9s") instead of dying without a word.
+// on ("tls 10.0.0.5:443, 9.9s") instead of dying without a word.
 // Work that may block (a phase of a probe, a file read, a /proc read)
 // begins an item and ends it when it returns; the watchdog in cli reads
 // what is still open when time is up.
@@ -17,7 +17,7 @@ import (
 
 // Item is one piece of work in progress.
 type Item struct {
-	// What names the work and where: "tls handshake 10.0.0.5:443",
+	// What names the work and where: "tls 10.0.0.5:443",
 	// "reading --ca-file /etc/ssl/private-ca.pem".
 	What string
 	// Status is what the run reports if the item is still open when time

@@ -1,6 +1,6 @@
 // Package phase names the step of a network probe that failed or ran out
 // of time, so that an alert says where to look: "connect 10.0.0.5:443:
-// connection refused", "tls handshake 10.0.0.5:443: timed out after 10.0s".
+// connection refused", "tls 10.0.0.5:443: timed out after 10.0s".
 package phase
 
 import (
@@ -24,12 +24,12 @@ var ErrTerminated = errors.New("the check was terminated")
 
 // The phases of a probe, in the order they happen.
 const (
-	DNS          = "dns"
-	Connect      = "connect"
-	StartTLS     = "starttls"
-	TLSHandshake = "tls handshake"
-	TTFB         = "ttfb"
-	Body         = "body"
+	DNS      = "dns"
+	Connect  = "connect"
+	StartTLS = "starttls"
+	TLS      = "tls"
+	TTFB     = "ttfb"
+	Body     = "body"
 )
 
 // Error is a failure in one phase of a probe.

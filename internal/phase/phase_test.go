@@ -22,8 +22,8 @@ func TestErrorText(t *testing.T) {
 	}{
 		{
 			"timeout",
-			&Error{Phase: TLSHandshake, Addr: "127.0.0.1:1", Elapsed: 2 * time.Second, TimedOut: true, Err: context.DeadlineExceeded},
-			"tls handshake 127.0.0.1:1: timed out after 2.0s",
+			&Error{Phase: TLS, Addr: "127.0.0.1:1", Elapsed: 2 * time.Second, TimedOut: true, Err: context.DeadlineExceeded},
+			"tls 127.0.0.1:1: timed out after 2.0s",
 		},
 		{
 			"timeout under a second",
@@ -32,8 +32,8 @@ func TestErrorText(t *testing.T) {
 		},
 		{
 			"stopped",
-			&Error{Phase: TLSHandshake, Addr: "127.0.0.1:1", Elapsed: 3 * time.Second, Stopped: true, Err: context.Canceled},
-			"tls handshake 127.0.0.1:1: stopped after 3.0s (the check was terminated)",
+			&Error{Phase: TLS, Addr: "127.0.0.1:1", Elapsed: 3 * time.Second, Stopped: true, Err: context.Canceled},
+			"tls 127.0.0.1:1: stopped after 3.0s (the check was terminated)",
 		},
 		{
 			"cause",
@@ -133,12 +133,12 @@ func TestTimerFail(t *testing.T) {
 		{"cancelled, not terminated, deadline error", cancelled, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			timer := Start(TLSHandshake, "127.0.0.1:1")
+			timer := Start(TLS, "127.0.0.1:1")
 			e := timer.Fail(tc.ctx, tc.err)
 			if e.TimedOut != tc.timedOut || e.Stopped != tc.stopped {
 				t.Errorf("TimedOut, Stopped = %v, %v; want %v, %v", e.TimedOut, e.Stopped, tc.timedOut, tc.stopped)
 			}
-			if e.Phase != TLSHandshake || e.Addr != "127.0.0.1:1" || e.Err != tc.err {
+			if e.Phase != TLS || e.Addr != "127.0.0.1:1" || e.Err != tc.err {
 				t.Errorf("Fail = %+v, want phase, address and error kept", e)
 			}
 			if e.Elapsed < 0 || e.Elapsed > time.Minute {

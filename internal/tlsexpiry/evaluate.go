@@ -124,7 +124,7 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	}
 	ep.ServerName = e.serverName(t)
 	ep.StartTLS = t.StartTLS
-	what := phase.TLSHandshake
+	what := phase.TLS
 	if t.StartTLS != "" {
 		what = phase.StartTLS
 	}

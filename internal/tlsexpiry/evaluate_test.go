@@ -172,7 +172,7 @@ func TestEvaluateRecordsAHungHandshakeOnce(t *testing.T) {
 	defer cancel()
 	done := make(chan []Result, 1)
 	goroutine.Go(func() { done <- e.config(stalled).Evaluate(ctx) })
-	want := "tls handshake " + stalled.Label()
+	want := "tls " + stalled.Label()
 	var open []inflight.Item
 	for deadline := time.Now().Add(4 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if open = tracker.Open(); len(open) > 0 && open[0].What == want {

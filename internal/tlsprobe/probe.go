@@ -92,7 +92,7 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		res.StartTLS = t.End()
 	}
 
-	t = phase.Begin(ctx, phase.TLSHandshake, addr)
+	t = phase.Begin(ctx, phase.TLS, addr)
 	cfg := &tls.Config{
 		// Verification is done by the caller on the returned certificates,
 		// with its own roots and name, so that an untrusted or mismatched

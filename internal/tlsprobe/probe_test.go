@@ -120,7 +120,7 @@ func TestProbeStalled(t *testing.T) {
 	for _, proto := range append([]string{""}, StartTLSProtocols()...) {
 		want := phase.StartTLS
 		if proto == "" {
-			want = phase.TLSHandshake
+			want = phase.TLS
 		}
 		t.Run(want+" "+proto, func(t *testing.T) {
 			start := time.Now()
@@ -220,7 +220,7 @@ func TestProbeClientCertificate(t *testing.T) {
 	if err == nil {
 		t.Fatalf("Probe without a client certificate succeeded against a server that requires one")
 	}
-	phaseError(t, err, phase.TLSHandshake)
+	phaseError(t, err, phase.TLS)
 }
 func TestProbeLegacyCipherSuites(t *testing.T) {
 	p := testutil.NewPKI(t)
@@ -254,7 +254,7 @@ func TestProbeKeepsCertificates(t *testing.T) {
 		if err == nil {
 			t.Fatalf("Probe succeeded against a server signing with another key")
 		}
-		phaseError(t, err, phase.TLSHandshake)
+		phaseError(t, err, phase.TLS)
 		if res == nil || len(res.Certificates) != 2 || !res.Certificates[0].Equal(leaf.Certificate) {
 			t.Errorf("max version %x: Probe returned %+v with %v, want the certificates sent alongside the error", version, res, err)
 		}
@@ -288,7 +288,7 @@ func TestProbeServerAlert(t *testing.T) {
 			if !errors.As(err, &refused) {
 				t.Fatalf("Probe error %v, want a *RefusedError", err)
 			}
-			if got := phase.Cause(phaseError(t, err, phase.TLSHandshake).Err); got != tc.want {
+			if got := phase.Cause(phaseError(t, err, phase.TLS).Err); got != tc.want {
 				t.Errorf("cause %q, want %q", got, tc.want)
 			}
 			if res == nil || len(res.Certificates) == 0 {

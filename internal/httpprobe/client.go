@@ -1,0 +1,314 @@
+package httpprobe
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+)
+
+// Client sends requests over one Transport, so that the steps of a
+// journey reuse their connections as a browser would.
+type Client struct {
+	o         Options
+	dialer    *netdial.Dialer
+	verifier  *certchain.Verifier
+	transport *http.Transport
+}
+
+// New returns a Client for o.
+func New(o Options) (*Client, error) {
+	if o.SourceIP.IsValid() && !o.Family.Allows(o.SourceIP) {
+		return nil, fmt.Errorf("source address %s is not an %s address", o.SourceIP, o.Family)
+	}
+	for _, ct := range o.ConnectTo {
+		if ct.Port < 0 || ct.Port > 65535 || ct.ToPort < 0 || ct.ToPort > 65535 {
+			return nil, fmt.Errorf("connect-to %s:%d:%s:%d: a port is out of range", ct.Host, ct.Port, ct.ToHost, ct.ToPort)
+		}
+	}
+	c := &Client{
+		o: o,
+		dialer: &netdial.Dialer{
+			Resolver:  o.Resolver,
+			Family:    o.Family,
+			Deadline:  o.Deadline,
+			LocalAddr: o.SourceIP,
+		},
+		verifier: certchain.NewVerifier(o.Trust, time.Time{}, o.Insecure),
+	}
+	t := &http.Transport{
+		DialContext:     c.dial,
+		DialTLSContext:  c.dialTLS,
+		TLSClientConfig: c.tlsConfig(""),
+		// A check sends a handful of requests; idle connections only
+		// serve the steps of one journey.
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	if o.Proxy != nil {
+		t.Proxy = http.ProxyURL(o.Proxy)
+	} else {
+		t.Proxy = http.ProxyFromEnvironment
+	}
+	var p http.Protocols
+	switch o.Protocol {
+	case HTTP1:
+		p.SetHTTP1(true)
+	case HTTP2:
+		p.SetHTTP2(true)
+		p.SetUnencryptedHTTP2(true)
+	default:
+		p.SetHTTP1(true)
+		p.SetHTTP2(true)
+	}
+	t.Protocols = &p
+	c.transport = t
+	return c, nil
+}
+
+// CloseIdleConnections closes the connections kept for later requests.
+func (c *Client) CloseIdleConnections() { c.transport.CloseIdleConnections() }
+
+// nextProtos is what ALPN offers.
+func (c *Client) nextProtos() []string {
+	switch c.o.Protocol {
+	case HTTP1:
+		return []string{"http/1.1"}
+	case HTTP2:
+		return []string{"h2"}
+	}
+	return []string{"h2", "http/1.1"}
+}
+
+// tlsConfig verifies through the Verifier for name, or, when name is empty
+// (net/http's own handshake through a proxy tunnel), for the name sent.
+func (c *Client) tlsConfig(name string) *tls.Config {
+	cfg := &tls.Config{
+		NextProtos:         c.nextProtos(),
+		InsecureSkipVerify: true,
+	}
+	if c.o.ClientCert != nil {
+		cfg.Certificates = []tls.Certificate{*c.o.ClientCert}
+	}
+	if c.o.Insecure {
+		return cfg
+	}
+	if name == "" {
+		cfg.VerifyConnection = c.verifier.VerifyConnection
+	} else {
+		cfg.VerifyConnection = c.verifier.VerifyConnectionFor(name)
+	}
+	return cfg
+}
+
+// connectTo applies the first matching ConnectTo to host:port.
+func (c *Client) connectTo(host string, port int) (string, int) {
+	for _, ct := range c.o.ConnectTo {
+		if (ct.Host == "" || strings.EqualFold(strings.Trim(ct.Host, "[]"), host)) && (ct.Port == 0 || ct.Port == port) {
+			if ct.ToHost != "" {
+				host = strings.Trim(ct.ToHost, "[]")
+			}
+			if ct.ToPort != 0 {
+				port = ct.ToPort
+			}
+			return host, port
+		}
+	}
+	return host, port
+}
+
+func splitPort(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return "", 0, fmt.Errorf("port %q: %w", p, err)
+	}
+	return host, port, nil
+}
+
+// dial connects to addr, or where a ConnectTo sends it.
+func (c *Client) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := splitPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	host, port = c.connectTo(host, port)
+	if tr := tracerFrom(ctx); tr != nil {
+		if _, err := netip.ParseAddr(host); err == nil {
+			tr.enter(phase.Connect, net.JoinHostPort(host, strconv.Itoa(port)))
+		} else {
+			tr.enter(phase.DNS, host)
+		}
+	}
+	return c.dialer.DialContext(ctx, network, net.JoinHostPort(host, strconv.Itoa(port)))
+}
+
+// dialTLS connects and handshakes, verifying the certificate for the
+// URL's host whatever address a ConnectTo sent the connection to.
+func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
+	raw, err := c.dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	cfg := c.tlsConfig(host)
+	if _, err := netip.ParseAddr(host); err != nil {
+		cfg.ServerName = host
+	}
+	if !c.o.Deadline.IsZero() {
+		// net/http detaches dials from the request's context.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, c.o.Deadline)
+		defer cancel()
+	}
+	trace := httptrace.ContextClientTrace(ctx)
+	if trace != nil && trace.TLSHandshakeStart != nil {
+		trace.TLSHandshakeStart()
+	}
+	t := phase.Begin(ctx, phase.TLS, raw.RemoteAddr().String())
+	conn := tls.Client(raw, cfg)
+	err = conn.HandshakeContext(ctx)
+	if err == nil && c.o.Protocol == HTTP2 && conn.ConnectionState().NegotiatedProtocol != "h2" {
+		err = errors.New("the server does not offer HTTP/2 (ALPN h2)")
+	}
+	if trace != nil && trace.TLSHandshakeDone != nil {
+		trace.TLSHandshakeDone(conn.ConnectionState(), err)
+	}
+	if err != nil {
+		raw.Close()
+		return nil, t.Fail(ctx, err)
+	}
+	t.End()
+	return conn, nil
+}
+
+// Do sends r and reads the final response's body up to its cap. Every
+// failure to get a response is a *phase.Error naming the phase and the
+// address, or a *RedirectError; a status of any kind is a response, not
+// an error, and so is a body cut at the cap.
+func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("%s is not an http:// or https:// URL", u.Redacted())
+	}
+	tr := &tracer{ctx: ctx, start: time.Now()}
+	defer tr.close()
+	req, err := http.NewRequestWithContext(withTracer(httptrace.WithClientTrace(ctx, tr.clientTrace()), tr), method, r.URL, bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, err
+	}
+	if r.Body == nil {
+		req.Body, req.GetBody, req.ContentLength = nil, nil, 0
+	}
+	for name, values := range r.Header {
+		req.Header[http.CanonicalHeaderKey(name)] = append([]string(nil), values...)
+	}
+	if r.Host != "" {
+		req.Host = r.Host
+	}
+	max := r.MaxRedirects
+	if max == 0 {
+		max = DefaultMaxRedirects
+	}
+	hc := &http.Client{
+		Transport: c.transport,
+		Jar:       c.o.Jar,
+		CheckRedirect: func(next *http.Request, via []*http.Request) error {
+			if r.NoFollow {
+				return http.ErrUseLastResponse
+			}
+			chain := make([]*url.URL, 0, len(via)+1)
+			for _, v := range via {
+				chain = append(chain, v.URL)
+			}
+			chain = append(chain, next.URL)
+			for _, v := range via {
+				if v.URL.String() == next.URL.String() {
+					return &RedirectError{URLs: chain, Loop: true}
+				}
+			}
+			if len(via) > max {
+				return &RedirectError{URLs: chain, Max: max}
+			}
+			return nil
+		},
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, tr.fail(err, u)
+	}
+	defer resp.Body.Close()
+	out := &Response{
+		URL:        resp.Request.URL,
+		StatusCode: resp.StatusCode,
+		Status:     resp.Status,
+		Proto:      resp.Proto,
+		Header:     resp.Header,
+	}
+	for q := resp.Request; q.Response != nil; q = q.Response.Request {
+		out.Redirects = append([]*url.URL{q.Response.Request.URL}, out.Redirects...)
+	}
+	if resp.TLS != nil {
+		out.PeerCertificates = resp.TLS.PeerCertificates
+	}
+	limit := r.MaxBody
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	tr.enter(phase.Body, tr.remote(u))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, tr.fail(err, u)
+	}
+	if int64(len(body)) > limit {
+		body, out.Truncated = body[:limit], true
+	}
+	out.Body = body
+	tr.leave()
+	out.Timings = tr.timings()
+	return out, nil
+}
+
+// RedirectError is a chain of redirects that loops or is longer than
+// allowed.
+type RedirectError struct {
+	URLs []*url.URL // in the order they were met, the last one refused
+	Loop bool
+	Max  int
+}
+
+func (e *RedirectError) Error() string {
+	names := make([]string, len(e.URLs))
+	for i, u := range e.URLs {
+		names[i] = u.Redacted()
+	}
+	chain := strings.Join(names, " -> ")
+	if e.Loop {
+		return "redirect loop: " + chain
+	}
+	return fmt.Sprintf("more than %d redirects: %s", e.Max, chain)
+}
