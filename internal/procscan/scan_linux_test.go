@@ -1,0 +1,162 @@
+package procscan
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fakeProc writes a proc tree: each process a stat line and the files
+// given, keyed by name under /proc/PID.
+func fakeProc(t *testing.T, procs map[int]map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "stat"), []byte("cpu 0\nbtime 1700000000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for pid, files := range procs {
+		dir := filepath.Join(root, strconv.Itoa(pid))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, content := range files {
+			path := filepath.Join(dir, name)
+			if content == "FIFO" {
+				if err := syscall.Mkfifo(path, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return root
+}
+
+func statLine(pid int, comm string, state byte) string {
+	return strconv.Itoa(pid) + " (" + comm + ") " + string(state) + " 1 0 0 0 -1 4194560 0 0 0 0 100 20 0 0 20 0 2 0 500 0 256 0\n"
+}
+
+func TestScanReadsOnlyWhatIsNeeded(t *testing.T) {
+	// The cmdline of 20 is a FIFO: reading it would block the scan. A
+	// Need that never asks for cmdline must never open it.
+	root := fakeProc(t, map[int]map[string]string{
+		10: {"stat": statLine(10, "nginx", 'S'), "cmdline": "nginx\x00-g\x00daemon off;\x00"},
+		20: {"stat": statLine(20, "sidekiq", 'S'), "cmdline": "FIFO"},
+	})
+	s := &Scanner{Root: root}
+	snap, err := s.Scan(context.Background(), func(p *Process) Fields {
+		if p.Comm == "nginx" {
+			return Cmdline
+		}
+		return 0
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Processes) != 2 || len(snap.Unread) != 0 {
+		t.Fatalf("processes %d, unread %v", len(snap.Processes), snap.Unread)
+	}
+	nginx := snap.ByPID(10)
+	if nginx.CommandLine() != "nginx -g daemon off;" || nginx.Have != Cmdline {
+		t.Errorf("nginx: %q, have %b", nginx.CommandLine(), nginx.Have)
+	}
+	if got := snap.ByPID(20); got.Have != 0 || got.Args != nil {
+		t.Errorf("sidekiq read beyond stat: have %b", got.Have)
+	}
+	if want := time.Unix(1700000005, 0); !nginx.Start.Equal(want) || nginx.CPU != 1200*time.Millisecond || nginx.RSS != 256*pageSize || nginx.Threads != 2 {
+		t.Errorf("nginx stat: start %v, cpu %v, rss %d, threads %d", nginx.Start, nginx.CPU, nginx.RSS, nginx.Threads)
+	}
+}
+
+// A read that blocks costs only its process, which is named with the
+// file it was reading; the others are read.
+func TestScanGivesUpOnABlockedRead(t *testing.T) {
+	root := fakeProc(t, map[int]map[string]string{
+		10: {"stat": statLine(10, "nginx", 'S'), "cmdline": "nginx\x00"},
+		20: {"stat": statLine(20, "stuck", 'D'), "cmdline": "FIFO"},
+		30: {"stat": statLine(30, "ruby", 'S'), "cmdline": "ruby\x00app.rb\x00"},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	snap, err := (&Scanner{Root: root, Workers: 2}).Scan(ctx, func(*Process) Fields { return Cmdline })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("scan took %s", took)
+	}
+	if len(snap.Unread) != 1 || snap.Unread[0].PID != 20 || snap.Unread[0].File != "cmdline" || snap.Unread[0].Comm != "stuck" {
+		t.Fatalf("unread %+v", snap.Unread)
+	}
+	if got := snap.Unread[0].String(); got[:len("pid 20 (stuck): reading /proc/20/cmdline blocked for ")] != "pid 20 (stuck): reading /proc/20/cmdline blocked for " {
+		t.Errorf("unread says %q", got)
+	}
+	if p := snap.ByPID(10); p == nil || p.CommandLine() != "nginx" {
+		t.Errorf("nginx not read: %+v", p)
+	}
+	if p := snap.ByPID(30); p == nil || p.CommandLine() != "ruby app.rb" {
+		t.Errorf("ruby not read behind the stuck process: %+v", p)
+	}
+}
+
+// A process whose files disappear between the listing and the read
+// exited: it is dropped, not reported.
+func TestScanDropsVanishedProcesses(t *testing.T) {
+	root := fakeProc(t, map[int]map[string]string{
+		10: {"stat": statLine(10, "a", 'S')},
+		20: {"stat": statLine(20, "b", 'S'), "cmdline": "b\x00"},
+		30: {},
+	})
+	snap, err := (&Scanner{Root: root}).Scan(context.Background(), func(*Process) Fields { return Cmdline })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Processes) != 1 || snap.Processes[0].PID != 20 {
+		t.Fatalf("got %d processes: %+v", len(snap.Processes), snap.Processes)
+	}
+}
+
+func TestScanLiveProcesses(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("no sleep: %v", err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	snap, err := (&Scanner{}).Scan(context.Background(), func(p *Process) Fields {
+		if p.PID == cmd.Process.Pid {
+			return Cmdline | Exe | Owner | Cgroup | FDs | Limits
+		}
+		return 0
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.ByPID(os.Getpid()) != nil || snap.ByPID(os.Getppid()) != nil {
+		t.Error("the scan lists itself or its parent")
+	}
+	p := snap.ByPID(cmd.Process.Pid)
+	if p == nil {
+		t.Fatal("child not found")
+	}
+	if p.Err != nil {
+		t.Fatal(p.Err)
+	}
+	if p.CommandLine() != "sleep 30" || filepath.Base(p.ExePath) != "sleep" || p.UID != os.Geteuid() || p.PPID != os.Getpid() || len(p.Cgroups) == 0 || p.OpenFDs < 1 {
+		t.Errorf("child read as %+v", p)
+	}
+	if age := time.Since(p.Start); age < -2*time.Second || age > 30*time.Second {
+		t.Errorf("child started %s ago", age)
+	}
+	if p := snap.ByPID(1); p == nil || p.Have != 0 {
+		t.Errorf("pid 1: %+v", p)
+	}
+}
