@@ -28,6 +28,8 @@ func TestUsageErrorHidesURLSecrets(t *testing.T) {
 			[]string{"TLS UNKNOWN: URL postgres://db:99999/x?PASSWORD=***"}},
 		{"user info and query", []string{"bogus://admin:hunter2@db/x?api_key=hunter2"},
 			[]string{"TLS UNKNOWN: unsupported URL scheme \"bogus\" in bogus://***@db/x?api_key=***"}},
+		{"user info before a broken scheme", []string{"admin:hunter2@://db"},
+			[]string{"TLS UNKNOWN: unsupported URL scheme", "in ***@://db"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := testutil.Run(t, testutil.Binary(t, "check-tls-expiry"), nil, tc.args...)

@@ -158,6 +158,9 @@ func TestRedactURL(t *testing.T) {
 		{"empty value kept", "https://h/?token=&a", "https://h/?token=&a"},
 		{"no scheme", "db:5432/x?password=hunter2", "db:5432/x?password=***"},
 		{"at sign in query", "https://h/?email=a@b.c&key=k", "https://h/?email=a@b.c&key=***"},
+		{"user info before a broken scheme", ":0000@://", "***@://"},
+		{"user info, no scheme", "user:pass@db:5432/x", "***@db:5432/x"},
+		{"at sign in a path, no scheme", "db/x@y", "db/x@y"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := RedactURL(tc.in)
