@@ -14,7 +14,20 @@ import (
 func RedactURL(s string) string {
 	rest := s
 	var head string
-	if i := strings.Index(s, "://"); i >= 0 {
+	i := strings.Index(s, "://")
+	switch {
+	case i < 0 || strings.Contains(s[:i], "@"):
+		// No scheme ends before the "@": a URL typed without one
+		// ("user:pass@host") or with a broken one. What precedes an "@"
+		// in the part that would be the authority may be a password.
+		authority := s
+		if end := strings.IndexAny(s, "/?#"); end >= 0 {
+			authority = s[:end]
+		}
+		if at := strings.LastIndex(authority, "@"); at >= 0 {
+			head, rest = Mask, s[at:]
+		}
+	default:
 		head, rest = s[:i+3], s[i+3:]
 		var at int
 		if _, err := url.Parse(s); err == nil {

@@ -43,11 +43,13 @@ func FuzzParseURL(f *testing.F) {
 }
 
 // checkTarget holds for every input: a target has a host and a port in
-// range, and neither it nor an error repeats a password given in it.
+// range, and neither it nor an error repeats a password given in it. (A
+// password with a quote could match the quote that closes the host an
+// error quotes, so those are left out.)
 func checkTarget(t *testing.T, s string, target Target, err error) {
 	t.Helper()
 	if at := strings.LastIndex(s, "@"); at > 0 {
-		if _, pass, ok := strings.Cut(s[:at], ":"); ok && len(pass) >= 4 && !strings.ContainsAny(pass, "/@[]") {
+		if _, pass, ok := strings.Cut(s[:at], ":"); ok && len(pass) >= 4 && !strings.ContainsAny(pass, "/@[]\"") {
 			var text string
 			if err != nil {
 				text = err.Error()
