@@ -120,7 +120,7 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	}
 
 	bodyFail := func(format string, args ...any) {
-		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), bodyNote(resp))
+		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), DescribeBody(resp))
 	}
 	body := string(resp.Body)
 	for _, s := range e.Contains {
@@ -202,10 +202,10 @@ func statusLine(resp *httpprobe.Response) string {
 	return clip(resp.Status, 60)
 }
 
-// bodyNote says what the body was, for a body assertion that failed: its
+// DescribeBody says what the body was, for a body assertion that failed: its
 // size and start, and that it was cut, since what was looked for may lie
 // beyond the cut.
-func bodyNote(resp *httpprobe.Response) string {
+func DescribeBody(resp *httpprobe.Response) string {
 	n := len(resp.Body)
 	var b strings.Builder
 	if resp.Truncated {
