@@ -99,12 +99,21 @@ func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, 
 		add(check.UNKNOWN, prefix+": "+err.Error())
 		return false
 	}
-	shown := st.Method + " " + secret.RedactURL(masker.Mask(req.URL))
+	shownURL := secret.RedactURL(masker.Mask(req.URL))
+	shown := st.Method + " " + shownURL
 	end := inflight.Begin(ctx, masker.Mask(prefix+" "+shown), severity(check.CRITICAL))
 	resp, err := c.Do(ctx, req)
 	end()
 	if err != nil {
-		add(severity(check.CRITICAL), fmt.Sprintf("%s: %s (%s)", prefix, masker.Mask(err.Error()), shown))
+		// The error may quote the URL as sent, user info and all.
+		// net/http's own redaction keeps the user name.
+		text := masker.Mask(err.Error())
+		if u, perr := url.Parse(req.URL); perr == nil && u.User != nil {
+			stripped := strings.Replace(u.String(), u.User.String()+"@", u.User.Username()+":***@", 1)
+			text = strings.ReplaceAll(text, masker.Mask(stripped), shownURL)
+		}
+		text = strings.ReplaceAll(text, masker.Mask(req.URL), shownURL)
+		add(severity(check.CRITICAL), fmt.Sprintf("%s: %s (%s)", prefix, text, shown))
 		return false
 	}
 	context := describe(st.Method, resp, masker, verbose)

@@ -342,7 +342,7 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 		return nil, err
 	}
 	if st.Name == "" {
-		st.Name = st.Method + " " + st.url
+		st.Name = st.Method + " " + secret.RedactURL(st.url)
 	}
 	if expect != nil {
 		if err := l.expect(st, where, expect); err != nil {

@@ -84,6 +84,10 @@ func TestSteps(t *testing.T) {
     expect: {contains: old}
 `, check.CRITICAL, []string{
 			`HTTP CRITICAL: misc step 1/1 "moved": body does not contain "old" (body 3 bytes: "new") (GET URL/old -> URL/new 200, total `}},
+		{"user info is never shown", `
+  - get: http://monitor:pw-in-url@127.0.0.1:1/x
+`, check.CRITICAL, []string{
+			`HTTP CRITICAL: misc step 1/1 "GET http://***@127.0.0.1:1/x": Get "http://***@127.0.0.1:1/x": dial tcp 127.0.0.1:1: connect: connection refused (GET http://***@127.0.0.1:1/x)`}},
 		{"no follow judges the redirect", `
   - get: /old
     follow_redirects: false
@@ -155,7 +159,7 @@ func TestSteps(t *testing.T) {
 					t.Errorf("line %d:\n%s\nwant it to start:\n%s", i+1, lines[i], want)
 				}
 			}
-			for _, s := range []string{tokenValue, "cookie-5ecret-88", "thing-from-env"} {
+			for _, s := range []string{tokenValue, "cookie-5ecret-88", "thing-from-env", "pw-in-url"} {
 				if strings.Contains(r.Message(), s) {
 					t.Errorf("message shows the secret %q:\n%s", s, r.Message())
 				}
