@@ -199,7 +199,7 @@ func statusLine(resp *httpprobe.Response) string {
 	if !strings.HasPrefix(resp.Status, code) {
 		return code
 	}
-	return clip(resp.Status, 60)
+	return check.Sanitize(clip(resp.Status, 60))
 }
 
 // DescribeBody says what the body was, for a body assertion that failed: its

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
 )
@@ -144,14 +145,14 @@ func (j JQ) First(ctx context.Context, doc any) (any, error) {
 	return v, nil
 }
 
-// jqError keeps the message of an error the expression raised (`error("x")`
-// gives "x", not its JSON).
+// jqError is an error the expression raised, with what it quotes from
+// the body escaped as Format escapes it.
 func jqError(err error) error {
 	var halt *gojq.HaltError
 	if errors.As(err, &halt) && halt.Value() == nil {
 		return errors.New("halted")
 	}
-	return err
+	return errors.New(escapeUnprintable(err.Error()))
 }
 
 // Format writes a jq value as jq prints it, cut short: a failure message
@@ -163,11 +164,12 @@ func Format(v any) string {
 
 // escapeUnprintable writes what gojq's encoder leaves as it is and a
 // message must not carry (U+2028, other format characters) the way JSON
-// would escape it: outside strings, JSON text has none.
+// would escape it (U+FFFD too, which stands for bytes that were not
+// UTF-8): outside strings, JSON text has none.
 func escapeUnprintable(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if unicode.IsPrint(r) || r == ' ' {
+		if (unicode.IsPrint(r) || r == ' ') && r != utf8.RuneError {
 			b.WriteRune(r)
 			continue
 		}
