@@ -1,0 +1,227 @@
+// Package httpexpect judges an HTTP response against what a check expects
+// of it: the status, the body (patterns, literals, jq expressions), headers
+// and the time it took. One-request mode and each step of a journey share
+// it, so both say the same thing about the same failure.
+//
+// It links gojq: only check-http-e2e may import it.
+package httpexpect
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
+)
+
+// Expect is what a response must be. The zero Expect checks the default
+// status (200-399) only.
+type Expect struct {
+	Status Status
+	// Patterns must match the body; Inverted must not.
+	Patterns, Inverted []*regexp.Regexp
+	// Contains must occur in the body, literally; NotContains must not.
+	Contains, NotContains []string
+	// JQ expressions over the JSON body must each yield true.
+	JQ      []JQ
+	Headers []HeaderMatch
+	// TimeWarning and TimeCritical bound the total time, redirects
+	// included; zero is no bound.
+	TimeWarning, TimeCritical time.Duration
+}
+
+// HeaderMatch requires a response header to match a regular expression.
+type HeaderMatch struct {
+	Name string // canonical form: "Content-Type"
+	RE   *regexp.Regexp
+}
+
+// ParseHeaderMatch reads "Name: RE" (--header-match).
+func ParseHeaderMatch(s string) (HeaderMatch, error) {
+	name, re, ok := strings.Cut(s, ":")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return HeaderMatch{}, fmt.Errorf("header match %q: write 'Name: REGEXP', as in 'Content-Type: ^application/json'", s)
+	}
+	return NewHeaderMatch(name, strings.TrimSpace(re))
+}
+
+// NewHeaderMatch requires header name to match re.
+func NewHeaderMatch(name, re string) (HeaderMatch, error) {
+	if !validToken(name) {
+		return HeaderMatch{}, fmt.Errorf("header match: %q is not a header name (letters, digits and -)", name)
+	}
+	r, err := ParseRegexp(re)
+	if err != nil {
+		return HeaderMatch{}, fmt.Errorf("header match %s: %v", name, err)
+	}
+	return HeaderMatch{Name: http.CanonicalHeaderKey(name), RE: r}, nil
+}
+
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c > 0x7e || c <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseRegexp compiles a regular expression given by a user (Go RE2
+// syntax), saying what to fix when it is not one.
+func ParseRegexp(re string) (*regexp.Regexp, error) {
+	r, err := regexp.Compile(re)
+	if err != nil {
+		return nil, fmt.Errorf("regular expression %q: %v (RE2 syntax: no lookaround or backreferences)", re, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	return r, nil
+}
+
+// Check returns the expectations resp does not meet, each as a finding
+// that says what was expected and what came back: CRITICAL, or WARNING for
+// a status mapped to warning or a time over TimeWarning. None means
+// every expectation is met.
+func (e *Expect) Check(resp *httpprobe.Response) []check.Finding {
+	return e.CheckContext(context.Background(), resp)
+}
+
+// CheckContext is Check with a context that bounds the jq expressions (an
+// expression can loop: `repeat(.)`).
+func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []check.Finding {
+	var out []check.Finding
+	fail := func(s check.Status, format string, args ...any) {
+		out = append(out, check.Finding{Status: s, Text: fmt.Sprintf(format, args...)})
+	}
+	if state, rule := e.Status.judge(resp.StatusCode); state != check.OK {
+		if rule != nil {
+			fail(state, "status %s (%s)", statusLine(resp), rule.text)
+		} else {
+			fail(state, "status %s, expected %s", statusLine(resp), e.Status.expected())
+		}
+	}
+	for _, h := range e.Headers {
+		values := resp.Header.Values(h.Name)
+		if len(values) == 0 {
+			fail(check.CRITICAL, "header %s missing, expected to match %q", h.Name, h.RE.String())
+			continue
+		}
+		if !anyMatch(h.RE, values) {
+			fail(check.CRITICAL, "header %s %s does not match %q", h.Name, headerValue(h.Name, values), h.RE.String())
+		}
+	}
+
+	bodyFail := func(format string, args ...any) {
+		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), DescribeBody(resp))
+	}
+	body := string(resp.Body)
+	for _, s := range e.Contains {
+		if !strings.Contains(body, s) {
+			bodyFail("body does not contain %q", s)
+		}
+	}
+	for _, s := range e.NotContains {
+		if strings.Contains(body, s) {
+			bodyFail("body contains %q, expected not to", s)
+		}
+	}
+	for _, re := range e.Patterns {
+		if !re.Match(resp.Body) {
+			bodyFail("body does not match %q", re.String())
+		}
+	}
+	for _, re := range e.Inverted {
+		if m := re.Find(resp.Body); m != nil {
+			bodyFail("body matches %q at %q, expected not to", re.String(), clip(string(m), 40))
+		}
+	}
+	if len(e.JQ) > 0 {
+		doc, err := DecodeJSON(resp.Body)
+		for _, j := range e.JQ {
+			if err != nil {
+				bodyFail("jq '%s': %v", j.expr, err)
+				continue
+			}
+			got, err := j.Eval(ctx, doc)
+			switch {
+			case err != nil:
+				bodyFail("jq '%s' failed: %v", j.expr, err)
+			case got != "" && resp.Truncated:
+				bodyFail("jq '%s' got %s", j.expr, got)
+			case got != "":
+				fail(check.CRITICAL, "jq '%s' got %s", j.expr, got)
+			}
+		}
+	}
+
+	total := resp.Timings.Total
+	switch {
+	case e.TimeCritical > 0 && total > e.TimeCritical:
+		fail(check.CRITICAL, "total %s over critical %s", Seconds(total), Seconds(e.TimeCritical))
+	case e.TimeWarning > 0 && total > e.TimeWarning:
+		fail(check.WARNING, "total %s over warning %s", Seconds(total), Seconds(e.TimeWarning))
+	}
+	return out
+}
+
+func anyMatch(re *regexp.Regexp, values []string) bool {
+	for _, v := range values {
+		if re.MatchString(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// headerValue quotes what a header carried, *** for credentials.
+func headerValue(name string, values []string) string {
+	if secret.SecretHeader(name) {
+		return secret.Mask
+	}
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(clip(v, 80))
+	}
+	return strings.Join(q, ", ")
+}
+
+// statusLine is "404 Not Found", as the server sent it.
+func statusLine(resp *httpprobe.Response) string {
+	code := strconv.Itoa(resp.StatusCode)
+	if !strings.HasPrefix(resp.Status, code) {
+		return code
+	}
+	return check.Sanitize(clip(resp.Status, 60))
+}
+
+// DescribeBody says what the body was, for a body assertion that failed: its
+// size and start, and that it was cut, since what was looked for may lie
+// beyond the cut.
+func DescribeBody(resp *httpprobe.Response) string {
+	n := len(resp.Body)
+	var b strings.Builder
+	if resp.Truncated {
+		fmt.Fprintf(&b, "body cut at %d bytes", n)
+	} else {
+		fmt.Fprintf(&b, "body %d %s", n, check.Plural(n, "byte"))
+	}
+	if n > 0 {
+		fmt.Fprintf(&b, ": %q", clip(strings.Join(strings.Fields(string(resp.Body[:min(n, 200)])), " "), 60))
+	}
+	return b.String()
+}
+
+// Seconds formats a duration for a message: "0.41s", "2s", "0.004s".
+func Seconds(d time.Duration) string {
+	s := strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + "s"
+}

@@ -1,0 +1,196 @@
+package httpexpect
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/itchyny/gojq"
+)
+
+// JQ is a compiled jq expression over a JSON body.
+type JQ struct {
+	expr string
+	code *gojq.Code
+	// left is the left side of the comparison the expression ends in
+	// (".queue.depth" of ".queue.depth < 100"), nil when it ends in
+	// something else: a failure then shows what that side was, which
+	// says more than "false".
+	left *gojq.Code
+}
+
+// noEnviron hides the environment from expressions: `env` and $ENV would
+// otherwise print the check's credentials in a failure message.
+var noEnviron = gojq.WithEnvironLoader(func() []string { return nil })
+
+// ParseJQ compiles a jq expression (gojq's dialect of jq 1.7).
+func ParseJQ(expr string) (JQ, error) {
+	if strings.TrimSpace(expr) == "" {
+		return JQ{}, errors.New("empty jq expression: write one that yields true when the body is right, as in '.status == \"ok\"'")
+	}
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return JQ{}, fmt.Errorf("jq %q: %v: check the syntax (quote the whole expression for the shell; strings take double quotes)", expr, err)
+	}
+	code, err := gojq.Compile(q, noEnviron)
+	if err != nil {
+		return JQ{}, fmt.Errorf("jq %q: %v", expr, err)
+	}
+	j := JQ{expr: expr, code: code}
+	if l := leftSide(q); l != nil {
+		l.FuncDefs = q.FuncDefs
+		if code, err := gojq.Compile(l, noEnviron); err == nil {
+			j.left = code
+		}
+	}
+	return j, nil
+}
+
+// leftSide returns the query for the left side of the comparison q ends
+// in: "L" of "L == R", and "A | L" of "A | L == R".
+func leftSide(q *gojq.Query) *gojq.Query {
+	if q == nil {
+		return nil
+	}
+	switch q.Op {
+	case gojq.OpEq, gojq.OpNe, gojq.OpLt, gojq.OpLe, gojq.OpGt, gojq.OpGe:
+		return q.Left
+	case gojq.OpPipe:
+		if l := leftSide(q.Right); l != nil {
+			return &gojq.Query{Left: q.Left, Op: gojq.OpPipe, Right: l}
+		}
+	}
+	return nil
+}
+
+// String is the expression as written.
+func (j JQ) String() string { return j.expr }
+
+// DecodeJSON reads a body for Eval and First. Numbers keep their
+// precision: an id of 2^60 compares and prints as itself.
+func DecodeJSON(body []byte) (any, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, errors.New("body is empty, not JSON")
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("body is not JSON (%v)", err)
+	}
+	if _, err := d.Token(); err == nil {
+		return nil, errors.New("body is not JSON (more than one value)")
+	}
+	return v, nil
+}
+
+// Eval runs the expression over a decoded body. It returns "" when every
+// value it yields is true, and otherwise what it got instead: the left
+// side of a final comparison, or the value that was not true.
+func (j JQ) Eval(ctx context.Context, doc any) (got string, err error) {
+	iter := j.code.RunWithContext(ctx, doc)
+	n := 0
+	for {
+		v, ok := iter.Next()
+		if !ok {
+			break
+		}
+		if err, ok := v.(error); ok {
+			return "", jqError(err)
+		}
+		n++
+		if v == true {
+			continue
+		}
+		if n == 1 && j.left != nil {
+			if l, ok := j.first(ctx, j.left, doc); ok {
+				return l, nil
+			}
+		}
+		return Format(v), nil
+	}
+	if n == 0 {
+		return "no value", nil
+	}
+	return "", nil
+}
+
+func (j JQ) first(ctx context.Context, code *gojq.Code, doc any) (string, bool) {
+	v, ok := code.RunWithContext(ctx, doc).Next()
+	if !ok {
+		return "", false
+	}
+	if _, isErr := v.(error); isErr {
+		return "", false
+	}
+	return Format(v), true
+}
+
+// First returns the first value the expression yields over a decoded body,
+// for a journey's extraction. It fails when there is none.
+func (j JQ) First(ctx context.Context, doc any) (any, error) {
+	v, ok := j.code.RunWithContext(ctx, doc).Next()
+	if !ok {
+		return nil, errors.New("no value")
+	}
+	if err, ok := v.(error); ok {
+		return nil, jqError(err)
+	}
+	return v, nil
+}
+
+// jqError is an error the expression raised, with what it quotes from
+// the body escaped as Format escapes it.
+func jqError(err error) error {
+	var halt *gojq.HaltError
+	if errors.As(err, &halt) && halt.Value() == nil {
+		return errors.New("halted")
+	}
+	return errors.New(escapeUnprintable(err.Error()))
+}
+
+// Format writes a jq value as jq prints it, cut short: a failure message
+// quotes it, and a whole document would crowd out the verdict.
+func Format(v any) string {
+	b, _ := gojq.Marshal(v)
+	return clip(escapeUnprintable(string(b)), 80)
+}
+
+// escapeUnprintable writes what gojq's encoder leaves as it is and a
+// message must not carry (U+2028, other format characters) the way JSON
+// would escape it (U+FFFD too, which stands for bytes that were not
+// UTF-8): outside strings, JSON text has none.
+func escapeUnprintable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if (unicode.IsPrint(r) || r == ' ') && r != utf8.RuneError {
+			b.WriteRune(r)
+			continue
+		}
+		if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, "\\u%04x\\u%04x", r1, r2)
+			continue
+		}
+		fmt.Fprintf(&b, "\\u%04x", r)
+	}
+	return b.String()
+}
+
+// clip shortens s to at most max bytes, on a rune boundary.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return s[:i] + "..."
+}

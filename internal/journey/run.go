@@ -1,0 +1,309 @@
+package journey
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpexpect"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
+)
+
+// Client sends one request; *httpprobe.Client is one.
+type Client interface {
+	Do(ctx context.Context, r *httpprobe.Request) (*httpprobe.Response, error)
+}
+
+// NewClient makes the client a journey runs with: jar keeps its cookies,
+// and no dial may outlast deadline (zero: none beyond the context's).
+type NewClient func(jar http.CookieJar, deadline time.Time) (Client, error)
+
+// RunOptions say how a journey reports.
+type RunOptions struct {
+	// Masker masks secrets in everything reported; the one Load used.
+	Masker *secret.Masker
+	// Verbose lists each step with its timings; the OK verdict stays
+	// the same.
+	Verbose bool
+}
+
+// Run takes the steps in order with one cookie jar, until the first step
+// that fails (a step with severity: warning fails as WARNING and the
+// journey goes on: an optional step that degrades must not hide whether
+// the steps after it still work). The report's tag is HTTP; every text in
+// it has its secrets masked.
+func (s *Scenario) Run(ctx context.Context, newClient NewClient, o RunOptions) *check.Report {
+	masker := o.Masker
+	if masker == nil {
+		masker = new(secret.Masker)
+	}
+	n := len(s.Steps)
+	r := &check.Report{
+		Tag:       "HTTP",
+		OKVerdict: fmt.Sprintf("%s, %d %s passed", s.Name, n, check.Plural(n, "step")),
+		Noun:      "step",
+		Verbose:   o.Verbose,
+	}
+	add := func(status check.Status, text string) {
+		r.Findings = append(r.Findings, check.Finding{Status: status, Text: masker.Mask(text)})
+	}
+	if s.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
+		defer cancel()
+	}
+	deadline, _ := ctx.Deadline()
+	jar, err := cookiejar.New(nil)
+	if err == nil {
+		var c Client
+		if c, err = newClient(jar, deadline); err == nil {
+			s.run(ctx, c, masker, o.Verbose, add)
+			return r
+		}
+	}
+	add(check.UNKNOWN, fmt.Sprintf("%s: %v", s.Name, err))
+	return r
+}
+
+func (s *Scenario) run(ctx context.Context, c Client, masker *secret.Masker, verbose bool, add func(check.Status, string)) {
+	vars := secret.Map{}
+	for i, st := range s.Steps {
+		prefix := fmt.Sprintf("%s step %d/%d %q", s.Name, i+1, len(s.Steps), st.Name)
+		if !st.do(ctx, c, s, vars, masker, verbose, prefix, add) && !st.Warning {
+			return
+		}
+	}
+}
+
+// do runs the step and reports it; false means it failed.
+func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, masker *secret.Masker, verbose bool, prefix string, add func(check.Status, string)) bool {
+	severity := func(status check.Status) check.Status {
+		if st.Warning && status != check.OK {
+			return check.WARNING
+		}
+		return status
+	}
+	req, err := st.request(s, vars, masker)
+	if err != nil {
+		// Load checked every reference; what is left is the environment
+		// or a file changing under the run.
+		add(check.UNKNOWN, prefix+": "+err.Error())
+		return false
+	}
+	shownURL := secret.RedactURL(masker.Mask(req.URL))
+	shown := st.Method + " " + shownURL
+	end := inflight.Begin(ctx, masker.Mask(prefix+" "+shown), severity(check.CRITICAL))
+	resp, err := c.Do(ctx, req)
+	end()
+	if err != nil {
+		// The error may quote the URL as sent, user info and all.
+		// net/http's own redaction keeps the user name.
+		text := masker.Mask(err.Error())
+		if u, perr := url.Parse(req.URL); perr == nil && u.User != nil {
+			stripped := strings.Replace(u.String(), u.User.String()+"@", u.User.Username()+":***@", 1)
+			text = strings.ReplaceAll(text, masker.Mask(stripped), shownURL)
+		}
+		text = strings.ReplaceAll(text, masker.Mask(req.URL), shownURL)
+		add(severity(check.CRITICAL), fmt.Sprintf("%s: %s (%s)", prefix, text, shown))
+		return false
+	}
+	context := describe(st.Method, resp, masker, verbose)
+	// Extract even when an expectation failed: a secret the response
+	// carries is then registered before a failure quotes the body.
+	extracted := st.extract(ctx, resp, vars, masker)
+	failures := st.Expect.CheckContext(ctx, resp)
+	if len(failures) == 0 {
+		failures = extracted
+	}
+	if len(failures) == 0 {
+		add(check.OK, fmt.Sprintf("%s: %s", strings.TrimPrefix(prefix, s.Name+" "), context))
+		return true
+	}
+	// The worst failure leads; ties keep the order of the expectations.
+	worst := 0
+	for i, f := range failures {
+		if check.Worse(f.Status, failures[worst].Status) {
+			worst = i
+		}
+	}
+	failures[0], failures[worst] = failures[worst], failures[0]
+	for _, f := range failures {
+		add(severity(f.Status), fmt.Sprintf("%s: %s (%s)", prefix, f.Text, context))
+	}
+	return false
+}
+
+// describe says what came back: "GET https://h/api/me 200, total 0.41s",
+// with the final URL after redirects and, verbose, every phase.
+func describe(method string, resp *httpprobe.Response, masker *secret.Masker, verbose bool) string {
+	var b strings.Builder
+	b.WriteString(method)
+	urls := append(append([]*url.URL(nil), resp.Redirects...), resp.URL)
+	for i, u := range urls {
+		if u == nil {
+			continue
+		}
+		if i > 0 && len(b.String()) > len(method) {
+			b.WriteString(" ->")
+		}
+		b.WriteString(" " + secret.RedactURL(masker.Mask(u.String())))
+	}
+	b.WriteString(" " + strconv.Itoa(resp.StatusCode))
+	t := resp.Timings
+	if verbose {
+		fmt.Fprintf(&b, ", %s, dns %s, connect %s, tls %s, ttfb %s, body %s, total %s", resp.Proto,
+			httpexpect.Seconds(t.DNS), httpexpect.Seconds(t.Connect), httpexpect.Seconds(t.TLS),
+			httpexpect.Seconds(t.TTFB), httpexpect.Seconds(t.Body), httpexpect.Seconds(t.Total))
+		return b.String()
+	}
+	b.WriteString(", total " + httpexpect.Seconds(t.Total))
+	return b.String()
+}
+
+// request expands the step's templates with the variables so far.
+func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*httpprobe.Request, error) {
+	expand := func(t string) (string, error) { return masker.ExpandVars(t, vars.Lookup) }
+	raw, err := expand(st.url)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("URL %q: %v", secret.RedactURL(masker.Mask(raw)), errors.Unwrap(err))
+	}
+	if !u.IsAbs() {
+		if s.baseURL == "" {
+			return nil, fmt.Errorf("URL %q is relative and the scenario has no base_url", secret.RedactURL(masker.Mask(raw)))
+		}
+		b, err := masker.Expand(s.baseURL)
+		if err != nil {
+			return nil, fmt.Errorf("base_url: %v", err)
+		}
+		base, err := url.Parse(b)
+		if err != nil {
+			return nil, fmt.Errorf("base_url %q: %v", secret.RedactURL(masker.Mask(b)), errors.Unwrap(err))
+		}
+		u = base.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("URL %q: only http:// and https:// URLs with a host", secret.RedactURL(masker.Mask(u.String())))
+	}
+	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow}
+	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
+		v, err := expand(h.value)
+		if err != nil {
+			return nil, fmt.Errorf("header %s: %v", h.name, err)
+		}
+		if strings.EqualFold(h.name, "Host") {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(h.name, v)
+	}
+	contentType := ""
+	switch st.bodyKind {
+	case rawBody:
+		body, err := expand(st.body)
+		if err != nil {
+			return nil, fmt.Errorf("body: %v", err)
+		}
+		req.Body = []byte(body)
+	case formBody:
+		var b strings.Builder
+		for i, f := range st.form {
+			v, err := expand(f.value)
+			if err != nil {
+				return nil, fmt.Errorf("form %s: %v", f.name, err)
+			}
+			if i > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(f.name) + "=" + url.QueryEscape(v))
+		}
+		req.Body, contentType = []byte(b.String()), "application/x-www-form-urlencoded"
+	case jsonBody:
+		var b strings.Builder
+		if err := writeJSON(&b, st.json, expand); err != nil {
+			return nil, fmt.Errorf("json: %v", err)
+		}
+		req.Body, contentType = []byte(b.String()), "application/json"
+	}
+	if contentType != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return req, nil
+}
+
+// extract sets the step's variables from resp; what it could not extract
+// is a failure of the step.
+func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secret.Map, masker *secret.Masker) []check.Finding {
+	var out []check.Finding
+	fail := func(x Extraction, format string, args ...any) {
+		text := fmt.Sprintf("extract %s: ", x.Var) + fmt.Sprintf(format, args...)
+		out = append(out, check.Finding{Status: check.CRITICAL, Text: text})
+	}
+	var doc any
+	var docErr error
+	decoded := false
+	for _, x := range st.Extract {
+		var value string
+		isSecret := x.Secret
+		switch {
+		case x.Regex != nil:
+			m := x.Regex.FindSubmatch(resp.Body)
+			if m == nil {
+				fail(x, "regex %q did not match (%s)", x.Regex.String(), httpexpect.DescribeBody(resp))
+				continue
+			}
+			value = string(m[len(m)-1])
+			if len(m) > 1 {
+				value = string(m[1])
+			}
+		case x.JQ != nil:
+			if !decoded {
+				doc, docErr = httpexpect.DecodeJSON(resp.Body)
+				decoded = true
+			}
+			if docErr != nil {
+				fail(x, "jq '%s': %v (%s)", x.JQ.String(), docErr, httpexpect.DescribeBody(resp))
+				continue
+			}
+			v, err := x.JQ.First(ctx, doc)
+			if err != nil {
+				fail(x, "jq '%s': %v", x.JQ.String(), err)
+				continue
+			}
+			if v == nil {
+				fail(x, "jq '%s' got null", x.JQ.String())
+				continue
+			}
+			if s, ok := v.(string); ok {
+				value = s
+			} else {
+				value = jsonText(v)
+			}
+		default:
+			values := resp.Header.Values(x.Header)
+			if len(values) == 0 {
+				fail(x, "header %s missing", x.Header)
+				continue
+			}
+			value = values[0]
+			isSecret = isSecret || secret.SecretHeader(x.Header)
+		}
+		if isSecret {
+			masker.Add(value)
+		}
+		vars[x.Var] = secret.Var{Value: value, Secret: isSecret}
+	}
+	return out
+}
