@@ -383,6 +383,25 @@ func (o *options) Run(ctx context.Context) *check.Report {
 	return o.runOne(ctx, c)
 }
 
+// keepHTTP2 drops http2client=0 from GODEBUG. mackerel-agent sets it in
+// its own environment, for its own API client, and every plugin it starts
+// inherits it: left there, the check would never speak HTTP/2 under the
+// agent while it does from a shell. --http1.1 is the way to turn it off.
+func keepHTTP2() {
+	godebug, ok := os.LookupEnv("GODEBUG")
+	if !ok {
+		return
+	}
+	var keep []string
+	for _, kv := range strings.Split(godebug, ",") {
+		if strings.TrimSpace(kv) != "http2client=0" {
+			keep = append(keep, kv)
+		}
+	}
+	os.Setenv("GODEBUG", strings.Join(keep, ","))
+}
+
 func main() {
+	keepHTTP2()
 	os.Exit(cli.RunCheck(plugin, &options{}, os.Args[1:], os.Stdout))
 }

@@ -168,6 +168,8 @@ func TestHTTPS(t *testing.T) {
 			run(t, nil, append([]string{"-u", base + "/proto"}, tc.args...)...).Expect(t, tc.code, tc.want...)
 		})
 	}
+	// mackerel-agent starts its plugins with GODEBUG=http2client=0.
+	run(t, []string{"GODEBUG=http2client=0"}, "-u", base+"/proto", "--ca-file", caFile, "-p", "^HTTP/2.0$").Expect(t, 0, "HTTP OK: ")
 	plain := testutil.ServeHTTPS(t, app, []*fixture.Cert{testutil.Leaf(t, pki, 90), pki.Intermediate}, true)
 	run(t, nil, "-u", plain+"/proto", "--ca-file", caFile, "-p", "^HTTP/1.1$").Expect(t, 0, "HTTP OK: ")
 	run(t, nil, "-u", plain+"/proto", "--ca-file", caFile, "--http2").Expect(t, 2, "HTTP CRITICAL: GET "+plain+"/proto: tls ")
