@@ -20,6 +20,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/journey"
 	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
@@ -82,7 +83,7 @@ type options struct {
 	request   httpprobe.Request
 	expect    httpexpect.Expect
 	certJudge bool
-	journey   journeyRunner
+	journey   *journey.Scenario
 }
 
 func (o *options) Prepare(ctx context.Context, args []string) error {
@@ -372,14 +373,14 @@ func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
 }
 
 func (o *options) Run(ctx context.Context) *check.Report {
+	if o.journey != nil {
+		return o.runJourney(ctx)
+	}
 	c, err := httpprobe.New(o.client)
 	if err != nil {
 		return &check.Report{Findings: []check.Finding{{Status: check.UNKNOWN, Text: o.masker.Mask(err.Error())}}}
 	}
 	defer c.CloseIdleConnections()
-	if o.journey != nil {
-		return o.journey(ctx, c, &o.masker)
-	}
 	return o.runOne(ctx, c)
 }
 
