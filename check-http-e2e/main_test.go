@@ -2,7 +2,9 @@ package main
 
 import (
 	"net/url"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -276,5 +278,32 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("not one line:\n%s", r.Stdout)
 			}
 		})
+	}
+}
+
+// The agent sends SIGTERM when its timeout_seconds runs out: the run ends
+// at once with a verdict naming the phase in progress.
+func TestSIGTERMNamesThePhase(t *testing.T) {
+	base := serve(t)
+	u, _ := url.Parse(base)
+	cmd := exec.Command(testutil.Binary(t, "check-http-e2e"), "-u", base+"/slow?d=1m", "-t", "60")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	time.Sleep(time.Second) // the agent's timeout_seconds is at least 1
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if elapsed := time.Since(sent); elapsed > 3*time.Second {
+		t.Errorf("took %s after the signal", elapsed)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 2 {
+		t.Errorf("exit %d, want 2: %s", code, out.String())
+	}
+	if want := "HTTP CRITICAL: GET " + base + "/slow?d=1m: ttfb " + u.Host + ": stopped after "; !strings.HasPrefix(out.String(), want) || !strings.Contains(out.String(), "(the check was terminated)") {
+		t.Errorf("got %q, want prefix %q, saying the check was terminated", out.String(), want)
 	}
 }
