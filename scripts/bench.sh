@@ -5,6 +5,7 @@
 #
 #   make bench
 #   CHECK_SSL_CERT=/path/to/check-ssl-cert make bench    # adds Mackerel's Go check-ssl-cert
+#   CHECK_HTTP=/path/to/check-http make bench            # adds Mackerel's Go check-http
 #   BENCH_ROUNDS=10 BENCH_RUNS=30 make bench             # more samples
 #
 # ADDING ROWS: one line per scenario in define_rows below.
@@ -25,7 +26,8 @@
 #   TLS_ARGS_50  the same for all 50
 #   $FAR         a TLS endpoint that answers each connection 20 ms late, as a
 #                server across a network would; FAR_ARGS_50 for 50 of them
-#   $HTTP_URL    http://127.0.0.1:PORT/health, a small JSON document
+#   $HTTP_URL    http://127.0.0.1:PORT/health, a small JSON document;
+#                $HTTP_PORT its port
 #   PIDS         idle child processes (FIXTURE_PROCS of them, cmdline
 #                ".../fixture idle"), for process checks
 #   $BIN         our binaries; $PLUGINS the Monitoring Plugins folder
@@ -110,8 +112,22 @@ define_rows() {
     peer check-ssl-cert vs=tls1 -- "$CHECK_SSL_CERT" -H 127.0.0.1 -p "$PORT" --ca-file "$CA"
   fi
 
+  # One GET of a small JSON document, status judged; Mackerel's check-http
+  # and check_curl follow redirects like ours, check_http is told to.
+  ours http1 -- "$BIN/check-http-e2e" -u "$HTTP_URL"
+  peer check_http-get vs=http1 -- "$PLUGINS/check_http" -I 127.0.0.1 -p "$HTTP_PORT" -u /health -f follow
+  peer check_curl-get vs=http1 -- "$PLUGINS/check_curl" -I 127.0.0.1 -p "$HTTP_PORT" -u /health -f follow
+  if [[ -n ${CHECK_HTTP:-} ]]; then
+    [[ -x $CHECK_HTTP ]] || die "CHECK_HTTP=$CHECK_HTTP is not an executable"
+    peer check-http vs=http1 -- "$CHECK_HTTP" -u "$HTTP_URL"
+  fi
+
   target "TLS, 1 endpoint: wall time at or below Mackerel's check-ssl-cert" wall tls1 check-ssl-cert 1
   target "TLS, 1 endpoint: max RSS at or below Mackerel's check-ssl-cert" rss tls1 check-ssl-cert 1
+  target "HTTP, one GET: wall time at or below Mackerel's check-http" wall http1 check-http 1
+  target "HTTP, one GET: max RSS at or below Mackerel's check-http" rss http1 check-http 1
+  # Without Mackerel's: the ratio between the two peers on such machines.
+  target "HTTP, one GET: wall time at most 1.76x Debian's check_http" wall http1 check_http-get 1.76
   target "TLS, 50 endpoints in one run: wall time under 3x one endpoint" wall tls50 tls1 3
   target "TLS, 50 endpoints 20 ms away in one run: wall time under 3x one endpoint" wall tls50-far tls1-far 3
 }
@@ -230,7 +246,11 @@ start_fixture() {
       ca) CA=$value ;;
       tls) TLS_ALL+=("$value") ;;
       far) FAR_ALL+=("$value") ;;
-      http) HTTP_URL=$value ;;
+      http)
+        HTTP_URL=$value
+        HTTP_PORT=${value#http://127.0.0.1:}
+        HTTP_PORT=${HTTP_PORT%%/*}
+        ;;
       pid) PIDS+=("$value") ;;
     esac
   done
@@ -367,6 +387,8 @@ shown() {
       "$OUT"/*) a=.bench/${a#"$OUT"/} ;;
       "$PLUGINS"/*) a=${a#"$PLUGINS"/} ;;
       "${CHECK_SSL_CERT:-/}") a='$CHECK_SSL_CERT' ;;
+      "${CHECK_HTTP:-/}") a='$CHECK_HTTP' ;;
+      "${HTTP_PORT:-/}") a='$HTTP_PORT' ;;
     esac
     out+=("$a")
   done
@@ -392,6 +414,13 @@ machine() {
   echo "- Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)${os:+, $os}"
   echo "- Ours: $("$BIN/check-tls-expiry" --version)"
   echo "- Go: $(go env GOVERSION); hyperfine $(hyperfine --version | awk '{ print $2 }'); Monitoring Plugins $(dpkg-query -W -f '${Version}' monitoring-plugins-basic 2>/dev/null || echo '?'); check_ssl_cert $("$PLUGINS/check_ssl_cert" --version 2>/dev/null | awk '{ print $NF }')"
+  if [[ -n ${CHECK_HTTP:-} ]]; then
+    echo "- Mackerel check-http: $(go version -m "$CHECK_HTTP" | awk -F'\t' '
+      NR == 1 { sub(/^[^ ]* /, ""); v = $0 }
+      $2 == "mod" { m = $3 " " $4 }
+      $2 == "build" && $3 ~ /^(CGO_ENABLED|-ldflags|-trimpath)=/ { b = b ", " $3 }
+      END { print m ", " v b }')"
+  fi
   if [[ -n ${CHECK_SSL_CERT:-} ]]; then
     echo "- Mackerel check-ssl-cert: $(go version -m "$CHECK_SSL_CERT" | awk -F'\t' '
       NR == 1 { sub(/^[^ ]* /, ""); v = $0 }
@@ -408,6 +437,7 @@ command_line() {
   # The binary's folder is this machine's business; the reader brings
   # their own build.
   [[ -n ${CHECK_SSL_CERT:-} ]] && env+=("CHECK_SSL_CERT=/path/to/check-ssl-cert")
+  [[ -n ${CHECK_HTTP:-} ]] && env+=("CHECK_HTTP=/path/to/check-http")
   local cmd='scripts/bench.sh'
   [[ -n ${MAKELEVEL:-} ]] && cmd='make bench'
   echo "${env[*]}${env[*]:+ }$cmd"

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,11 +54,12 @@ type scenario struct {
 // (an OK waits for the minute's batch), so every scenario makes its checks
 // WARNING or CRITICAL: the whole run then takes a few seconds.
 var scenarios = map[string]func(t *testing.T, pki *fixture.PKI) scenario{
-	"tls-expiry": tlsExpiry,
-	"tls-reload": tlsReload,
-	"tls-shop":   tlsShop,
-	"tls-all":    tlsAll,
-	"tls-api":    tlsAPI,
+	"tls-expiry":  tlsExpiry,
+	"tls-reload":  tlsReload,
+	"tls-shop":    tlsShop,
+	"tls-all":     tlsAll,
+	"tls-api":     tlsAPI,
+	"http-health": httpHealth,
 }
 
 // TestREADMEBlocksHaveScenarios is the part of the test below that needs no
@@ -398,6 +400,39 @@ func tlsAPI(t *testing.T, pki *fixture.PKI) scenario {
 			checkStatus(t, r, "CRITICAL", oneOf(func(ip string) string {
 				return fmt.Sprintf("TLS CRITICAL: %s [%s] %s\n", addr, ip, expires(leaf, "critical below 14 days"))
 			}))
+			checkMemo(t, api, block, name)
+		},
+	}
+}
+
+// httpHealth serves the block's health endpoint over HTTPS, answering
+// 200 with a body whose status the block's --jq refuses: CRITICAL, with
+// the memo.
+func httpHealth(t *testing.T, pki *fixture.PKI) scenario {
+	leaf := testutil.Leaf(t, pki, 60.5)
+	health := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"degraded","db":"down"}`)
+	})
+	addr := ServeLocalhost(t, func(addr string) (*fixture.HTTPServer, error) {
+		return fixture.StartHTTP(health, fixture.HTTPOptions{Addr: addr, Chain: []*fixture.Cert{leaf, pki.Intermediate}})
+	})
+	const name = "http-health"
+	return scenario{
+		replace: map[string]string{"app.example.com": addr},
+		ready:   reported(name),
+		check: func(t *testing.T, api *FakeAPI, block string) {
+			r, _ := api.CheckReport(name)
+			checkReportSource(t, block, name, r, api.HostID)
+			if r.Status != "CRITICAL" {
+				t.Errorf("status %s, want CRITICAL", r.Status)
+			}
+			// The timings after "dns" change from run to run.
+			for _, want := range []string{`HTTP CRITICAL: jq '.status == "ok"' got "degraded"`, "(GET https://" + addr + "/health 200 OK; dns "} {
+				if !strings.Contains(r.Message, want) {
+					t.Errorf("message %q lacks %q", r.Message, want)
+				}
+			}
 			checkMemo(t, api, block, name)
 		},
 	}

@@ -6,9 +6,14 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
-
-	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
 )
+
+// Listening is a fixture server: a fixture.Server or a
+// fixture.HTTPServer.
+type Listening interface {
+	Close() error
+	Port() int
+}
 
 // ServeLocalhost starts a fixture with start on 127.0.0.1 and, where the
 // machine has IPv6 loopback, on [::1] at the same port, and returns
@@ -16,7 +21,7 @@ import (
 // gives for localhost, which is ::1 or 127.0.0.1 depending on /etc/hosts:
 // listening on both lets a target stay a host name, as in the README, on
 // any machine. The fixtures stop with the test.
-func ServeLocalhost(t testing.TB, start func(addr string) (*fixture.Server, error)) string {
+func ServeLocalhost[S Listening](t testing.TB, start func(addr string) (S, error)) string {
 	t.Helper()
 	for range 20 {
 		v4, err := start("127.0.0.1:0")

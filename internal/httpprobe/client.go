@@ -12,6 +12,7 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,16 @@ func New(o Options) (*Client, error) {
 	for _, ct := range o.ConnectTo {
 		if ct.Port < 0 || ct.Port > 65535 || ct.ToPort < 0 || ct.ToPort > 65535 {
 			return nil, fmt.Errorf("connect-to %s:%d:%s:%d: a port is out of range", ct.Host, ct.Port, ct.ToHost, ct.ToPort)
+		}
+	}
+	if http2Off() {
+		switch o.Protocol {
+		case HTTP2:
+			return nil, errors.New("HTTP/2 is turned off in this process by GODEBUG=http2client=0")
+		case Negotiate:
+			// Offering h2 by ALPN to a Transport that will not speak it
+			// would leave a server speaking HTTP/2 to an HTTP/1.1 client.
+			o.Protocol = HTTP1
 		}
 	}
 	c := &Client{
@@ -78,6 +89,19 @@ func New(o Options) (*Client, error) {
 	t.Protocols = &p
 	c.transport = t
 	return c, nil
+}
+
+// http2Off reports whether GODEBUG turns net/http's HTTP/2 client off, as
+// mackerel-agent's environment does for the plugins it starts: the last
+// http2client setting wins, as in the runtime.
+func http2Off() bool {
+	off := false
+	for _, kv := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		if name, value, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && name == "http2client" {
+			off = value == "0"
+		}
+	}
+	return off
 }
 
 // CloseIdleConnections closes the connections kept for later requests.
@@ -178,9 +202,9 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 		ctx, cancel = context.WithDeadline(ctx, c.o.Deadline)
 		defer cancel()
 	}
-	trace := httptrace.ContextClientTrace(ctx)
-	if trace != nil && trace.TLSHandshakeStart != nil {
-		trace.TLSHandshakeStart()
+	tr := tracerFrom(ctx)
+	if tr != nil {
+		tr.handshake(raw.RemoteAddr().String())
 	}
 	t := phase.Begin(ctx, phase.TLS, raw.RemoteAddr().String())
 	conn := tls.Client(raw, cfg)
@@ -188,8 +212,8 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 	if err == nil && c.o.Protocol == HTTP2 && conn.ConnectionState().NegotiatedProtocol != "h2" {
 		err = errors.New("the server does not offer HTTP/2 (ALPN h2)")
 	}
-	if trace != nil && trace.TLSHandshakeDone != nil {
-		trace.TLSHandshakeDone(conn.ConnectionState(), err)
+	if tr != nil {
+		tr.handshakeDone(err == nil)
 	}
 	if err != nil {
 		raw.Close()

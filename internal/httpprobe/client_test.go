@@ -301,3 +301,25 @@ func TestBadURL(t *testing.T) {
 		}
 	}
 }
+
+// Under GODEBUG=http2client=0 (mackerel-agent's environment) net/http
+// speaks no HTTP/2: the client must not offer it by ALPN either, or a
+// server would answer in HTTP/2 to an HTTP/1.1 client.
+func TestHTTP2TurnedOff(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	trust := &certchain.Trust{Extra: []*x509.Certificate{pki.Root.Certificate}}
+	base := testutil.ServeHTTPS(t, app, []*fixture.Cert{testutil.Leaf(t, pki, 90), pki.Intermediate}, false)
+	t.Setenv("GODEBUG", "http2client=0")
+	resp, err := do(t, Options{Trust: trust}, &Request{URL: base + "/proto"})
+	if err != nil || string(resp.Body) != "HTTP/1.1" {
+		t.Errorf("got %v %+v", err, resp)
+	}
+	if _, err := New(Options{Protocol: HTTP2}); err == nil || !strings.Contains(err.Error(), "GODEBUG=http2client=0") {
+		t.Errorf("forcing HTTP/2: %v", err)
+	}
+	t.Setenv("GODEBUG", "http2client=0,http2client=1")
+	resp, err = do(t, Options{Trust: trust}, &Request{URL: base + "/proto"})
+	if err != nil || string(resp.Body) != "HTTP/2.0" {
+		t.Errorf("turned on again: %v %+v", err, resp)
+	}
+}

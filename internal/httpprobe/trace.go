@@ -32,6 +32,8 @@ type tracer struct {
 	connAt time.Time
 	tlsAt  time.Time
 	sentAt time.Time
+	// dialed says the dialer did and timed the last handshake itself.
+	dialed bool
 }
 
 type tracerKey struct{}
@@ -134,19 +136,26 @@ func (tr *tracer) clientTrace() *httptrace.ClientTrace {
 				tr.conn = addr
 			}
 		},
+		// net/http reports its own handshakes (through a proxy tunnel),
+		// and calls these hooks again after the dialer's handshake,
+		// which is done by then and timed already.
 		TLSHandshakeStart: func() {
 			tr.mu.Lock()
 			defer tr.mu.Unlock()
+			if tr.dialed {
+				return
+			}
 			tr.tlsAt = time.Now()
 			tr.enterLocked(phase.TLS, tr.conn)
 		},
 		TLSHandshakeDone: func(tls.ConnectionState, error) {
 			tr.mu.Lock()
 			defer tr.mu.Unlock()
-			if !tr.tlsAt.IsZero() {
-				tr.t.TLS += time.Since(tr.tlsAt)
-				tr.tlsAt = time.Time{}
+			if tr.dialed {
+				tr.dialed = false
+				return
 			}
+			tr.doneTLSLocked()
 		},
 		GotConn: func(info httptrace.GotConnInfo) {
 			tr.mu.Lock()
@@ -171,6 +180,30 @@ func (tr *tracer) clientTrace() *httptrace.ClientTrace {
 			tr.timer.End()
 			tr.cur = ""
 		},
+	}
+}
+
+// handshake marks the start of a TLS handshake the dialer does itself.
+func (tr *tracer) handshake(addr string) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.tlsAt = time.Now()
+	tr.enterLocked(phase.TLS, addr)
+}
+
+// handshakeDone ends it. After a handshake that succeeded, net/http calls
+// its hooks for it: they are ignored.
+func (tr *tracer) handshakeDone(ok bool) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.doneTLSLocked()
+	tr.dialed = ok
+}
+
+func (tr *tracer) doneTLSLocked() {
+	if !tr.tlsAt.IsZero() {
+		tr.t.TLS += time.Since(tr.tlsAt)
+		tr.tlsAt = time.Time{}
 	}
 }
 

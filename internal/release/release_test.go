@@ -55,6 +55,11 @@ var checks = map[string]func(t *testing.T, bin string){
 		testutil.Run(t, bin, nil, "-H", addr, "--ca-file", ca).
 			Expect(t, 1, "TLS WARNING: "+addr+" leaf CN=localhost", "expires in 21 days", "warning below 30 days")
 	},
+	"check-http-e2e": func(t *testing.T, bin string) {
+		base := testutil.ServeHTTP(t, fixture.App{}.Handler(), false)
+		testutil.Run(t, bin, nil, "-u", base+"/json", "--jq", ".queue.depth < 3").
+			Expect(t, 2, "HTTP CRITICAL: jq '.queue.depth < 3'")
+	},
 }
 
 func TestDist(t *testing.T) {

@@ -11,16 +11,23 @@ import (
 // is true) that stops with the test, and returns its base URL.
 func ServeHTTP(t testing.TB, h http.Handler, h2c bool) string {
 	t.Helper()
-	s := fixture.ServeHTTP(h, h2c)
-	t.Cleanup(s.Close)
-	return s.URL
+	return StartHTTP(t, h, fixture.HTTPOptions{H2C: h2c}).URL
 }
 
 // ServeHTTPS starts a loopback web server presenting chain (leaf first),
 // offering HTTP/2 unless http1Only, and returns its base URL.
 func ServeHTTPS(t testing.TB, h http.Handler, chain []*fixture.Cert, http1Only bool) string {
 	t.Helper()
-	s := fixture.ServeHTTPS(h, chain, http1Only)
-	t.Cleanup(s.Close)
-	return s.URL
+	return StartHTTP(t, h, fixture.HTTPOptions{Chain: chain, HTTP1Only: http1Only}).URL
+}
+
+// StartHTTP starts a web server that stops with the test.
+func StartHTTP(t testing.TB, h http.Handler, o fixture.HTTPOptions) *fixture.HTTPServer {
+	t.Helper()
+	s, err := fixture.StartHTTP(h, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

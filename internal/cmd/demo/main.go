@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,10 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
 )
+
+// demoPassword is the web fixture's basic-auth password, which the demo
+// passes through the environment and no output shows.
+const demoPassword = "demo-password"
 
 var statuses = []string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
 
@@ -51,6 +56,8 @@ func run(binDir string) error {
 	failed := 0
 	for i, s := range scenarios {
 		cmd := exec.Command(filepath.Join(binDir, s.bin), s.args...)
+		// As mackerel-agent's per-plugin env would set it.
+		cmd.Env = append(os.Environ(), "DEMO_PASSWORD="+demoPassword)
 		var out bytes.Buffer
 		cmd.Stdout = &out
 		start := time.Now()
@@ -98,11 +105,15 @@ func quote(args []string) string {
 type fixtures struct {
 	dir     string
 	servers []*fixture.Server
+	closers []interface{ Close() error }
 }
 
 func (f *fixtures) close() {
 	for _, s := range f.servers {
 		s.Close()
+	}
+	for _, c := range f.closers {
+		c.Close()
 	}
 }
 
@@ -116,6 +127,16 @@ func (f *fixtures) serve(o fixture.TLSOptions, err error) (string, error) {
 	}
 	f.servers = append(f.servers, s)
 	return s.Addr, nil
+}
+
+// serveHTTP starts a web server and returns its base URL.
+func (f *fixtures) serveHTTP(h http.Handler, o fixture.HTTPOptions) (string, error) {
+	s, err := fixture.StartHTTP(h, o)
+	if err != nil {
+		return "", err
+	}
+	f.closers = append(f.closers, s)
+	return s.URL, nil
 }
 
 func (f *fixtures) write(name string, data []byte) (string, error) {
@@ -172,7 +193,25 @@ func (f *fixtures) start() ([]scenario, error) {
 		return nil, err
 	}
 
+	app := fixture.App{User: "monitor", Password: demoPassword}.Handler()
+	web, err := f.serveHTTP(app, fixture.HTTPOptions{})
+	if err != nil {
+		return nil, err
+	}
+	webLeaf, err := pki.Leaf(12.5, "app.demo.test")
+	if err != nil {
+		return nil, err
+	}
+	webTLS, err := f.serveHTTP(app, fixture.HTTPOptions{Chain: []*fixture.Cert{webLeaf, pki.Intermediate}})
+	if err != nil {
+		return nil, err
+	}
+
 	return []scenario{
+		{"An HTTP endpoint judged by what its JSON says, not by its status code", "check-http-e2e", []string{"-u", web + "/json", "--jq", ".status == \"ok\"", "--jq", ".queue.depth < 3"}},
+		{"Redirects followed: the final URL is named, the OK text carries no latency", "check-http-e2e", []string{"-u", web + "/redirect/2", "--contains", "all good"}},
+		{"A server that never answers: CRITICAL naming the phase, within the timeout", "check-http-e2e", []string{"-u", web + "/slow", "-t", "2s"}},
+		{"HTTPS over HTTP/2 with the certificate's days judged too; the password stays ***", "check-http-e2e", []string{"-u", webTLS + "/auth", "--ca-file", ca, "--user", "monitor:${env:DEMO_PASSWORD}", "--cert-warning", "21"}},
 		{"A healthy endpoint: the OK text is stable, so the agent sends it once", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca}},
 		{"Three endpoints in one check, one expiring in 3 days", "check-tls-expiry", []string{"-H", healthy, "-H", expiring, "-u", "smtp://" + mail, "--ca-file", ca}},
 		{"A fullchain file whose intermediate expires before the leaf", "check-tls-expiry", []string{"-f", fullchain}},

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+)
+
+// TestScenarioWiring runs a small journey through the flags that describe
+// how servers are reached: the steps and their messages are the journey
+// package's; this is the binary putting them together.
+func TestScenarioWiring(t *testing.T) {
+	base := serve(t)
+	scenario := func(steps string) string {
+		return testutil.WriteFile(t, "journey.yml", []byte("name: smoke\nbase_url: "+base+"\nsteps:\n"+steps))
+	}
+	ok := scenario(`  - name: page
+    get: /redirect/1
+    expect: {status: 200, contains: ["all good"]}
+  - name: api
+    get: /json
+    expect: {jq: ['.queue.depth < 10']}
+`)
+	run(t, nil, "--scenario", ok).Expect(t, 0, "HTTP OK: smoke, 2 steps passed\n")
+	run(t, nil, "--scenario", ok, "--http1.1", "-4", "-v").Expect(t, 0, "HTTP OK: smoke, 2 steps passed\n")
+
+	failing := scenario(`  - name: page
+    get: /ok
+  - name: api
+    get: /json
+    expect: {jq: ['.queue.depth < 3']}
+`)
+	run(t, nil, "--scenario", failing).Expect(t, 2, `HTTP CRITICAL: smoke step 2/2 "api": `, ".queue.depth < 3")
+
+	// The journey's requests obey the check's deadline.
+	slow := scenario("  - name: wait\n    get: /slow?d=1m\n")
+	r := run(t, nil, "--scenario", slow, "-t", "1")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/1 "wait": `, "ttfb 127.0.0.1:")
+	if r.Elapsed.Seconds() > 2 {
+		t.Errorf("ran %s with -t 1", r.Elapsed)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--scenario", scenario("  - name: x\n    get: /ok\n    retries: 3\n")}, `line 6: unknown key "retries"`},
+		{[]string{"--scenario", ok, "--jq", ".a"}, "--jq applies to one request (-u), not to --scenario"},
+		{[]string{"--scenario", "/nonexistent/journey.yml"}, "scenario /nonexistent/journey.yml: "},
+	} {
+		r := run(t, nil, tc.args...)
+		r.Expect(t, 3, "HTTP UNKNOWN: ", tc.want)
+		if strings.Count(r.Stdout, "\n") != 1 {
+			t.Errorf("not one line:\n%s", r.Stdout)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/expiry"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
+)
+
+// runOne sends the request of the flags and judges the response.
+func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report {
+	r := &o.request
+	report := &check.Report{}
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		var re *httpprobe.RedirectError
+		var pe *phase.Error
+		what := err.Error()
+		if !errors.As(err, &re) && !errors.As(err, &pe) {
+			what = phase.Cause(err)
+		}
+		report.Findings = []check.Finding{{Status: check.CRITICAL, Text: o.masker.Mask(r.Method + " " + o.show(r.URL) + ": " + what)}}
+		return report
+	}
+	target := r.Method + " " + o.show(r.URL)
+	if len(resp.Redirects) > 0 {
+		target += " -> " + o.show(resp.URL.String())
+	}
+	detail := fmt.Sprintf("%s %s; %s", target, resp.Status, breakdown(resp.Timings))
+	findings := o.expect.CheckContext(ctx, resp)
+	if o.certJudge {
+		if f, ok := o.judgeCert(resp.PeerCertificates); ok {
+			findings = append(findings, f)
+		}
+	}
+	// The worst finding leads the message and carries the request, its
+	// status line and timings; the others follow, one line each.
+	sort.SliceStable(findings, func(i, j int) bool { return check.Worse(findings[i].Status, findings[j].Status) })
+	for i, f := range findings {
+		if i == 0 {
+			f.Text += " (" + detail + ")"
+		}
+		f.Text = o.masker.Mask(f.Text)
+		report.Findings = append(report.Findings, f)
+	}
+	if len(report.Findings) == 0 {
+		report.OKVerdict = o.masker.Mask(fmt.Sprintf("%s %d", target, resp.StatusCode))
+		report.Findings = []check.Finding{{Status: check.OK, Text: o.masker.Mask(detail)}}
+	}
+	return report
+}
+
+// judgeCert judges the leaf certificate the final response came over,
+// reporting only a breach (an OK message stays stable).
+func (o *options) judgeCert(certs []*x509.Certificate) (check.Finding, bool) {
+	if len(certs) == 0 {
+		return check.Finding{Status: check.UNKNOWN, Text: "no certificate to judge: the final response did not come over TLS"}, true
+	}
+	j := expiry.Judge{Now: time.Now()}
+	if o.CertWarning != nil {
+		j.Warning = *o.CertWarning
+	}
+	if o.CertCritical != nil {
+		j.Critical = *o.CertCritical
+	}
+	v := j.Cert(certchain.Cert{Certificate: certs[0], Role: certchain.Leaf})
+	if v.Status == check.OK {
+		return check.Finding{}, false
+	}
+	return check.Finding{Status: v.Status, Text: "certificate: " + v.Text}, true
+}
+
+// show is a URL as messages print it: user info and secret-looking query
+// values hidden.
+func (o *options) show(u string) string {
+	if p, err := url.Parse(u); err == nil && p.User != nil {
+		p.User = nil
+		u = p.String()
+	}
+	return o.masker.Mask(secret.RedactURL(u))
+}
+
+// breakdown is the timing of a response, phase by phase.
+func breakdown(t httpprobe.Timings) string {
+	parts := []string{"dns " + phase.Seconds(t.DNS), "connect " + phase.Seconds(t.Connect)}
+	if t.TLS > 0 {
+		parts = append(parts, "tls "+phase.Seconds(t.TLS))
+	}
+	parts = append(parts, "ttfb "+phase.Seconds(t.TTFB), "body "+phase.Seconds(t.Body), "total "+phase.Seconds(t.Total))
+	return strings.Join(parts, ", ")
+}
