@@ -159,6 +159,7 @@ func TestRedactURL(t *testing.T) {
 		{"no scheme", "db:5432/x?password=hunter2", "db:5432/x?password=***"},
 		{"at sign in query", "https://h/?email=a@b.c&key=k", "https://h/?email=a@b.c&key=***"},
 		{"user info before a broken scheme", ":0000@://", "***@://"},
+		{"at signs on both sides of a broken scheme", "@://user:Hunter2x9@h", "***@h"},
 		{"user info, no scheme", "user:pass@db:5432/x", "***@db:5432/x"},
 		{"at sign in a path, no scheme", "db/x@y", "db/x@y"},
 	} {

@@ -16,10 +16,16 @@ func RedactURL(s string) string {
 	var head string
 	i := strings.Index(s, "://")
 	switch {
-	case i < 0 || strings.Contains(s[:i], "@"):
-		// No scheme ends before the "@": a URL typed without one
-		// ("user:pass@host") or with a broken one. What precedes an "@"
-		// in the part that would be the authority may be a password.
+	case i >= 0 && strings.Contains(s[:i], "@"):
+		// User info before the "://": a scheme lost to a typo. Nothing
+		// here parses as intended, so anything up to the last "@" may be
+		// a password.
+		at := strings.LastIndex(s, "@")
+		head, rest = Mask, s[at:]
+	case i < 0:
+		// A URL typed without a scheme ("user:pass@host"): what precedes
+		// an "@" in the part that would be the authority may be a
+		// password.
 		authority := s
 		if end := strings.IndexAny(s, "/?#"); end >= 0 {
 			authority = s[:end]
