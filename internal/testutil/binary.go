@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -116,6 +117,33 @@ func (r Result) Expect(t testing.TB, code int, wants ...string) string {
 	}
 	first, _, _ := strings.Cut(r.Stdout, "\n")
 	return first
+}
+
+// ExpectMatch checks a run's exit code and that its stdout matches every
+// one of the regular expressions patterns. Use it where a message carries
+// a time the machine's load decides ("timed out after 1.9s" on a busy
+// host for a 2 s deadline, since the phase starts after the process).
+func (r Result) ExpectMatch(t testing.TB, code int, patterns ...string) {
+	t.Helper()
+	if r.Code != code {
+		t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", r.Code, code, r.Stdout, r.Stderr)
+	}
+	for _, p := range patterns {
+		if !regexp.MustCompile(p).MatchString(r.Stdout) {
+			t.Errorf("stdout does not match %s:\n%s", p, r.Stdout)
+		}
+	}
+}
+
+// TimedOutAfter is a pattern for "timed out after" a time that ends within
+// the last half second before d: the phase starts after the process, whose
+// start the deadline runs from.
+func TimedOutAfter(d time.Duration) string {
+	var alts []string
+	for s := d; s >= d-500*time.Millisecond && s > 0; s -= 100 * time.Millisecond {
+		alts = append(alts, regexp.QuoteMeta(fmt.Sprintf("%.1fs", s.Seconds())))
+	}
+	return "timed out after (" + strings.Join(alts, "|") + ")"
 }
 
 // String is the run for failure messages.
