@@ -322,7 +322,7 @@ func inUnit(paths []string, unit string) bool {
 	}
 	for _, path := range paths {
 		for seg := range strings.SplitSeq(path, "/") {
-			if seg == unit || seg == alt {
+			if seg == unit || alt != "" && seg == alt {
 				return true
 			}
 		}
@@ -484,14 +484,22 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 	}
 }
 
-// roundAge shortens a duration for a message: 40s, 3m10s, 2h5m.
+// roundAge shortens a duration for a message: 40s, 3m10s, 2h, 2h5m.
 func roundAge(d time.Duration) string {
-	switch {
-	case d < time.Minute:
+	if d < time.Minute {
 		return d.Round(time.Second).String()
-	case d < time.Hour:
-		return strings.TrimSuffix(d.Round(time.Second).String(), "0s")
-	default:
-		return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
 	}
+	if d < time.Hour {
+		d = d.Round(time.Second)
+	} else {
+		d = d.Round(time.Minute)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }

@@ -38,6 +38,8 @@ func TestMatch(t *testing.T) {
 	nginx := proc(20, "nginx", 'S', "nginx: master process /usr/sbin/nginx")
 	nginx.ExePath = "/usr/sbin/nginx"
 	nginx.Cgroups = []string{"/system.slice/nginx.service"}
+	initProc := proc(1, "init", 'S', "/sbin/init")
+	initProc.Cgroups = []string{"/"}
 	v1 := proc(21, "nginx", 'S', "nginx: worker process")
 	v1.Cgroups = []string{"/", "/system.slice/nginx.service", "/user.slice"}
 	for _, tc := range []struct {
@@ -60,6 +62,7 @@ func TestMatch(t *testing.T) {
 		{"unit v2 with suffix", group(t, Unit, "nginx.service", nil), nginx, Yes},
 		{"unit v1", group(t, Unit, "nginx", nil), v1, Yes},
 		{"unit, other", group(t, Unit, "ngin", nil), v1, No},
+		{"unit with suffix, root cgroup", group(t, Unit, "nginx.service", nil), initProc, No},
 		{"-u keeps", group(t, Name, "nginx", &Filter{UID: 1000}), nginx, Yes},
 		{"-u drops", group(t, Name, "nginx", &Filter{UID: 0}), nginx, No},
 		{"-x drops", group(t, Name, "nginx", &Filter{UID: -1, Exclude: []*regexp.Regexp{regexp.MustCompile("master")}}), nginx, No},
@@ -164,7 +167,7 @@ func TestPIDFile(t *testing.T) {
 		{"not a pid", write("junk.pid", "hello\n", now), nil, 0, `does not hold a PID ("hello")`},
 		{"dead", write("dead.pid", "99999999\n", now), nil, 0, "pid 99999999 from " + dir + "/dead.pid is not running"},
 		{"zombie", write("zombie.pid", "101", now), nil, 0, "has exited"},
-		{"stale by time", write("old.pid", "100\n", now.Add(-2*time.Hour)), nil, 0, "started 1h0m after the file was written: a stale pid file"},
+		{"stale by time", write("old.pid", "100\n", now.Add(-2*time.Hour)), nil, 0, "started 1h after the file was written: a stale pid file"},
 		{"stale by name", write("name.pid", "100\n", now.Add(-time.Hour)), &Selector{Kind: Name, Value: "apache2"}, 0, "which does not match -n apache2: a stale pid file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
