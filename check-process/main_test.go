@@ -166,24 +166,52 @@ func TestKernelThreadsNeverMatchPattern(t *testing.T) {
 
 func TestSystemdUnit(t *testing.T) {
 	p := start(t, "cpu-")
+	unit := unitOf(t, p)
+	run(t, "--systemd-unit", unit, "-v").Expect(t, 0, "; pids "+strconv.Itoa(p.PID)+")")
+	if !strings.Contains(unit, ".") {
+		run(t, "--systemd-unit", unit+".service", "-v").Expect(t, 0, "; pids "+strconv.Itoa(p.PID)+")")
+	}
+	run(t, "--systemd-unit", "cpu-none-"+strconv.Itoa(os.Getpid())).Expect(t, 2, "(--systemd-unit cpu-none-", "0 processes, expected at least 1")
+}
+
+// unitOf puts p in a unit of its own: a cgroup named UNIT.service made
+// in a hierarchy systemd would use (v2, or v1's name=systemd), which
+// needs root. Without root, p's own unit or scope will do, if the tests
+// run in one.
+func unitOf(t *testing.T, p *testutil.Process) string {
+	t.Helper()
+	unit := testutil.UniqueName("cpunit-")
+	for _, h := range []string{"/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"} {
+		dir := filepath.Join(h, unit+".service")
+		if _, err := os.Stat(filepath.Join(h, "cgroup.procs")); err != nil {
+			continue
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			continue
+		}
+		t.Cleanup(func() {
+			p.Stop()
+			os.Remove(dir)
+		})
+		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(p.PID)), 0o644); err != nil {
+			continue
+		}
+		return unit
+	}
 	cg, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/cgroup")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The last segment of the child's cgroup is the unit or scope it
-	// runs in (session-3.scope, user@1000.service, docker-ID.scope).
-	var unit string
 	for _, line := range strings.Split(strings.TrimSpace(string(cg)), "\n") {
 		parts := strings.SplitN(line, ":", 3)
 		if len(parts) == 3 && (parts[1] == "" || parts[1] == "name=systemd") {
 			unit = filepath.Base(parts[2])
 		}
 	}
-	if unit == "" || unit == "/" || unit == "." {
-		t.Skipf("the tests run in the root cgroup (%q): no unit to find", cg)
+	if unit == "" || unit == "/" || unit == "." || strings.HasPrefix(unit, "cpunit-") {
+		t.Skipf("the tests run in the root cgroup (%q) and cannot make one (not root?): no unit to find", cg)
 	}
-	run(t, "--systemd-unit", unit, "-v").Expect(t, 0, strconv.Itoa(p.PID))
-	run(t, "--systemd-unit", "cpu-none-"+strconv.Itoa(os.Getpid())).Expect(t, 2, "(--systemd-unit cpu-none-", "0 processes, expected at least 1")
+	return unit
 }
 
 func TestPIDFile(t *testing.T) {

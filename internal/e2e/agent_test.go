@@ -58,6 +58,8 @@ var scenarios = map[string]func(t *testing.T, pki *fixture.PKI) scenario{
 	"tls-shop":   tlsShop,
 	"tls-all":    tlsAll,
 	"tls-api":    tlsAPI,
+
+	"process-worker": processWorker,
 }
 
 // TestREADMEBlocksHaveScenarios is the part of the test below that needs no
