@@ -139,7 +139,8 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		}
 	}
 	end := inflight.Begin(ctx, "scanning /proc", check.CRITICAL)
-	snap, err := scanner.Scan(scanCtx, procgroup.Need(c.Groups))
+	set := procgroup.NewSet(c.Groups...)
+	snap, err := scanner.Scan(scanCtx, set.Need)
 	end()
 	if err != nil {
 		return failed(r, err)
@@ -149,8 +150,9 @@ func Check(ctx context.Context, c *Config) *check.Report {
 	}
 
 	var okParts []string
-	for _, g := range c.Groups {
-		j := judge{c: c, g: g, m: g.Members(snap), base: base, sampled: sampled, now: snap.At}
+	members := set.Members(snap)
+	for i, g := range c.Groups {
+		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At}
 		fs := j.findings()
 		r.Findings = append(r.Findings, fs...)
 		okParts = append(okParts, fmt.Sprintf("%s %d %s", g.Label, len(j.m.Live), processes(len(j.m.Live))))

@@ -235,10 +235,10 @@ func has(p *procscan.Process, f procscan.Fields) (Result, procscan.Fields) {
 // matchText is what -p and -x match: the command line, or comm for a
 // process without one (a zombie, a kernel thread).
 func matchText(p *procscan.Process) string {
-	if len(p.Args) == 0 {
+	if p.Line == "" {
 		return p.Comm
 	}
-	return strings.Join(p.Args, " ")
+	return p.Line
 }
 
 func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields) {
@@ -330,16 +330,72 @@ func inUnit(paths []string, unit string) bool {
 	return false
 }
 
-// Need is what the scanner must read of a process for these groups.
-func Need(groups []*Group) procscan.Need {
-	return func(p *procscan.Process) procscan.Fields {
-		var need procscan.Fields
-		for _, g := range groups {
-			_, n := g.Match(p)
+// Set is the groups of one check, matched together in one scan.
+type Set struct {
+	Groups []*Group
+	none   *memo
+}
+
+// NewSet makes a set of groups.
+func NewSet(groups ...*Group) *Set {
+	s := &Set{Groups: groups}
+	s.none = &memo{set: s}
+	return s
+}
+
+// memo is what Need decided of a process, kept in its Tag.
+type memo struct {
+	set *Set
+	r   []Result // nil: a member of no group
+}
+
+// Need is the procscan.Need of the set: what to read of a process for
+// every group to decide. Once they have, it keeps their decisions in the
+// process's Tag, so that Members does not match again.
+func (s *Set) Need(p *procscan.Process) procscan.Fields {
+	var need procscan.Fields
+	var r []Result
+	for i, g := range s.Groups {
+		res, n := g.Match(p)
+		if n != 0 {
 			need |= n
+			continue
 		}
+		if res != No && need == 0 {
+			if r == nil {
+				r = make([]Result, len(s.Groups))
+			}
+			r[i] = res
+		}
+	}
+	if need != 0 {
 		return need
 	}
+	if r == nil {
+		p.Tag = s.none
+	} else {
+		p.Tag = &memo{set: s, r: r}
+	}
+	return 0
+}
+
+// Members sorts a snapshot's processes into each group's, in the order
+// of the groups.
+func (s *Set) Members(snap *procscan.Snapshot) []Members {
+	out := make([]Members, len(s.Groups))
+	for i, g := range s.Groups {
+		out[i] = g.members(snap, func(p *procscan.Process) Result {
+			if m, ok := p.Tag.(*memo); ok && m.set == s {
+				if m.r == nil {
+					return No
+				}
+				return m.r[i]
+			}
+			r, _ := g.Match(p)
+			return r
+		})
+	}
+	return out
 }
 
 // Members are a group's processes in one snapshot.
@@ -357,12 +413,20 @@ type Members struct {
 	PIDFile *PIDFileResult
 }
 
-// Members sorts a snapshot's processes for g.
+// Members sorts a snapshot's processes for g alone; Set.Members does it
+// for several groups without matching again.
 func (g *Group) Members(snap *procscan.Snapshot) Members {
+	return g.members(snap, func(p *procscan.Process) Result {
+		r, _ := g.Match(p)
+		return r
+	})
+}
+
+func (g *Group) members(snap *procscan.Snapshot, match func(*procscan.Process) Result) Members {
 	var m Members
 	countZombies := g.Filter != nil && strings.ContainsRune(g.Filter.States, 'Z')
 	for _, p := range snap.Processes {
-		switch r, _ := g.Match(p); {
+		switch r := match(p); {
 		case r == Unknown:
 			m.Unreadable = append(m.Unreadable, p)
 		case r != Yes:

@@ -13,7 +13,7 @@ import (
 
 // proc is a process with every field read.
 func proc(pid int, comm string, state byte, args ...string) *procscan.Process {
-	return &procscan.Process{PID: pid, PPID: 1, Comm: comm, State: state, Args: args, UID: 1000,
+	return &procscan.Process{PID: pid, PPID: 1, Comm: comm, State: state, Args: args, Line: strings.Join(args, " "), UID: 1000,
 		Have: procscan.Cmdline | procscan.Exe | procscan.Owner | procscan.Cgroup | procscan.FDs | procscan.Limits}
 }
 
@@ -192,5 +192,41 @@ func TestMembersSetZombiesApart(t *testing.T) {
 	m = group(t, Name, "w", &Filter{UID: -1, States: "Z"}).Members(snap)
 	if len(m.Live) != 1 || m.Live[0].PID != 2 {
 		t.Errorf("--state Z: live %v", m.Live)
+	}
+}
+
+// A set matches each process once: Members reads what Need decided.
+func TestSetMatchesOnce(t *testing.T) {
+	nginx := &procscan.Process{PID: 1, Comm: "nginx", State: 'S'}
+	worker := &procscan.Process{PID: 2, Comm: "ruby", State: 'S'}
+	other := &procscan.Process{PID: 3, Comm: "bash", State: 'S'}
+	g1, g2 := group(t, Name, "nginx", nil), group(t, Pattern, "worker", nil)
+	set := NewSet(g1, g2)
+	for _, p := range []*procscan.Process{nginx, worker, other} {
+		for range 3 {
+			need := set.Need(p)
+			if need == 0 {
+				break
+			}
+			// What the scanner would do: read the field.
+			p.Have |= need
+			if p == worker {
+				p.Args, p.Line = []string{"ruby", "worker.rb"}, "ruby worker.rb"
+			}
+		}
+		if p.Tag == nil {
+			t.Fatalf("pid %d: no decision kept", p.PID)
+		}
+	}
+	// Decisions are taken from the tag: a process changed afterwards
+	// keeps its membership.
+	worker.Line = "changed"
+	m := set.Members(&procscan.Snapshot{Processes: []*procscan.Process{nginx, worker, other}})
+	if len(m[0].Live) != 1 || m[0].Live[0] != nginx || len(m[1].Live) != 1 || m[1].Live[0] != worker {
+		t.Errorf("members %+v", m)
+	}
+	// Another set does not trust this one's tags.
+	if m := NewSet(g2).Members(&procscan.Snapshot{Processes: []*procscan.Process{worker}}); len(m[0].Live) != 0 {
+		t.Errorf("another set used the tag: %+v", m[0].Live)
 	}
 }

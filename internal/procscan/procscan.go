@@ -92,6 +92,8 @@ type Process struct {
 
 	// Args is the argument vector; empty for zombies and kernel threads.
 	Args []string
+	// Line is Args joined by spaces, as ps shows a command line.
+	Line string
 	// ExePath is the executable's path, " (deleted)" removed when it
 	// was replaced on disk since the process started.
 	ExePath string
@@ -105,6 +107,11 @@ type Process struct {
 	// FDLimit is the soft limit on open files; 0 means unlimited.
 	FDLimit uint64
 
+	// Tag is the caller's; the scanner leaves it alone. procgroup keeps
+	// there which groups a process belongs to, so that it matches each
+	// process once.
+	Tag any
+
 	// Have are the fields read; a field in Failed is not in Have.
 	Have Fields
 	// Failed are the fields that could not be read (permission denied
@@ -117,21 +124,10 @@ type Process struct {
 // CommandLine is the command line as ps shows it: the arguments joined
 // by spaces, or the name in brackets for a process without one.
 func (p *Process) CommandLine() string {
-	if len(p.Args) == 0 {
+	if p.Line == "" {
 		return "[" + p.Comm + "]"
 	}
-	n := len(p.Args) - 1
-	for _, a := range p.Args {
-		n += len(a)
-	}
-	b := make([]byte, 0, n)
-	for i, a := range p.Args {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, a...)
-	}
-	return string(b)
+	return p.Line
 }
 
 // Zombie reports whether the process has exited and waits to be reaped.

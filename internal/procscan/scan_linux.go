@@ -284,7 +284,7 @@ func (r *reader) readField(p *Process, f Fields, buf *[]byte) error {
 	defer func() { *buf = b[:0] }()
 	switch f {
 	case Cmdline:
-		p.Args = parseCmdline(b)
+		p.Args, p.Line = parseCmdline(b)
 	case Owner:
 		p.UID, err = parseUID(b)
 	case Cgroup:
