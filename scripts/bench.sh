@@ -121,7 +121,7 @@ define_rows() {
   ours proc1 -- "$BIN/check-process" -p 'fixture -tls'
   ours proc1-name -- "$BIN/check-process" -n fixture -w 100000
   ours proc10 -- "$BIN/check-process" -p 'fixture -tls' -p 'fixture -tls 50' -p 'fixture .*-far' -p 'fixture .*-latency' \
-    -p 'fixture .*-days' -p 'fixture .*-procs' -p '-tls [0-9]+ -far' -p '-latency 20ms' -p '-days 10[.]5' -p '-procs [0-9]+'
+    -p 'fixture .*-days' -p 'fixture .*-procs' -p 'tls [0-9]+ -far' -p 'latency 20ms' -p 'days 10[.]5' -p 'procs [0-9]+'
   peer pgrep vs=proc1 -- pgrep -f 'fixture -tls'
   peer check_procs vs=proc1 -- "$PLUGINS/check_procs" -c 1:1 -a '-tls 50'
   if [[ -n ${CHECK_PROCS:-} ]]; then

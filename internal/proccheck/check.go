@@ -70,10 +70,17 @@ func (c *Config) Validate() error {
 	if c.FDCritical.Value > 100 || c.FDWarning.Value > 100 {
 		return errors.New("--fd-warning and --fd-critical are percentages of the soft limit on open files: 100 or less")
 	}
+	var extra procscan.Fields
 	if c.wantsFDs() {
-		for _, g := range c.Groups {
-			g.Extra |= procscan.FDs | procscan.Limits
-		}
+		extra |= procscan.FDs | procscan.Limits
+	}
+	// A -p group decides on command lines alone; what is judged of its
+	// members, and their zombies, needs their stat.
+	if c.RSSWarning.Bytes > 0 || c.RSSCritical.Bytes > 0 || c.WantsCPU() || c.ThreadsWarning.Set || c.ThreadsCritical.Set || c.MinAge > 0 {
+		extra |= procscan.Stat
+	}
+	for _, g := range c.Groups {
+		g.Extra |= extra
 	}
 	return nil
 }

@@ -184,7 +184,13 @@ func (g *Group) Match(p *procscan.Process) (Result, procscan.Fields) {
 	if f == nil {
 		f = AnyProcess
 	}
-	// Cheap facts from stat first.
+	// Facts from stat first: the cheapest file, and the one most
+	// groups need.
+	if f.PPID != 0 || f.States != "" {
+		if r, need := has(p, procscan.Stat); r != Yes {
+			return r, need
+		}
+	}
 	if f.PPID != 0 && p.PPID != f.PPID {
 		return No, 0
 	}
@@ -244,14 +250,25 @@ func matchText(p *procscan.Process) string {
 func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields) {
 	switch s.Kind {
 	case Pattern:
-		if p.Kernel {
-			return No, 0
-		}
+		// The command line decides alone, unless it is empty: then
+		// stat says whether the process is a kernel thread (never a
+		// match) or a zombie (matched by its name).
 		if r, need := has(p, procscan.Cmdline); r != Yes {
 			return r, need
 		}
+		if p.Line == "" {
+			if r, need := has(p, procscan.Stat); r != Yes {
+				return r, need
+			}
+			if p.Kernel {
+				return No, 0
+			}
+		}
 		return yes(s.re.MatchString(matchText(p))), 0
 	case Name:
+		if r, need := has(p, procscan.Stat); r != Yes {
+			return r, need
+		}
 		if len(s.Value) <= CommLen {
 			return yes(p.Comm == s.Value), 0
 		}
@@ -272,21 +289,26 @@ func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields)
 		}
 		return yes(filepath.Base(p.ExePath) == s.Value), 0
 	case Exe:
-		if p.Kernel {
-			return No, 0
-		}
-		if p.Zombie() {
-			// A zombie has no executable left: its name must do.
-			base := filepath.Base(s.Value)
-			return yes(p.Comm == base[:min(len(base), CommLen)]), 0
-		}
 		if r, need := has(p, procscan.Exe); r != Yes {
 			return r, need
 		}
-		return yes(p.ExePath == s.Value), 0
+		if p.ExePath != "" {
+			return yes(p.ExePath == s.Value), 0
+		}
+		// No executable: a kernel thread, or a zombie, which has none
+		// left and whose name must do.
+		if r, need := has(p, procscan.Stat); r != Yes {
+			return r, need
+		}
+		base := filepath.Base(s.Value)
+		return yes(p.Zombie() && p.Comm == base[:min(len(base), CommLen)]), 0
 	case PIDFile:
 		if pid <= 0 || p.PID != pid {
 			return No, 0
+		}
+		// Its start time tells a live pid file from a stale one.
+		if r, need := has(p, procscan.Stat); r != Yes {
+			return r, need
 		}
 		if s.Qualifier != nil {
 			// The process at the PID that does not match is not the
@@ -295,9 +317,7 @@ func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields)
 		}
 		return Yes, 0
 	case Unit:
-		if p.Kernel {
-			return No, 0
-		}
+		// Kernel threads are in the root cgroup, never in a unit's.
 		if r, need := has(p, procscan.Cgroup); r != Yes {
 			return r, need
 		}

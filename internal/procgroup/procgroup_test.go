@@ -14,7 +14,7 @@ import (
 // proc is a process with every field read.
 func proc(pid int, comm string, state byte, args ...string) *procscan.Process {
 	return &procscan.Process{PID: pid, PPID: 1, Comm: comm, State: state, Args: args, Line: strings.Join(args, " "), UID: 1000,
-		Have: procscan.Cmdline | procscan.Exe | procscan.Owner | procscan.Cgroup | procscan.FDs | procscan.Limits}
+		Have: procscan.Stat | procscan.Cmdline | procscan.Exe | procscan.Owner | procscan.Cgroup | procscan.FDs | procscan.Limits}
 }
 
 func group(t *testing.T, kind Kind, value string, f *Filter) *Group {
@@ -82,7 +82,12 @@ func TestMatch(t *testing.T) {
 // open: a name group never reads a command line for a short name, nor
 // for a long one whose first 15 bytes differ.
 func TestMatchAsksOnlyForWhatItNeeds(t *testing.T) {
-	bare := func(comm string) *procscan.Process { return &procscan.Process{PID: 5, Comm: comm, State: 'S'} }
+	bare := func(comm string) *procscan.Process {
+		return &procscan.Process{PID: 5, Comm: comm, State: 'S', Have: procscan.Stat}
+	}
+	nothing := &procscan.Process{PID: 5}
+	withLine := &procscan.Process{PID: 5, Line: "ruby worker.rb", Args: []string{"ruby", "worker.rb"}, Have: procscan.Cmdline}
+	empty := &procscan.Process{PID: 5, Have: procscan.Cmdline}
 	for _, tc := range []struct {
 		name string
 		g    *Group
@@ -95,6 +100,11 @@ func TestMatchAsksOnlyForWhatItNeeds(t *testing.T) {
 		{"-n then -u", group(t, Name, "nginx", &Filter{UID: 0}), bare("nginx"), procscan.Owner},
 		{"-n, other, with -u", group(t, Name, "nginx", &Filter{UID: 0}), bare("bash"), 0},
 		{"-p", group(t, Pattern, "x", nil), bare("bash"), procscan.Cmdline},
+		{"-p reads no stat first", group(t, Pattern, "x", nil), nothing, procscan.Cmdline},
+		{"-p decides on a command line alone", group(t, Pattern, "worker", nil), withLine, 0},
+		{"-p needs stat for an empty command line", group(t, Pattern, "x", nil), empty, procscan.Stat},
+		{"-n reads stat", group(t, Name, "nginx", nil), nothing, procscan.Stat},
+		{"--ppid reads stat first", group(t, Pattern, "worker", &Filter{UID: -1, PPID: 1}), withLine, procscan.Stat},
 		{"--exe", group(t, Exe, "/bin/x", nil), bare("bash"), procscan.Exe},
 		{"unit", group(t, Unit, "x", nil), bare("bash"), procscan.Cgroup},
 		{"extra for members only", &Group{Select: &Selector{Kind: Name, Value: "nginx"}, Extra: procscan.FDs}, bare("nginx"), procscan.FDs},
@@ -197,9 +207,9 @@ func TestMembersSetZombiesApart(t *testing.T) {
 
 // A set matches each process once: Members reads what Need decided.
 func TestSetMatchesOnce(t *testing.T) {
-	nginx := &procscan.Process{PID: 1, Comm: "nginx", State: 'S'}
-	worker := &procscan.Process{PID: 2, Comm: "ruby", State: 'S'}
-	other := &procscan.Process{PID: 3, Comm: "bash", State: 'S'}
+	nginx := &procscan.Process{PID: 1, Comm: "nginx", State: 'S', Have: procscan.Stat}
+	worker := &procscan.Process{PID: 2, Comm: "ruby", State: 'S', Have: procscan.Stat}
+	other := &procscan.Process{PID: 3, Comm: "bash", State: 'S', Have: procscan.Stat}
 	g1, g2 := group(t, Name, "nginx", nil), group(t, Pattern, "worker", nil)
 	set := NewSet(g1, g2)
 	for _, p := range []*procscan.Process{nginx, worker, other} {
