@@ -42,7 +42,7 @@ const CommLen = 15
 type Selector struct {
 	Kind  Kind
 	Value string
-	re    *regexp.Regexp
+	re    *pattern
 	// Qualifier is the -p or -n a --pidfile's process must also match:
 	// one that does not means the PID was reused (a stale pid file).
 	Qualifier *Selector
@@ -53,7 +53,7 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 	s := &Selector{Kind: kind, Value: value}
 	switch kind {
 	case Pattern:
-		re, err := regexp.Compile(value)
+		re, err := compilePattern(value)
 		if err != nil {
 			return nil, fmt.Errorf("-p %s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
