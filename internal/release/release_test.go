@@ -55,6 +55,12 @@ var checks = map[string]func(t *testing.T, bin string){
 		testutil.Run(t, bin, nil, "-H", addr, "--ca-file", ca).
 			Expect(t, 1, "TLS WARNING: "+addr+" leaf CN=localhost", "expires in 21 days", "warning below 30 days")
 	},
+	"check-process": func(t *testing.T, bin string) {
+		p := testutil.StartProcess(t, testutil.UniqueName("rel-"))
+		name := filepath.Base(p.Path)
+		testutil.Run(t, bin, nil, "-n", name, "-w", "0").
+			Expect(t, 1, "PROCESS WARNING: "+name+" (-n "+name+"): 1 process, expected at most 0")
+	},
 }
 
 func TestDist(t *testing.T) {
