@@ -305,10 +305,12 @@ func (j *judge) resources() {
 		if l := level(threads, float64(p.Threads)); l != threshold.Fine {
 			threads.breaches[l] = append(threads.breaches[l], breach{p, float64(p.Threads), fmt.Sprintf("pid %d threads %d > %s", p.PID, p.Threads, thLimit[l])})
 		}
+		// The share is of the time between the two reads, which the
+		// scans lengthen a little; the message names the sample asked for.
 		if b := baseCPU[p.PID]; b != nil && b.StartTicks == p.StartTicks && j.sampled > 0 {
 			pct := float64(p.CPU-b.CPU) / float64(j.sampled) * 100
 			if l := level(cpu, pct); l != threshold.Fine {
-				cpu.breaches[l] = append(cpu.breaches[l], breach{p, pct, fmt.Sprintf("pid %d cpu %.0f%% > %s (over %s)", p.PID, pct, cpuLimit[l], j.sampled.Round(100*time.Millisecond))})
+				cpu.breaches[l] = append(cpu.breaches[l], breach{p, pct, fmt.Sprintf("pid %d cpu %.0f%% > %s (over %s)", p.PID, pct, cpuLimit[l], c.CPUSample)})
 			}
 		}
 		if c.wantsFDs() {
