@@ -137,3 +137,39 @@ func copyFile(t testing.TB, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// FakeProc writes a proc tree for a scanner's Root: /proc/stat with a boot
+// time, and for each PID the files given by name under /proc/PID. The
+// content "FIFO" makes a named pipe instead, whose read blocks as a
+// command line does behind a process in uninterruptible sleep; the pipes
+// are opened for writing when the test ends, so no reader stays blocked.
+func FakeProc(t testing.TB, procs map[int]map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "stat"), []byte("cpu 0\nbtime 1700000000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for pid, files := range procs {
+		dir := filepath.Join(root, strconv.Itoa(pid))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, content := range files {
+			path := filepath.Join(dir, name)
+			if content == "FIFO" {
+				mkfifo(t, path)
+				continue
+			}
+			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return root
+}
+
+// StatLine is a /proc/PID/stat line: one process, sleeping or not, that
+// started 5 s after boot, with 1.2 s of CPU, 2 threads and 256 pages.
+func StatLine(pid int, comm string, state byte) string {
+	return strconv.Itoa(pid) + " (" + comm + ") " + string(state) + " 1 0 0 0 -1 4194560 0 0 0 0 100 20 0 0 20 0 2 0 500 0 256 0\n"
+}
