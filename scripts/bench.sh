@@ -6,6 +6,7 @@
 #   make bench
 #   CHECK_SSL_CERT=/path/to/check-ssl-cert make bench    # adds Mackerel's Go check-ssl-cert
 #   CHECK_HTTP=/path/to/check-http make bench            # adds Mackerel's Go check-http
+#   CHECK_PROCS=/path/to/check-procs make bench          # adds Mackerel's Go check-procs
 #   BENCH_ROUNDS=10 BENCH_RUNS=30 make bench             # more samples
 #
 # ADDING ROWS: one line per scenario in define_rows below.
@@ -67,7 +68,9 @@ FLOOR_ALARM=3 # warn when a floor row is this many times its typical value
 ROUNDS=${BENCH_ROUNDS:-5}
 RUNS=${BENCH_RUNS:-20}
 FIXTURE_TLS=50
-FIXTURE_PROCS=${FIXTURE_PROCS:-20}
+# The process rows are about a busy host: 2,000 idle processes more than
+# the machine has of its own.
+FIXTURE_PROCS=${FIXTURE_PROCS:-2000}
 PLUGINS=/usr/lib/nagios/plugins
 
 cd "$(dirname "$0")/.."
@@ -122,6 +125,22 @@ define_rows() {
     peer check-http vs=http1 -- "$CHECK_HTTP" -u "$HTTP_URL"
   fi
 
+  # Processes, with FIXTURE_PROCS idle children of the fixture on the
+  # host. One group matches the fixture itself; ten groups match it ten
+  # ways, to show that the cost follows the host's processes, not the
+  # groups. pgrep and check_procs do the same match; Mackerel's
+  # check-procs forks ps.
+  ours proc1 -- "$BIN/check-process" -p 'fixture -tls'
+  ours proc1-name -- "$BIN/check-process" -n fixture -w 100000
+  ours proc10 -- "$BIN/check-process" -p 'fixture -tls' -p 'fixture -tls 50' -p 'fixture .*-far' -p 'fixture .*-latency' \
+    -p 'fixture .*-days' -p 'fixture .*-procs' -p 'tls [0-9]+ -far' -p 'latency 20ms' -p 'days 10[.]5' -p 'procs [0-9]+'
+  peer pgrep vs=proc1 -- pgrep -f 'fixture -tls'
+  peer check_procs vs=proc1 -- "$PLUGINS/check_procs" -c 1:1 -a '-tls 50'
+  if [[ -n ${CHECK_PROCS:-} ]]; then
+    [[ -x $CHECK_PROCS ]] || die "CHECK_PROCS=$CHECK_PROCS is not an executable"
+    peer check-procs vs=proc1 -- "$CHECK_PROCS" -p 'fixture -tls'
+  fi
+
   target "TLS, 1 endpoint: wall time at or below Mackerel's check-ssl-cert" wall tls1 check-ssl-cert 1
   target "TLS, 1 endpoint: max RSS at or below Mackerel's check-ssl-cert" rss tls1 check-ssl-cert 1
   target "HTTP, one GET: wall time at or below Mackerel's check-http" wall http1 check-http 1
@@ -130,6 +149,10 @@ define_rows() {
   target "HTTP, one GET: wall time at most 1.76x Debian's check_http" wall http1 check_http-get 1.76
   target "TLS, 50 endpoints in one run: wall time under 3x one endpoint" wall tls50 tls1 3
   target "TLS, 50 endpoints 20 ms away in one run: wall time under 3x one endpoint" wall tls50-far tls1-far 3
+  target "Processes, 2,000 idle: wall time at most 0.35x Mackerel's check-procs" wall proc1 check-procs 0.35
+  target "Processes, 2,000 idle: max RSS at or below Mackerel's check-procs" rss proc1 check-procs 1
+  target "Processes, 2,000 idle: wall time at most 0.38x Debian's check_procs" wall proc1 check_procs 0.38
+  target "Processes: ten groups cost less than 1.3x one group" wall proc10 proc1 1.3
 }
 
 # ---------------------------------------------------------------- rows
@@ -218,6 +241,7 @@ build() {
   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$OUT/hello-world" "$OUT/hello.go"
   HELLO=$OUT/hello-world
   [[ -x $BIN/check-tls-expiry ]] || die "no $BIN/check-tls-expiry: run make build (or make bench)"
+  [[ -x $BIN/check-process ]] || die "no $BIN/check-process: run make build (or make bench)"
 }
 
 fixture_pid=''
@@ -389,6 +413,7 @@ shown() {
       "${CHECK_SSL_CERT:-/}") a='$CHECK_SSL_CERT' ;;
       "${CHECK_HTTP:-/}") a='$CHECK_HTTP' ;;
       "${HTTP_PORT:-/}") a='$HTTP_PORT' ;;
+      "${CHECK_PROCS:-/}") a='$CHECK_PROCS' ;;
     esac
     out+=("$a")
   done
@@ -412,7 +437,7 @@ machine() {
   cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   os=$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release 2>/dev/null)
   echo "- Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)${os:+, $os}"
-  echo "- Ours: $("$BIN/check-tls-expiry" --version)"
+  echo "- Ours: $("$BIN/check-tls-expiry" --version); $("$BIN/check-process" --version); $FIXTURE_PROCS idle processes besides the machine's $(($(find /proc -maxdepth 1 -name '[0-9]*' | wc -l) - FIXTURE_PROCS))"
   echo "- Go: $(go env GOVERSION); hyperfine $(hyperfine --version | awk '{ print $2 }'); Monitoring Plugins $(dpkg-query -W -f '${Version}' monitoring-plugins-basic 2>/dev/null || echo '?'); check_ssl_cert $("$PLUGINS/check_ssl_cert" --version 2>/dev/null | awk '{ print $NF }')"
   if [[ -n ${CHECK_HTTP:-} ]]; then
     echo "- Mackerel check-http: $(go version -m "$CHECK_HTTP" | awk -F'\t' '
@@ -428,6 +453,13 @@ machine() {
       $2 == "build" && $3 ~ /^(CGO_ENABLED|-ldflags|-trimpath|DefaultGODEBUG)=/ { b = b ", " $3 }
       END { print m ", " v b }')"
   fi
+  if [[ -n ${CHECK_PROCS:-} ]]; then
+    echo "- Mackerel check-procs: $(go version -m "$CHECK_PROCS" | awk -F'\t' '
+      NR == 1 { sub(/^[^ ]* /, ""); v = $0 }
+      $2 == "mod" { m = $3 " " $4 }
+      $2 == "build" && $3 ~ /^(CGO_ENABLED|-ldflags|-trimpath|DefaultGODEBUG)=/ { b = b ", " $3 }
+      END { print m ", " v b }')"
+  fi
 }
 
 command_line() {
@@ -438,6 +470,7 @@ command_line() {
   # their own build.
   [[ -n ${CHECK_SSL_CERT:-} ]] && env+=("CHECK_SSL_CERT=/path/to/check-ssl-cert")
   [[ -n ${CHECK_HTTP:-} ]] && env+=("CHECK_HTTP=/path/to/check-http")
+  [[ -n ${CHECK_PROCS:-} ]] && env+=("CHECK_PROCS=/path/to/check-procs")
   local cmd='scripts/bench.sh'
   [[ -n ${MAKELEVEL:-} ]] && cmd='make bench'
   echo "${env[*]}${env[*]:+ }$cmd"

@@ -60,6 +60,8 @@ var scenarios = map[string]func(t *testing.T, pki *fixture.PKI) scenario{
 	"tls-all":     tlsAll,
 	"tls-api":     tlsAPI,
 	"http-health": httpHealth,
+
+	"process-worker": processWorker,
 }
 
 // TestREADMEBlocksHaveScenarios is the part of the test below that needs no

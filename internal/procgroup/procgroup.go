@@ -42,7 +42,7 @@ const CommLen = 15
 type Selector struct {
 	Kind  Kind
 	Value string
-	re    *regexp.Regexp
+	re    *pattern
 	// Qualifier is the -p or -n a --pidfile's process must also match:
 	// one that does not means the PID was reused (a stale pid file).
 	Qualifier *Selector
@@ -53,7 +53,7 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 	s := &Selector{Kind: kind, Value: value}
 	switch kind {
 	case Pattern:
-		re, err := regexp.Compile(value)
+		re, err := compilePattern(value)
 		if err != nil {
 			return nil, fmt.Errorf("-p %s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
@@ -184,7 +184,13 @@ func (g *Group) Match(p *procscan.Process) (Result, procscan.Fields) {
 	if f == nil {
 		f = AnyProcess
 	}
-	// Cheap facts from stat first.
+	// Facts from stat first: the cheapest file, and the one most
+	// groups need.
+	if f.PPID != 0 || f.States != "" {
+		if r, need := has(p, procscan.Stat); r != Yes {
+			return r, need
+		}
+	}
 	if f.PPID != 0 && p.PPID != f.PPID {
 		return No, 0
 	}
@@ -235,23 +241,34 @@ func has(p *procscan.Process, f procscan.Fields) (Result, procscan.Fields) {
 // matchText is what -p and -x match: the command line, or comm for a
 // process without one (a zombie, a kernel thread).
 func matchText(p *procscan.Process) string {
-	if len(p.Args) == 0 {
+	if p.Line == "" {
 		return p.Comm
 	}
-	return strings.Join(p.Args, " ")
+	return p.Line
 }
 
 func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields) {
 	switch s.Kind {
 	case Pattern:
-		if p.Kernel {
-			return No, 0
-		}
+		// The command line decides alone, unless it is empty: then
+		// stat says whether the process is a kernel thread (never a
+		// match) or a zombie (matched by its name).
 		if r, need := has(p, procscan.Cmdline); r != Yes {
 			return r, need
 		}
+		if p.Line == "" {
+			if r, need := has(p, procscan.Stat); r != Yes {
+				return r, need
+			}
+			if p.Kernel {
+				return No, 0
+			}
+		}
 		return yes(s.re.MatchString(matchText(p))), 0
 	case Name:
+		if r, need := has(p, procscan.Stat); r != Yes {
+			return r, need
+		}
 		if len(s.Value) <= CommLen {
 			return yes(p.Comm == s.Value), 0
 		}
@@ -272,21 +289,26 @@ func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields)
 		}
 		return yes(filepath.Base(p.ExePath) == s.Value), 0
 	case Exe:
-		if p.Kernel {
-			return No, 0
-		}
-		if p.Zombie() {
-			// A zombie has no executable left: its name must do.
-			base := filepath.Base(s.Value)
-			return yes(p.Comm == base[:min(len(base), CommLen)]), 0
-		}
 		if r, need := has(p, procscan.Exe); r != Yes {
 			return r, need
 		}
-		return yes(p.ExePath == s.Value), 0
+		if p.ExePath != "" {
+			return yes(p.ExePath == s.Value), 0
+		}
+		// No executable: a kernel thread, or a zombie, which has none
+		// left and whose name must do.
+		if r, need := has(p, procscan.Stat); r != Yes {
+			return r, need
+		}
+		base := filepath.Base(s.Value)
+		return yes(p.Zombie() && p.Comm == base[:min(len(base), CommLen)]), 0
 	case PIDFile:
 		if pid <= 0 || p.PID != pid {
 			return No, 0
+		}
+		// Its start time tells a live pid file from a stale one.
+		if r, need := has(p, procscan.Stat); r != Yes {
+			return r, need
 		}
 		if s.Qualifier != nil {
 			// The process at the PID that does not match is not the
@@ -295,9 +317,7 @@ func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields)
 		}
 		return Yes, 0
 	case Unit:
-		if p.Kernel {
-			return No, 0
-		}
+		// Kernel threads are in the root cgroup, never in a unit's.
 		if r, need := has(p, procscan.Cgroup); r != Yes {
 			return r, need
 		}
@@ -322,7 +342,7 @@ func inUnit(paths []string, unit string) bool {
 	}
 	for _, path := range paths {
 		for seg := range strings.SplitSeq(path, "/") {
-			if seg == unit || seg == alt {
+			if seg == unit || alt != "" && seg == alt {
 				return true
 			}
 		}
@@ -330,16 +350,72 @@ func inUnit(paths []string, unit string) bool {
 	return false
 }
 
-// Need is what the scanner must read of a process for these groups.
-func Need(groups []*Group) procscan.Need {
-	return func(p *procscan.Process) procscan.Fields {
-		var need procscan.Fields
-		for _, g := range groups {
-			_, n := g.Match(p)
+// Set is the groups of one check, matched together in one scan.
+type Set struct {
+	Groups []*Group
+	none   *memo
+}
+
+// NewSet makes a set of groups.
+func NewSet(groups ...*Group) *Set {
+	s := &Set{Groups: groups}
+	s.none = &memo{set: s}
+	return s
+}
+
+// memo is what Need decided of a process, kept in its Tag.
+type memo struct {
+	set *Set
+	r   []Result // nil: a member of no group
+}
+
+// Need is the procscan.Need of the set: what to read of a process for
+// every group to decide. Once they have, it keeps their decisions in the
+// process's Tag, so that Members does not match again.
+func (s *Set) Need(p *procscan.Process) procscan.Fields {
+	var need procscan.Fields
+	var r []Result
+	for i, g := range s.Groups {
+		res, n := g.Match(p)
+		if n != 0 {
 			need |= n
+			continue
 		}
+		if res != No && need == 0 {
+			if r == nil {
+				r = make([]Result, len(s.Groups))
+			}
+			r[i] = res
+		}
+	}
+	if need != 0 {
 		return need
 	}
+	if r == nil {
+		p.Tag = s.none
+	} else {
+		p.Tag = &memo{set: s, r: r}
+	}
+	return 0
+}
+
+// Members sorts a snapshot's processes into each group's, in the order
+// of the groups.
+func (s *Set) Members(snap *procscan.Snapshot) []Members {
+	out := make([]Members, len(s.Groups))
+	for i, g := range s.Groups {
+		out[i] = g.members(snap, func(p *procscan.Process) Result {
+			if m, ok := p.Tag.(*memo); ok && m.set == s {
+				if m.r == nil {
+					return No
+				}
+				return m.r[i]
+			}
+			r, _ := g.Match(p)
+			return r
+		})
+	}
+	return out
 }
 
 // Members are a group's processes in one snapshot.
@@ -357,12 +433,20 @@ type Members struct {
 	PIDFile *PIDFileResult
 }
 
-// Members sorts a snapshot's processes for g.
+// Members sorts a snapshot's processes for g alone; Set.Members does it
+// for several groups without matching again.
 func (g *Group) Members(snap *procscan.Snapshot) Members {
+	return g.members(snap, func(p *procscan.Process) Result {
+		r, _ := g.Match(p)
+		return r
+	})
+}
+
+func (g *Group) members(snap *procscan.Snapshot, match func(*procscan.Process) Result) Members {
 	var m Members
 	countZombies := g.Filter != nil && strings.ContainsRune(g.Filter.States, 'Z')
 	for _, p := range snap.Processes {
-		switch r, _ := g.Match(p); {
+		switch r := match(p); {
 		case r == Unknown:
 			m.Unreadable = append(m.Unreadable, p)
 		case r != Yes:
@@ -484,14 +568,22 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 	}
 }
 
-// roundAge shortens a duration for a message: 40s, 3m10s, 2h5m.
+// roundAge shortens a duration for a message: 40s, 3m10s, 2h, 2h5m.
 func roundAge(d time.Duration) string {
-	switch {
-	case d < time.Minute:
+	if d < time.Minute {
 		return d.Round(time.Second).String()
-	case d < time.Hour:
-		return strings.TrimSuffix(d.Round(time.Second).String(), "0s")
-	default:
-		return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
 	}
+	if d < time.Hour {
+		d = d.Round(time.Second)
+	} else {
+		d = d.Round(time.Minute)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }

@@ -13,8 +13,8 @@ import (
 
 // proc is a process with every field read.
 func proc(pid int, comm string, state byte, args ...string) *procscan.Process {
-	return &procscan.Process{PID: pid, PPID: 1, Comm: comm, State: state, Args: args, UID: 1000,
-		Have: procscan.Cmdline | procscan.Exe | procscan.Owner | procscan.Cgroup | procscan.FDs | procscan.Limits}
+	return &procscan.Process{PID: pid, PPID: 1, Comm: comm, State: state, Args: args, Line: strings.Join(args, " "), UID: 1000,
+		Have: procscan.Stat | procscan.Cmdline | procscan.Exe | procscan.Owner | procscan.Cgroup | procscan.FDs | procscan.Limits}
 }
 
 func group(t *testing.T, kind Kind, value string, f *Filter) *Group {
@@ -38,6 +38,8 @@ func TestMatch(t *testing.T) {
 	nginx := proc(20, "nginx", 'S', "nginx: master process /usr/sbin/nginx")
 	nginx.ExePath = "/usr/sbin/nginx"
 	nginx.Cgroups = []string{"/system.slice/nginx.service"}
+	initProc := proc(1, "init", 'S', "/sbin/init")
+	initProc.Cgroups = []string{"/"}
 	v1 := proc(21, "nginx", 'S', "nginx: worker process")
 	v1.Cgroups = []string{"/", "/system.slice/nginx.service", "/user.slice"}
 	for _, tc := range []struct {
@@ -60,6 +62,7 @@ func TestMatch(t *testing.T) {
 		{"unit v2 with suffix", group(t, Unit, "nginx.service", nil), nginx, Yes},
 		{"unit v1", group(t, Unit, "nginx", nil), v1, Yes},
 		{"unit, other", group(t, Unit, "ngin", nil), v1, No},
+		{"unit with suffix, root cgroup", group(t, Unit, "nginx.service", nil), initProc, No},
 		{"-u keeps", group(t, Name, "nginx", &Filter{UID: 1000}), nginx, Yes},
 		{"-u drops", group(t, Name, "nginx", &Filter{UID: 0}), nginx, No},
 		{"-x drops", group(t, Name, "nginx", &Filter{UID: -1, Exclude: []*regexp.Regexp{regexp.MustCompile("master")}}), nginx, No},
@@ -79,7 +82,12 @@ func TestMatch(t *testing.T) {
 // open: a name group never reads a command line for a short name, nor
 // for a long one whose first 15 bytes differ.
 func TestMatchAsksOnlyForWhatItNeeds(t *testing.T) {
-	bare := func(comm string) *procscan.Process { return &procscan.Process{PID: 5, Comm: comm, State: 'S'} }
+	bare := func(comm string) *procscan.Process {
+		return &procscan.Process{PID: 5, Comm: comm, State: 'S', Have: procscan.Stat}
+	}
+	nothing := &procscan.Process{PID: 5}
+	withLine := &procscan.Process{PID: 5, Line: "ruby worker.rb", Args: []string{"ruby", "worker.rb"}, Have: procscan.Cmdline}
+	empty := &procscan.Process{PID: 5, Have: procscan.Cmdline}
 	for _, tc := range []struct {
 		name string
 		g    *Group
@@ -92,6 +100,11 @@ func TestMatchAsksOnlyForWhatItNeeds(t *testing.T) {
 		{"-n then -u", group(t, Name, "nginx", &Filter{UID: 0}), bare("nginx"), procscan.Owner},
 		{"-n, other, with -u", group(t, Name, "nginx", &Filter{UID: 0}), bare("bash"), 0},
 		{"-p", group(t, Pattern, "x", nil), bare("bash"), procscan.Cmdline},
+		{"-p reads no stat first", group(t, Pattern, "x", nil), nothing, procscan.Cmdline},
+		{"-p decides on a command line alone", group(t, Pattern, "worker", nil), withLine, 0},
+		{"-p needs stat for an empty command line", group(t, Pattern, "x", nil), empty, procscan.Stat},
+		{"-n reads stat", group(t, Name, "nginx", nil), nothing, procscan.Stat},
+		{"--ppid reads stat first", group(t, Pattern, "worker", &Filter{UID: -1, PPID: 1}), withLine, procscan.Stat},
 		{"--exe", group(t, Exe, "/bin/x", nil), bare("bash"), procscan.Exe},
 		{"unit", group(t, Unit, "x", nil), bare("bash"), procscan.Cgroup},
 		{"extra for members only", &Group{Select: &Selector{Kind: Name, Value: "nginx"}, Extra: procscan.FDs}, bare("nginx"), procscan.FDs},
@@ -164,7 +177,7 @@ func TestPIDFile(t *testing.T) {
 		{"not a pid", write("junk.pid", "hello\n", now), nil, 0, `does not hold a PID ("hello")`},
 		{"dead", write("dead.pid", "99999999\n", now), nil, 0, "pid 99999999 from " + dir + "/dead.pid is not running"},
 		{"zombie", write("zombie.pid", "101", now), nil, 0, "has exited"},
-		{"stale by time", write("old.pid", "100\n", now.Add(-2*time.Hour)), nil, 0, "started 1h0m after the file was written: a stale pid file"},
+		{"stale by time", write("old.pid", "100\n", now.Add(-2*time.Hour)), nil, 0, "started 1h after the file was written: a stale pid file"},
 		{"stale by name", write("name.pid", "100\n", now.Add(-time.Hour)), &Selector{Kind: Name, Value: "apache2"}, 0, "which does not match -n apache2: a stale pid file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,5 +202,41 @@ func TestMembersSetZombiesApart(t *testing.T) {
 	m = group(t, Name, "w", &Filter{UID: -1, States: "Z"}).Members(snap)
 	if len(m.Live) != 1 || m.Live[0].PID != 2 {
 		t.Errorf("--state Z: live %v", m.Live)
+	}
+}
+
+// A set matches each process once: Members reads what Need decided.
+func TestSetMatchesOnce(t *testing.T) {
+	nginx := &procscan.Process{PID: 1, Comm: "nginx", State: 'S', Have: procscan.Stat}
+	worker := &procscan.Process{PID: 2, Comm: "ruby", State: 'S', Have: procscan.Stat}
+	other := &procscan.Process{PID: 3, Comm: "bash", State: 'S', Have: procscan.Stat}
+	g1, g2 := group(t, Name, "nginx", nil), group(t, Pattern, "worker", nil)
+	set := NewSet(g1, g2)
+	for _, p := range []*procscan.Process{nginx, worker, other} {
+		for range 3 {
+			need := set.Need(p)
+			if need == 0 {
+				break
+			}
+			// What the scanner would do: read the field.
+			p.Have |= need
+			if p == worker {
+				p.Args, p.Line = []string{"ruby", "worker.rb"}, "ruby worker.rb"
+			}
+		}
+		if p.Tag == nil {
+			t.Fatalf("pid %d: no decision kept", p.PID)
+		}
+	}
+	// Decisions are taken from the tag: a process changed afterwards
+	// keeps its membership.
+	worker.Line = "changed"
+	m := set.Members(&procscan.Snapshot{Processes: []*procscan.Process{nginx, worker, other}})
+	if len(m[0].Live) != 1 || m[0].Live[0] != nginx || len(m[1].Live) != 1 || m[1].Live[0] != worker {
+		t.Errorf("members %+v", m)
+	}
+	// Another set does not trust this one's tags.
+	if m := NewSet(g2).Members(&procscan.Snapshot{Processes: []*procscan.Process{worker}}); len(m[0].Live) != 0 {
+		t.Errorf("another set used the tag: %+v", m[0].Live)
 	}
 }

@@ -121,35 +121,34 @@ func ticks(n uint64) time.Duration {
 	return time.Duration(n) * (time.Second / ClockTicks)
 }
 
-// parseCmdline splits /proc/PID/cmdline at its NULs. A process that
-// rewrote its arguments (nginx: "nginx: master process ...") may leave
-// one string with spaces, or trailing NULs: both are kept as written,
-// less empty trailing strings.
-func parseCmdline(b []byte) []string {
+// parseCmdline splits /proc/PID/cmdline at its NULs and joins the
+// arguments with spaces, in one allocation: each argument is a piece of
+// the joined line. A process that rewrote its arguments (nginx: "nginx:
+// master process ...") may leave one string with spaces, or trailing
+// NULs: both are kept as written, less empty trailing strings. b is
+// overwritten.
+func parseCmdline(b []byte) (args []string, line string) {
 	b = bytes.TrimRight(b, "\x00")
 	if len(b) == 0 {
-		return nil
+		return nil, ""
 	}
 	n := bytes.Count(b, []byte{0}) + 1
-	args := make([]string, 0, n)
-	all := string(b) // one allocation for every argument
-	for {
-		i := indexNul(all)
-		if i < 0 {
-			return append(args, all)
-		}
-		args = append(args, all[:i])
-		all = all[i+1:]
-	}
-}
-
-func indexNul(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return i
+	ends := make([]int, 0, n)
+	for i, c := range b {
+		if c == 0 {
+			ends = append(ends, i)
+			b[i] = ' '
 		}
 	}
-	return -1
+	ends = append(ends, len(b))
+	line = string(b)
+	args = make([]string, 0, n)
+	start := 0
+	for _, end := range ends {
+		args = append(args, line[start:end])
+		start = end + 1
+	}
+	return args, line
 }
 
 // parseUID finds the effective UID in /proc/PID/status: the second

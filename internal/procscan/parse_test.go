@@ -2,6 +2,7 @@ package procscan
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,8 +49,9 @@ func TestParseCmdline(t *testing.T) {
 		{"nginx: master process /usr/sbin/nginx", []string{"nginx: master process /usr/sbin/nginx"}},
 		{"a\x00\x00b\x00", []string{"a", "", "b"}},
 	} {
-		if got := parseCmdline([]byte(tc.in)); !slices.Equal(got, tc.want) {
-			t.Errorf("parseCmdline(%q) = %q, want %q", tc.in, got, tc.want)
+		got, line := parseCmdline([]byte(tc.in))
+		if !slices.Equal(got, tc.want) || line != strings.Join(tc.want, " ") {
+			t.Errorf("parseCmdline(%q) = %q, %q; want %q", tc.in, got, line, tc.want)
 		}
 	}
 }

@@ -26,13 +26,15 @@ import (
 	"time"
 )
 
-// Fields says which files of a process to read beyond /proc/PID/stat,
-// which is always read.
+// Fields says which files of a process to read.
 type Fields uint16
 
 const (
+	// Stat is the name, state, parent, start time, CPU time, resident
+	// memory and threads, from /proc/PID/stat.
+	Stat Fields = 1 << iota
 	// Cmdline is the argument vector, from /proc/PID/cmdline.
-	Cmdline Fields = 1 << iota
+	Cmdline
 	// Exe is the executable's path, the target of /proc/PID/exe.
 	Exe
 	// Owner is the effective user ID, from /proc/PID/status.
@@ -44,14 +46,14 @@ const (
 	// Limits is the soft limit on open files, from /proc/PID/limits.
 	Limits
 
-	allFields = Cmdline | Exe | Owner | Cgroup | FDs | Limits
+	allFields = Stat | Cmdline | Exe | Owner | Cgroup | FDs | Limits
 )
 
 var fieldFiles = []struct {
 	f    Fields
 	name string
 }{
-	{Cmdline, "cmdline"}, {Exe, "exe"}, {Owner, "status"}, {Cgroup, "cgroup"}, {FDs, "fd"}, {Limits, "limits"},
+	{Stat, "stat"}, {Cmdline, "cmdline"}, {Exe, "exe"}, {Owner, "status"}, {Cgroup, "cgroup"}, {FDs, "fd"}, {Limits, "limits"},
 }
 
 // File is the name of the file under /proc/PID that f is read from; f
@@ -65,8 +67,10 @@ func (f Fields) File() string {
 	return fmt.Sprintf("Fields(%#x)", uint16(f))
 }
 
-// Process is what a scan read of one process. Fields beyond those of
-// stat hold their zero value unless Have says they were read.
+// Process is what a scan read of one process. Its fields hold their zero
+// value unless Have says the file they come from was read: a check that
+// matches command lines needs stat only for processes without one
+// (kernel threads, zombies) and for those it judges.
 type Process struct {
 	PID, PPID int
 	// Comm is the kernel's name for the process: the executable's base
@@ -92,6 +96,8 @@ type Process struct {
 
 	// Args is the argument vector; empty for zombies and kernel threads.
 	Args []string
+	// Line is Args joined by spaces, as ps shows a command line.
+	Line string
 	// ExePath is the executable's path, " (deleted)" removed when it
 	// was replaced on disk since the process started.
 	ExePath string
@@ -105,6 +111,11 @@ type Process struct {
 	// FDLimit is the soft limit on open files; 0 means unlimited.
 	FDLimit uint64
 
+	// Tag is the caller's; the scanner leaves it alone. procgroup keeps
+	// there which groups a process belongs to, so that it matches each
+	// process once.
+	Tag any
+
 	// Have are the fields read; a field in Failed is not in Have.
 	Have Fields
 	// Failed are the fields that could not be read (permission denied
@@ -117,21 +128,10 @@ type Process struct {
 // CommandLine is the command line as ps shows it: the arguments joined
 // by spaces, or the name in brackets for a process without one.
 func (p *Process) CommandLine() string {
-	if len(p.Args) == 0 {
+	if p.Line == "" {
 		return "[" + p.Comm + "]"
 	}
-	n := len(p.Args) - 1
-	for _, a := range p.Args {
-		n += len(a)
-	}
-	b := make([]byte, 0, n)
-	for i, a := range p.Args {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, a...)
-	}
-	return string(b)
+	return p.Line
 }
 
 // Zombie reports whether the process has exited and waits to be reaped.
@@ -191,11 +191,11 @@ func (s *Snapshot) ByPID(pid int) *Process {
 	return nil
 }
 
-// Need says, for a process whose stat has been read, which further
-// fields to read. It is called again after each read with the process
-// as it then is, until it asks for nothing the process lacks, so a
-// decision can ask for a costly file only when cheap ones left it open.
-// It runs on the scan's workers, concurrently for different processes.
+// Need says which fields to read of a process. It is first called with
+// only the PID known, and again after each read with the process as it
+// then is, until it asks for nothing the process lacks, so a decision
+// can ask for a file only when those already read left it open. It runs
+// on the scan's workers, concurrently for different processes.
 type Need func(p *Process) Fields
 
 // ErrUnsupported is what Scan returns where there is no /proc to read.

@@ -45,7 +45,8 @@ type progress struct {
 	since time.Time
 }
 
-// Scan reads every process once, and of each the fields need asks for.
+// Scan reads every process once, and of each the fields need asks for;
+// stat alone when need is nil.
 // It returns when every process is read or, at the latest, shortly
 // after ctx ends (pool.Grace): processes not read by then are listed in
 // Unread, not waited for. The error is for a proc that cannot be read at
@@ -195,31 +196,10 @@ func (r *reader) read(need Need) *Process {
 	r.dir = r.root + "/" + strconv.Itoa(r.pid) + "/"
 	buf := getBuf()
 	defer func() { putBuf(buf, nil) }()
-	r.doing.Store(&progress{file: "stat", since: time.Now()})
-	b, err := readFile(r.dir+"stat", *buf)
-	if err != nil {
-		return nil // exited, or not a process we may look at
-	}
-	st, err := parseStat(b)
-	*buf = b[:0]
-	if err != nil {
-		return nil
-	}
-	p := &Process{
-		PID:        r.pid,
-		PPID:       st.ppid,
-		Comm:       st.comm,
-		State:      st.state,
-		Kernel:     st.flags&pfKthread != 0,
-		StartTicks: st.startTicks,
-		Start:      r.boot.Add(ticks(st.startTicks)),
-		CPU:        ticks(st.cpuTicks),
-		RSS:        st.rssPages * pageSize,
-		Threads:    st.threads,
-	}
 	if need == nil {
-		return p
+		need = func(*Process) Fields { return Stat }
 	}
+	p := &Process{PID: r.pid}
 	for range 8 { // more rounds than fields: a Need that keeps asking ends
 		want := need(p) & allFields &^ (p.Have | p.Failed)
 		if want == 0 {
@@ -231,6 +211,16 @@ func (r *reader) read(need Need) *Process {
 			}
 			r.doing.Store(&progress{comm: p.Comm, file: ff.name, since: time.Now()})
 			err := r.readField(p, ff.f, buf)
+			if err != nil && vanished(err) && ff.f != Stat && p.Have&Stat == 0 {
+				// Kernel threads and zombies have no executable or
+				// files: stat tells them from a process that exited.
+				if r.readField(p, Stat, buf) == nil {
+					p.Have |= Stat
+					if p.Kernel || p.Zombie() {
+						err = nil
+					}
+				}
+			}
 			switch {
 			case err == nil:
 				p.Have |= ff.f
@@ -258,6 +248,21 @@ func (r *reader) readField(p *Process, f Fields, buf *[]byte) error {
 	// the process exited.
 	hollow := p.Kernel || p.Zombie()
 	switch f {
+	case Stat:
+		b, err := readFile(r.dir+"stat", *buf)
+		if err != nil {
+			return err
+		}
+		st, err := parseStat(b)
+		*buf = b[:0]
+		if err != nil {
+			return err
+		}
+		p.PPID, p.Comm, p.State = st.ppid, st.comm, st.state
+		p.Kernel = st.flags&pfKthread != 0
+		p.StartTicks, p.Start = st.startTicks, r.boot.Add(ticks(st.startTicks))
+		p.CPU, p.RSS, p.Threads = ticks(st.cpuTicks), st.rssPages*pageSize, st.threads
+		return nil
 	case Exe:
 		if hollow {
 			return nil
@@ -284,7 +289,7 @@ func (r *reader) readField(p *Process, f Fields, buf *[]byte) error {
 	defer func() { *buf = b[:0] }()
 	switch f {
 	case Cmdline:
-		p.Args = parseCmdline(b)
+		p.Args, p.Line = parseCmdline(b)
 	case Owner:
 		p.UID, err = parseUID(b)
 	case Cgroup:

@@ -5,44 +5,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
-// fakeProc writes a proc tree: each process a stat line and the files
-// given, keyed by name under /proc/PID.
 func fakeProc(t *testing.T, procs map[int]map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "stat"), []byte("cpu 0\nbtime 1700000000\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for pid, files := range procs {
-		dir := filepath.Join(root, strconv.Itoa(pid))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for name, content := range files {
-			path := filepath.Join(dir, name)
-			if content == "FIFO" {
-				if err := syscall.Mkfifo(path, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return root
+	return testutil.FakeProc(t, procs)
 }
 
-func statLine(pid int, comm string, state byte) string {
-	return strconv.Itoa(pid) + " (" + comm + ") " + string(state) + " 1 0 0 0 -1 4194560 0 0 0 0 100 20 0 0 20 0 2 0 500 0 256 0\n"
-}
+func statLine(pid int, comm string, state byte) string { return testutil.StatLine(pid, comm, state) }
 
 func TestScanReadsOnlyWhatIsNeeded(t *testing.T) {
 	// The cmdline of 20 is a FIFO: reading it would block the scan. A
@@ -54,9 +27,9 @@ func TestScanReadsOnlyWhatIsNeeded(t *testing.T) {
 	s := &Scanner{Root: root}
 	snap, err := s.Scan(context.Background(), func(p *Process) Fields {
 		if p.Comm == "nginx" {
-			return Cmdline
+			return Stat | Cmdline
 		}
-		return 0
+		return Stat
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -65,10 +38,10 @@ func TestScanReadsOnlyWhatIsNeeded(t *testing.T) {
 		t.Fatalf("processes %d, unread %v", len(snap.Processes), snap.Unread)
 	}
 	nginx := snap.ByPID(10)
-	if nginx.CommandLine() != "nginx -g daemon off;" || nginx.Have != Cmdline {
+	if nginx.CommandLine() != "nginx -g daemon off;" || nginx.Have != Stat|Cmdline {
 		t.Errorf("nginx: %q, have %b", nginx.CommandLine(), nginx.Have)
 	}
-	if got := snap.ByPID(20); got.Have != 0 || got.Args != nil {
+	if got := snap.ByPID(20); got.Have != Stat || got.Args != nil {
 		t.Errorf("sidekiq read beyond stat: have %b", got.Have)
 	}
 	if want := time.Unix(1700000005, 0); !nginx.Start.Equal(want) || nginx.CPU != 1200*time.Millisecond || nginx.RSS != 256*pageSize || nginx.Threads != 2 {
@@ -87,7 +60,7 @@ func TestScanGivesUpOnABlockedRead(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	snap, err := (&Scanner{Root: root, Workers: 2}).Scan(ctx, func(*Process) Fields { return Cmdline })
+	snap, err := (&Scanner{Root: root, Workers: 2}).Scan(ctx, func(*Process) Fields { return Stat | Cmdline })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +82,8 @@ func TestScanGivesUpOnABlockedRead(t *testing.T) {
 }
 
 // A process whose files disappear between the listing and the read
-// exited: it is dropped, not reported.
+// exited: it is dropped, not reported. A command line read alone needs
+// no stat.
 func TestScanDropsVanishedProcesses(t *testing.T) {
 	root := fakeProc(t, map[int]map[string]string{
 		10: {"stat": statLine(10, "a", 'S')},
@@ -120,7 +94,7 @@ func TestScanDropsVanishedProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snap.Processes) != 1 || snap.Processes[0].PID != 20 {
+	if len(snap.Processes) != 1 || snap.Processes[0].PID != 20 || snap.Processes[0].Have != Cmdline {
 		t.Fatalf("got %d processes: %+v", len(snap.Processes), snap.Processes)
 	}
 }
@@ -133,7 +107,7 @@ func TestScanLiveProcesses(t *testing.T) {
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	snap, err := (&Scanner{}).Scan(context.Background(), func(p *Process) Fields {
 		if p.PID == cmd.Process.Pid {
-			return Cmdline | Exe | Owner | Cgroup | FDs | Limits
+			return Stat | Cmdline | Exe | Owner | Cgroup | FDs | Limits
 		}
 		return 0
 	})
@@ -158,5 +132,22 @@ func TestScanLiveProcesses(t *testing.T) {
 	}
 	if p := snap.ByPID(1); p == nil || p.Have != 0 {
 		t.Errorf("pid 1: %+v", p)
+	}
+}
+
+// Kernel threads and zombies have no executable: a failed readlink is
+// not taken for a process that exited when their stat says what they are.
+func TestScanKeepsHollowProcesses(t *testing.T) {
+	root := fakeProc(t, map[int]map[string]string{
+		2:  {"stat": "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0 0\n", "cmdline": ""},
+		9:  {"stat": statLine(9, "worker", 'Z'), "cmdline": ""},
+		10: {"stat": statLine(10, "gone", 'S')},
+	})
+	snap, err := (&Scanner{Root: root}).Scan(context.Background(), func(*Process) Fields { return Exe })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Processes) != 2 || !snap.ByPID(2).Kernel || !snap.ByPID(9).Zombie() || snap.ByPID(9).Have != Stat|Exe {
+		t.Fatalf("got %+v", snap.Processes)
 	}
 }

@@ -60,6 +60,12 @@ var checks = map[string]func(t *testing.T, bin string){
 		testutil.Run(t, bin, nil, "-u", base+"/json", "--jq", ".queue.depth < 3").
 			Expect(t, 2, "HTTP CRITICAL: jq '.queue.depth < 3'")
 	},
+	"check-process": func(t *testing.T, bin string) {
+		p := testutil.StartProcess(t, testutil.UniqueName("rel-"))
+		name := filepath.Base(p.Path)
+		testutil.Run(t, bin, nil, "-n", name, "-w", "0").
+			Expect(t, 1, "PROCESS WARNING: "+name+" (-n "+name+"): 1 process, expected at most 0")
+	},
 }
 
 func TestDist(t *testing.T) {

@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
@@ -30,7 +32,16 @@ type scenario struct {
 	args []string
 }
 
+// idleArg makes the demo a process for check-process to find.
+const idleArg = "idle"
+
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == idleArg {
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+		<-stop
+		return
+	}
 	binDir := flag.String("bin", "bin", "folder of the built plugins")
 	flag.Parse()
 	if err := run(*binDir); err != nil {
@@ -101,11 +112,12 @@ func quote(args []string) string {
 	return strings.Join(q, " ")
 }
 
-// fixtures are the servers and files the scenarios run against.
+// fixtures are the servers, processes and files the scenarios run against.
 type fixtures struct {
-	dir     string
-	servers []*fixture.Server
-	closers []interface{ Close() error }
+	dir      string
+	servers  []*fixture.Server
+	closers  []interface{ Close() error }
+	children []*exec.Cmd
 }
 
 func (f *fixtures) close() {
@@ -115,6 +127,36 @@ func (f *fixtures) close() {
 	for _, c := range f.closers {
 		c.Close()
 	}
+	for _, c := range f.children {
+		c.Process.Kill()
+		c.Wait()
+	}
+}
+
+// worker starts a copy of the demo named name, idle until the demo ends.
+func (f *fixtures) worker(name string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(f.dir, name)
+	if _, err := os.Stat(path); err != nil {
+		if err := os.Link(self, path); err != nil {
+			b, err := os.ReadFile(self)
+			if err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(path, b, 0o755); err != nil {
+				return nil, err
+			}
+		}
+	}
+	cmd := exec.Command(path, idleArg)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	f.children = append(f.children, cmd)
+	return cmd, nil
 }
 
 func (f *fixtures) serve(o fixture.TLSOptions, err error) (string, error) {
@@ -206,6 +248,17 @@ func (f *fixtures) start() ([]scenario, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Two workers of a job queue, just started, and the pid file of a
+	// service that crashed and left it behind.
+	for range 2 {
+		if _, err := f.worker("demo-worker"); err != nil {
+			return nil, err
+		}
+	}
+	pidfile, err := f.write("app.pid", []byte("999999999\n"))
+	if err != nil {
+		return nil, err
+	}
 
 	return []scenario{
 		{"An HTTP endpoint judged by what its JSON says, not by its status code", "check-http-e2e", []string{"-u", web + "/json", "--jq", ".status == \"ok\"", "--jq", ".queue.depth < 3"}},
@@ -219,5 +272,10 @@ func (f *fixtures) start() ([]scenario, error) {
 		{"The certificate is fine but not trusted: the reason and the days left", "check-tls-expiry", []string{"-H", healthy}},
 		{"A rehearsal: the drill file sets the status, the real verdict rides along", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca, "--drill-file", drill}},
 		{"A usage error exits 3 (UNKNOWN), never 1 (WARNING)", "check-tls-expiry", []string{"-H", healthy, "-w", "7", "-c", "14"}},
+		{"Processes: two workers running; the OK text lists no PIDs", "check-process", []string{"-n", "demo-worker", "--label", "worker"}},
+		{"Two groups, one missing: CRITICAL whatever the order", "check-process", []string{"-p", "demo-scheduler", "--label", "scheduler", "-n", "demo-worker", "--label", "worker"}},
+		{"A pid file left behind by a crash", "check-process", []string{"--pidfile", pidfile, "--label", "app"}},
+		{"Workers that started a moment ago: a crash loop", "check-process", []string{"-n", "demo-worker", "--min-age", "5m"}},
+		{"-v lists the PIDs the OK text leaves out", "check-process", []string{"-n", "demo-worker", "-v"}},
 	}, nil
 }

@@ -1,0 +1,162 @@
+// check-process says whether the processes a service needs are alive and
+// healthy: each group of processes counted and judged on its own, from
+// one scan of /proc.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/proccheck"
+	"github.com/frontline-sre/mackerel-frontline/internal/procgroup"
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
+)
+
+var plugin = cli.Plugin{
+	Name:  "check-process",
+	Tag:   "PROCESS",
+	Usage: "[OPTIONS]",
+}
+
+type options struct {
+	cli.CheckOptions
+
+	// Groups are callbacks so that they keep the order they were given
+	// in: the order of --label and of the message.
+	Pattern     func(string) `short:"p" long:"pattern" value-name:"RE" unquote:"false" description:"group: processes whose full command line matches RE (repeatable: one group each)"`
+	Name        func(string) `short:"n" long:"name" value-name:"NAME" description:"group: processes named NAME (comm, cut at 15 characters by the kernel; a longer NAME is compared with the base name of the executable or argv[0])"`
+	Exe         func(string) `long:"exe" value-name:"PATH" description:"group: processes running the executable PATH"`
+	PIDFile     func(string) `long:"pidfile" value-name:"PATH" description:"group: the process whose PID is in PATH; missing, unreadable, dead or stale (PID reused) is CRITICAL. A -p or -n right after it must match that process too"`
+	SystemdUnit func(string) `long:"systemd-unit" value-name:"UNIT" description:"group: processes in the cgroup of UNIT (or UNIT.service)"`
+	Label       []string     `long:"label" value-name:"TEXT" unquote:"false" description:"name of a group in messages, one per group in order (default: the flag's value)"`
+
+	User    string   `short:"u" long:"user" value-name:"NAME|UID" description:"only processes of this effective user"`
+	Exclude []string `short:"x" long:"exclude-pattern" value-name:"RE" unquote:"false" description:"leave out processes whose command line matches RE (repeatable)"`
+	PPID    int      `long:"ppid" value-name:"PID" description:"only children of PID"`
+	State   string   `long:"state" value-name:"LETTERS" description:"only processes in these states (e.g. D, RS); zombies count only with Z"`
+
+	WarningOver   threshold.Count `short:"w" long:"warning-over" value-name:"N" description:"WARNING when a group has more than N processes"`
+	CriticalOver  threshold.Count `short:"c" long:"critical-over" value-name:"N" description:"CRITICAL when a group has more than N processes"`
+	WarningUnder  threshold.Count `short:"W" long:"warning-under" value-name:"N" description:"WARNING when a group has fewer than N processes"`
+	CriticalUnder threshold.Count `short:"C" long:"critical-under" default:"1" value-name:"N" description:"CRITICAL when a group has fewer than N processes"`
+
+	RSSWarning      threshold.Size    `long:"rss-warning" value-name:"SIZE" description:"WARNING when a process's resident memory is over SIZE (512MiB, 2G)"`
+	RSSCritical     threshold.Size    `long:"rss-critical" value-name:"SIZE" description:"CRITICAL when a process's resident memory is over SIZE"`
+	CPUWarning      threshold.Percent `long:"cpu-warning" value-name:"PCT" description:"WARNING when a process uses more than PCT% of a CPU over --cpu-sample"`
+	CPUCritical     threshold.Percent `long:"cpu-critical" value-name:"PCT" description:"CRITICAL when a process uses more than PCT% of a CPU over --cpu-sample"`
+	CPUSample       cli.Duration      `long:"cpu-sample" default:"1s" value-name:"DURATION" description:"how long CPU use is measured, only when a CPU threshold is given; must fit in -t"`
+	FDWarning       threshold.Percent `long:"fd-warning" value-name:"PCT" description:"WARNING when a process's open files are over PCT% of its own soft limit"`
+	FDCritical      threshold.Percent `long:"fd-critical" value-name:"PCT" description:"CRITICAL when a process's open files are over PCT% of its own soft limit"`
+	ThreadsWarning  threshold.Count   `long:"threads-warning" value-name:"N" description:"WARNING when a process has more than N threads"`
+	ThreadsCritical threshold.Count   `long:"threads-critical" value-name:"N" description:"CRITICAL when a process has more than N threads"`
+	MinAge          cli.Duration      `long:"min-age" value-name:"DURATION" description:"WARNING when the youngest process of a group started less than DURATION ago (a crash loop)"`
+	Zombies         bool              `long:"zombies" description:"WARNING for any zombie (exited, not reaped) that matches a group, naming it and its parent"`
+
+	raw    []rawGroup
+	config proccheck.Config
+}
+
+type rawGroup struct {
+	kind  procgroup.Kind
+	value string
+}
+
+func newOptions() *options {
+	o := &options{}
+	add := func(k procgroup.Kind) func(string) {
+		return func(v string) { o.raw = append(o.raw, rawGroup{k, v}) }
+	}
+	o.Pattern = add(procgroup.Pattern)
+	o.Name = add(procgroup.Name)
+	o.Exe = add(procgroup.Exe)
+	o.PIDFile = add(procgroup.PIDFile)
+	o.SystemdUnit = add(procgroup.Unit)
+	return o
+}
+
+func (o *options) Prepare(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q: name processes with -p, -n, --exe, --pidfile or --systemd-unit", args[0])
+	}
+	filter := &procgroup.Filter{UID: -1, PPID: o.PPID, Exclude: nil}
+	if o.User != "" {
+		uid, err := procgroup.LookupUser(o.User)
+		if err != nil {
+			return err
+		}
+		filter.UID = uid
+	}
+	for _, x := range o.Exclude {
+		re, err := regexp.Compile(x)
+		if err != nil {
+			return fmt.Errorf("-x %q is not a regular expression: %v", x, err)
+		}
+		filter.Exclude = append(filter.Exclude, re)
+	}
+	if o.PPID < 0 {
+		return fmt.Errorf("--ppid %d is not a PID", o.PPID)
+	}
+	states, err := procgroup.ParseStates(o.State)
+	if err != nil {
+		return err
+	}
+	filter.States = states
+
+	c := &o.config
+	for i := 0; i < len(o.raw); i++ {
+		r := o.raw[i]
+		sel, err := procgroup.NewSelector(r.kind, r.value)
+		if err != nil {
+			return err
+		}
+		if r.kind == procgroup.PIDFile && i+1 < len(o.raw) && (o.raw[i+1].kind == procgroup.Pattern || o.raw[i+1].kind == procgroup.Name) {
+			q, err := procgroup.NewSelector(o.raw[i+1].kind, o.raw[i+1].value)
+			if err != nil {
+				return err
+			}
+			sel.Qualify(q)
+			i++
+		}
+		c.Groups = append(c.Groups, &procgroup.Group{Label: r.value, Select: sel, Filter: filter})
+	}
+	if len(o.Label) > len(c.Groups) {
+		return fmt.Errorf("%d --label for %d groups: give one --label per group, in the order of the groups", len(o.Label), len(c.Groups))
+	}
+	for i, l := range o.Label {
+		if l == "" {
+			return fmt.Errorf("--label %d is empty", i+1)
+		}
+		c.Groups[i].Label = l
+	}
+
+	c.Count = threshold.Range{WarnMax: o.WarningOver, CritMax: o.CriticalOver, WarnMin: o.WarningUnder, CritMin: o.CriticalUnder}
+	c.RSSWarning, c.RSSCritical = o.RSSWarning, o.RSSCritical
+	c.CPUWarning, c.CPUCritical = o.CPUWarning, o.CPUCritical
+	c.CPUSample = time.Duration(o.CPUSample)
+	c.FDWarning, c.FDCritical = o.FDWarning, o.FDCritical
+	c.ThreadsWarning, c.ThreadsCritical = o.ThreadsWarning, o.ThreadsCritical
+	c.MinAge = time.Duration(o.MinAge)
+	c.Zombies = o.Zombies
+	c.Verbose = o.Verbose
+	if c.WantsCPU() {
+		// The sample, and two scans around it, must end before the
+		// deadline with room to report.
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < c.CPUSample+time.Second {
+			return fmt.Errorf("--cpu-sample %s does not fit in the -t %s deadline with a second to spare: shorten the sample or lengthen -t", c.CPUSample, time.Duration(o.Timeout))
+		}
+	}
+	return c.Validate()
+}
+
+func (o *options) Run(ctx context.Context) *check.Report {
+	return proccheck.Check(ctx, &o.config)
+}
+
+func main() {
+	os.Exit(cli.RunCheck(plugin, newOptions(), os.Args[1:], os.Stdout))
+}

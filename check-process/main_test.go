@@ -1,0 +1,413 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+func run(t *testing.T, args ...string) testutil.Result {
+	t.Helper()
+	return testutil.Run(t, testutil.Binary(t, "check-process"), nil, args...)
+}
+
+func start(t *testing.T, prefix string, args ...string) *testutil.Process {
+	t.Helper()
+	return testutil.StartProcess(t, testutil.UniqueName(prefix), args...)
+}
+
+func name(p *testutil.Process) string { return filepath.Base(p.Path) }
+
+func TestGroupKinds(t *testing.T) {
+	p := start(t, "cpk-", "--", "queue=kinds-"+strconv.Itoa(os.Getpid()))
+	long := testutil.StartProcess(t, testutil.UniqueName("cpk-long-name-over-15-"))
+	n := name(p)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"-n", []string{"-n", n}, 0, []string{"PROCESS OK: 1 group: " + n + " 1 process\n"}},
+		{"-n missing", []string{"-n", n + "x"}, 2, []string{"PROCESS CRITICAL: " + n + "x (-n " + n + "x): 0 processes, expected at least 1"}},
+		{"-n longer than comm", []string{"-n", name(long)}, 0, []string{"PROCESS OK: 1 group: " + name(long) + " 1 process"}},
+		{"-n longer, other tail", []string{"-n", name(long)[:15] + "zzzzz"}, 2, []string{"0 processes, expected at least 1"}},
+		{"-p", []string{"-p", "queue=kinds-" + strconv.Itoa(os.Getpid())}, 0, []string{"PROCESS OK: 1 group: queue=kinds-"}},
+		{"-p missing", []string{"-p", "queue=nothing-" + n}, 2, []string{"PROCESS CRITICAL: queue=nothing-" + n + " (-p 'queue=nothing-" + n + "'): 0 processes, expected at least 1"}},
+		{"--exe", []string{"--exe", p.Path}, 0, []string{"PROCESS OK: 1 group: " + p.Path + " 1 process"}},
+		{"--exe other", []string{"--exe", p.Path + "x"}, 2, []string{"0 processes"}},
+		{"--label", []string{"-n", n, "--label", "app-worker"}, 0, []string{"PROCESS OK: 1 group: app-worker 1 process"}},
+		{"--label on failure", []string{"-n", n + "x", "--label", "app-worker"}, 2, []string{"PROCESS CRITICAL: app-worker (-n " + n + "x): 0 processes, expected at least 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run(t, tc.args...).Expect(t, tc.code, tc.want...)
+		})
+	}
+}
+
+// Peer defect 1: several groups, one missing, is CRITICAL whichever
+// order they come in.
+func TestTwoGroupsOneMissing(t *testing.T) {
+	p := start(t, "cpt-")
+	missing := "cpt-none-" + strconv.Itoa(os.Getpid())
+	for _, args := range [][]string{{"-n", name(p), "-p", missing}, {"-p", missing, "-n", name(p)}} {
+		first := run(t, args...).Expect(t, 2, "OK: 1 more group")
+		if want := "PROCESS CRITICAL: " + missing + " (-p '" + missing + "'): 0 processes, expected at least 1"; first != want {
+			t.Errorf("%v: %q, want %q", args, first, want)
+		}
+	}
+	run(t, "-n", name(p), "--label", "web", "-p", name(p), "--label", "worker").Expect(t, 0, "PROCESS OK: 2 groups: web 1 process, worker 1 process\n")
+}
+
+func TestVerboseListsPIDs(t *testing.T) {
+	a := start(t, "cpv-")
+	b := testutil.StartProcessAt(t, a.Path)
+	out := run(t, "-n", name(a)).Expect(t, 0)
+	if strings.Contains(out, strconv.Itoa(a.PID)) {
+		t.Errorf("OK text has a PID: %q", out)
+	}
+	res := run(t, "-n", name(a), "-v")
+	res.Expect(t, 0, "PROCESS OK: 1 group: "+name(a)+" 2 processes\nOK: "+name(a)+" 2 processes (-n "+name(a)+"; pids ")
+	for _, pid := range []int{a.PID, b.PID} {
+		if !strings.Contains(res.Stdout, strconv.Itoa(pid)) {
+			t.Errorf("-v does not list pid %d: %s", pid, res.Stdout)
+		}
+	}
+}
+
+func TestCountThresholds(t *testing.T) {
+	a := start(t, "cpc-")
+	testutil.StartProcessAt(t, a.Path)
+	n := name(a)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 0, "2 processes"},
+		{[]string{"-w", "1"}, 1, "PROCESS WARNING: " + n + " (-n " + n + "): 2 processes, expected at most 1"},
+		{[]string{"-c", "1"}, 2, "PROCESS CRITICAL: " + n + " (-n " + n + "): 2 processes, expected at most 1"},
+		{[]string{"-w", "2", "-c", "3"}, 0, "PROCESS OK"},
+		{[]string{"-W", "3"}, 1, "PROCESS WARNING: " + n + " (-n " + n + "): 2 processes, expected at least 3"},
+		{[]string{"-C", "3"}, 2, "PROCESS CRITICAL: " + n + " (-n " + n + "): 2 processes, expected at least 3"},
+		{[]string{"-W", "2", "-C", "1"}, 0, "PROCESS OK"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			run(t, append([]string{"-n", n}, tc.args...)...).Expect(t, tc.code, tc.want)
+		})
+	}
+	// None running is fine when the user says so.
+	run(t, "-n", n+"x", "-C", "0").Expect(t, 0, "PROCESS OK: 1 group: "+n+"x 0 processes")
+	run(t, "-n", n, "-c", "0", "-C", "0").Expect(t, 2, "2 processes, expected at most 0")
+}
+
+func TestFilters(t *testing.T) {
+	p := start(t, "cpf-", "--", "mode=filters")
+	n := name(p)
+	uid := strconv.Itoa(os.Geteuid())
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"-u uid", []string{"-u", uid}, 0},
+		{"-u other", []string{"-u", "4294000000"}, 2},
+		{"-x other", []string{"-x", "mode=other"}, 0},
+		{"-x drops", []string{"-x", "nothing", "-x", "mode=filt"}, 2},
+		{"--ppid parent", []string{"--ppid", strconv.Itoa(os.Getpid())}, 0},
+		{"--ppid other", []string{"--ppid", "1"}, 2},
+		{"--state S", []string{"--state", "SR"}, 0},
+		{"--state D", []string{"--state", "D"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run(t, append([]string{"-n", n}, tc.args...)...).Expect(t, tc.code)
+		})
+	}
+	if u, err := exec.Command("id", "-un").Output(); err == nil {
+		run(t, "-n", n, "-u", strings.TrimSpace(string(u))).Expect(t, 0)
+	}
+}
+
+// The check never counts itself or its parent: a shell that runs it has
+// the pattern in its own command line.
+func TestNeverCountsItselfOrItsParent(t *testing.T) {
+	pattern := "cps-self-" + strconv.Itoa(os.Getpid())
+	cmd := exec.Command("/bin/sh", "-c", testutil.Binary(t, "check-process")+" -p '"+pattern+"' -v; exit $?")
+	out, err := cmd.Output()
+	code := 0
+	if e, ok := err.(*exec.ExitError); ok {
+		code = e.ExitCode()
+	}
+	if code != 2 || !strings.Contains(string(out), "0 processes, expected at least 1") {
+		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+func TestKernelThreadsNeverMatchPattern(t *testing.T) {
+	stat, err := os.ReadFile("/proc/2/stat")
+	if err != nil || !strings.HasPrefix(string(stat), "2 (kthreadd)") {
+		t.Skip("kthreadd not visible here (a PID namespace)")
+	}
+	run(t, "-p", "^kthreadd$").Expect(t, 2, "0 processes")
+	run(t, "-n", "kthreadd").Expect(t, 0, "kthreadd 1 process")
+}
+
+func TestSystemdUnit(t *testing.T) {
+	p := start(t, "cpu-")
+	unit := unitOf(t, p)
+	run(t, "--systemd-unit", unit, "-v").Expect(t, 0, "; pids "+strconv.Itoa(p.PID)+")")
+	if !strings.Contains(unit, ".") {
+		run(t, "--systemd-unit", unit+".service", "-v").Expect(t, 0, "; pids "+strconv.Itoa(p.PID)+")")
+	}
+	run(t, "--systemd-unit", "cpu-none-"+strconv.Itoa(os.Getpid())).Expect(t, 2, "(--systemd-unit cpu-none-", "0 processes, expected at least 1")
+}
+
+// unitOf puts p in a unit of its own: a cgroup named UNIT.service made
+// in a hierarchy systemd would use (v2, or v1's name=systemd), which
+// needs root. Without root, p's own unit or scope will do, if the tests
+// run in one.
+func unitOf(t *testing.T, p *testutil.Process) string {
+	t.Helper()
+	unit := testutil.UniqueName("cpunit-")
+	for _, h := range []string{"/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"} {
+		dir := filepath.Join(h, unit+".service")
+		if _, err := os.Stat(filepath.Join(h, "cgroup.procs")); err != nil {
+			continue
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			continue
+		}
+		t.Cleanup(func() {
+			p.Stop()
+			os.Remove(dir)
+		})
+		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(p.PID)), 0o644); err != nil {
+			continue
+		}
+		return unit
+	}
+	cg, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(cg)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) == 3 && (parts[1] == "" || parts[1] == "name=systemd") {
+			unit = filepath.Base(parts[2])
+		}
+	}
+	if unit == "" || unit == "/" || unit == "." || strings.HasPrefix(unit, "cpunit-") {
+		t.Skipf("the tests run in the root cgroup (%q) and cannot make one (not root?): no unit to find", cg)
+	}
+	return unit
+}
+
+func TestPIDFile(t *testing.T) {
+	p := start(t, "cpp-")
+	n := name(p)
+	dir := t.TempDir()
+	write := func(file, content string, mtime time.Time) string {
+		path := filepath.Join(dir, file)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		testutil.SetModTime(t, path, mtime)
+		return path
+	}
+	started := time.Now() // p started a moment ago: a file of now is fresh
+	live := write("live.pid", strconv.Itoa(p.PID)+"\n", started.Add(time.Second))
+	fifo := filepath.Join(dir, "fifo.pid")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"live", []string{"--pidfile", live}, 0, "PROCESS OK: 1 group: " + live + " 1 process"},
+		{"live, qualified", []string{"--pidfile", live, "-n", n}, 0, "PROCESS OK: 1 group: " + live + " 1 process"},
+		{"missing", []string{"--pidfile", dir + "/none.pid"}, 2, "PROCESS CRITICAL: " + dir + "/none.pid (--pidfile " + dir + "/none.pid): pid file " + dir + "/none.pid does not exist"},
+		{"unreadable", []string{"--pidfile", fifo}, 2, "(--pidfile " + fifo + "): cannot read pid file: "},
+		{"not a pid", []string{"--pidfile", write("junk.pid", "running\n", started)}, 2, `does not hold a PID ("running")`},
+		{"dead", []string{"--pidfile", write("dead.pid", "999999999\n", started)}, 2, "pid 999999999 from " + dir + "/dead.pid is not running (a dead pid file)"},
+		{"stale by time", []string{"--pidfile", write("old.pid", strconv.Itoa(p.PID), started.Add(-time.Hour))}, 2, "started 1h after the file was written: a stale pid file, the PID was reused by " + n},
+		{"stale by name", []string{"--pidfile", live, "-n", "nginx"}, 2, "which does not match -n nginx: a stale pid file"},
+		{"stale by pattern", []string{"--pidfile", live, "-p", "^/usr/sbin/nginx"}, 2, "which does not match -p '^/usr/sbin/nginx': a stale pid file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run(t, tc.args...).Expect(t, tc.code, tc.want)
+		})
+	}
+}
+
+func TestZombies(t *testing.T) {
+	p := start(t, "cpz-", "-zombie")
+	n := name(p)
+	waitZombie(t, p.Zombie)
+	// The zombie never counts: one live process.
+	run(t, "-n", n, "-v").Expect(t, 0, n+" 1 process")
+	run(t, "-n", n, "-c", "1").Expect(t, 0)
+	want := "PROCESS WARNING: " + n + " (-n " + n + "): 1 zombie: pid " + strconv.Itoa(p.Zombie) + " (parent " + strconv.Itoa(p.PID) + ")"
+	run(t, "-n", n, "--zombies").Expect(t, 1, want)
+	run(t, "-p", n, "--zombies").Expect(t, 1, "1 zombie: pid "+strconv.Itoa(p.Zombie))
+	// With its parent gone from the group, the zombie alone is none.
+	run(t, "-n", n, "--ppid", strconv.Itoa(p.PID)).Expect(t, 2, "0 processes, expected at least 1")
+	run(t, "-n", n, "--state", "Z", "-v").Expect(t, 0, strconv.Itoa(p.Zombie))
+}
+
+func waitZombie(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if i := strings.LastIndexByte(string(b), ')'); i > 0 && len(b) > i+2 && b[i+2] == 'Z' {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("pid %d never became a zombie", pid)
+}
+
+var pidIn = regexp.MustCompile(`pid (\d+) `)
+
+func TestResourceThresholds(t *testing.T) {
+	big := start(t, "cpr-", "-rss", "64", "-threads", "12", "-fds", "200", "-nofile", "256")
+	n := name(big)
+	pid := strconv.Itoa(big.PID)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"rss passes", []string{"--rss-warning", "1G", "--rss-critical", "2G"}, 0, "PROCESS OK"},
+		{"rss warning", []string{"--rss-warning", "32MiB", "--rss-critical", "1G"}, 1, "PROCESS WARNING: " + n + " (-n " + n + "): pid " + pid + " rss "},
+		{"rss critical", []string{"--rss-warning", "16M", "--rss-critical", "32MiB"}, 2, "> 32MiB"},
+		{"threads passes", []string{"--threads-warning", "100"}, 0, "PROCESS OK"},
+		{"threads warning", []string{"--threads-warning", "10"}, 1, "pid " + pid + " threads "},
+		{"threads critical", []string{"--threads-warning", "5", "--threads-critical", "10"}, 2, "> 10"},
+		{"fd passes", []string{"--fd-warning", "95"}, 0, "PROCESS OK"},
+		{"fd warning", []string{"--fd-warning", "50"}, 1, "pid " + pid + " fds "},
+		{"fd critical", []string{"--fd-warning", "50", "--fd-critical", "70"}, 2, "of soft limit 256 ("},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run(t, append([]string{"-n", n}, tc.args...)...).Expect(t, tc.code, tc.want)
+		})
+	}
+}
+
+func TestCPU(t *testing.T) {
+	busy := start(t, "cpb-", "-cpu")
+	idle := start(t, "cpi-")
+	run(t, "-n", name(busy), "--cpu-warning", "10", "--cpu-sample", "1s").Expect(t, 1, "PROCESS WARNING: "+name(busy)+" (-n "+name(busy)+"): pid "+strconv.Itoa(busy.PID)+" cpu ", "> 10% (over 1s)")
+	run(t, "-n", name(busy), "--cpu-warning", "5", "--cpu-critical", "10", "--cpu-sample", "0.5s").Expect(t, 2, "> 10% (over 500ms)")
+	run(t, "-n", name(idle), "--cpu-warning", "50", "--cpu-sample", "0.5s").Expect(t, 0, "PROCESS OK")
+}
+
+func TestMinAge(t *testing.T) {
+	p := start(t, "cpa-")
+	res := run(t, "-n", name(p), "--min-age", "1h")
+	res.Expect(t, 1, "PROCESS WARNING: "+name(p)+" (-n "+name(p)+"): restarted ", "s ago (pid "+strconv.Itoa(p.PID)+"), --min-age 1h")
+	time.Sleep(2500 * time.Millisecond)
+	run(t, "-n", name(p), "--min-age", "1s").Expect(t, 0)
+}
+
+// A process that dies and is started again while the check samples CPU
+// is counted as it is at the end, and its restart is seen.
+func TestRestartedDuringTheCheck(t *testing.T) {
+	old := start(t, "cpx-")
+	done := make(chan testutil.Result, 1)
+	go func() {
+		done <- testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", name(old), "--cpu-warning", "90", "--cpu-sample", "3s", "--min-age", "1m", "-v")
+	}()
+	time.Sleep(time.Second)
+	old.Stop()
+	restarted := testutil.StartProcessAt(t, old.Path)
+	r := <-done
+	r.Expect(t, 1, "restarted ", "(pid "+strconv.Itoa(restarted.PID)+"), --min-age 1m")
+	if strings.Contains(r.Stdout, "pid "+strconv.Itoa(old.PID)) {
+		t.Errorf("the old process is still counted: %s", r.Stdout)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "PROCESS UNKNOWN: no process group given: name one with -p RE"},
+		{[]string{"-p", "("}, "PROCESS UNKNOWN: -p '(' is not a regular expression"},
+		{[]string{"-n", "/usr/bin/x"}, "PROCESS UNKNOWN: -n /usr/bin/x is not a process name"},
+		{[]string{"--exe", "nginx"}, "is not an absolute path"},
+		{[]string{"-n", "x", "--rss-warning", "lots"}, `PROCESS UNKNOWN: invalid value for --rss-warning: "lots" is not a size`},
+		{[]string{"-n", "x", "-w", "-1"}, "PROCESS UNKNOWN:"},
+		{[]string{"-n", "x", "--label", "a", "--label", "b"}, "2 --label for 1 groups"},
+		{[]string{"-n", "x", "--bogus"}, "PROCESS UNKNOWN: unknown flag --bogus"},
+		{[]string{"-n", "x", "extra"}, `unexpected argument "extra"`},
+		{[]string{"-n", "x", "-u", "no-such-user-here"}, "no such user"},
+		{[]string{"-n", "x", "--state", "Q"}, "is not a process state"},
+		{[]string{"-n", "x", "-w", "5", "-c", "2"}, "-w 5 exceeds -c 2"},
+		{[]string{"-n", "x", "--rss-warning", "2G", "--rss-critical", "1G"}, "--rss-warning is above --rss-critical"},
+		{[]string{"-n", "x", "--fd-warning", "150"}, "100 or less"},
+		{[]string{"-n", "x", "--cpu-warning", "50", "--cpu-sample", "10s"}, "--cpu-sample 10s does not fit in the -t 10s deadline"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			res := run(t, tc.args...)
+			res.Expect(t, 3, tc.want)
+			if strings.Count(res.Stdout, "\n") != 1 {
+				t.Errorf("not one line: %q", res.Stdout)
+			}
+		})
+	}
+	run(t, "--help").Expect(t, 0, "--pidfile=PATH", "--systemd-unit=UNIT")
+	run(t, "--version").Expect(t, 0, "check-process ")
+}
+
+func TestDrill(t *testing.T) {
+	p := start(t, "cpd-")
+	drill := testutil.WriteFile(t, "drill", []byte("critical game day\n"))
+	run(t, "-n", name(p), "--drill-file", drill).Expect(t, 2, "PROCESS CRITICAL: [DRILL] game day (real: OK 1 group: "+name(p)+" 1 process)")
+	run(t, "-n", name(p), "--drill-file", drill+".absent").Expect(t, 0, "PROCESS OK")
+}
+
+// The run ends in time: a CPU sample that takes most of -t, and a
+// SIGTERM in the middle of a long one.
+func TestEndsInTime(t *testing.T) {
+	p := start(t, "cpe-")
+	res := run(t, "-n", name(p), "-t", "3", "--cpu-warning", "50", "--cpu-sample", "1.9s")
+	res.Expect(t, 0, "PROCESS OK")
+	if res.Elapsed > 4*time.Second {
+		t.Errorf("took %s with -t 3", res.Elapsed)
+	}
+
+	cmd := exec.Command(testutil.Binary(t, "check-process"), "-n", name(p), "-t", "20", "--cpu-warning", "50", "--cpu-sample", "15s")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	begin := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if took := time.Since(begin); took > 3*time.Second {
+		t.Errorf("exited %s after SIGTERM", took)
+	}
+	if e, ok := err.(*exec.ExitError); !ok || e.ExitCode() != 2 || !strings.Contains(out.String(), "sampling CPU over 15s: stopped after") {
+		t.Errorf("after SIGTERM: %v\n%s", err, out.String())
+	}
+}

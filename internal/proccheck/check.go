@@ -1,0 +1,379 @@
+// Package proccheck is check-process: it counts and judges the processes
+// of each group in one scan of /proc.
+package proccheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/procgroup"
+	"github.com/frontline-sre/mackerel-frontline/internal/procscan"
+	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
+)
+
+// Config is one run's groups and thresholds.
+type Config struct {
+	Groups []*procgroup.Group
+	Count  threshold.Range
+
+	RSSWarning, RSSCritical         threshold.Size // Bytes 0: not given
+	CPUWarning, CPUCritical         threshold.Percent
+	CPUSample                       time.Duration
+	FDWarning, FDCritical           threshold.Percent
+	ThreadsWarning, ThreadsCritical threshold.Count
+	MinAge                          time.Duration // 0: not given
+	Zombies                         bool
+	Verbose                         bool
+
+	// Scanner reads /proc; the zero Scanner when nil.
+	Scanner *procscan.Scanner
+}
+
+// WantsCPU reports whether a CPU threshold was given: only then is CPU
+// sampled, which costs the sample's length.
+func (c *Config) WantsCPU() bool { return c.CPUWarning.Set || c.CPUCritical.Set }
+
+func (c *Config) wantsFDs() bool { return c.FDWarning.Set || c.FDCritical.Set }
+
+// Validate checks the thresholds against each other.
+func (c *Config) Validate() error {
+	if len(c.Groups) == 0 {
+		return errors.New("no process group given: name one with -p RE, -n NAME, --exe PATH, --pidfile PATH or --systemd-unit UNIT")
+	}
+	if err := c.Count.Check(); err != nil {
+		return err
+	}
+	pairs := []struct {
+		flag       string
+		warn, crit float64
+		wSet, cSet bool
+	}{
+		{"--rss", float64(c.RSSWarning.Bytes), float64(c.RSSCritical.Bytes), c.RSSWarning.Bytes > 0, c.RSSCritical.Bytes > 0},
+		{"--cpu", c.CPUWarning.Value, c.CPUCritical.Value, c.CPUWarning.Set, c.CPUCritical.Set},
+		{"--fd", c.FDWarning.Value, c.FDCritical.Value, c.FDWarning.Set, c.FDCritical.Set},
+		{"--threads", float64(c.ThreadsWarning.N), float64(c.ThreadsCritical.N), c.ThreadsWarning.Set, c.ThreadsCritical.Set},
+	}
+	for _, p := range pairs {
+		if p.wSet && p.cSet && p.warn > p.crit {
+			return fmt.Errorf("%s-warning is above %s-critical: the warning must come first", p.flag, p.flag)
+		}
+	}
+	if c.FDCritical.Value > 100 || c.FDWarning.Value > 100 {
+		return errors.New("--fd-warning and --fd-critical are percentages of the soft limit on open files: 100 or less")
+	}
+	var extra procscan.Fields
+	if c.wantsFDs() {
+		extra |= procscan.FDs | procscan.Limits
+	}
+	// A -p group decides on command lines alone; what is judged of its
+	// members, and their zombies, needs their stat.
+	if c.RSSWarning.Bytes > 0 || c.RSSCritical.Bytes > 0 || c.WantsCPU() || c.ThreadsWarning.Set || c.ThreadsCritical.Set || c.MinAge > 0 {
+		extra |= procscan.Stat
+	}
+	for _, g := range c.Groups {
+		g.Extra |= extra
+	}
+	return nil
+}
+
+// margin is how long before the run's deadline the scan gives up on
+// blocked reads, so that the report names them instead of the watchdog
+// reporting a bare timeout.
+func margin(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	left := time.Until(d)
+	return context.WithDeadline(ctx, d.Add(-min(400*time.Millisecond, left/4)))
+}
+
+// Check scans and judges every group.
+func Check(ctx context.Context, c *Config) *check.Report {
+	r := &check.Report{Noun: "group"}
+	if runtime.GOOS != "linux" {
+		r.Findings = []check.Finding{{Status: check.UNKNOWN, Text: "unsupported on " + runtime.GOOS + ": check-process reads /proc, which only Linux has"}}
+		return r
+	}
+	for _, g := range c.Groups {
+		if g.Select.Kind == procgroup.PIDFile {
+			end := inflight.Begin(ctx, "reading --pidfile "+g.Select.Value, check.CRITICAL)
+			g.ReadPIDFile()
+			end()
+		}
+	}
+	scanner := c.Scanner
+	if scanner == nil {
+		scanner = &procscan.Scanner{}
+	}
+	scanCtx, cancel := margin(ctx)
+	defer cancel()
+
+	var base *procscan.Snapshot
+	var sampled time.Duration
+	if c.WantsCPU() {
+		end := inflight.Begin(ctx, "sampling CPU over "+c.CPUSample.String(), check.CRITICAL)
+		var err error
+		base, err = scanner.Scan(scanCtx, nil)
+		if err != nil {
+			end()
+			return failed(r, err)
+		}
+		began := time.Now()
+		t := time.NewTimer(c.CPUSample)
+		select {
+		case <-t.C:
+		case <-scanCtx.Done():
+		}
+		t.Stop()
+		end()
+		if scanCtx.Err() != nil {
+			what := fmt.Sprintf("sampling CPU over %s: still in progress after %s, past the deadline", c.CPUSample, phase.Seconds(time.Since(began)))
+			if errors.Is(context.Cause(ctx), phase.ErrTerminated) {
+				what = fmt.Sprintf("sampling CPU over %s: stopped after %s (the check was terminated)", c.CPUSample, phase.Seconds(time.Since(began)))
+			}
+			r.Findings = []check.Finding{{Status: check.CRITICAL, Text: what}}
+			return r
+		}
+	}
+	end := inflight.Begin(ctx, "scanning /proc", check.CRITICAL)
+	set := procgroup.NewSet(c.Groups...)
+	snap, err := scanner.Scan(scanCtx, set.Need)
+	end()
+	if err != nil {
+		return failed(r, err)
+	}
+	if base != nil {
+		sampled = snap.At.Sub(base.At)
+	}
+
+	var okParts []string
+	members := set.Members(snap)
+	for i, g := range c.Groups {
+		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At}
+		fs := j.findings()
+		r.Findings = append(r.Findings, fs...)
+		okParts = append(okParts, fmt.Sprintf("%s %d %s", g.Label, len(j.m.Live), processes(len(j.m.Live))))
+	}
+	r.OKVerdict = fmt.Sprintf("%d %s: %s", len(c.Groups), check.Plural(len(c.Groups), "group"), strings.Join(okParts, ", "))
+	return r
+}
+
+func failed(r *check.Report, err error) *check.Report {
+	r.Findings = []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}
+	return r
+}
+
+// judge makes one group's findings.
+type judge struct {
+	c       *Config
+	g       *procgroup.Group
+	m       procgroup.Members
+	base    *procscan.Snapshot
+	sampled time.Duration
+	now     time.Time
+	out     []check.Finding
+}
+
+func (j *judge) add(s check.Status, format string, args ...any) {
+	j.out = append(j.out, check.Finding{Status: s, Text: j.name() + ": " + fmt.Sprintf(format, args...)})
+}
+
+func (j *judge) name() string { return j.g.Label + " (" + j.g.Select.String() + ")" }
+
+func status(l threshold.Level) check.Status {
+	return [...]check.Status{check.OK, check.WARNING, check.CRITICAL}[l]
+}
+
+func (j *judge) findings() []check.Finding {
+	m := j.m
+	n := len(m.Live)
+	if m.PIDFile != nil && m.PIDFile.Problem != "" {
+		j.add(check.CRITICAL, "%s", m.PIDFile.Problem)
+	} else if level, expected := j.c.Count.Judge(n); level != threshold.Fine {
+		j.add(status(level), "%d %s, expected %s%s", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadable())
+	}
+	if len(m.Unread) > 0 {
+		var names []string
+		for i, u := range m.Unread {
+			if i == 3 {
+				names = append(names, fmt.Sprintf("and %d more", len(m.Unread)-i))
+				break
+			}
+			names = append(names, u.String())
+		}
+		j.add(check.UNKNOWN, "could not tell whether %d %s belong%s: %s", len(m.Unread), processes(len(m.Unread)), map[bool]string{true: "s"}[len(m.Unread) == 1], strings.Join(names, "; "))
+	}
+	j.resources()
+	if j.c.MinAge > 0 && n > 0 {
+		youngest := slices.MaxFunc(m.Live, func(a, b *procscan.Process) int { return a.Start.Compare(b.Start) })
+		if age := j.now.Sub(youngest.Start); age < j.c.MinAge {
+			j.add(check.WARNING, "restarted %s ago (pid %d), --min-age %s", roundAge(age), youngest.PID, roundAge(j.c.MinAge))
+		}
+	}
+	if j.c.Zombies && len(m.Zombies) > 0 {
+		var zs []string
+		for _, z := range m.Zombies {
+			zs = append(zs, fmt.Sprintf("pid %d (parent %d)", z.PID, z.PPID))
+		}
+		j.add(check.WARNING, "%d %s: %s", len(zs), check.Plural(len(zs), "zombie"), strings.Join(zs, ", "))
+	}
+	if len(j.out) == 0 {
+		text := fmt.Sprintf("%s %d %s", j.g.Label, n, processes(n))
+		if j.c.Verbose && n > 0 {
+			var pids []string
+			for _, p := range m.Live {
+				pids = append(pids, strconv.Itoa(p.PID))
+			}
+			text += " (" + j.g.Select.String() + "; pids " + strings.Join(pids, ", ") + ")"
+		}
+		j.out = append(j.out, check.Finding{Status: check.OK, Text: text})
+	}
+	return j.out
+}
+
+// unreadable explains a count that processes the check could not read
+// might have changed.
+func (j *judge) unreadable() string {
+	if len(j.m.Unreadable) == 0 {
+		return ""
+	}
+	p := j.m.Unreadable[0]
+	more := ""
+	if len(j.m.Unreadable) > 1 {
+		more = fmt.Sprintf(" and %d more", len(j.m.Unreadable)-1)
+	}
+	return fmt.Sprintf(" (could not read pid %d%s: %v; run as root to see every process)", p.PID, more, p.Err)
+}
+
+// breach is one process over a resource threshold.
+type breach struct {
+	p     *procscan.Process
+	value float64
+	text  string
+}
+
+func (j *judge) resources() {
+	c := j.c
+	var (
+		baseCPU = map[int]*procscan.Process{}
+		fdFail  []*procscan.Process
+	)
+	if j.base != nil {
+		for _, p := range j.base.Processes {
+			baseCPU[p.PID] = p
+		}
+	}
+	type metric struct {
+		what       string
+		warn, crit float64
+		wSet, cSet bool
+		limit      func(float64) string
+		breaches   [3][]breach
+	}
+	rss := &metric{what: "rss", warn: float64(c.RSSWarning.Bytes), crit: float64(c.RSSCritical.Bytes), wSet: c.RSSWarning.Bytes > 0, cSet: c.RSSCritical.Bytes > 0}
+	cpu := &metric{what: "cpu", warn: c.CPUWarning.Value, crit: c.CPUCritical.Value, wSet: c.CPUWarning.Set, cSet: c.CPUCritical.Set}
+	fds := &metric{what: "fds", warn: c.FDWarning.Value, crit: c.FDCritical.Value, wSet: c.FDWarning.Set, cSet: c.FDCritical.Set}
+	threads := &metric{what: "threads", warn: float64(c.ThreadsWarning.N), crit: float64(c.ThreadsCritical.N), wSet: c.ThreadsWarning.Set, cSet: c.ThreadsCritical.Set}
+	rssLimit := map[threshold.Level]string{threshold.Warning: c.RSSWarning.String(), threshold.Critical: c.RSSCritical.String()}
+	cpuLimit := map[threshold.Level]string{threshold.Warning: c.CPUWarning.String(), threshold.Critical: c.CPUCritical.String()}
+	fdLimit := map[threshold.Level]string{threshold.Warning: c.FDWarning.String(), threshold.Critical: c.FDCritical.String()}
+	thLimit := map[threshold.Level]string{threshold.Warning: strconv.Itoa(c.ThreadsWarning.N), threshold.Critical: strconv.Itoa(c.ThreadsCritical.N)}
+
+	level := func(m *metric, v float64) threshold.Level {
+		switch {
+		case m.cSet && v > m.crit:
+			return threshold.Critical
+		case m.wSet && v > m.warn:
+			return threshold.Warning
+		}
+		return threshold.Fine
+	}
+	for _, p := range j.m.Live {
+		if l := level(rss, float64(p.RSS)); l != threshold.Fine {
+			rss.breaches[l] = append(rss.breaches[l], breach{p, float64(p.RSS), fmt.Sprintf("pid %d rss %s > %s", p.PID, threshold.FormatBytes(p.RSS), rssLimit[l])})
+		}
+		if l := level(threads, float64(p.Threads)); l != threshold.Fine {
+			threads.breaches[l] = append(threads.breaches[l], breach{p, float64(p.Threads), fmt.Sprintf("pid %d threads %d > %s", p.PID, p.Threads, thLimit[l])})
+		}
+		// The share is of the time between the two reads, which the
+		// scans lengthen a little; the message names the sample asked for.
+		if b := baseCPU[p.PID]; b != nil && b.StartTicks == p.StartTicks && j.sampled > 0 {
+			pct := float64(p.CPU-b.CPU) / float64(j.sampled) * 100
+			if l := level(cpu, pct); l != threshold.Fine {
+				cpu.breaches[l] = append(cpu.breaches[l], breach{p, pct, fmt.Sprintf("pid %d cpu %.0f%% > %s (over %s)", p.PID, pct, cpuLimit[l], c.CPUSample)})
+			}
+		}
+		if c.wantsFDs() {
+			if p.Failed&(procscan.FDs|procscan.Limits) != 0 {
+				fdFail = append(fdFail, p)
+			} else if p.FDLimit > 0 {
+				pct := float64(p.OpenFDs) / float64(p.FDLimit) * 100
+				if l := level(fds, pct); l != threshold.Fine {
+					fds.breaches[l] = append(fds.breaches[l], breach{p, pct, fmt.Sprintf("pid %d fds %d of soft limit %d (%.0f%%) > %s", p.PID, p.OpenFDs, p.FDLimit, pct, fdLimit[l])})
+				}
+			}
+		}
+	}
+	for _, m := range []*metric{rss, cpu, fds, threads} {
+		for _, l := range []threshold.Level{threshold.Critical, threshold.Warning} {
+			bs := m.breaches[l]
+			if len(bs) == 0 {
+				continue
+			}
+			slices.SortStableFunc(bs, func(a, b breach) int {
+				switch {
+				case a.value > b.value:
+					return -1
+				case a.value < b.value:
+					return 1
+				}
+				return 0
+			})
+			more := ""
+			if len(bs) > 1 {
+				more = fmt.Sprintf(" (and %d more)", len(bs)-1)
+			}
+			j.add(status(l), "%s%s", bs[0].text, more)
+		}
+	}
+	if len(fdFail) > 0 {
+		j.add(check.UNKNOWN, "cannot count open files of pid %d: %v", fdFail[0].PID, fdFail[0].Err)
+	}
+}
+
+// roundAge shortens a duration for a message: 40s, 3m10s, 2h, 2h5m.
+func roundAge(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	if d < time.Hour {
+		d = d.Round(time.Second)
+	} else {
+		d = d.Round(time.Minute)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+func processes(n int) string {
+	if n == 1 {
+		return "process"
+	}
+	return "processes"
+}
