@@ -7,4 +7,12 @@ require (
 	github.com/mackerelio/checkers v0.2.1
 )
 
-require golang.org/x/sys v0.21.0 // indirect
+require (
+	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/goccy/go-yaml v1.18.0 // indirect
+	github.com/mackerelio/go-mackerel-plugin v0.1.5 // indirect
+	github.com/mackerelio/go-osstat v0.2.8 // indirect
+	github.com/mackerelio/golib v1.2.1 // indirect
+	golang.org/x/sys v0.46.0 // indirect
+	golang.org/x/text v0.15.0 // indirect
+)
