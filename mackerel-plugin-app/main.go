@@ -11,7 +11,7 @@ import (
 )
 
 var plugin = cli.Plugin{
-	Name: "mackerel-plugin-app",
+	Name:  "mackerel-plugin-app",
 	Usage: "[OPTIONS]",
 }
 
