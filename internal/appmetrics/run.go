@@ -101,7 +101,7 @@ func (c *Collector) Run(ctx context.Context, w io.Writer) error {
 	if out.err != nil {
 		return out.err
 	}
-	if keepsState && ctx.Err() == nil {
+	if keepsState {
 		if err := SaveState(c.StatePath, next); err != nil {
 			c.warn("%v", err)
 		}
@@ -280,7 +280,10 @@ func (c *Collector) scan(ctx context.Context) *procResult {
 // since; one that started after the previous scan counts everything it
 // used, all of it spent since; one that is older but was not seen (it
 // joined the group by changing its command line) is left out of this one
-// point. So a restart neither spikes the graph (the old process is gone,
+// point. A start time is known to the second only (the kernel gives the
+// boot time in whole seconds), so "after the previous scan" allows that
+// second: a process that started just before it and was not seen counts
+// at most a second of CPU too much. So a restart neither spikes the graph (the old process is gone,
 // the new one counts from its own start) nor drops a point. A first run,
 // or one after a reboot, prints no proc_cpu.
 func (c *Collector) writeProcs(out *lines, r *procResult, prev *State, next *State) {
@@ -327,7 +330,9 @@ func (c *Collector) writeProcs(out *lines, r *procResult, prev *State, next *Sta
 			if before, ok := prev.CPU[key]; ok {
 				cpu += max(p.CPU-time.Duration(before), 0)
 				counted++
-			} else if started(p).After(prev.at()) {
+			} else if started(p).After(prev.at().Add(-procgroup.StaleAfter)) {
+				// Started since the previous scan, as far as a start
+				// time known to the second tells.
 				cpu += p.CPU
 				counted++
 			}
