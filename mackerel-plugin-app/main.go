@@ -5,6 +5,7 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/appmetrics"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
@@ -15,6 +16,27 @@ var plugin = cli.Plugin{
 	Usage: "[OPTIONS]",
 }
 
+// keepHTTP2 drops http2client=0 from GODEBUG, as check-http-e2e does.
+// mackerel-agent sets it in its own environment, for its own API client,
+// and every plugin it starts inherits it: left there, an endpoint's
+// http_time would be measured over another protocol under the agent than
+// from a shell or by the check, and the probe would offer h2 that the
+// Transport then cannot speak.
+func keepHTTP2() {
+	godebug, ok := os.LookupEnv("GODEBUG")
+	if !ok {
+		return
+	}
+	var keep []string
+	for _, kv := range strings.Split(godebug, ",") {
+		if strings.TrimSpace(kv) != "http2client=0" {
+			keep = append(keep, kv)
+		}
+	}
+	os.Setenv("GODEBUG", strings.Join(keep, ","))
+}
+
 func main() {
+	keepHTTP2()
 	os.Exit(cli.RunMetric(plugin, appmetrics.NewOptions(os.Stderr), os.Args[1:], os.Stdout, os.Stderr))
 }

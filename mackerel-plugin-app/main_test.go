@@ -323,7 +323,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	run(t, "", "--help").Expect(t, 0, "--tls=NAME=HOST[:PORT]|NAME=file:PATH", "--host-context", "--config=FILE")
+	run(t, "", "--help").Expect(t, 0, "--tls=NAME=TARGET", "--host-context", "--config=FILE")
 	run(t, "", "--version").Expect(t, 0, "mackerel-plugin-app ")
 }
 
@@ -567,4 +567,29 @@ func TestNeverCountsItselfOrItsParent(t *testing.T) {
 	r := testutil.Run(t, "/bin/sh", []string{"MACKEREL_PLUGIN_WORKDIR=" + t.TempDir()}, "-c", bin+" --process 'me="+pattern+"'; exit $?")
 	got := values(t, r)
 	within(t, got, "app.proc_count.me", 0, 0)
+}
+
+// The README's flag reference is the binary's --help, so it cannot drift.
+func TestREADMEShowsHelp(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := run(t, "", "--help").Stdout
+	if !strings.Contains(string(readme), "```\n"+help+"```\n") {
+		t.Errorf("README.md does not show the current --help; replace the block under mackerel-plugin-app's Flags with:\n%s", help)
+	}
+}
+
+// mackerel-agent starts its plugins with GODEBUG=http2client=0: an
+// endpoint that speaks HTTP/2 is still measured, as from a shell.
+func TestHTTP2UnderAgentEnvironment(t *testing.T) {
+	e := newEnv(t)
+	web := testutil.ServeHTTPS(t, fixture.App{}.Handler(), []*fixture.Cert{testutil.Leaf(t, e.pki, 60.5), e.pki.Intermediate}, false)
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-app"), []string{"GODEBUG=http2client=0", "MACKEREL_AGENT_PLUGIN_META="},
+		"--ca-file", e.caFile, "--http", "h2="+web+"/proto")
+	got := values(t, r)
+	within(t, got, "app.http_up.h2", 1, 1)
+	within(t, got, "app.http_status.h2", 200, 200)
+	within(t, got, "app.http_time.h2.tls", 0.001, 5000)
 }

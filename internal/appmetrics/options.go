@@ -21,9 +21,9 @@ const DefaultPrefix = "app"
 type Options struct {
 	cli.CommonOptions
 
-	TLS     []string `long:"tls" value-name:"NAME=HOST[:PORT]|NAME=file:PATH" description:"certificate to graph the days left of, as check-tls-expiry judges it: tls_days.NAME and tls_valid.NAME (repeatable)"`
+	TLS     []string `long:"tls" value-name:"NAME=TARGET" description:"certificate to graph the days left of, as check-tls-expiry judges it; TARGET is HOST[:PORT] (443 by default) or file:PATH: tls_days.NAME and tls_valid.NAME (repeatable)"`
 	HTTP    []string `long:"http" value-name:"NAME=URL" description:"endpoint to GET: http_time.NAME (phases in ms), http_status.NAME and http_up.NAME (repeatable)"`
-	Process []string `long:"process" value-name:"NAME=RE|NAME=name:COMM|NAME=unit:UNIT" description:"process group by command line (RE), name or systemd unit: proc_count, proc_cpu, proc_rss, proc_fds, proc_threads and proc_uptime of NAME (repeatable)"`
+	Process []string `long:"process" value-name:"NAME=SELECTOR" description:"process group; SELECTOR is a regular expression the command line matches, name:COMM or unit:UNIT (systemd): proc_count, proc_cpu, proc_rss, proc_fds, proc_threads and proc_uptime of NAME (repeatable)"`
 
 	CAFile      string `long:"ca-file" value-name:"PATH" description:"extra trust anchors (PEM) for --tls and https --http targets, for a private CA"`
 	NoVerify    bool   `long:"no-verify" description:"skip chain and hostname verification of --tls and https --http targets"`
