@@ -40,6 +40,8 @@ func run(binDir string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	// The metric plugin keeps its state there, not in the temp folder.
+	os.Setenv("MACKEREL_PLUGIN_WORKDIR", dir)
 	f := &fixtures{dir: dir}
 	defer f.close()
 	scenarios, err := f.start()
@@ -94,16 +96,39 @@ func quote(args []string) string {
 	return strings.Join(q, " ")
 }
 
-// fixtures are the servers and files the scenarios run against.
+// fixtures are the servers, processes and files the scenarios run
+// against.
 type fixtures struct {
 	dir     string
 	servers []*fixture.Server
+	web     []*fixture.HTTPServer
+	procs   []*exec.Cmd
 }
 
 func (f *fixtures) close() {
 	for _, s := range f.servers {
 		s.Close()
 	}
+	for _, s := range f.web {
+		s.Close()
+	}
+	for _, p := range f.procs {
+		p.Process.Kill()
+		p.Wait()
+	}
+}
+
+// sleepers starts n processes that sleep for secs seconds: a process
+// group for the metric plugin to graph.
+func (f *fixtures) sleepers(n int, secs string) error {
+	for range n {
+		cmd := exec.Command("sleep", secs)
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		f.procs = append(f.procs, cmd)
+	}
+	return nil
 }
 
 func (f *fixtures) serve(o fixture.TLSOptions, err error) (string, error) {
@@ -172,6 +197,19 @@ func (f *fixtures) start() ([]scenario, error) {
 		return nil, err
 	}
 
+	appLeaf, err := pki.Leaf(64.5)
+	if err != nil {
+		return nil, err
+	}
+	web := fixture.ServeHTTPS(fixture.App{}.Handler(), []*fixture.Cert{appLeaf, pki.Intermediate}, false)
+	f.web = append(f.web, web)
+	if err := f.sleepers(3, "86399"); err != nil {
+		return nil, err
+	}
+	app := []string{"--ca-file", ca, "--tls", "www=" + healthy, "--tls", "old=" + expiring, "--tls", "chain=file:" + fullchain,
+		"--http", "api=" + web.URL + "/ok", "--http", "down=https://" + stall.Addr + "/", "-t", "2s",
+		"--process", "sleepers=^sleep 86399$", "--host-context"}
+
 	return []scenario{
 		{"A healthy endpoint: the OK text is stable, so the agent sends it once", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca}},
 		{"Three endpoints in one check, one expiring in 3 days", "check-tls-expiry", []string{"-H", healthy, "-H", expiring, "-u", "smtp://" + mail, "--ca-file", ca}},
@@ -180,5 +218,7 @@ func (f *fixtures) start() ([]scenario, error) {
 		{"The certificate is fine but not trusted: the reason and the days left", "check-tls-expiry", []string{"-H", healthy}},
 		{"A rehearsal: the drill file sets the status, the real verdict rides along", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca, "--drill-file", drill}},
 		{"A usage error exits 3 (UNKNOWN), never 1 (WARNING)", "check-tls-expiry", []string{"-H", healthy, "-w", "7", "-c", "14"}},
+		{"Graphs of the same targets: a stalled endpoint prints http_up 0, the rest print in full; no proc_cpu on a first run", "mackerel-plugin-app", app},
+		{"The next run takes proc_cpu from the state the first one left", "mackerel-plugin-app", app},
 	}, nil
 }
