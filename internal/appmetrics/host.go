@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/mackerelio/go-osstat/cpu"
 	"github.com/mackerelio/go-osstat/memory"
 )
 
@@ -57,14 +56,4 @@ func sampleHost(ctx context.Context, prev *State) *hostResult {
 		r.cpu, r.cpuOK = round(100*(1-float64(idle)/float64(total)), 2), true
 	}
 	return r
-}
-
-// hostCPU counts iowait as idle, as top does: a processor waiting for a
-// disk could run something else.
-func hostCPU() (*HostCPU, error) {
-	s, err := cpu.Get()
-	if err != nil {
-		return nil, err
-	}
-	return &HostCPU{Total: s.Total, Idle: s.Idle + s.Iowait}, nil
 }
