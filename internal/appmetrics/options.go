@@ -12,6 +12,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
+	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
 )
 
 // DefaultPrefix starts every metric name unless --prefix says otherwise.
@@ -103,6 +104,9 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 	c.ConfigHash = ConfigHash(prefix, spec)
 	c.StatePath = StateFile(c.ConfigHash)
 	c.TLS.NoVerify = noVerify
+	// check-tls-expiry's defaults: the certificate that decides is the
+	// worst judged, so the same thresholds pick the same one.
+	c.TLS.Warning, c.TLS.Critical = tlsexpiry.DefaultWarning, tlsexpiry.DefaultCritical
 	c.HTTP.Insecure = noVerify
 	for _, t := range spec.TLS {
 		c.TLS.Targets = append(c.TLS.Targets, t.Target)
