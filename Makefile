@@ -1,6 +1,6 @@
 # mackerel-frontline: build, test, demo, bench, install, dist.
 MODULE  := github.com/frontline-sre/mackerel-frontline
-PLUGINS := check-tls-expiry check-http-e2e check-process
+PLUGINS := check-tls-expiry check-http-e2e check-process mackerel-plugin-app
 # Without a tag the version is "dev" and the commit says which build it is.
 VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git describe --always --dirty --exclude='*' 2>/dev/null || echo none)

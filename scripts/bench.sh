@@ -16,6 +16,7 @@
 #   peer  ID vs=OURS_ID -- COMMAND...        a peer tool; the table gives ours/peer
 #                                            ratios against our row OURS_ID
 #   target "TEXT" wall|rss A B LIMIT         a spec target: metric(A)/metric(B) <= LIMIT
+#   target "TEXT" rss-mib A - LIMIT          a spec target: max RSS of A <= LIMIT MiB
 #
 # Options go between the ID and `--`: runs=N overrides the runs per round
 # (slow peers need fewer). Every row runs against the fixtures that
@@ -153,6 +154,41 @@ define_rows() {
   target "Processes, 2,000 idle: max RSS at or below Mackerel's check-procs" rss proc1 check-procs 1
   target "Processes, 2,000 idle: wall time at most 0.38x Debian's check_procs" wall proc1 check_procs 0.38
   target "Processes: ten groups cost less than 1.3x one group" wall proc10 proc1 1.3
+}
+
+# mackerel-plugin-app beside the checks doing the same work. Its process
+# rows need the fixture's FIXTURE_PROCS idle children (2,000 for the
+# target); check-process and check-http-e2e rows run when those binaries
+# were built, and are skipped with a note otherwise.
+app_rows() {
+  # The plugin keeps its CPU state here: hyperfine runs it without a
+  # shell, so the variable is exported to every row.
+  export MACKEREL_PLUGIN_WORKDIR=$OUT/app-state
+  mkdir -p "$MACKEREL_PLUGIN_WORKDIR"
+  local groups=(--process 'tls=fixture -tls' --process fixture=name:fixture --process 'idle=fixture idle$')
+  ours app-proc3 -- "$BIN/mackerel-plugin-app" "${groups[@]}"
+  if [[ -x $BIN/check-process ]]; then
+    ours app-proc3-check -- "$BIN/check-process" -p 'fixture -tls' -n fixture -p 'fixture idle$' -w 100000
+  else
+    WARNINGS+=("no bin/check-process: its row beside app-proc3 was skipped")
+  fi
+  local procs_row=check-procs
+  if [[ -n ${CHECK_PROCS:-} ]] && ! row_index check-procs >/dev/null; then
+    [[ -x $CHECK_PROCS ]] || die "CHECK_PROCS=$CHECK_PROCS is not an executable"
+    peer check-procs vs=app-proc3 -- "$CHECK_PROCS" -p 'fixture -tls'
+  fi
+  ours app-tls-http -- "$BIN/mackerel-plugin-app" --ca-file "$CA" --tls "www=$TLS" --http "api=$HTTP_URL"
+  if [[ -x $BIN/check-http-e2e ]]; then
+    # The two checks one after the other, as the agent would run them.
+    ours app-tls-http-checks -- /bin/sh -c '"$1" -H "$2" --ca-file "$3" && "$4" -u "$5"' sh \
+      "$BIN/check-tls-expiry" "$TLS" "$CA" "$BIN/check-http-e2e" "$HTTP_URL"
+  else
+    WARNINGS+=("no bin/check-http-e2e: the checks' row beside app-tls-http was skipped (tls1 is check-tls-expiry alone)")
+  fi
+
+  target "App, 3 process groups, 2,000 idle processes: wall time at most 0.35x Mackerel's check-procs run once" wall app-proc3 "$procs_row" 0.35
+  target "App, 3 process groups, 2,000 idle processes: max RSS under 20 MiB" rss-mib app-proc3 - 20
+  target "App, 1 TLS + 1 HTTP target: max RSS under 20 MiB" rss-mib app-tls-http - 20
 }
 
 # ---------------------------------------------------------------- rows
@@ -507,6 +543,17 @@ report() {
     local -a a
     eval "a=($t)"
     local text=${a[0]} metric=${a[1]} ia ib got verdict
+    if [[ $metric == rss-mib ]]; then
+      if ! ia=$(row_index "${a[2]}"); then
+        echo "- $text: not measured (no ${a[2]} row)"
+        continue
+      fi
+      got=$(awk -v k="${RSS[ia]}" 'BEGIN { printf "%.1f", k / 1024 }')
+      verdict=missed
+      awk -v g="$got" -v l="${a[4]}" 'BEGIN { exit !(g <= l) }' && verdict=met
+      echo "- $text: ${a[2]} = $got MiB (limit ${a[4]} MiB): **$verdict**"
+      continue
+    fi
     if ! ia=$(row_index "${a[2]}") || ! ib=$(row_index "${a[3]}"); then
       echo "- $text: not measured (no ${a[2]} or ${a[3]} row)"
       continue
@@ -541,6 +588,7 @@ install_missing
 build
 start_fixture
 define_rows
+app_rows
 load_warning "before the run"
 measure
 load_warning "after the run"

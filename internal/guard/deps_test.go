@@ -41,7 +41,9 @@ var binaries = []struct {
 	{"check-tls-expiry", []rule{noHTTP, noJQ, noYAML, noPlugin, noProcfs, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys"}},
 	{"check-http-e2e", []rule{noPlugin, noProcfs, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/itchyny/gojq", "github.com/itchyny/timefmt-go", "github.com/goccy/go-yaml", "gopkg.in/yaml.v3", "golang.org/x/net", "golang.org/x/text"}},
 	{"check-process", []rule{noHTTP, noTLSProbe, noJQ, noYAML, noPlugin, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/prometheus/procfs"}},
-	{"mackerel-plugin-app", []rule{noJQ}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/mackerelio/go-mackerel-plugin", "github.com/mackerelio/golib", "github.com/mackerelio/go-osstat", "github.com/prometheus/procfs", "github.com/goccy/go-yaml", "gopkg.in/yaml.v3", "github.com/BurntSushi/toml", "github.com/pelletier/go-toml/v2"}},
+	{"mackerel-plugin-app", []rule{noJQ}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/mackerelio/go-mackerel-plugin", "github.com/mackerelio/golib", "github.com/mackerelio/go-osstat", "github.com/prometheus/procfs", "github.com/goccy/go-yaml", "gopkg.in/yaml.v3", "github.com/BurntSushi/toml", "github.com/pelletier/go-toml/v2",
+		// go-mackerel-plugin titles graph labels with golang.org/x/text/cases.
+		"golang.org/x/text"}},
 }
 
 // TestBinaryDeps is the Go form of go-check-plugins' convention test: each

@@ -56,6 +56,8 @@ func run(binDir string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	// The metric plugin keeps its state there, not in the temp folder.
+	os.Setenv("MACKEREL_PLUGIN_WORKDIR", dir)
 	f := &fixtures{dir: dir}
 	defer f.close()
 	scenarios, err := f.start()
@@ -118,6 +120,7 @@ type fixtures struct {
 	servers  []*fixture.Server
 	closers  []interface{ Close() error }
 	children []*exec.Cmd
+	procs    []*exec.Cmd
 }
 
 func (f *fixtures) close() {
@@ -130,6 +133,10 @@ func (f *fixtures) close() {
 	for _, c := range f.children {
 		c.Process.Kill()
 		c.Wait()
+	}
+	for _, p := range f.procs {
+		p.Process.Kill()
+		p.Wait()
 	}
 }
 
@@ -157,6 +164,19 @@ func (f *fixtures) worker(name string) (*exec.Cmd, error) {
 	}
 	f.children = append(f.children, cmd)
 	return cmd, nil
+}
+
+// sleepers starts n processes that sleep for secs seconds: a process
+// group for the metric plugin to graph.
+func (f *fixtures) sleepers(n int, secs string) error {
+	for range n {
+		cmd := exec.Command("sleep", secs)
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		f.procs = append(f.procs, cmd)
+	}
+	return nil
 }
 
 func (f *fixtures) serve(o fixture.TLSOptions, err error) (string, error) {
@@ -259,6 +279,20 @@ func (f *fixtures) start() ([]scenario, error) {
 	if err != nil {
 		return nil, err
 	}
+	appLeaf, err := pki.Leaf(64.5)
+	if err != nil {
+		return nil, err
+	}
+	appWeb, err := f.serveHTTP(fixture.App{}.Handler(), fixture.HTTPOptions{Chain: []*fixture.Cert{appLeaf, pki.Intermediate}})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.sleepers(3, "86399"); err != nil {
+		return nil, err
+	}
+	appArgs := []string{"--ca-file", ca, "--tls", "www=" + healthy, "--tls", "old=" + expiring, "--tls", "chain=file:" + fullchain,
+		"--http", "api=" + appWeb + "/ok", "--http", "down=https://" + stall.Addr + "/", "-t", "2s",
+		"--process", "sleepers=^sleep 86399$", "--host-context"}
 
 	return []scenario{
 		{"An HTTP endpoint judged by what its JSON says, not by its status code", "check-http-e2e", []string{"-u", web + "/json", "--jq", ".status == \"ok\"", "--jq", ".queue.depth < 3"}},
@@ -277,5 +311,7 @@ func (f *fixtures) start() ([]scenario, error) {
 		{"A pid file left behind by a crash", "check-process", []string{"--pidfile", pidfile, "--label", "app"}},
 		{"Workers that started a moment ago: a crash loop", "check-process", []string{"-n", "demo-worker", "--min-age", "5m"}},
 		{"-v lists the PIDs the OK text leaves out", "check-process", []string{"-n", "demo-worker", "-v"}},
+		{"Graphs of the same targets: a stalled endpoint prints http_up 0, the rest print in full; no proc_cpu on a first run", "mackerel-plugin-app", appArgs},
+		{"The next run takes proc_cpu from the state the first one left", "mackerel-plugin-app", appArgs},
 	}, nil
 }

@@ -1,0 +1,354 @@
+package appmetrics
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/pool"
+	"github.com/frontline-sre/mackerel-frontline/internal/procgroup"
+	"github.com/frontline-sre/mackerel-frontline/internal/procscan"
+	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
+)
+
+// Collector is one run of the plugin: what to measure and where its state
+// lives.
+type Collector struct {
+	Prefix string
+	Spec   *Spec
+	// TLS judges the --tls targets: its Targets are Spec.TLS's, in order,
+	// with the trust options set.
+	TLS tlsexpiry.Config
+	// HTTP are the options of the client the --http targets are probed
+	// with; Deadline is set from the run's context.
+	HTTP        httpprobe.Options
+	HostContext bool
+	// StatePath is the state file; ConfigHash the configuration it is for.
+	StatePath, ConfigHash string
+	// Stderr gets what the run has to say beside the metrics: a state
+	// file discarded, a target that failed and why.
+	Stderr io.Writer
+	// Proc is where /proc is mounted; "" for /proc.
+	Proc string
+}
+
+// Run measures every target concurrently under ctx and writes the metric
+// lines to w. A target that fails prints what it can and says why on
+// Stderr; the others print as usual.
+func (c *Collector) Run(ctx context.Context, w io.Writer) error {
+	var st *State
+	keepsState := len(c.Spec.Process) > 0 || c.HostContext
+	if keepsState {
+		var err error
+		if st, err = LoadState(c.StatePath, c.ConfigHash); err != nil {
+			c.warn("%v", err)
+		}
+	}
+
+	var (
+		wg    sync.WaitGroup
+		tlsRs []tlsexpiry.Result
+		https []httpResult
+		procs *procResult
+		host  *hostResult
+	)
+	start := func(f func()) {
+		wg.Add(1)
+		goroutine.Go(func() {
+			defer wg.Done()
+			f()
+		})
+	}
+	if len(c.TLS.Targets) > 0 {
+		start(func() { tlsRs = c.TLS.Evaluate(ctx) })
+	}
+	if len(c.Spec.HTTP) > 0 {
+		start(func() { https = c.probeHTTP(ctx) })
+	}
+	if len(c.Spec.Process) > 0 {
+		start(func() { procs = c.scan(ctx) })
+	}
+	if c.HostContext {
+		start(func() { host = sampleHost(ctx, st) })
+	}
+	wg.Wait()
+
+	out := &lines{w: w, prefix: c.Prefix, epoch: time.Now().Unix()}
+	c.writeTLS(out, tlsRs)
+	c.writeHTTP(out, https)
+	next := &State{Config: c.ConfigHash, At: time.Now().UnixNano(), Boot: time.Now().Unix()}
+	if procs != nil {
+		c.writeProcs(out, procs, st, next)
+	}
+	if host != nil {
+		if host.err != nil {
+			c.warn("host context: %v", host.err)
+		}
+		if host.cpuOK {
+			out.put("host.cpu_used", host.cpu)
+		}
+		if host.memOK {
+			out.put("host.mem_used", host.mem)
+		}
+		next.Host = host.counters
+	}
+	if out.err != nil {
+		return out.err
+	}
+	if keepsState {
+		if err := SaveState(c.StatePath, next); err != nil {
+			c.warn("%v", err)
+		}
+	}
+	return nil
+}
+
+func (c *Collector) warn(format string, args ...any) {
+	if c.Stderr != nil {
+		fmt.Fprintf(c.Stderr, "mackerel-plugin-app: "+format+"\n", args...)
+	}
+}
+
+// lines writes metric lines, all stamped with one epoch.
+type lines struct {
+	w      io.Writer
+	prefix string
+	epoch  int64
+	err    error
+}
+
+func (l *lines) put(name string, v float64) {
+	if l.err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	_, l.err = fmt.Fprintf(l.w, "%s.%s\t%s\t%d\n", l.prefix, name, strconv.FormatFloat(v, 'f', -1, 64), l.epoch)
+}
+
+// round keeps a figure to a precision a graph shows, so that the line
+// does not carry float noise.
+func round(v float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(v*p) / p
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ---------------------------------------------------------------- TLS
+
+// writeTLS prints each --tls target's days left, as check-tls-expiry
+// judges them, and whether its certificate is valid. A target with
+// several results (a file glob) is as good as its worst.
+func (c *Collector) writeTLS(out *lines, results []tlsexpiry.Result) {
+	for _, t := range c.Spec.TLS {
+		var days float64
+		judged, valid := false, true
+		for i := range results {
+			r := &results[i]
+			if r.Target != t.Target {
+				continue
+			}
+			if r.Decider == nil {
+				valid = false
+				if r.Err != nil {
+					c.warn("tls %s: %v", t.Name, r.Err)
+				}
+				continue
+			}
+			if !judged || r.DaysLeft < days {
+				days = r.DaysLeft
+			}
+			judged = true
+			valid = valid && resultValid(r, c.TLS.NoVerify)
+		}
+		if judged {
+			// Full precision: the whole days of this figure are the
+			// days check-tls-expiry prints.
+			out.put("tls_days."+t.Name, days)
+		}
+		out.put("tls_valid."+t.Name, b2f(judged && valid))
+	}
+}
+
+// resultValid says a certificate can be used: not expired, and for an
+// endpoint a handshake that completed and a chain that verified (unless
+// verification is off).
+func resultValid(r *tlsexpiry.Result, noVerify bool) bool {
+	if r.DaysLeft <= 0 || r.Damaged != nil {
+		return false
+	}
+	if r.Target.IsFile() {
+		return true
+	}
+	return r.HandshakeErr == nil && (r.Verified || noVerify)
+}
+
+// ---------------------------------------------------------------- HTTP
+
+type httpResult struct {
+	resp *httpprobe.Response
+	err  error
+}
+
+func (c *Collector) probeHTTP(ctx context.Context) []httpResult {
+	o := c.HTTP
+	if d, ok := ctx.Deadline(); ok {
+		o.Deadline = d
+	}
+	client, err := httpprobe.New(o)
+	if err != nil {
+		rs := make([]httpResult, len(c.Spec.HTTP))
+		for i := range rs {
+			rs[i].err = err
+		}
+		return rs
+	}
+	defer client.CloseIdleConnections()
+	return pool.Map(ctx, len(c.Spec.HTTP), 0, func(ctx context.Context, i int) httpResult {
+		resp, err := client.Do(ctx, &httpprobe.Request{Method: "GET", URL: c.Spec.HTTP[i].URL})
+		return httpResult{resp, err}
+	}, func(i int, err error) httpResult { return httpResult{err: err} })
+}
+
+// writeHTTP prints each --http target's phases in milliseconds, its status
+// and whether it is up: a response with a status below 500. A target that
+// gave no response prints http_up 0 alone.
+func (c *Collector) writeHTTP(out *lines, results []httpResult) {
+	ms := func(d time.Duration) float64 { return round(float64(d)/float64(time.Millisecond), 3) }
+	for i, t := range c.Spec.HTTP {
+		r := results[i]
+		if r.err != nil || r.resp == nil {
+			if r.err != nil {
+				c.warn("http %s: %v", t.Name, r.err)
+			}
+			out.put("http_up."+t.Name, 0)
+			continue
+		}
+		tm := r.resp.Timings
+		out.put("http_time."+t.Name+".dns", ms(tm.DNS))
+		out.put("http_time."+t.Name+".connect", ms(tm.Connect))
+		out.put("http_time."+t.Name+".tls", ms(tm.TLS))
+		out.put("http_time."+t.Name+".ttfb", ms(tm.TTFB))
+		out.put("http_time."+t.Name+".total", ms(tm.Total))
+		out.put("http_status."+t.Name, float64(r.resp.StatusCode))
+		out.put("http_up."+t.Name, b2f(r.resp.StatusCode < 500))
+	}
+}
+
+// ---------------------------------------------------------------- processes
+
+type procResult struct {
+	snap    *procscan.Snapshot
+	members []procgroup.Members
+	err     error
+}
+
+// scan reads /proc once for every group.
+func (c *Collector) scan(ctx context.Context) *procResult {
+	groups := make([]*procgroup.Group, len(c.Spec.Process))
+	for i, t := range c.Spec.Process {
+		// Stat too: a pattern group may match on the command line alone,
+		// and the graphs need every member's CPU time, RSS and threads.
+		groups[i] = &procgroup.Group{Label: t.Name, Select: t.Select, Filter: procgroup.AnyProcess, Extra: procscan.FDs | procscan.Stat}
+	}
+	set := procgroup.NewSet(groups...)
+	s := &procscan.Scanner{Root: c.Proc}
+	snap, err := s.Scan(ctx, set.Need)
+	if err != nil {
+		return &procResult{err: err}
+	}
+	return &procResult{snap: snap, members: set.Members(snap)}
+}
+
+// writeProcs prints each group's figures and records its members' CPU time
+// in next.
+//
+// CPU is the processor time the group's members used since the previous
+// run, over the time between the two scans, in % of one core. A member
+// the previous run saw (same PID, same start time) counts what it used
+// since; one that started after the previous scan counts everything it
+// used, all of it spent since; one that is older but was not seen (it
+// joined the group by changing its command line) is left out of this one
+// point. A start time is known to the second only (the kernel gives the
+// boot time in whole seconds), so "after the previous scan" allows that
+// second: a process that started just before it and was not seen counts
+// at most a second of CPU too much. So a restart neither spikes the graph (the old process is gone,
+// the new one counts from its own start) nor drops a point. A first run,
+// or one after a reboot, prints no proc_cpu.
+func (c *Collector) writeProcs(out *lines, r *procResult, prev *State, next *State) {
+	if r.err != nil {
+		c.warn("process groups: %v", r.err)
+		return
+	}
+	snap := r.snap
+	next.At, next.Boot, next.CPU = snap.At.UnixNano(), snap.Boot.Unix(), map[string]int64{}
+	var since time.Duration
+	if prev != nil && prev.at().After(snap.Boot) {
+		since = snap.At.Sub(prev.at())
+	}
+	started := func(p *procscan.Process) time.Time {
+		return snap.Boot.Add(time.Duration(p.StartTicks) * (time.Second / procscan.ClockTicks))
+	}
+	for i, t := range c.Spec.Process {
+		m := r.members[i]
+		if len(m.Unread) > 0 {
+			c.warn("process %s: %d processes could not be read in time (%s): the figures may miss members", t.Name, len(m.Unread), m.Unread[0])
+		}
+		var rss uint64
+		var threads, fds int
+		fdsKnown := true
+		var cpu time.Duration
+		counted := 0
+		var youngest time.Time
+		for _, p := range m.Live {
+			rss += p.RSS
+			threads += p.Threads
+			if p.Have&procscan.FDs != 0 {
+				fds += p.OpenFDs
+			} else {
+				fdsKnown = false
+			}
+			if s := started(p); s.After(youngest) {
+				youngest = s
+			}
+			key := procKey(p.PID, p.StartTicks)
+			next.CPU[key] = int64(p.CPU)
+			if since <= 0 {
+				continue
+			}
+			if before, ok := prev.CPU[key]; ok {
+				cpu += max(p.CPU-time.Duration(before), 0)
+				counted++
+			} else if started(p).After(prev.at().Add(-procgroup.StaleAfter)) {
+				// Started since the previous scan, as far as a start
+				// time known to the second tells.
+				cpu += p.CPU
+				counted++
+			}
+		}
+		out.put("proc_count."+t.Name, float64(len(m.Live)))
+		if since > 0 && (counted > 0 || len(m.Live) == 0) {
+			out.put("proc_cpu."+t.Name, round(float64(cpu)/float64(since)*100, 2))
+		}
+		out.put("proc_rss."+t.Name, float64(rss))
+		if fdsKnown {
+			out.put("proc_fds."+t.Name, float64(fds))
+		} else {
+			c.warn("process %s: open files of some members could not be read (run as their user or root): proc_fds left out", t.Name)
+		}
+		out.put("proc_threads."+t.Name, float64(threads))
+		if len(m.Live) > 0 {
+			out.put("proc_uptime."+t.Name, round(max(snap.At.Sub(youngest).Seconds(), 0), 2))
+		}
+	}
+}
