@@ -8,6 +8,7 @@
 #   CHECK_HTTP=/path/to/check-http make bench            # adds Mackerel's Go check-http
 #   CHECK_PROCS=/path/to/check-procs make bench          # adds Mackerel's Go check-procs
 #   BENCH_ROUNDS=10 BENCH_RUNS=30 make bench             # more samples
+#   BENCH_ONLY="http1 journey4" make bench               # only these rows (and the floors)
 #
 # ADDING ROWS: one line per scenario in define_rows below.
 #
@@ -30,6 +31,9 @@
 #                server across a network would; FAR_ARGS_50 for 50 of them
 #   $HTTP_URL    http://127.0.0.1:PORT/health, a small JSON document;
 #                $HTTP_PORT its port
+#   $JOURNEY     a scenario file: the README's 4-step login journey (form
+#                with CSRF token, sign-in, JSON API, sign-out) against the
+#                fixture's login app, credentials in E2E_USER/E2E_PASSWORD
 #   PIDS         idle child processes (FIXTURE_PROCS of them, cmdline
 #                ".../fixture idle"), for process checks
 #   $BIN         our binaries; $PLUGINS the Monitoring Plugins folder
@@ -119,6 +123,9 @@ define_rows() {
   # One GET of a small JSON document, status judged; Mackerel's check-http
   # and check_curl follow redirects like ours, check_http is told to.
   ours http1 -- "$BIN/check-http-e2e" -u "$HTTP_URL"
+  # Four requests sharing a cookie jar, values extracted from one into the
+  # next: no peer walks a journey, so it faces our one GET.
+  ours journey4 -- "$BIN/check-http-e2e" --scenario "$JOURNEY"
   peer check_http-get vs=http1 -- "$PLUGINS/check_http" -I 127.0.0.1 -p "$HTTP_PORT" -u /health -f follow
   peer check_curl-get vs=http1 -- "$PLUGINS/check_curl" -I 127.0.0.1 -p "$HTTP_PORT" -u /health -f follow
   if [[ -n ${CHECK_HTTP:-} ]]; then
@@ -148,6 +155,7 @@ define_rows() {
   target "HTTP, one GET: max RSS at or below Mackerel's check-http" rss http1 check-http 1
   # Without Mackerel's: the ratio between the two peers on such machines.
   target "HTTP, one GET: wall time at most 1.76x Debian's check_http" wall http1 check_http-get 1.76
+  target "HTTP, a 4-step journey: wall time under 2x one GET" wall journey4 http1 2
   target "TLS, 50 endpoints in one run: wall time under 3x one endpoint" wall tls50 tls1 3
   target "TLS, 50 endpoints 20 ms away in one run: wall time under 3x one endpoint" wall tls50-far tls1-far 3
   target "Processes, 2,000 idle: wall time at most 0.35x Mackerel's check-procs" wall proc1 check-procs 0.35
@@ -210,6 +218,9 @@ row() {
   [[ $# -gt 1 ]] || die "row $id: no command after --"
   shift
   [[ $kind != peer || -n $vs ]] || die "peer $id: name our row it is compared with (vs=ID)"
+  if [[ -n ${BENCH_ONLY:-} && $kind != floor && " $BENCH_ONLY " != *" $id "* ]]; then
+    return
+  fi
   ROW_ID+=("$id") ROW_KIND+=("$kind") ROW_VS+=("$vs") ROW_RUNS+=("$runs")
   ROW_CMD+=("$(printf '%q ' "$@")")
 }
@@ -299,13 +310,14 @@ start_fixture() {
   # shellcheck disable=SC2153
   fixture_pid=$FIXTURE_PID
   local fd=${FIXTURE[0]} key='' value=
-  TLS_ALL=() FAR_ALL=() PIDS=() CA='' HTTP_URL=''
+  TLS_ALL=() FAR_ALL=() PIDS=() CA='' HTTP_URL='' LOGIN_URL=''
   while IFS=' ' read -r -t 30 key value <&"$fd"; do
     case $key in
       ready) break ;;
       ca) CA=$value ;;
       tls) TLS_ALL+=("$value") ;;
       far) FAR_ALL+=("$value") ;;
+      login) LOGIN_URL=$value ;;
       http)
         HTTP_URL=$value
         HTTP_PORT=${value#http://127.0.0.1:}
@@ -315,6 +327,7 @@ start_fixture() {
     esac
   done
   [[ $key == ready ]] || die "the fixture did not come up"
+  write_journey
   TLS=${TLS_ALL[0]}
   PORT=${TLS##*:}
   FAR=${FAR_ALL[0]}
@@ -325,6 +338,42 @@ start_fixture() {
     TLS_ARGS_50+=(-H "${TLS_ALL[i]}")
     FAR_ARGS_50+=(-H "${FAR_ALL[i]}")
   done
+}
+
+# write_journey writes $JOURNEY: the README's example journey, pointed at
+# the fixture's login app, whose account internal/cmd/fixture sets.
+write_journey() {
+  [[ -n $LOGIN_URL ]] || die "the fixture printed no login app"
+  JOURNEY=$OUT/login.yml
+  export E2E_USER=e2e-probe E2E_PASSWORD=fixture-password
+  cat >"$JOURNEY" <<EOF
+name: login
+base_url: $LOGIN_URL
+timeout: 15s
+headers: {User-Agent: mackerel-frontline}
+steps:
+  - name: login form
+    get: /login
+    expect: {status: 200, contains: ['name="csrf"']}
+    extract: {csrf: {regex: 'name="csrf" value="([^"]+)"', secret: true}}
+  - name: sign in
+    post: /login
+    form: {user: "\${env:E2E_USER}", password: "\${env:E2E_PASSWORD}", csrf: "\${csrf}"}
+    follow_redirects: false
+    expect: {status: 302, header: {Location: "^/home"}}
+  - name: profile api
+    get: /api/me
+    expect:
+      status: 200
+      jq: ['.name == "monitor"', '.id > 0']
+      header: {Content-Type: "^application/json"}
+      max_time: 2s
+    extract: {user_id: {jq: .id}}
+  - name: sign out
+    post: /logout
+    headers: {X-User-Id: "\${user_id}"}
+    expect: {status: [200, 302]}
+EOF
 }
 
 # ---------------------------------------------------------------- measuring
@@ -502,6 +551,7 @@ command_line() {
   local env=()
   [[ -n ${BENCH_ROUNDS:-} ]] && env+=("BENCH_ROUNDS=$BENCH_ROUNDS")
   [[ -n ${BENCH_RUNS:-} ]] && env+=("BENCH_RUNS=$BENCH_RUNS")
+  [[ -n ${BENCH_ONLY:-} ]] && env+=("BENCH_ONLY=\"$BENCH_ONLY\"")
   # The binary's folder is this machine's business; the reader brings
   # their own build.
   [[ -n ${CHECK_SSL_CERT:-} ]] && env+=("CHECK_SSL_CERT=/path/to/check-ssl-cert")
@@ -577,6 +627,7 @@ report() {
   for i in "${!ROW_ID[@]}"; do
     local said=${SAID[i]//$TLS/\$TLS1}
     said=${said//$FAR/\$FAR1}
+    said=${said//$HTTP_URL/\$HTTP_URL}
     echo "- ${ROW_ID[i]}: \`$(shown "$i")\`${said:+ → \`$said\`}"
   done
 }

@@ -6,12 +6,14 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +62,7 @@ var scenarios = map[string]func(t *testing.T, pki *fixture.PKI) scenario{
 	"tls-all":     tlsAll,
 	"tls-api":     tlsAPI,
 	"http-health": httpHealth,
+	"login":       login,
 
 	"process-worker": processWorker,
 }
@@ -438,6 +441,81 @@ func httpHealth(t *testing.T, pki *fixture.PKI) scenario {
 			checkMemo(t, api, block, name)
 		},
 	}
+}
+
+// login runs the README's journey block against the login app broken at
+// its JSON API, with the README's scenario file pointed at the app. The app
+// accepts only the credentials of the block's env, so the journey gets past
+// signing in only if the agent handed them to the plugin: CRITICAL at step
+// 3, with the memo, and the password nowhere in what reached the API.
+func login(t *testing.T, _ *fixture.PKI) scenario {
+	env := blockEnv.FindStringSubmatch(readmeBlock(t, "login"))
+	if env == nil {
+		t.Fatalf("the login block has no env = { E2E_USER = ..., E2E_PASSWORD = ... } line")
+	}
+	user, password := env[1], env[2]
+	app := &fixture.LoginApp{User: user, Password: password, Name: "monitor", Break: "api"}
+	addr := ServeLocalhost(t, func(addr string) (*fixture.HTTPServer, error) {
+		return fixture.StartHTTP(app, fixture.HTTPOptions{Addr: addr})
+	})
+	yml := strings.ReplaceAll(readmeScenario(t), "https://app.example.com", "http://"+addr)
+	scenarioFile := testutil.WriteFile(t, "login.yml", []byte(yml))
+	const name = "login"
+	return scenario{
+		replace: map[string]string{"/etc/mackerel-agent/scenarios/login.yml": scenarioFile},
+		ready:   reported(name),
+		check: func(t *testing.T, api *FakeAPI, block string) {
+			r, _ := api.CheckReport(name)
+			checkReportSource(t, block, name, r, api.HostID)
+			if r.Status != "CRITICAL" {
+				t.Errorf("status %s, want CRITICAL", r.Status)
+			}
+			want := `HTTP CRITICAL: login step 3/4 "profile api": jq '.name == "monitor"' got "guest" (GET http://` + addr + "/api/me 200, total "
+			if !strings.HasPrefix(r.Message, want) {
+				t.Errorf("message:\n%s\nwant it to start\n%s", r.Message, want)
+			}
+			checkMemo(t, api, block, name)
+			for _, c := range api.Calls() {
+				if strings.Contains(c.Path+"?"+c.Query, password) || bytes.Contains(c.Body, []byte(password)) {
+					t.Errorf("the password from the block's env reached the API in %s:\n%s", c, c.Body)
+				}
+			}
+		},
+	}
+}
+
+// blockEnv finds the credentials of the login block's env table.
+var blockEnv = regexp.MustCompile(`(?m)^env = \{ E2E_USER = "([^"]+)", E2E_PASSWORD = "([^"]+)" \}$`)
+
+// readmeBlock is the README's block marked name.
+func readmeBlock(t *testing.T, name string) string {
+	t.Helper()
+	block, ok := READMEBlocks(t)[name]
+	if !ok {
+		t.Fatalf("README.md marks no block %q", name)
+	}
+	return block
+}
+
+// readmeScenario is the example journey of the README's scenario file
+// reference, as written.
+func readmeScenario(t *testing.T) string {
+	t.Helper()
+	const heading = "### Scenario file reference"
+	readme, err := os.ReadFile(filepath.Join(moduleRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), heading)
+	if !ok {
+		t.Fatalf("README.md has no %q", heading)
+	}
+	_, yml, ok := strings.Cut(section, "```yaml\n")
+	if !ok {
+		t.Fatalf("README.md has no yaml block under %q", heading)
+	}
+	yml, _, _ = strings.Cut(yml, "```")
+	return yml
 }
 
 // serveLocalhost serves leaf under pki's intermediate on localhost (see

@@ -44,24 +44,20 @@ func run(t *testing.T, yml string, verbose bool) (*check.Report, *netClient) {
 func readmeExample(t *testing.T, appURL string) string {
 	t.Helper()
 	const heading = "### Scenario file reference"
-	for _, name := range []string{"README.md", "README-journey.md"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", name))
-		if err != nil {
-			continue
-		}
-		_, section, ok := strings.Cut(string(b), heading)
-		if !ok {
-			continue
-		}
-		_, block, ok := strings.Cut(section, "```yaml\n")
-		if !ok {
-			t.Fatalf("%s: no yaml block under %q", name, heading)
-		}
-		block, _, _ = strings.Cut(block, "```")
-		return strings.ReplaceAll(block, "https://app.example.com", appURL)
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no README has %q", heading)
-	return ""
+	_, section, ok := strings.Cut(string(b), heading)
+	if !ok {
+		t.Fatalf("README.md has no %q", heading)
+	}
+	_, block, ok := strings.Cut(section, "```yaml\n")
+	if !ok {
+		t.Fatalf("README.md: no yaml block under %q", heading)
+	}
+	block, _, _ = strings.Cut(block, "```")
+	return strings.ReplaceAll(block, "https://app.example.com", appURL)
 }
 
 func TestLoginJourney(t *testing.T) {

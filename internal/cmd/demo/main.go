@@ -20,9 +20,41 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
 )
 
-// demoPassword is the web fixture's basic-auth password, which the demo
-// passes through the environment and no output shows.
+// demoPassword is the web fixture's basic-auth password and the login
+// app's, which the demo passes through the environment and no output shows.
 const demoPassword = "demo-password"
+
+// demoUser signs in to the login app; like the password, it comes from the
+// environment, so the messages show it as ***.
+const demoUser = "e2e-probe"
+
+// journey is the README's example journey, against the login app at
+// base_url %s.
+const journey = `name: login
+base_url: %s
+timeout: 15s
+steps:
+  - name: login form
+    get: /login
+    expect: {status: 200, contains: ['name="csrf"']}
+    extract: {csrf: {regex: 'name="csrf" value="([^"]+)"', secret: true}}
+  - name: sign in
+    post: /login
+    form: {user: "${env:E2E_USER}", password: "${env:E2E_PASSWORD}", csrf: "${csrf}"}
+    follow_redirects: false
+    expect: {status: 302, header: {Location: "^/home"}}
+  - name: profile api
+    get: /api/me
+    expect:
+      status: 200
+      jq: ['.name == "monitor"', '.id > 0']
+      header: {Content-Type: "^application/json"}
+    extract: {user_id: {jq: .id}}
+  - name: sign out
+    post: /logout
+    headers: {X-User-Id: "${user_id}"}
+    expect: {status: [200, 302]}
+`
 
 var statuses = []string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
 
@@ -70,7 +102,7 @@ func run(binDir string) error {
 	for i, s := range scenarios {
 		cmd := exec.Command(filepath.Join(binDir, s.bin), s.args...)
 		// As mackerel-agent's per-plugin env would set it.
-		cmd.Env = append(os.Environ(), "DEMO_PASSWORD="+demoPassword)
+		cmd.Env = append(os.Environ(), "DEMO_PASSWORD="+demoPassword, "E2E_USER="+demoUser, "E2E_PASSWORD="+demoPassword)
 		var out bytes.Buffer
 		cmd.Stdout = &out
 		start := time.Now()
@@ -294,11 +326,29 @@ func (f *fixtures) start() ([]scenario, error) {
 		"--http", "api=" + appWeb + "/ok", "--http", "down=https://" + stall.Addr + "/", "-t", "2s",
 		"--process", "sleepers=^sleep 86399$", "--host-context"}
 
+	// The same journey against the login app twice: working, and with
+	// every sign-in refused.
+	var journeys []string
+	for i, brk := range []string{"", "login"} {
+		app := &fixture.LoginApp{User: demoUser, Password: demoPassword, Name: "monitor", Break: brk}
+		url, err := f.serveHTTP(app, fixture.HTTPOptions{})
+		if err != nil {
+			return nil, err
+		}
+		path, err := f.write(fmt.Sprintf("login%d.yml", i+1), []byte(fmt.Sprintf(journey, url)))
+		if err != nil {
+			return nil, err
+		}
+		journeys = append(journeys, path)
+	}
+
 	return []scenario{
 		{"An HTTP endpoint judged by what its JSON says, not by its status code", "check-http-e2e", []string{"-u", web + "/json", "--jq", ".status == \"ok\"", "--jq", ".queue.depth < 3"}},
 		{"Redirects followed: the final URL is named, the OK text carries no latency", "check-http-e2e", []string{"-u", web + "/redirect/2", "--contains", "all good"}},
 		{"A server that never answers: CRITICAL naming the phase, within the timeout", "check-http-e2e", []string{"-u", web + "/slow", "-t", "2s"}},
 		{"HTTPS over HTTP/2 with the certificate's days judged too; the password stays ***", "check-http-e2e", []string{"-u", webTLS + "/auth", "--ca-file", ca, "--user", "monitor:${env:DEMO_PASSWORD}", "--cert-warning", "21"}},
+		{"A login journey: form with CSRF token, sign-in, JSON API, sign-out, one cookie jar", "check-http-e2e", []string{"--scenario", journeys[0]}},
+		{"The same journey when sign-in is refused: the failing step, what was expected, what came back", "check-http-e2e", []string{"--scenario", journeys[1]}},
 		{"A healthy endpoint: the OK text is stable, so the agent sends it once", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca}},
 		{"Three endpoints in one check, one expiring in 3 days", "check-tls-expiry", []string{"-H", healthy, "-H", expiring, "-u", "smtp://" + mail, "--ca-file", ca}},
 		{"A fullchain file whose intermediate expires before the leaf", "check-tls-expiry", []string{"-f", fullchain}},
