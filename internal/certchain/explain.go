@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 )
 
 // Explain says why verification failed, in words a responder can act on:
@@ -94,10 +96,10 @@ func describeFailed(c *x509.Certificate, presented []*x509.Certificate) (name, w
 			if i == 0 {
 				role = Leaf
 			}
-			return string(role) + " " + shorten(Name(c)), ""
+			return string(role) + " " + check.Shorten(Name(c), MaxNameRunes), ""
 		}
 	}
-	return string(RoleOf(c)) + " " + shorten(Name(c)), " (a trust anchor the server does not send: from --ca-file or the system store)"
+	return string(RoleOf(c)) + " " + check.Shorten(Name(c), MaxNameRunes), " (a trust anchor the server does not send: from --ca-file or the system store)"
 }
 
 // candidateName names the candidate issuer Go tried, by the CN (or
@@ -105,13 +107,13 @@ func describeFailed(c *x509.Certificate, presented []*x509.Certificate) (name, w
 func candidateName(name string, presented []*x509.Certificate) string {
 	for _, p := range presented {
 		if p.Subject.CommonName == name {
-			return shorten(Name(p))
+			return check.Shorten(Name(p), MaxNameRunes)
 		}
 	}
 	if name == "" {
 		return "a certificate of that name"
 	}
-	return "CN=" + shorten(name)
+	return "CN=" + check.Shorten(name, MaxNameRunes)
 }
 
 func goText(err error) string {

@@ -39,14 +39,4 @@ func TestExplain(t *testing.T) {
 	}
 }
 
-func TestShorten(t *testing.T) {
-	long := strings.Repeat("é", 300)
-	if got := shorten(long); len([]rune(got)) != MaxNameRunes || !strings.HasSuffix(got, "…") {
-		t.Errorf("shorten(300 runes) = %d runes %q", len([]rune(got)), got)
-	}
-	if got := shorten("R11"); got != "R11" {
-		t.Errorf("shorten(R11) = %q", got)
-	}
-}
-
 func stamp(c *fixture.Cert) string { return c.NotAfter.UTC().Format("2006-01-02T15:04:05Z07:00") }

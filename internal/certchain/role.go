@@ -7,8 +7,8 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
-	"unicode/utf8"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
@@ -77,22 +77,13 @@ func IssuerName(c *x509.Certificate) string {
 // the threshold) stays on its first line.
 func (c Cert) Describe() string {
 	if SelfSigned(c.Certificate) {
-		return fmt.Sprintf("%s %s (self-signed)", c.Role, shorten(Name(c.Certificate)))
+		return fmt.Sprintf("%s %s (self-signed)", c.Role, check.Shorten(Name(c.Certificate), MaxNameRunes))
 	}
-	return fmt.Sprintf("%s %s (issuer %s)", c.Role, shorten(Name(c.Certificate)), shorten(IssuerName(c.Certificate)))
+	return fmt.Sprintf("%s %s (issuer %s)", c.Role, check.Shorten(Name(c.Certificate), MaxNameRunes), check.Shorten(IssuerName(c.Certificate), MaxNameRunes))
 }
 
 // MaxNameRunes is how much of a certificate's name a message shows.
 const MaxNameRunes = 64
-
-// shorten cuts s to MaxNameRunes runes, an ellipsis marking the cut.
-func shorten(s string) string {
-	if utf8.RuneCountInString(s) <= MaxNameRunes {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:MaxNameRunes-1]) + "…"
-}
 
 // Lifetime is the certificate's whole validity period, in seconds: a
 // time.Duration would end at 292 years.

@@ -119,7 +119,7 @@ func (d *Drill) apply(real Status, verdict string) (status Status, first, note s
 		head = "[DRILL]"
 		if d.Note != "" {
 			// The team's note is shortened, never the real verdict.
-			head += " " + truncate(Sanitize(d.Note), maxNoteRunes)
+			head += " " + Shorten(Sanitize(d.Note), maxNoteRunes)
 		}
 	}
 	return d.Status, fmt.Sprintf("%s (real: %s %s)", head, real, verdict), ""

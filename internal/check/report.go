@@ -138,17 +138,17 @@ func fit(tag, first string, rest []line, note string) string {
 	if note == "" {
 		return fitLines(tag, first, rest, budget)
 	}
-	note = truncate(note, budget/4)
+	note = Shorten(note, budget/4)
 	return fitLines(tag, first, rest, budget-1-utf8.RuneCountInString(note)) + "\n" + note
 }
 
 func fitLines(tag, first string, rest []line, budget int) string {
-	first = truncate(first, budget/2)
+	first = Shorten(first, budget/2)
 	var b strings.Builder
 	b.WriteString(first)
 	used := utf8.RuneCountInString(first)
 	for i, l := range rest {
-		s := truncate(l.render(tag), budget/2)
+		s := Shorten(l.render(tag), budget/2)
 		n := utf8.RuneCountInString(s) + 1
 		// A line is written only if the "... and N more" line that may
 		// have to follow it still fits: its length grows with the counts.
@@ -187,14 +187,6 @@ func summarizeTail(tail []line) string {
 		return fmt.Sprintf("... and %d more %s", total, only)
 	}
 	return fmt.Sprintf("... and %d more (%s)", total, strings.Join(parts, ", "))
-}
-
-func truncate(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max-1]) + "…"
 }
 
 // Plural returns noun, with an "s" unless n is 1.

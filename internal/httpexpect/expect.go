@@ -140,7 +140,7 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	}
 	for _, re := range e.Inverted {
 		if m := re.Find(resp.Body); m != nil {
-			bodyFail("body matches %q at %q, expected not to", re.String(), clip(string(m), 40))
+			bodyFail("body matches %q at %q, expected not to", re.String(), check.Shorten(string(m), 40))
 		}
 	}
 	if len(e.JQ) > 0 {
@@ -188,7 +188,7 @@ func headerValue(name string, values []string) string {
 	}
 	q := make([]string, len(values))
 	for i, v := range values {
-		q[i] = strconv.Quote(clip(v, 80))
+		q[i] = strconv.Quote(check.Shorten(v, 80))
 	}
 	return strings.Join(q, ", ")
 }
@@ -199,7 +199,7 @@ func statusLine(resp *httpprobe.Response) string {
 	if !strings.HasPrefix(resp.Status, code) {
 		return code
 	}
-	return check.Sanitize(clip(resp.Status, 60))
+	return check.Sanitize(check.Shorten(resp.Status, 60))
 }
 
 // DescribeBody says what the body was, for a body assertion that failed: its
@@ -214,7 +214,7 @@ func DescribeBody(resp *httpprobe.Response) string {
 		fmt.Fprintf(&b, "body %d %s", n, check.Plural(n, "byte"))
 	}
 	if n > 0 {
-		fmt.Fprintf(&b, ": %q", clip(strings.Join(strings.Fields(string(resp.Body[:min(n, 200)])), " "), 60))
+		fmt.Fprintf(&b, ": %q", check.Shorten(strings.Join(strings.Fields(string(resp.Body[:min(n, 200)])), " "), 60))
 	}
 	return b.String()
 }

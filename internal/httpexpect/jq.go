@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 )
 
 // JQ is a compiled jq expression over a JSON body.
@@ -159,7 +161,7 @@ func jqError(err error) error {
 // quotes it, and a whole document would crowd out the verdict.
 func Format(v any) string {
 	b, _ := gojq.Marshal(v)
-	return clip(escapeUnprintable(string(b)), 80)
+	return check.Shorten(escapeUnprintable(string(b)), 80)
 }
 
 // escapeUnprintable writes what gojq's encoder leaves as it is and a
@@ -181,16 +183,4 @@ func escapeUnprintable(s string) string {
 		fmt.Fprintf(&b, "\\u%04x", r)
 	}
 	return b.String()
-}
-
-// clip shortens s to at most max bytes, on a rune boundary.
-func clip(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	i := max
-	for i > 0 && s[i]&0xC0 == 0x80 {
-		i--
-	}
-	return s[:i] + "..."
 }

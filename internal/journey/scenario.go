@@ -720,15 +720,3 @@ func strList(k, v *node, what string) ([]string, error) {
 	}
 	return out, nil
 }
-
-// clip shortens text quoted in a message.
-func clip(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	i := max
-	for i > 0 && s[i]&0xC0 == 0x80 {
-		i--
-	}
-	return s[:i] + "..."
-}

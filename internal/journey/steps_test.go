@@ -98,7 +98,7 @@ func TestSteps(t *testing.T) {
     get: /token
     extract: {x: {regex: 'nothing(here)'}, tok: {jq: .token, secret: true}}
 `, check.CRITICAL, []string{
-			`HTTP CRITICAL: misc step 1/1 "regex": extract x: regex "nothing(here)" did not match (body 61 bytes: "{\"token\":\"***\",\"n\":7,\"obj\":{\"a\":[1,2]},\"none\":null...") (GET URL/token 200, total `}},
+			`HTTP CRITICAL: misc step 1/1 "regex": extract x: regex "nothing(here)" did not match (body 61 bytes: "{\"token\":\"***\",\"n\":7,\"obj\":{\"a\":[1,2]},\"none\":nul…") (GET URL/token 200, total `}},
 		{"a secret is masked in what a failed expectation quotes", `
   - name: token
     get: /token

@@ -9,6 +9,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 )
 
 // node is a YAML value with the line it starts on, reduced to what a
@@ -51,7 +53,7 @@ func (n *node) describe() string {
 	}
 	switch n.value.(type) {
 	case string:
-		return fmt.Sprintf("the string %q", clip(n.value.(string), 40))
+		return fmt.Sprintf("the string %q", check.Shorten(n.value.(string), 40))
 	case bool:
 		return "true/false"
 	}

@@ -217,7 +217,7 @@ func (j *judge) findings() []check.Finding {
 	if j.c.MinAge > 0 && n > 0 {
 		youngest := slices.MaxFunc(m.Live, func(a, b *procscan.Process) int { return a.Start.Compare(b.Start) })
 		if age := j.now.Sub(youngest.Start); age < j.c.MinAge {
-			j.add(check.WARNING, "restarted %s ago (pid %d), --min-age %s", roundAge(age), youngest.PID, roundAge(j.c.MinAge))
+			j.add(check.WARNING, "restarted %s ago (pid %d), --min-age %s", check.Age(age), youngest.PID, check.Age(j.c.MinAge))
 		}
 	}
 	if j.c.Zombies && len(m.Zombies) > 0 {
@@ -349,26 +349,6 @@ func (j *judge) resources() {
 	if len(fdFail) > 0 {
 		j.add(check.UNKNOWN, "cannot count open files of pid %d: %v", fdFail[0].PID, fdFail[0].Err)
 	}
-}
-
-// roundAge shortens a duration for a message: 40s, 3m10s, 2h, 2h5m.
-func roundAge(d time.Duration) string {
-	if d < time.Minute {
-		return d.Round(time.Second).String()
-	}
-	if d < time.Hour {
-		d = d.Round(time.Second)
-	} else {
-		d = d.Round(time.Minute)
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }
 
 func processes(n int) string {

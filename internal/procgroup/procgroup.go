@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/procscan"
 )
@@ -554,7 +555,7 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 	}
 	if !r.MTime.IsZero() && p.Start.Sub(r.MTime) > StaleAfter {
 		r.Problem = fmt.Sprintf("pid %d from %s started %s after the file was written: a stale pid file, the PID was reused by %s",
-			r.PID, r.Path, roundAge(p.Start.Sub(r.MTime)), quote(p.Comm))
+			r.PID, r.Path, check.Age(p.Start.Sub(r.MTime)), quote(p.Comm))
 		return
 	}
 	if q := g.Select.Qualifier; q != nil {
@@ -566,24 +567,4 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 				r.PID, r.Path, quote(matchText(p)), q)
 		}
 	}
-}
-
-// roundAge shortens a duration for a message: 40s, 3m10s, 2h, 2h5m.
-func roundAge(d time.Duration) string {
-	if d < time.Minute {
-		return d.Round(time.Second).String()
-	}
-	if d < time.Hour {
-		d = d.Round(time.Second)
-	} else {
-		d = d.Round(time.Minute)
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }

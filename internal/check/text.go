@@ -1,0 +1,43 @@
+package check
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Shorten cuts s to at most max runes, an ellipsis marking the cut. Text
+// a peer or a user sent (a certificate's name, a body, a status line) is
+// quoted in messages the agent cuts at 1,024 runes: a long one must not
+// crowd out the verdict.
+func Shorten(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	if max < 1 {
+		return ""
+	}
+	r := []rune(s)
+	return string(r[:max-1]) + "…"
+}
+
+// Age rounds a duration the way a responder reads it: 40s, 3m10s, 2h,
+// 2h5m. Seconds matter only within the hour.
+func Age(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	if d < time.Hour {
+		d = d.Round(time.Second)
+	} else {
+		d = d.Round(time.Minute)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") { // 3m0s, 2h5m0s
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") { // 2h0m
+		s = s[:len(s)-2]
+	}
+	return s
+}

@@ -1,0 +1,44 @@
+package check
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"R11", 64, "R11"},
+		{"abcdef", 6, "abcdef"},
+		{"abcdefg", 6, "abcde…"},
+		{"日本語のテキスト", 4, "日本語…"},
+		{strings.Repeat("x", 300), 64, strings.Repeat("x", 63) + "…"},
+		{"abc", 0, ""},
+	} {
+		if got := Shorten(tc.in, tc.max); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
+
+func TestAge(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{40*time.Second + 400*time.Millisecond, "40s"},
+		{3 * time.Minute, "3m"},
+		{3*time.Minute + 10*time.Second, "3m10s"},
+		{2 * time.Hour, "2h"},
+		{2*time.Hour + 5*time.Minute + 20*time.Second, "2h5m"},
+		{26 * time.Hour, "26h"},
+	} {
+		if got := Age(tc.in); got != tc.want {
+			t.Errorf("Age(%s) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
