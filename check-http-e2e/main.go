@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -181,7 +180,7 @@ func (o *options) prepareClient(ctx context.Context) error {
 	}
 	if o.CertFile != "" {
 		end := inflight.Begin(ctx, "reading --cert-file "+o.CertFile+" and --key-file "+o.KeyFile, check.UNKNOWN)
-		cert, err := loadKeyPair(o.CertFile, o.KeyFile)
+		cert, err := certchain.LoadKeyPair(o.CertFile, o.KeyFile)
 		end()
 		if err != nil {
 			return fmt.Errorf("client certificate %s / %s: %v", o.CertFile, o.KeyFile, err)
@@ -358,20 +357,6 @@ func (o *options) prepareExpect() error {
 	return nil
 }
 
-// loadKeyPair is tls.LoadX509KeyPair through localfile: a FIFO or a
-// device given by mistake is refused instead of blocking the run.
-func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
-	certPEM, err := localfile.Read(certFile, certchain.MaxFileSize)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	keyPEM, err := localfile.Read(keyFile, certchain.MaxFileSize)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.X509KeyPair(certPEM, keyPEM)
-}
-
 func (o *options) Run(ctx context.Context) *check.Report {
 	if o.journey != nil {
 		return o.runJourney(ctx)
@@ -384,25 +369,7 @@ func (o *options) Run(ctx context.Context) *check.Report {
 	return o.runOne(ctx, c)
 }
 
-// keepHTTP2 drops http2client=0 from GODEBUG. mackerel-agent sets it in
-// its own environment, for its own API client, and every plugin it starts
-// inherits it: left there, the check would never speak HTTP/2 under the
-// agent while it does from a shell. --http1.1 is the way to turn it off.
-func keepHTTP2() {
-	godebug, ok := os.LookupEnv("GODEBUG")
-	if !ok {
-		return
-	}
-	var keep []string
-	for _, kv := range strings.Split(godebug, ",") {
-		if strings.TrimSpace(kv) != "http2client=0" {
-			keep = append(keep, kv)
-		}
-	}
-	os.Setenv("GODEBUG", strings.Join(keep, ","))
-}
-
 func main() {
-	keepHTTP2()
+	httpprobe.KeepHTTP2()
 	os.Exit(cli.RunCheck(plugin, &options{}, os.Args[1:], os.Stdout))
 }

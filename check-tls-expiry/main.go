@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -17,7 +16,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
@@ -168,7 +166,7 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 	}
 	if o.CertFile != "" {
 		end := inflight.Begin(ctx, "reading --cert-file "+o.CertFile+" and --key-file "+o.KeyFile, check.UNKNOWN)
-		cert, err := loadKeyPair(o.CertFile, o.KeyFile)
+		cert, err := certchain.LoadKeyPair(o.CertFile, o.KeyFile)
 		end()
 		if err != nil {
 			return fmt.Errorf("client certificate %s / %s: %v", o.CertFile, o.KeyFile, err)
@@ -176,20 +174,6 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 		c.ClientCert = &cert
 	}
 	return c.Validate()
-}
-
-// loadKeyPair is tls.LoadX509KeyPair through localfile: a FIFO or a
-// device given by mistake is refused instead of blocking the run.
-func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
-	certPEM, err := localfile.Read(certFile, certchain.MaxFileSize)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	keyPEM, err := localfile.Read(keyFile, certchain.MaxFileSize)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.X509KeyPair(certPEM, keyPEM)
 }
 
 func (o *options) Run(ctx context.Context) *check.Report {
