@@ -32,6 +32,9 @@ type CommonOptions struct {
 // options.
 func (o *CommonOptions) Options() *CommonOptions { return o }
 
+// metricTimeout is what -t means to a metric plugin.
+const metricTimeout = "deadline for the whole run (Go duration or seconds); a target not done by then prints what it has (http_up 0, tls_valid 0)"
+
 // CheckOptions are the flags every check has.
 type CheckOptions struct {
 	CommonOptions
@@ -207,6 +210,10 @@ func Parse(p Plugin, opts any, args []string, w io.Writer) ([]string, error) {
 	parser.Usage = p.Usage
 	if _, err := parser.AddGroup("Options", "", opts); err != nil {
 		panic(err) // a malformed struct tag: a programming error
+	}
+	if _, isCheck := opts.(interface{ Options() *CheckOptions }); !isCheck {
+		// A metric plugin has no status to make CRITICAL.
+		parser.FindOptionByLongName("timeout").Description = metricTimeout
 	}
 	rest, err := parser.ParseArgs(args)
 	if err != nil {
