@@ -17,8 +17,15 @@ func Shorten(s string, max int) string {
 	if max < 1 {
 		return ""
 	}
-	r := []rune(s)
-	return string(r[:max-1]) + "…"
+	// Cut after max-1 runes with the bytes kept as they came: an invalid
+	// byte counts as one rune, as RuneCountInString counts it, and stays
+	// invalid for Sanitize to escape, instead of turning into a real U+FFFD.
+	cut := 0
+	for range max - 1 {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	return s[:cut] + "…"
 }
 
 // Age rounds a duration the way a responder reads it: 40s, 3m10s, 2h,

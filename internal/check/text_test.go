@@ -18,6 +18,8 @@ func TestShorten(t *testing.T) {
 		{"日本語のテキスト", 4, "日本語…"},
 		{strings.Repeat("x", 300), 64, strings.Repeat("x", 63) + "…"},
 		{"abc", 0, ""},
+		{"ab\xffcdef", 4, "ab\xff…"},
+		{"ab\xffc", 4, "ab\xffc"},
 	} {
 		if got := Shorten(tc.in, tc.max); got != tc.want {
 			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
