@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
 )
 
@@ -117,6 +118,17 @@ func (m *Masker) ExpandVars(s string, vars Lookup) (string, error) {
 // resolve returns the value of one reference, the text between "${" and
 // "}", and whether it is secret.
 func resolve(ref string, vars Lookup) (value string, secret bool, err error) {
+	value, secret, err = lookup(ref, vars)
+	if err != nil {
+		// The reference is quoted in the error: whatever it holds (a
+		// newline from a scenario's block scalar, an escape) stays on
+		// one line.
+		err = errors.New(check.Sanitize(err.Error()))
+	}
+	return value, secret, err
+}
+
+func lookup(ref string, vars Lookup) (value string, secret bool, err error) {
 	kind, name, scoped := strings.Cut(ref, ":")
 	if !scoped {
 		if ref == "" {
@@ -154,13 +166,7 @@ func resolve(ref string, vars Lookup) (value string, secret bool, err error) {
 
 // clip shortens text quoted in an error: an unterminated reference may run
 // to the end of a long body.
-func clip(s string) string {
-	const max = 40
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
-}
+func clip(s string) string { return check.Shorten(s, 40) }
 
 // Add registers a secret value to be masked (an extracted token marked
 // secret), together with the forms a request carries it in: URL-escaped

@@ -72,7 +72,7 @@ func TestExpandErrors(t *testing.T) {
 		{"env without name", "${env:}", []string{"${env:} names no variable"}},
 		{"file without name", "${file:}", []string{"${file:} names no file"}},
 		{"unterminated", "a ${env:FRONTLINE_USER", []string{`unterminated reference "${env:FRONTLINE_USER"`, "$${"}},
-		{"unterminated, long", "${" + strings.Repeat("x", 100), []string{"${xxxxxxxx", "...\""}},
+		{"unterminated, long", "${" + strings.Repeat("x", 100), []string{"${xxxxxxxx", "…\""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m Masker
