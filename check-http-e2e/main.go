@@ -304,6 +304,7 @@ func basicAuth(user, pass string) string {
 // prepareExpect compiles the assertions.
 func (o *options) prepareExpect() error {
 	e := &o.expect
+	e.Mask = o.masker.Mask
 	var err error
 	if e.Status, err = httpexpect.ParseStatus(o.Status); err != nil {
 		return fmt.Errorf("-s: %v", err)

@@ -117,6 +117,27 @@ func TestRedirects(t *testing.T) {
 	}
 }
 
+// TestSecretsCutShort: a quoted body or jq value is cut short for the
+// message, and the cut must not fall inside a secret and leave its start
+// unmasked.
+func TestSecretsCutShort(t *testing.T) {
+	base := serve(t)
+	env := []string{"E2E_PASSWORD=" + password}
+	for _, pad := range []int{40, 45, 50, 70, 75} {
+		body := strings.Repeat("x", pad) + "${env:E2E_PASSWORD}"
+		for _, args := range [][]string{
+			{"--contains", "nowhere"},
+			{"--jq", `.body == "x"`},
+		} {
+			r := run(t, env, append([]string{"-u", base + "/echo", "-d", body, "-v"}, args...)...)
+			r.Expect(t, 2, "HTTP CRITICAL: ")
+			if strings.Contains(r.Stdout+r.Stderr, password[:3]) {
+				t.Errorf("pad %d, %v: output shows the start of the password:\n%s%s", pad, args, r.Stdout, r.Stderr)
+			}
+		}
+	}
+}
+
 // TestSlowServer: a server that never answers ends the check within its
 // timeout plus a second, naming the ttfb phase and the address.
 func TestSlowServer(t *testing.T) {

@@ -120,7 +120,9 @@ func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, 
 	// Extract even when an expectation failed: a secret the response
 	// carries is then registered before a failure quotes the body.
 	extracted := st.extract(ctx, resp, vars, masker)
-	failures := st.Expect.CheckContext(ctx, resp)
+	expect := st.Expect
+	expect.Mask = masker.Mask
+	failures := expect.CheckContext(ctx, resp)
 	if len(failures) == 0 {
 		failures = extracted
 	}
@@ -261,7 +263,7 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 		case x.Regex != nil:
 			m := x.Regex.FindSubmatch(resp.Body)
 			if m == nil {
-				fail(x, "regex %q did not match (%s)", x.Regex.String(), httpexpect.DescribeBody(resp))
+				fail(x, "regex %q did not match (%s)", x.Regex.String(), httpexpect.DescribeBody(resp, masker.Mask))
 				continue
 			}
 			value = string(m[len(m)-1])
@@ -274,7 +276,7 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 				decoded = true
 			}
 			if docErr != nil {
-				fail(x, "jq '%s': %v (%s)", x.JQ.String(), docErr, httpexpect.DescribeBody(resp))
+				fail(x, "jq '%s': %v (%s)", x.JQ.String(), docErr, httpexpect.DescribeBody(resp, masker.Mask))
 				continue
 			}
 			v, err := x.JQ.First(ctx, doc)
