@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
@@ -33,9 +34,20 @@ func TestScenarioWiring(t *testing.T) {
 `)
 	run(t, nil, "--scenario", failing).Expect(t, 2, `HTTP CRITICAL: smoke step 2/2 "api": `, ".queue.depth < 3")
 
+	// Credentials in a URL a redirect leads to are masked as any other.
+	userinfo := scenario(`  - name: hop
+    get: /userinfo
+    expect: {jq: ['.header.Authorization[0] | ltrimstr("Basic ") | @base64d == "x"']}
+`)
+	r := run(t, nil, "--scenario", userinfo, "-v")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/1 "hop": `, `:***"`)
+	if _, pass, _ := strings.Cut(fixture.RedirectUserinfo, ":"); strings.Contains(r.Stdout, pass) {
+		t.Errorf("output shows the password of the redirect:\n%s", r.Stdout)
+	}
+
 	// The journey's requests obey the check's deadline.
 	slow := scenario("  - name: wait\n    get: /slow?d=1m\n")
-	r := run(t, nil, "--scenario", slow, "-t", "1")
+	r = run(t, nil, "--scenario", slow, "-t", "1")
 	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/1 "wait": `, "ttfb 127.0.0.1:")
 	if r.Elapsed.Seconds() > 2 {
 		t.Errorf("ran %s with -t 1", r.Elapsed)

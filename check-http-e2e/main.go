@@ -292,6 +292,7 @@ func (o *options) prepareRequest(ctx context.Context) error {
 		return fmt.Errorf("--max-body %d: give a number of bytes above 0", o.MaxBody)
 	}
 	r.MaxBody = o.MaxBody
+	r.Credentials = o.masker.AddBasicAuth
 	return nil
 }
 

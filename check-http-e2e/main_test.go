@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -133,6 +134,27 @@ func TestSecretsCutShort(t *testing.T) {
 			r.Expect(t, 2, "HTTP CRITICAL: ")
 			if strings.Contains(r.Stdout+r.Stderr, password[:3]) {
 				t.Errorf("pad %d, %v: output shows the start of the password:\n%s%s", pad, args, r.Stdout, r.Stderr)
+			}
+		}
+	}
+}
+
+// TestSecretsOfARedirect: credentials in the URL a redirect points to are
+// sent as basic auth, and are as secret as those given on the command line.
+func TestSecretsOfARedirect(t *testing.T) {
+	base := serve(t)
+	_, pass, _ := strings.Cut(fixture.RedirectUserinfo, ":")
+	b64 := base64.StdEncoding.EncodeToString([]byte(fixture.RedirectUserinfo))
+	for _, args := range [][]string{
+		{"--contains", "nowhere"},
+		{"--jq", `.header.Authorization[0] == "x"`},
+		{"--jq", `.header.Authorization[0] | ltrimstr("Basic ") | @base64d == "x"`},
+	} {
+		r := run(t, nil, append([]string{"-u", base + "/userinfo", "-v"}, args...)...)
+		r.Expect(t, 2, "HTTP CRITICAL: ", "(GET "+base+"/userinfo -> "+base+"/echo 200 OK; ")
+		for _, s := range []string{pass, b64[:8], b64[len(b64)-8:]} {
+			if strings.Contains(r.Stdout+r.Stderr, s) {
+				t.Errorf("%v: output shows %q:\n%s%s", args, s, r.Stdout, r.Stderr)
 			}
 		}
 	}

@@ -199,7 +199,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("URL %q: only http:// and https:// URLs with a host", secret.RedactURL(masker.Mask(u.String())))
 	}
-	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow}
+	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
 	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
 		v, err := expand(h.value)
 		if err != nil {
