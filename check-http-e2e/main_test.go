@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"net"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -157,6 +158,32 @@ func TestSecretsOfARedirect(t *testing.T) {
 				t.Errorf("%v: output shows %q:\n%s%s", args, s, r.Stdout, r.Stderr)
 			}
 		}
+	}
+}
+
+// TestCertExpiryOfTheChain: --cert-warning/--cert-critical judge every
+// certificate of the chain, as check-tls-expiry does, and name the one that
+// expires: an intermediate due before the leaf is the verdict.
+func TestCertExpiryOfTheChain(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	inter := testutil.NewCert(t, fixture.CertOptions{CN: "Short Intermediate", IsCA: true, Issuer: pki.Root, NotAfter: fixture.InDays(5.5)})
+	leaf := testutil.NewCert(t, fixture.CertOptions{CN: "localhost", DNS: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Issuer: inter, NotAfter: fixture.InDays(60.5)})
+	caFile := testutil.WriteFile(t, "ca.pem", fixture.PEM(pki.Root))
+	base := testutil.ServeHTTPS(t, app, []*fixture.Cert{leaf, inter}, false)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"verified", []string{"--ca-file", caFile, "--cert-warning", "30"}, 1, []string{"HTTP WARNING: certificate: intermediate CN=Short Intermediate", "expires in 5 days", "warning below 30 days"}},
+		{"critical", []string{"--ca-file", caFile, "--cert-warning", "30", "--cert-critical", "7"}, 2, []string{"HTTP CRITICAL: certificate: intermediate CN=Short Intermediate", "critical below 7 days"}},
+		{"as presented, --insecure", []string{"--insecure", "--cert-critical", "7"}, 2, []string{"HTTP CRITICAL: certificate: intermediate CN=Short Intermediate"}},
+		{"far enough", []string{"--ca-file", caFile, "--cert-warning", "3"}, 0, []string{"HTTP OK: GET " + base + "/ok 200\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run(t, nil, append([]string{"-u", base + "/ok"}, tc.args...)...).Expect(t, tc.code, tc.want...)
+		})
 	}
 }
 

@@ -302,6 +302,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	if resp.TLS != nil {
 		out.PeerCertificates = resp.TLS.PeerCertificates
+		// Verified as the handshake was, for the URL's host: the
+		// verifier remembers that verdict, so this costs a map lookup.
+		out.Chain = c.verifier.Verify(resp.TLS.PeerCertificates, verifyName(resp.Request.URL.Hostname())).Chain
 	}
 	limit := r.MaxBody
 	if limit <= 0 {
@@ -319,6 +322,15 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	tr.leave()
 	out.Timings = tr.timings()
 	return out, nil
+}
+
+// verifyName is host as VerifyConnectionFor checks it: an address
+// without its zone.
+func verifyName(host string) string {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.WithZone("").String()
+	}
+	return host
 }
 
 // RedirectError is a chain of redirects that loops or is longer than

@@ -125,5 +125,9 @@ type Response struct {
 	// PeerCertificates are what the server of the final response
 	// presented over TLS (nil over plain HTTP), for expiry judgement.
 	PeerCertificates []*x509.Certificate
-	Timings          Timings
+	// Chain is what decides the endpoint's certificate expiry: the
+	// verified chain, leaf to anchor, or the certificates as presented
+	// when verification is off or failed (certchain.Select).
+	Chain   []certchain.Cert
+	Timings Timings
 }
