@@ -187,6 +187,18 @@ func TestCertExpiryOfTheChain(t *testing.T) {
 	}
 }
 
+// TestGzipBody: assertions see the decoded body, and --max-body bounds
+// what is decoded, whether the client asked for gzip itself or a header
+// given with -H did.
+func TestGzipBody(t *testing.T) {
+	base := serve(t)
+	for _, extra := range [][]string{nil, {"-H", "Accept-Encoding: gzip"}} {
+		run(t, nil, append([]string{"-u", base + "/gzip", "--jq", `.status == "ok"`}, extra...)...).Expect(t, 0, "HTTP OK: ")
+		run(t, nil, append([]string{"-u", base + "/gzip", "--max-body", "100", "--contains", "zzz"}, extra...)...).
+			Expect(t, 2, "HTTP CRITICAL: ", `(body cut at 100 bytes: "{\"status\":\"ok\"`)
+	}
+}
+
 // TestSlowServer: a server that never answers ends the check within its
 // timeout plus a second, naming the ttfb phase and the address.
 func TestSlowServer(t *testing.T) {

@@ -2,6 +2,7 @@ package httpprobe
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -311,7 +312,19 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		limit = DefaultMaxBody
 	}
 	tr.enter(phase.Body, tr.remote(u))
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	var src io.Reader = resp.Body
+	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		// net/http decodes gzip only when it asked for it itself; with an
+		// Accept-Encoding header of the caller's, the assertions would see
+		// compressed bytes. The cap then bounds the decoded size, as it
+		// does when net/http decodes.
+		gz, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, tr.fail(fmt.Errorf("gzip body: %w", err), u)
+		}
+		src = gz
+	}
+	body, err := io.ReadAll(io.LimitReader(src, limit+1))
 	if err != nil {
 		return nil, tr.fail(err, u)
 	}
