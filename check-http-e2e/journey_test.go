@@ -45,6 +45,19 @@ func TestScenarioWiring(t *testing.T) {
 		t.Errorf("output shows the password of the redirect:\n%s", r.Stdout)
 	}
 
+	// The session cookie the jar sends back is a credential too.
+	cookie := scenario(`  - name: sign in
+    get: /cookie
+  - name: echo
+    get: /echo
+    expect: {jq: ['.header.Cookie[0] == "x"']}
+`)
+	r = run(t, nil, "--scenario", cookie, "-v")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 2/2 "echo": `, `got "session=***"`)
+	if strings.Contains(r.Stdout, fixture.SessionCookie) {
+		t.Errorf("output shows the session cookie:\n%s", r.Stdout)
+	}
+
 	// The journey's requests obey the check's deadline.
 	slow := scenario("  - name: wait\n    get: /slow?d=1m\n")
 	r = run(t, nil, "--scenario", slow, "-t", "1")

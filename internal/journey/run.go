@@ -62,16 +62,37 @@ func (s *Scenario) Run(ctx context.Context, newClient NewClient, o RunOptions) *
 		defer cancel()
 	}
 	deadline, _ := ctx.Deadline()
-	jar, err := cookiejar.New(nil)
+	cookies, err := cookiejar.New(nil)
 	if err == nil {
 		var c Client
-		if c, err = newClient(jar, deadline); err == nil {
+		if c, err = newClient(maskingJar{cookies, masker}, deadline); err == nil {
 			s.run(ctx, c, masker, o.Verbose, add)
 			return r
 		}
 	}
 	add(check.UNKNOWN, fmt.Sprintf("%s: %v", s.Name, err))
 	return r
+}
+
+// maskingJar registers the cookies a server sets as secrets before the
+// jar sends them back: a session cookie is a credential, and a server that
+// echoes the request must not get it printed. Values under
+// minCookieSecret bytes (lang=en, a consent flag) are not credentials, and
+// masking them would garble every message that happens to contain them.
+type maskingJar struct {
+	http.CookieJar
+	masker *secret.Masker
+}
+
+const minCookieSecret = 8
+
+func (j maskingJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	for _, c := range cookies {
+		if len(c.Value) >= minCookieSecret {
+			j.masker.Add(c.Value)
+		}
+	}
+	j.CookieJar.SetCookies(u, cookies)
 }
 
 func (s *Scenario) run(ctx context.Context, c Client, masker *secret.Masker, verbose bool, add func(check.Status, string)) {
