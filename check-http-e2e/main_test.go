@@ -199,6 +199,17 @@ func TestGzipBody(t *testing.T) {
 	}
 }
 
+// TestBlackHoledConnect: a SYN nobody answers ends the check within its
+// timeout plus a second, naming the connect phase and the address.
+func TestBlackHoledConnect(t *testing.T) {
+	hole := testutil.BlackHole(t)
+	r := run(t, nil, "-u", "http://"+hole+"/", "-t", "1.5")
+	r.Expect(t, 2, "HTTP CRITICAL: GET http://"+hole+"/: connect "+hole+": timed out after ")
+	if r.Elapsed > 2500*time.Millisecond {
+		t.Errorf("ran %s with -t 1.5", r.Elapsed)
+	}
+}
+
 // TestSlowServer: a server that never answers ends the check within its
 // timeout plus a second, naming the ttfb phase and the address.
 func TestSlowServer(t *testing.T) {
