@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -57,6 +58,33 @@ func TestScenarioWiring(t *testing.T) {
 	if strings.Contains(r.Stdout, fixture.SessionCookie) {
 		t.Errorf("output shows the session cookie:\n%s", r.Stdout)
 	}
+
+	// A header written in the file, and user info in a step's URL, are
+	// credentials as they are on the command line.
+	u, _ := url.Parse(base)
+	literal := testutil.WriteFile(t, "literal.yml", []byte(`name: smoke
+headers: {Authorization: "Bearer literal-token-123"}
+steps:
+  - name: bearer
+    get: `+base+`/echo
+    expect: {jq: ['.header.Authorization[0] == "x"']}
+  - name: userinfo
+    get: http://bob:url-Pa55@`+u.Host+`/echo
+    expect: {jq: ['.header.Authorization[0] == "x"']}
+`))
+	r = run(t, nil, "--scenario", literal, "-v")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/2 "bearer": `, `got "***"`)
+	if strings.Contains(r.Stdout, "literal-token-123") {
+		t.Errorf("output shows the token:\n%s", r.Stdout)
+	}
+	literal = testutil.WriteFile(t, "literal.yml", []byte(`name: smoke
+steps:
+  - name: userinfo
+    get: http://bob:url-Pa55@`+u.Host+`/echo
+    expect: {jq: ['.header.Authorization[0] == "x"']}
+`))
+	r = run(t, nil, "--scenario", literal, "-v")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/1 "userinfo": `, `got "Basic ***"`)
 
 	// The journey's requests obey the check's deadline.
 	slow := scenario("  - name: wait\n    get: /slow?d=1m\n")

@@ -239,9 +239,7 @@ func (o *options) prepareRequest(ctx context.Context) error {
 		if strings.ContainsAny(value, "\r\n") {
 			return fmt.Errorf("-H %s: a header value cannot hold a line break", name)
 		}
-		if secret.SecretHeader(name) {
-			o.masker.Add(value)
-		}
+		o.masker.AddHeader(name, value)
 		if strings.EqualFold(name, "Host") {
 			r.Host = value
 			continue

@@ -210,6 +210,25 @@ func TestBlackHoledConnect(t *testing.T) {
 	}
 }
 
+// TestSecretHeaderParts: the credentials of an Authorization or Cookie
+// header are masked on their own too, where a server echoes only them.
+func TestSecretHeaderParts(t *testing.T) {
+	base := serve(t)
+	for _, tc := range []struct {
+		header, jq, secret string
+	}{
+		{"Authorization: Bearer only-the-token-42", `.header.Authorization[0] | ltrimstr("Bearer ") == "x"`, "only-the-token-42"},
+		{"Proxy-Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("px:proxy-Pa55")), `.header["Proxy-Authorization"][0] | ltrimstr("Basic ") | @base64d == "x"`, "proxy-Pa55"},
+		{"Cookie: lang=en; session=the-session-77", `.header.Cookie[0] | split("=") | last == "x"`, "the-session-77"},
+	} {
+		r := run(t, nil, "-u", base+"/echo", "-H", tc.header, "--jq", tc.jq, "-v")
+		r.Expect(t, 2, "HTTP CRITICAL: ", "***")
+		if strings.Contains(r.Stdout+r.Stderr, tc.secret) {
+			t.Errorf("-H %q: output shows %q:\n%s", tc.header, tc.secret, r.Stdout)
+		}
+	}
+}
+
 // TestSlowServer: a server that never answers ends the check within its
 // timeout plus a second, naming the ttfb phase and the address.
 func TestSlowServer(t *testing.T) {

@@ -77,18 +77,15 @@ func (s *Scenario) Run(ctx context.Context, newClient NewClient, o RunOptions) *
 // maskingJar registers the cookies a server sets as secrets before the
 // jar sends them back: a session cookie is a credential, and a server that
 // echoes the request must not get it printed. Values under
-// minCookieSecret bytes (lang=en, a consent flag) are not credentials, and
-// masking them would garble every message that happens to contain them.
+// secret.MinCookieSecret bytes are not credentials.
 type maskingJar struct {
 	http.CookieJar
 	masker *secret.Masker
 }
 
-const minCookieSecret = 8
-
 func (j maskingJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 	for _, c := range cookies {
-		if len(c.Value) >= minCookieSecret {
+		if len(c.Value) >= secret.MinCookieSecret {
 			j.masker.Add(c.Value)
 		}
 	}
@@ -220,12 +217,18 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("URL %q: only http:// and https:// URLs with a host", secret.RedactURL(masker.Mask(u.String())))
 	}
+	if u.User != nil {
+		// net/http sends them as basic auth.
+		pass, _ := u.User.Password()
+		masker.AddBasicAuth(u.User.Username(), pass)
+	}
 	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
 	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
 		v, err := expand(h.value)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %v", h.name, err)
 		}
+		masker.AddHeader(h.name, v)
 		if strings.EqualFold(h.name, "Host") {
 			req.Host = v
 			continue
