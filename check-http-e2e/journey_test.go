@@ -1,9 +1,11 @@
 package main
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
@@ -33,9 +35,60 @@ func TestScenarioWiring(t *testing.T) {
 `)
 	run(t, nil, "--scenario", failing).Expect(t, 2, `HTTP CRITICAL: smoke step 2/2 "api": `, ".queue.depth < 3")
 
+	// Credentials in a URL a redirect leads to are masked as any other.
+	userinfo := scenario(`  - name: hop
+    get: /userinfo
+    expect: {jq: ['.header.Authorization[0] | ltrimstr("Basic ") | @base64d == "x"']}
+`)
+	r := run(t, nil, "--scenario", userinfo, "-v")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/1 "hop": `, `:***"`)
+	if _, pass, _ := strings.Cut(fixture.RedirectUserinfo, ":"); strings.Contains(r.Stdout, pass) {
+		t.Errorf("output shows the password of the redirect:\n%s", r.Stdout)
+	}
+
+	// The session cookie the jar sends back is a credential too.
+	cookie := scenario(`  - name: sign in
+    get: /cookie
+  - name: echo
+    get: /echo
+    expect: {jq: ['.header.Cookie[0] == "x"']}
+`)
+	r = run(t, nil, "--scenario", cookie, "-v")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 2/2 "echo": `, `got "session=***"`)
+	if strings.Contains(r.Stdout, fixture.SessionCookie) {
+		t.Errorf("output shows the session cookie:\n%s", r.Stdout)
+	}
+
+	// A header written in the file, and user info in a step's URL, are
+	// credentials as they are on the command line.
+	u, _ := url.Parse(base)
+	literal := testutil.WriteFile(t, "literal.yml", []byte(`name: smoke
+headers: {Authorization: "Bearer literal-token-123"}
+steps:
+  - name: bearer
+    get: `+base+`/echo
+    expect: {jq: ['.header.Authorization[0] == "x"']}
+  - name: userinfo
+    get: http://bob:url-Pa55@`+u.Host+`/echo
+    expect: {jq: ['.header.Authorization[0] == "x"']}
+`))
+	r = run(t, nil, "--scenario", literal, "-v")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/2 "bearer": `, `got "***"`)
+	if strings.Contains(r.Stdout, "literal-token-123") {
+		t.Errorf("output shows the token:\n%s", r.Stdout)
+	}
+	literal = testutil.WriteFile(t, "literal.yml", []byte(`name: smoke
+steps:
+  - name: userinfo
+    get: http://bob:url-Pa55@`+u.Host+`/echo
+    expect: {jq: ['.header.Authorization[0] == "x"']}
+`))
+	r = run(t, nil, "--scenario", literal, "-v")
+	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/1 "userinfo": `, `got "Basic ***"`)
+
 	// The journey's requests obey the check's deadline.
 	slow := scenario("  - name: wait\n    get: /slow?d=1m\n")
-	r := run(t, nil, "--scenario", slow, "-t", "1")
+	r = run(t, nil, "--scenario", slow, "-t", "1")
 	r.Expect(t, 2, `HTTP CRITICAL: smoke step 1/1 "wait": `, "ttfb 127.0.0.1:")
 	if r.Elapsed.Seconds() > 2 {
 		t.Errorf("ran %s with -t 1", r.Elapsed)

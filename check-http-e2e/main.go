@@ -239,9 +239,7 @@ func (o *options) prepareRequest(ctx context.Context) error {
 		if strings.ContainsAny(value, "\r\n") {
 			return fmt.Errorf("-H %s: a header value cannot hold a line break", name)
 		}
-		if secret.SecretHeader(name) {
-			o.masker.Add(value)
-		}
+		o.masker.AddHeader(name, value)
 		if strings.EqualFold(name, "Host") {
 			r.Host = value
 			continue
@@ -292,6 +290,7 @@ func (o *options) prepareRequest(ctx context.Context) error {
 		return fmt.Errorf("--max-body %d: give a number of bytes above 0", o.MaxBody)
 	}
 	r.MaxBody = o.MaxBody
+	r.Credentials = o.masker.AddBasicAuth
 	return nil
 }
 
@@ -304,6 +303,7 @@ func basicAuth(user, pass string) string {
 // prepareExpect compiles the assertions.
 func (o *options) prepareExpect() error {
 	e := &o.expect
+	e.Mask = o.masker.Mask
 	var err error
 	if e.Status, err = httpexpect.ParseStatus(o.Status); err != nil {
 		return fmt.Errorf("-s: %v", err)

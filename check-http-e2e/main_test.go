@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"net"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -114,6 +116,116 @@ func TestRedirects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			run(t, nil, tc.args...).Expect(t, tc.code, tc.want...)
 		})
+	}
+}
+
+// TestSecretsCutShort: a quoted body or jq value is cut short for the
+// message, and the cut must not fall inside a secret and leave its start
+// unmasked.
+func TestSecretsCutShort(t *testing.T) {
+	base := serve(t)
+	env := []string{"E2E_PASSWORD=" + password}
+	for _, pad := range []int{40, 45, 50, 70, 75} {
+		body := strings.Repeat("x", pad) + "${env:E2E_PASSWORD}"
+		for _, args := range [][]string{
+			{"--contains", "nowhere"},
+			{"--jq", `.body == "x"`},
+		} {
+			r := run(t, env, append([]string{"-u", base + "/echo", "-d", body, "-v"}, args...)...)
+			r.Expect(t, 2, "HTTP CRITICAL: ")
+			if strings.Contains(r.Stdout+r.Stderr, password[:3]) {
+				t.Errorf("pad %d, %v: output shows the start of the password:\n%s%s", pad, args, r.Stdout, r.Stderr)
+			}
+		}
+	}
+}
+
+// TestSecretsOfARedirect: credentials in the URL a redirect points to are
+// sent as basic auth, and are as secret as those given on the command line.
+func TestSecretsOfARedirect(t *testing.T) {
+	base := serve(t)
+	_, pass, _ := strings.Cut(fixture.RedirectUserinfo, ":")
+	b64 := base64.StdEncoding.EncodeToString([]byte(fixture.RedirectUserinfo))
+	for _, args := range [][]string{
+		{"--contains", "nowhere"},
+		{"--jq", `.header.Authorization[0] == "x"`},
+		{"--jq", `.header.Authorization[0] | ltrimstr("Basic ") | @base64d == "x"`},
+	} {
+		r := run(t, nil, append([]string{"-u", base + "/userinfo", "-v"}, args...)...)
+		r.Expect(t, 2, "HTTP CRITICAL: ", "(GET "+base+"/userinfo -> "+base+"/echo 200 OK; ")
+		for _, s := range []string{pass, b64[:8], b64[len(b64)-8:]} {
+			if strings.Contains(r.Stdout+r.Stderr, s) {
+				t.Errorf("%v: output shows %q:\n%s%s", args, s, r.Stdout, r.Stderr)
+			}
+		}
+	}
+}
+
+// TestCertExpiryOfTheChain: --cert-warning/--cert-critical judge every
+// certificate of the chain, as check-tls-expiry does, and name the one that
+// expires: an intermediate due before the leaf is the verdict.
+func TestCertExpiryOfTheChain(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	inter := testutil.NewCert(t, fixture.CertOptions{CN: "Short Intermediate", IsCA: true, Issuer: pki.Root, NotAfter: fixture.InDays(5.5)})
+	leaf := testutil.NewCert(t, fixture.CertOptions{CN: "localhost", DNS: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Issuer: inter, NotAfter: fixture.InDays(60.5)})
+	caFile := testutil.WriteFile(t, "ca.pem", fixture.PEM(pki.Root))
+	base := testutil.ServeHTTPS(t, app, []*fixture.Cert{leaf, inter}, false)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"verified", []string{"--ca-file", caFile, "--cert-warning", "30"}, 1, []string{"HTTP WARNING: certificate: intermediate CN=Short Intermediate", "expires in 5 days", "warning below 30 days"}},
+		{"critical", []string{"--ca-file", caFile, "--cert-warning", "30", "--cert-critical", "7"}, 2, []string{"HTTP CRITICAL: certificate: intermediate CN=Short Intermediate", "critical below 7 days"}},
+		{"as presented, --insecure", []string{"--insecure", "--cert-critical", "7"}, 2, []string{"HTTP CRITICAL: certificate: intermediate CN=Short Intermediate"}},
+		{"far enough", []string{"--ca-file", caFile, "--cert-warning", "3"}, 0, []string{"HTTP OK: GET " + base + "/ok 200\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run(t, nil, append([]string{"-u", base + "/ok"}, tc.args...)...).Expect(t, tc.code, tc.want...)
+		})
+	}
+}
+
+// TestGzipBody: assertions see the decoded body, and --max-body bounds
+// what is decoded, whether the client asked for gzip itself or a header
+// given with -H did.
+func TestGzipBody(t *testing.T) {
+	base := serve(t)
+	for _, extra := range [][]string{nil, {"-H", "Accept-Encoding: gzip"}} {
+		run(t, nil, append([]string{"-u", base + "/gzip", "--jq", `.status == "ok"`}, extra...)...).Expect(t, 0, "HTTP OK: ")
+		run(t, nil, append([]string{"-u", base + "/gzip", "--max-body", "100", "--contains", "zzz"}, extra...)...).
+			Expect(t, 2, "HTTP CRITICAL: ", `(body cut at 100 bytes: "{\"status\":\"ok\"`)
+	}
+}
+
+// TestBlackHoledConnect: a SYN nobody answers ends the check within its
+// timeout plus a second, naming the connect phase and the address.
+func TestBlackHoledConnect(t *testing.T) {
+	hole := testutil.BlackHole(t)
+	r := run(t, nil, "-u", "http://"+hole+"/", "-t", "1.5")
+	r.Expect(t, 2, "HTTP CRITICAL: GET http://"+hole+"/: connect "+hole+": timed out after ")
+	if r.Elapsed > 2500*time.Millisecond {
+		t.Errorf("ran %s with -t 1.5", r.Elapsed)
+	}
+}
+
+// TestSecretHeaderParts: the credentials of an Authorization or Cookie
+// header are masked on their own too, where a server echoes only them.
+func TestSecretHeaderParts(t *testing.T) {
+	base := serve(t)
+	for _, tc := range []struct {
+		header, jq, secret string
+	}{
+		{"Authorization: Bearer only-the-token-42", `.header.Authorization[0] | ltrimstr("Bearer ") == "x"`, "only-the-token-42"},
+		{"Proxy-Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("px:proxy-Pa55")), `.header["Proxy-Authorization"][0] | ltrimstr("Basic ") | @base64d == "x"`, "proxy-Pa55"},
+		{"Cookie: lang=en; session=the-session-77", `.header.Cookie[0] | split("=") | last == "x"`, "the-session-77"},
+	} {
+		r := run(t, nil, "-u", base+"/echo", "-H", tc.header, "--jq", tc.jq, "-v")
+		r.Expect(t, 2, "HTTP CRITICAL: ", "***")
+		if strings.Contains(r.Stdout+r.Stderr, tc.secret) {
+			t.Errorf("-H %q: output shows %q:\n%s", tc.header, tc.secret, r.Stdout)
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -40,9 +39,7 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 	detail := fmt.Sprintf("%s %s; %s", target, resp.Status, breakdown(resp.Timings))
 	findings := o.expect.CheckContext(ctx, resp)
 	if o.certJudge {
-		if f, ok := o.judgeCert(resp.PeerCertificates); ok {
-			findings = append(findings, f)
-		}
+		findings = append(findings, o.judgeCert(resp.Chain)...)
 	}
 	// The worst finding leads the message and carries the request, its
 	// status line and timings; the others follow, one line each.
@@ -61,11 +58,13 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 	return report
 }
 
-// judgeCert judges the leaf certificate the final response came over,
-// reporting only a breach (an OK message stays stable).
-func (o *options) judgeCert(certs []*x509.Certificate) (check.Finding, bool) {
-	if len(certs) == 0 {
-		return check.Finding{Status: check.UNKNOWN, Text: "no certificate to judge: the final response did not come over TLS"}, true
+// judgeCert judges the chain the final response came over, every
+// certificate of it as check-tls-expiry does, so that an intermediate that
+// expires before the leaf is named. Only breaches are reported (an OK
+// message stays stable), worst first.
+func (o *options) judgeCert(chain []certchain.Cert) []check.Finding {
+	if len(chain) == 0 {
+		return []check.Finding{{Status: check.UNKNOWN, Text: "no certificate to judge: the final response did not come over TLS"}}
 	}
 	j := expiry.Judge{Now: time.Now()}
 	if o.CertWarning != nil {
@@ -74,11 +73,13 @@ func (o *options) judgeCert(certs []*x509.Certificate) (check.Finding, bool) {
 	if o.CertCritical != nil {
 		j.Critical = *o.CertCritical
 	}
-	v := j.Cert(certchain.Cert{Certificate: certs[0], Role: certchain.Leaf})
-	if v.Status == check.OK {
-		return check.Finding{}, false
+	var out []check.Finding
+	for _, v := range j.Chain(chain) {
+		if v.Status != check.OK {
+			out = append(out, check.Finding{Status: v.Status, Text: "certificate: " + v.Text})
+		}
 	}
-	return check.Finding{Status: v.Status, Text: "certificate: " + v.Text}, true
+	return out
 }
 
 // show is a URL as messages print it: user info and secret-looking query

@@ -34,6 +34,17 @@ type Expect struct {
 	// TimeWarning and TimeCritical bound the total time, redirects
 	// included; zero is no bound.
 	TimeWarning, TimeCritical time.Duration
+	// Mask hides secrets in text quoted from the response. It runs before
+	// a quote is cut short or escaped: masking the message afterwards
+	// would miss a secret the cut fell inside. Nil quotes as received.
+	Mask func(string) string
+}
+
+func (e *Expect) mask() func(string) string {
+	if e.Mask == nil {
+		return func(s string) string { return s }
+	}
+	return e.Mask
 }
 
 // HeaderMatch requires a response header to match a regular expression.
@@ -98,6 +109,7 @@ func (e *Expect) Check(resp *httpprobe.Response) []check.Finding {
 // expression can loop: `repeat(.)`).
 func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []check.Finding {
 	var out []check.Finding
+	mask := e.mask()
 	fail := func(s check.Status, format string, args ...any) {
 		out = append(out, check.Finding{Status: s, Text: fmt.Sprintf(format, args...)})
 	}
@@ -115,12 +127,12 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 			continue
 		}
 		if !anyMatch(h.RE, values) {
-			fail(check.CRITICAL, "header %s %s does not match %q", h.Name, headerValue(h.Name, values), h.RE.String())
+			fail(check.CRITICAL, "header %s %s does not match %q", h.Name, headerValue(h.Name, values, mask), h.RE.String())
 		}
 	}
 
 	bodyFail := func(format string, args ...any) {
-		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), DescribeBody(resp))
+		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), DescribeBody(resp, mask))
 	}
 	body := string(resp.Body)
 	for _, s := range e.Contains {
@@ -140,7 +152,7 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	}
 	for _, re := range e.Inverted {
 		if m := re.Find(resp.Body); m != nil {
-			bodyFail("body matches %q at %q, expected not to", re.String(), check.Shorten(string(m), 40))
+			bodyFail("body matches %q at %q, expected not to", re.String(), check.Shorten(mask(string(m)), 40))
 		}
 	}
 	if len(e.JQ) > 0 {
@@ -150,7 +162,7 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 				bodyFail("jq '%s': %v", j.expr, err)
 				continue
 			}
-			got, err := j.Eval(ctx, doc)
+			got, err := j.EvalMasked(ctx, doc, mask)
 			switch {
 			case err != nil:
 				bodyFail("jq '%s' failed: %v", j.expr, err)
@@ -182,13 +194,13 @@ func anyMatch(re *regexp.Regexp, values []string) bool {
 }
 
 // headerValue quotes what a header carried, *** for credentials.
-func headerValue(name string, values []string) string {
+func headerValue(name string, values []string, mask func(string) string) string {
 	if secret.SecretHeader(name) {
 		return secret.Mask
 	}
 	q := make([]string, len(values))
 	for i, v := range values {
-		q[i] = strconv.Quote(check.Shorten(v, 80))
+		q[i] = strconv.Quote(check.Shorten(mask(v), 80))
 	}
 	return strings.Join(q, ", ")
 }
@@ -204,8 +216,9 @@ func statusLine(resp *httpprobe.Response) string {
 
 // DescribeBody says what the body was, for a body assertion that failed: its
 // size and start, and that it was cut, since what was looked for may lie
-// beyond the cut.
-func DescribeBody(resp *httpprobe.Response) string {
+// beyond the cut. mask (nil for none) hides secrets before the start is
+// cut short.
+func DescribeBody(resp *httpprobe.Response, mask func(string) string) string {
 	n := len(resp.Body)
 	var b strings.Builder
 	if resp.Truncated {
@@ -214,7 +227,7 @@ func DescribeBody(resp *httpprobe.Response) string {
 		fmt.Fprintf(&b, "body %d %s", n, check.Plural(n, "byte"))
 	}
 	if n > 0 {
-		fmt.Fprintf(&b, ": %q", check.Shorten(strings.Join(strings.Fields(string(resp.Body[:min(n, 200)])), " "), 60))
+		fmt.Fprintf(&b, ": %q", check.Shorten(strings.Join(strings.Fields(maskStart(resp.Body, mask)), " "), 60))
 	}
 	return b.String()
 }
@@ -224,4 +237,15 @@ func Seconds(d time.Duration) string {
 	s := strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	return s + "s"
+}
+
+// maskStart is the first 200 bytes of body with secrets masked: the whole
+// body is masked first, so that a secret across byte 200 is not left half
+// shown.
+func maskStart(body []byte, mask func(string) string) string {
+	if mask == nil {
+		return string(body[:min(len(body), 200)])
+	}
+	s := mask(string(body))
+	return s[:min(len(s), 200)]
 }

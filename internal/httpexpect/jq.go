@@ -96,6 +96,12 @@ func DecodeJSON(body []byte) (any, error) {
 // value it yields is true, and otherwise what it got instead: the left
 // side of a final comparison, or the value that was not true.
 func (j JQ) Eval(ctx context.Context, doc any) (got string, err error) {
+	return j.EvalMasked(ctx, doc, nil)
+}
+
+// EvalMasked is Eval with secrets in what it got masked before the value
+// is cut short (nil masks nothing).
+func (j JQ) EvalMasked(ctx context.Context, doc any, mask func(string) string) (got string, err error) {
 	iter := j.code.RunWithContext(ctx, doc)
 	n := 0
 	for {
@@ -111,11 +117,11 @@ func (j JQ) Eval(ctx context.Context, doc any) (got string, err error) {
 			continue
 		}
 		if n == 1 && j.left != nil {
-			if l, ok := j.first(ctx, j.left, doc); ok {
+			if l, ok := j.first(ctx, j.left, doc, mask); ok {
 				return l, nil
 			}
 		}
-		return Format(v), nil
+		return FormatMasked(v, mask), nil
 	}
 	if n == 0 {
 		return "no value", nil
@@ -123,7 +129,7 @@ func (j JQ) Eval(ctx context.Context, doc any) (got string, err error) {
 	return "", nil
 }
 
-func (j JQ) first(ctx context.Context, code *gojq.Code, doc any) (string, bool) {
+func (j JQ) first(ctx context.Context, code *gojq.Code, doc any, mask func(string) string) (string, bool) {
 	v, ok := code.RunWithContext(ctx, doc).Next()
 	if !ok {
 		return "", false
@@ -131,7 +137,7 @@ func (j JQ) first(ctx context.Context, code *gojq.Code, doc any) (string, bool) 
 	if _, isErr := v.(error); isErr {
 		return "", false
 	}
-	return Format(v), true
+	return FormatMasked(v, mask), true
 }
 
 // First returns the first value the expression yields over a decoded body,
@@ -159,9 +165,17 @@ func jqError(err error) error {
 
 // Format writes a jq value as jq prints it, cut short: a failure message
 // quotes it, and a whole document would crowd out the verdict.
-func Format(v any) string {
+func Format(v any) string { return FormatMasked(v, nil) }
+
+// FormatMasked is Format with secrets masked before the value is cut
+// short (nil masks nothing).
+func FormatMasked(v any, mask func(string) string) string {
 	b, _ := gojq.Marshal(v)
-	return check.Shorten(escapeUnprintable(string(b)), 80)
+	s := escapeUnprintable(string(b))
+	if mask != nil {
+		s = mask(s)
+	}
+	return check.Shorten(s, 80)
 }
 
 // escapeUnprintable writes what gojq's encoder leaves as it is and a

@@ -2,6 +2,7 @@ package httpprobe
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -265,6 +266,10 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			if r.NoFollow {
 				return http.ErrUseLastResponse
 			}
+			if next.URL.User != nil && r.Credentials != nil {
+				pass, _ := next.URL.User.Password()
+				r.Credentials(next.URL.User.Username(), pass)
+			}
 			chain := make([]*url.URL, 0, len(via)+1)
 			for _, v := range via {
 				chain = append(chain, v.URL)
@@ -298,13 +303,28 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	if resp.TLS != nil {
 		out.PeerCertificates = resp.TLS.PeerCertificates
+		// Verified as the handshake was, for the URL's host: the
+		// verifier remembers that verdict, so this costs a map lookup.
+		out.Chain = c.verifier.Verify(resp.TLS.PeerCertificates, verifyName(resp.Request.URL.Hostname())).Chain
 	}
 	limit := r.MaxBody
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
 	tr.enter(phase.Body, tr.remote(u))
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	var src io.Reader = resp.Body
+	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		// net/http decodes gzip only when it asked for it itself; with an
+		// Accept-Encoding header of the caller's, the assertions would see
+		// compressed bytes. The cap then bounds the decoded size, as it
+		// does when net/http decodes.
+		gz, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, tr.fail(fmt.Errorf("gzip body: %w", err), u)
+		}
+		src = gz
+	}
+	body, err := io.ReadAll(io.LimitReader(src, limit+1))
 	if err != nil {
 		return nil, tr.fail(err, u)
 	}
@@ -315,6 +335,15 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	tr.leave()
 	out.Timings = tr.timings()
 	return out, nil
+}
+
+// verifyName is host as VerifyConnectionFor checks it: an address
+// without its zone.
+func verifyName(host string) string {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.WithZone("").String()
+	}
+	return host
 }
 
 // RedirectError is a chain of redirects that loops or is longer than

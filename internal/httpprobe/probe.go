@@ -89,6 +89,10 @@ type Request struct {
 	// MaxBody is how much of the final body is read; zero is
 	// DefaultMaxBody. A longer body is cut, not an error.
 	MaxBody int64
+	// Credentials, when set, is told the user and password of a URL a
+	// redirect leads to before they are sent as basic auth, so that the
+	// caller can keep them out of what it prints.
+	Credentials func(user, pass string)
 }
 
 // Timings are the phases of a request, each summed over every hop of its
@@ -121,5 +125,9 @@ type Response struct {
 	// PeerCertificates are what the server of the final response
 	// presented over TLS (nil over plain HTTP), for expiry judgement.
 	PeerCertificates []*x509.Certificate
-	Timings          Timings
+	// Chain is what decides the endpoint's certificate expiry: the
+	// verified chain, leaf to anchor, or the certificates as presented
+	// when verification is off or failed (certchain.Select).
+	Chain   []certchain.Cert
+	Timings Timings
 }

@@ -62,16 +62,34 @@ func (s *Scenario) Run(ctx context.Context, newClient NewClient, o RunOptions) *
 		defer cancel()
 	}
 	deadline, _ := ctx.Deadline()
-	jar, err := cookiejar.New(nil)
+	cookies, err := cookiejar.New(nil)
 	if err == nil {
 		var c Client
-		if c, err = newClient(jar, deadline); err == nil {
+		if c, err = newClient(maskingJar{cookies, masker}, deadline); err == nil {
 			s.run(ctx, c, masker, o.Verbose, add)
 			return r
 		}
 	}
 	add(check.UNKNOWN, fmt.Sprintf("%s: %v", s.Name, err))
 	return r
+}
+
+// maskingJar registers the cookies a server sets as secrets before the
+// jar sends them back: a session cookie is a credential, and a server that
+// echoes the request must not get it printed. Values under
+// secret.MinCookieSecret bytes are not credentials.
+type maskingJar struct {
+	http.CookieJar
+	masker *secret.Masker
+}
+
+func (j maskingJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	for _, c := range cookies {
+		if len(c.Value) >= secret.MinCookieSecret {
+			j.masker.Add(c.Value)
+		}
+	}
+	j.CookieJar.SetCookies(u, cookies)
 }
 
 func (s *Scenario) run(ctx context.Context, c Client, masker *secret.Masker, verbose bool, add func(check.Status, string)) {
@@ -120,7 +138,9 @@ func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, 
 	// Extract even when an expectation failed: a secret the response
 	// carries is then registered before a failure quotes the body.
 	extracted := st.extract(ctx, resp, vars, masker)
-	failures := st.Expect.CheckContext(ctx, resp)
+	expect := st.Expect
+	expect.Mask = masker.Mask
+	failures := expect.CheckContext(ctx, resp)
 	if len(failures) == 0 {
 		failures = extracted
 	}
@@ -197,12 +217,18 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("URL %q: only http:// and https:// URLs with a host", secret.RedactURL(masker.Mask(u.String())))
 	}
-	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow}
+	if u.User != nil {
+		// net/http sends them as basic auth.
+		pass, _ := u.User.Password()
+		masker.AddBasicAuth(u.User.Username(), pass)
+	}
+	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
 	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
 		v, err := expand(h.value)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %v", h.name, err)
 		}
+		masker.AddHeader(h.name, v)
 		if strings.EqualFold(h.name, "Host") {
 			req.Host = v
 			continue
@@ -261,7 +287,7 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 		case x.Regex != nil:
 			m := x.Regex.FindSubmatch(resp.Body)
 			if m == nil {
-				fail(x, "regex %q did not match (%s)", x.Regex.String(), httpexpect.DescribeBody(resp))
+				fail(x, "regex %q did not match (%s)", x.Regex.String(), httpexpect.DescribeBody(resp, masker.Mask))
 				continue
 			}
 			value = string(m[len(m)-1])
@@ -274,7 +300,7 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 				decoded = true
 			}
 			if docErr != nil {
-				fail(x, "jq '%s': %v (%s)", x.JQ.String(), docErr, httpexpect.DescribeBody(resp))
+				fail(x, "jq '%s': %v (%s)", x.JQ.String(), docErr, httpexpect.DescribeBody(resp, masker.Mask))
 				continue
 			}
 			v, err := x.JQ.First(ctx, doc)

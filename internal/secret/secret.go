@@ -188,6 +188,46 @@ func (m *Masker) AddBasicAuth(user, pass string) {
 	}
 }
 
+// MinCookieSecret is the shortest cookie value registered on its own by
+// AddHeader (and a journey's cookie jar): shorter ones (lang=en, a consent
+// flag) are not credentials, and masking them would garble every message
+// that happens to contain them.
+const MinCookieSecret = 8
+
+// AddHeader registers the value of a request header that carries
+// credentials (SecretHeader), whole and in the parts a server may echo on
+// their own: the credentials after an Authorization scheme (and the
+// password inside Basic's base64), and each cookie's value. Other headers
+// register nothing.
+func (m *Masker) AddHeader(name, value string) {
+	if !SecretHeader(name) || value == "" {
+		return
+	}
+	m.Add(value)
+	switch strings.ToLower(name) {
+	case "authorization", "proxy-authorization":
+		scheme, creds, ok := strings.Cut(strings.TrimSpace(value), " ")
+		if !ok {
+			return
+		}
+		creds = strings.TrimSpace(creds)
+		m.Add(creds)
+		if strings.EqualFold(scheme, "Basic") {
+			if b, err := base64.StdEncoding.DecodeString(creds); err == nil {
+				if user, pass, ok := strings.Cut(string(b), ":"); ok {
+					m.AddBasicAuth(user, pass)
+				}
+			}
+		}
+	case "cookie":
+		for _, pair := range strings.Split(value, ";") {
+			if _, v, ok := strings.Cut(pair, "="); ok && len(strings.TrimSpace(v)) >= MinCookieSecret {
+				m.Add(strings.TrimSpace(v))
+			}
+		}
+	}
+}
+
 func forms(v string) []string {
 	return append([]string{v, url.QueryEscape(v), url.PathEscape(v)}, base64Forms(v)...)
 }

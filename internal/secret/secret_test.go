@@ -312,3 +312,21 @@ func TestSecretHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestAddHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		text, want  string
+	}{
+		{"Authorization", "Bearer tok-123456", "token tok-123456 echoed", "token *** echoed"},
+		{"proxy-authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte("u:pw-9876")), "got u:pw-9876", "got u:***"},
+		{"Cookie", "lang=en; sid=abcdef123456", "sid is abcdef123456, lang en", "sid is ***, lang en"},
+		{"X-Trace", "not-a-secret-1", "not-a-secret-1", "not-a-secret-1"},
+	} {
+		var m Masker
+		m.AddHeader(tc.name, tc.value)
+		if got := m.Mask(tc.text); got != tc.want {
+			t.Errorf("AddHeader(%q, %q): Mask(%q) = %q, want %q", tc.name, tc.value, tc.text, got, tc.want)
+		}
+	}
+}
