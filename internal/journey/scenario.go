@@ -154,8 +154,11 @@ type loader struct {
 	later   map[string]int
 }
 
+// errAt makes a usage error at line. The text may quote the file (a key,
+// a value, a variable's name), which may hold anything: it is kept to one
+// line.
 func errAt(line int, format string, args ...any) error {
-	return &lineError{line: line, msg: fmt.Sprintf(format, args...)}
+	return &lineError{line: line, msg: check.Sanitize(fmt.Sprintf(format, args...))}
 }
 
 // fields walks a mapping, refusing keys not in known.

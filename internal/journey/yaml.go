@@ -66,7 +66,7 @@ func parseYAML(data []byte) (*node, error) {
 	if err != nil {
 		var yerr yaml.Error
 		if errors.As(err, &yerr) && yerr.GetToken() != nil {
-			return nil, &lineError{line: yerr.GetToken().Position.Line, msg: "not valid YAML: " + yerr.GetMessage()}
+			return nil, &lineError{line: yerr.GetToken().Position.Line, msg: "not valid YAML: " + check.Sanitize(yerr.GetMessage())}
 		}
 		return nil, fmt.Errorf("not valid YAML: %v", err)
 	}
@@ -154,13 +154,13 @@ func (c *converter) convert(n ast.Node) (*node, error) {
 		name := v.Value.GetToken().Value
 		out, ok := c.anchors[name]
 		if !ok {
-			return nil, &lineError{line, fmt.Sprintf("alias *%s names no anchor defined before it", name)}
+			return nil, &lineError{line, fmt.Sprintf("alias *%s names no anchor defined before it", check.Sanitize(name))}
 		}
 		return out, nil
 	case *ast.MappingKeyNode:
 		return c.convert(v.Value)
 	case *ast.TagNode:
-		return nil, &lineError{line, fmt.Sprintf("tag %s: tags are not supported; quote a value to make it a string", v.Start.Value)}
+		return nil, &lineError{line, fmt.Sprintf("tag %s: tags are not supported; quote a value to make it a string", check.Sanitize(v.Start.Value))}
 	}
 	return nil, &lineError{line, fmt.Sprintf("unsupported YAML (%s)", n.Type())}
 }
