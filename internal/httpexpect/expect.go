@@ -17,6 +17,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
@@ -177,9 +178,9 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	total := resp.Timings.Total
 	switch {
 	case e.TimeCritical > 0 && total > e.TimeCritical:
-		fail(check.CRITICAL, "total %s over critical %s", Seconds(total), Seconds(e.TimeCritical))
+		fail(check.CRITICAL, "total %s over critical %s", phase.Seconds(total), phase.Seconds(e.TimeCritical))
 	case e.TimeWarning > 0 && total > e.TimeWarning:
-		fail(check.WARNING, "total %s over warning %s", Seconds(total), Seconds(e.TimeWarning))
+		fail(check.WARNING, "total %s over warning %s", phase.Seconds(total), phase.Seconds(e.TimeWarning))
 	}
 	return out
 }
@@ -230,13 +231,6 @@ func DescribeBody(resp *httpprobe.Response, mask func(string) string) string {
 		fmt.Fprintf(&b, ": %q", check.Shorten(strings.Join(strings.Fields(maskStart(resp.Body, mask)), " "), 60))
 	}
 	return b.String()
-}
-
-// Seconds formats a duration for a message: "0.41s", "2s", "0.004s".
-func Seconds(d time.Duration) string {
-	s := strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s + "s"
 }
 
 // maskStart is the first 200 bytes of body with secrets masked: the whole

@@ -15,6 +15,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
@@ -181,11 +182,11 @@ func describe(method string, resp *httpprobe.Response, masker *secret.Masker, ve
 	t := resp.Timings
 	if verbose {
 		fmt.Fprintf(&b, ", %s, dns %s, connect %s, tls %s, ttfb %s, body %s, total %s", resp.Proto,
-			httpexpect.Seconds(t.DNS), httpexpect.Seconds(t.Connect), httpexpect.Seconds(t.TLS),
-			httpexpect.Seconds(t.TTFB), httpexpect.Seconds(t.Body), httpexpect.Seconds(t.Total))
+			phase.Seconds(t.DNS), phase.Seconds(t.Connect), phase.Seconds(t.TLS),
+			phase.Seconds(t.TTFB), phase.Seconds(t.Body), phase.Seconds(t.Total))
 		return b.String()
 	}
-	b.WriteString(", total " + httpexpect.Seconds(t.Total))
+	b.WriteString(", total " + phase.Seconds(t.Total))
 	return b.String()
 }
 
