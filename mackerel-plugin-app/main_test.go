@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -592,4 +593,41 @@ func TestHTTP2UnderAgentEnvironment(t *testing.T) {
 	within(t, got, "app.http_up.h2", 1, 1)
 	within(t, got, "app.http_status.h2", 200, 200)
 	within(t, got, "app.http_time.h2.tls", 0.001, 5000)
+}
+
+// An intermediate that expires before the leaf decides, in a file holding
+// the full chain as at an endpoint, verified or not: the graph shows the
+// days check-tls-expiry names in its message.
+func TestDaysAgreeWithCheckOnAChain(t *testing.T) {
+	root := testutil.NewCert(t, fixture.CertOptions{CN: "Short Root", IsCA: true, NotAfter: fixture.InDays(3650)})
+	inter := testutil.NewCert(t, fixture.CertOptions{CN: "R11", IsCA: true, Issuer: root, NotAfter: fixture.InDays(3.5)})
+	leaf := testutil.NewCert(t, fixture.CertOptions{CN: "localhost", IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Issuer: inter, NotAfter: fixture.InDays(80)})
+	addr := testutil.ServeChain(t, leaf, inter)
+	ca := testutil.WriteFile(t, "ca.pem", fixture.PEM(root))
+	fullchain := testutil.WriteFile(t, "fullchain.pem", fixture.PEM(leaf, inter))
+	check := testutil.Binary(t, "check-tls-expiry")
+	days := regexp.MustCompile(`expires in ([0-9.]+) days`)
+	for _, tc := range []struct {
+		name          string
+		plugin, check []string
+		valid         float64
+	}{
+		{"endpoint", []string{"--ca-file", ca, "--tls", "x=" + addr}, []string{"--ca-file", ca, "-H", addr}, 1},
+		{"endpoint unverified", []string{"--tls", "x=" + addr}, []string{"-H", addr}, 0},
+		{"fullchain file", []string{"--tls", "x=file:" + fullchain}, []string{"-f", fullchain}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := values(t, run(t, "", tc.plugin...))
+			c := testutil.Run(t, check, nil, tc.check...)
+			m := days.FindStringSubmatch(c.Stdout)
+			if m == nil {
+				t.Fatalf("check-tls-expiry said no days:\n%s", c)
+			}
+			within(t, got, "app.tls_days.x", 3.4, 3.5)
+			if v := got["app.tls_days.x"]; strconv.Itoa(int(math.Floor(v))) != m[1] {
+				t.Errorf("tls_days %v, check-tls-expiry says %s days:\n%s", v, m[1], c)
+			}
+			within(t, got, "app.tls_valid.x", tc.valid, tc.valid)
+		})
+	}
 }
