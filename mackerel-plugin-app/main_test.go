@@ -631,3 +631,34 @@ func TestDaysAgreeWithCheckOnAChain(t *testing.T) {
 		})
 	}
 }
+
+// http_up is what check-http-e2e with its defaults says of the same URL:
+// 1 where it is OK (a final status of 200-399, redirects followed), 0
+// where it is not, a 404 included. http_status prints whenever a
+// response came.
+func TestUpAgreesWithCheck(t *testing.T) {
+	web := testutil.ServeHTTP(t, fixture.App{}.Handler(), false)
+	check := testutil.Binary(t, "check-http-e2e")
+	for _, tc := range []struct {
+		path   string
+		up     float64
+		status float64
+	}{
+		{"/ok", 1, 200},
+		{"/redirect/3", 1, 200},
+		{"/status/204", 1, 204},
+		{"/status/404", 0, 404},
+		{"/status/403", 0, 403},
+		{"/status/503", 0, 503},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			got := values(t, run(t, "", "--http", "x="+web+tc.path))
+			within(t, got, "app.http_up.x", tc.up, tc.up)
+			within(t, got, "app.http_status.x", tc.status, tc.status)
+			c := testutil.Run(t, check, nil, "-u", web+tc.path)
+			if checkOK := c.Code == 0; checkOK != (got["app.http_up.x"] == 1) {
+				t.Errorf("http_up %v, check-http-e2e exits %d:\n%s", got["app.http_up.x"], c.Code, c)
+			}
+		})
+	}
+}
