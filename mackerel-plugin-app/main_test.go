@@ -303,7 +303,7 @@ func TestUsageErrors(t *testing.T) {
 		{"no name", []string{"--tls", "127.0.0.1:443"}, "write NAME=VALUE"},
 		{"unicode name", []string{"--process", "wéb=name:nginx"}, `the name "wéb"`},
 		{"same name twice", []string{"--tls", "a=127.0.0.1:1", "--tls", "a=127.0.0.1:2"}, `--tls name "a" is given twice`},
-		{"not http", []string{"--http", "a=ftp://127.0.0.1/"}, "must start with http:// or https://"},
+		{"not http", []string{"--http", "a=ftp://127.0.0.1/"}, "is not an http:// or https:// URL"},
 		{"bad regexp", []string{"--process", "a=("}, "not a regular expression"},
 		{"bad prefix", []string{"--prefix", "a..b", "--tls", "a=127.0.0.1:1"}, "--prefix"},
 		{"nothing to measure", nil, "nothing to measure"},
@@ -658,6 +658,34 @@ func TestUpAgreesWithCheck(t *testing.T) {
 			c := testutil.Run(t, check, nil, "-u", web+tc.path)
 			if checkOK := c.Code == 0; checkOK != (got["app.http_up.x"] == 1) {
 				t.Errorf("http_up %v, check-http-e2e exits %d:\n%s", got["app.http_up.x"], c.Code, c)
+			}
+		})
+	}
+}
+
+// A URL that cannot be requested is a usage error, as with check-http-e2e,
+// not a target that is down on every run; and a usage error that quotes a
+// URL never shows the password in it (stderr reaches the agent's log).
+func TestHTTPTargetUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no host", []string{"--http", "a=http://"}, "is not an http:// or https:// URL"},
+		{"space in host", []string{"--http", "a=http://a b/"}, "is not an http:// or https:// URL"},
+		{"password, bad name", []string{"--http", "a.b=https://user:s3cret@127.0.0.1/"}, `the name "a.b"`},
+		{"password, not http", []string{"--http", "a=ftp://user:s3cret@127.0.0.1/"}, "is not an http:// or https:// URL"},
+		{"password, no host", []string{"--http", "a=http://user:s3cret@"}, "is not an http:// or https:// URL"},
+		{"token in query", []string{"--http", "a.b=https://127.0.0.1/?token=s3cret"}, `the name "a.b"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, "", tc.args...)
+			if r.Code != 3 || r.Stdout != "" || !strings.Contains(r.Stderr, tc.want) || strings.Count(r.Stderr, "\n") != 1 {
+				t.Errorf("want exit 3, nothing on stdout, one line with %q on stderr\n%s", tc.want, r)
+			}
+			if strings.Contains(r.Stderr, "s3cret") {
+				t.Errorf("the password is printed: %q", r.Stderr)
 			}
 		})
 	}
