@@ -22,7 +22,7 @@ func TestParseTargets(t *testing.T) {
 		{"tls", "x", "", "write NAME=VALUE"},
 		{"tls", "x=", "", "nothing after '='"},
 		{"http", "api=https://api.example.com/health", "api https://api.example.com/health", ""},
-		{"http", "api=api.example.com", "", "must start with http:// or https://"},
+		{"http", "api=api.example.com", "", "is not an http:// or https:// URL"},
 		{"process", "web=name:nginx", "web -n nginx", ""},
 		{"process", "db=unit:postgresql", "db --systemd-unit postgresql", ""},
 		{"process", "jobs=sidekiq .*", "jobs -p 'sidekiq .*'", ""},
