@@ -690,3 +690,31 @@ func TestHTTPTargetUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// A bad --process selector is explained in the plugin's own terms
+// (name:, unit:, a regular expression), never with check-process's flags,
+// which this plugin does not have.
+func TestProcessSelectorUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty name", []string{"--process", "x=name:"}, "name:nginx"},
+		{"path as name", []string{"--process", "x=name:/usr/sbin/nginx"}, "without a path"},
+		{"empty unit", []string{"--process", "x=unit:"}, "unit:nginx"},
+		{"bad regexp", []string{"--process", "x=(("}, "not a regular expression: missing closing )"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, "", tc.args...)
+			if r.Code != 3 || r.Stdout != "" || !strings.Contains(r.Stderr, tc.want) || strings.Count(r.Stderr, "\n") != 1 {
+				t.Errorf("want exit 3, nothing on stdout, one line with %q on stderr\n%s", tc.want, r)
+			}
+			for _, flag := range []string{" -n ", " -p ", "--exe", "--systemd-unit"} {
+				if strings.Contains(r.Stderr, flag) {
+					t.Errorf("stderr names %s, a flag this plugin does not have: %q", flag, r.Stderr)
+				}
+			}
+		})
+	}
+}
