@@ -116,6 +116,22 @@ func ParseProcess(s string) (ProcessTarget, error) {
 	} else if v, ok := strings.CutPrefix(value, "unit:"); ok {
 		kind, value = procgroup.Unit, v
 	}
+	// Said here in this plugin's terms: procgroup's errors name
+	// check-process's flags.
+	switch kind {
+	case procgroup.Pattern:
+		if _, err := regexp.Compile(value); err != nil {
+			return ProcessTarget{}, fmt.Errorf("--process %q: not a regular expression: %s; or write name:COMM or unit:UNIT", s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+	case procgroup.Name:
+		if value == "" || strings.Contains(value, "/") {
+			return ProcessTarget{}, fmt.Errorf("--process %q: not a process name: write it without a path, as in name:nginx", s)
+		}
+	case procgroup.Unit:
+		if value == "" || strings.Contains(value, "/") {
+			return ProcessTarget{}, fmt.Errorf("--process %q: not a unit name: write unit:nginx or unit:nginx.service", s)
+		}
+	}
 	sel, err := procgroup.NewSelector(kind, value)
 	if err != nil {
 		return ProcessTarget{}, fmt.Errorf("--process %q: %v", s, err)
