@@ -128,3 +128,28 @@ func TestGraphsOnlyForTargetsGiven(t *testing.T) {
 		t.Errorf("graphs %v, want the three HTTP graphs", g)
 	}
 }
+
+func TestCPUUsed(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		before, now HostCPU
+		want        float64
+		ok          bool
+	}{
+		{"half busy", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1200, Idle: 600}, 50, true},
+		{"idle", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 600}, 0, true},
+		{"busy", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 500}, 100, true},
+		// iowait counted backwards: idle shrinks, or grows past the total.
+		{"idle shrank", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 490}, 100, true},
+		{"idle past total", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 650}, 0, true},
+		{"no time passed", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1000, Idle: 500}, 0, false},
+		{"counters reset", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 10, Idle: 5}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := cpuUsed(&tc.before, &tc.now)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("cpuUsed = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
