@@ -306,6 +306,9 @@ func TestUsageErrors(t *testing.T) {
 		{"not http", []string{"--http", "a=ftp://127.0.0.1/"}, "is not an http:// or https:// URL"},
 		{"bad regexp", []string{"--process", "a=("}, "not a regular expression"},
 		{"bad prefix", []string{"--prefix", "a..b", "--tls", "a=127.0.0.1:1"}, "--prefix"},
+		// The agent adds custom. itself: custom.custom.app.* is a typo.
+		{"prefix custom.", []string{"--prefix", "custom.app", "--tls", "a=127.0.0.1:1"}, "the agent adds custom."},
+		{"prefix custom", []string{"--prefix", "custom", "--tls", "a=127.0.0.1:1"}, "the agent adds custom."},
 		{"nothing to measure", nil, "nothing to measure"},
 		{"argument", []string{"127.0.0.1"}, "unexpected argument"},
 		{"ca and no-verify", []string{"--tls", "a=127.0.0.1:1", "--ca-file", "/dev/null", "--no-verify"}, "conflict"},
