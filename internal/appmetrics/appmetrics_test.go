@@ -62,7 +62,7 @@ func TestParseTargets(t *testing.T) {
 }
 
 func TestValidPrefix(t *testing.T) {
-	for p, ok := range map[string]bool{"app": true, "shop.app": true, "a-b_c.d1": true, "": false, "a..b": false, ".a": false, "a b": false, "custom.app": true} {
+	for p, ok := range map[string]bool{"app": true, "shop.app": true, "a-b_c.d1": true, "": false, "a..b": false, ".a": false, "a b": false, "custom.app": false, "custom": false, "customer.app": true} {
 		if err := ValidPrefix(p); (err == nil) != ok {
 			t.Errorf("ValidPrefix(%q) = %v, want ok %v", p, err, ok)
 		}

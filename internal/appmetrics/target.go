@@ -11,6 +11,7 @@
 package appmetrics
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -196,8 +197,12 @@ func names[T any](ts []T, name func(T) string) []string {
 	return out
 }
 
-// ValidPrefix checks --prefix: dot-separated segments Mackerel allows.
+// ValidPrefix checks --prefix: dot-separated segments Mackerel allows, the
+// first not "custom", which the agent puts before every name itself.
 func ValidPrefix(p string) error {
+	if first, rest, _ := strings.Cut(p, "."); first == "custom" {
+		return fmt.Errorf("--prefix %q: the agent adds custom. itself (the graphs would be custom.%s.*): leave it out, as in --prefix %s", p, p, cmp.Or(rest, DefaultPrefix))
+	}
 	for seg := range strings.SplitSeq(p, ".") {
 		if !validName.MatchString(seg) {
 			return fmt.Errorf("--prefix %q: write one or more names of letters, digits, '_' and '-', separated by dots", p)
