@@ -721,3 +721,18 @@ func TestProcessSelectorUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// A group with no process uses nothing: its count and sums print 0 (its
+// CPU too, once there is an earlier run), so an outage shows on every
+// graph of it; it has no youngest process, so no uptime.
+func TestEmptyGroup(t *testing.T) {
+	requireProc(t)
+	workdir := t.TempDir()
+	args := []string{"--process", "none=name:" + testutil.ProgramName("mpa-none-")}
+	run(t, workdir, args...)
+	got := values(t, run(t, workdir, args...))
+	for _, m := range []string{"count", "cpu", "rss", "fds", "threads"} {
+		within(t, got, "app.proc_"+m+".none", 0, 0)
+	}
+	absent(t, got, "app.proc_uptime.none")
+}
