@@ -523,20 +523,30 @@ func TestConfigFile(t *testing.T) {
 	e := newEnv(t)
 	addr := e.serve(t, 40.5)
 	web := testutil.ServeHTTP(t, fixture.App{}.Handler(), false)
-	flags := values(t, run(t, "", "--prefix", "svc", "--ca-file", e.caFile, "--tls", "www="+addr, "--http", "web="+web+"/ok"))
+	name := idle(t, 2)
+	flags := values(t, run(t, "", "--prefix", "svc", "--ca-file", e.caFile, "--tls", "www="+addr, "--http", "web="+web+"/ok",
+		"--process", "idle=name:"+name, "--process", "idle_re=^/.*/"+name+" ", "--host-context"))
 	toml := testutil.WriteFile(t, "app.toml", []byte(`prefix = "svc"
 ca_file = "`+e.caFile+`"
+host_context = true
 [tls]
 www = "`+addr+`"
 [http]
 web = "`+web+`/ok"
+[process]
+idle = "name:`+name+`"
+idle_re = "^/.*/`+name+` "
 `))
 	yaml := testutil.WriteFile(t, "app.yaml", []byte(`prefix: svc
 ca_file: `+e.caFile+`
+host_context: true
 tls:
   www: "`+addr+`"
 http:
   web: "`+web+`/ok"
+process:
+  idle: "name:`+name+`"
+  idle_re: "^/.*/`+name+` "
 `))
 	for _, file := range []string{toml, yaml} {
 		got := values(t, run(t, "", "--config", file))
@@ -549,6 +559,8 @@ http:
 			t.Errorf("%s printed %v, the flags %v", filepath.Base(file), got, flags)
 		}
 		within(t, got, "svc.tls_valid.www", 1, 1)
+		within(t, got, "svc.proc_count.idle", 2, 2)
+		within(t, got, "svc.proc_count.idle_re", 2, 2)
 	}
 	for _, tc := range []struct{ name, content, want string }{
 		{"bad.toml", "[tls]\nwww = \"" + addr + "\"\n[htttp]\nx = \"y\"\n", `unknown key "htttp`},
