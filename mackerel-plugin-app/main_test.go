@@ -748,3 +748,20 @@ func TestEmptyGroup(t *testing.T) {
 	}
 	absent(t, got, "app.proc_uptime.none")
 }
+
+// What a failing target says on stderr (the agent's log) never shows a
+// credential of its URL, a token in the query included.
+func TestFailingTargetHidesCredentials(t *testing.T) {
+	web := testutil.ServeHTTP(t, fixture.App{}.Handler(), false)
+	u := strings.Replace(web, "://", "://monitor:pw1s3cret@", 1) + "/loop/a?token=tok3n&api_key=k3y"
+	r := run(t, "", "--http", "loop="+u)
+	within(t, values(t, r), "app.http_up.loop", 0, 0)
+	if !strings.Contains(r.Stderr, "redirect loop") {
+		t.Errorf("stderr %q does not say why", r.Stderr)
+	}
+	for _, s := range []string{"pw1s3cret", "tok3n", "k3y"} {
+		if strings.Contains(r.Stderr, s) {
+			t.Errorf("stderr shows %s: %q", s, r.Stderr)
+		}
+	}
+}
