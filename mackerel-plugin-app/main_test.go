@@ -313,6 +313,10 @@ func TestUsageErrors(t *testing.T) {
 		{"argument", []string{"127.0.0.1"}, "unexpected argument"},
 		{"ca and no-verify", []string{"--tls", "a=127.0.0.1:1", "--ca-file", "/dev/null", "--no-verify"}, "conflict"},
 		{"unknown flag", []string{"--bogus"}, "bogus"},
+		{"empty target", []string{"--tls", "x="}, "nothing after '=' to measure"},
+		{"empty file target", []string{"--tls", "x=file:"}, "file: needs a path"},
+		{"missing config", []string{"--config", "/nonexistent/app.toml"}, "/nonexistent/app.toml"},
+		{"same name in config and flags", []string{"--tls", "www=127.0.0.1:1", "--config", testutil.WriteFile(t, "dup.toml", []byte("[tls]\nwww = \"127.0.0.1:2\"\n"))}, `--tls name "www" is given twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, "", tc.args...)
@@ -567,6 +571,7 @@ process:
 	for _, tc := range []struct{ name, content, want string }{
 		{"bad.toml", "[tls]\nwww = \"" + addr + "\"\n[htttp]\nx = \"y\"\n", `unknown key "htttp`},
 		{"bad.yaml", "tls:\n  \"a b\": 127.0.0.1\n", `the name "a b"`},
+		{"typo.yaml", "tls:\n  www: 127.0.0.1\nhost_contxt: true\n", `unknown field "host_contxt"`},
 		{"bad.ini", "", "name the file .toml, .yaml or .yml"},
 	} {
 		r := run(t, "", "--config", testutil.WriteFile(t, tc.name, []byte(tc.content)))
