@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -771,4 +772,27 @@ func TestFailingTargetHidesCredentials(t *testing.T) {
 			t.Errorf("stderr shows %s: %q", s, r.Stderr)
 		}
 	}
+}
+
+// Through a chain of redirects, http_status is the final response's and
+// the phases add up every hop: three hops that each wait 200 ms before
+// answering show at least 600 ms of ttfb.
+func TestRedirectChain(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/hop/{n}", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(200 * time.Millisecond)
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		if n <= 1 {
+			http.Redirect(w, r, "/final", http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, "/hop/"+strconv.Itoa(n-1), http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/final", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
+	web := testutil.ServeHTTP(t, mux, false)
+	got := values(t, run(t, "", "--http", "chain="+web+"/hop/3"))
+	within(t, got, "app.http_status.chain", 202, 202)
+	within(t, got, "app.http_up.chain", 1, 1)
+	within(t, got, "app.http_time.chain.ttfb", 600, 5000)
+	within(t, got, "app.http_time.chain.total", 600, 5000)
 }
