@@ -22,7 +22,7 @@ func TestParseTargets(t *testing.T) {
 		{"tls", "x", "", "write NAME=VALUE"},
 		{"tls", "x=", "", "nothing after '='"},
 		{"http", "api=https://api.example.com/health", "api https://api.example.com/health", ""},
-		{"http", "api=api.example.com", "", "must start with http:// or https://"},
+		{"http", "api=api.example.com", "", "is not an http:// or https:// URL"},
 		{"process", "web=name:nginx", "web -n nginx", ""},
 		{"process", "db=unit:postgresql", "db --systemd-unit postgresql", ""},
 		{"process", "jobs=sidekiq .*", "jobs -p 'sidekiq .*'", ""},
@@ -62,7 +62,7 @@ func TestParseTargets(t *testing.T) {
 }
 
 func TestValidPrefix(t *testing.T) {
-	for p, ok := range map[string]bool{"app": true, "shop.app": true, "a-b_c.d1": true, "": false, "a..b": false, ".a": false, "a b": false, "custom.app": true} {
+	for p, ok := range map[string]bool{"app": true, "shop.app": true, "a-b_c.d1": true, "": false, "a..b": false, ".a": false, "a b": false, "custom.app": false, "custom": false, "customer.app": true} {
 		if err := ValidPrefix(p); (err == nil) != ok {
 			t.Errorf("ValidPrefix(%q) = %v, want ok %v", p, err, ok)
 		}
@@ -126,5 +126,30 @@ func TestGraphsOnlyForTargetsGiven(t *testing.T) {
 	g := Graphs("app", s, false)
 	if _, ok := g["app.http_time.#"]; !ok || len(g) != 3 {
 		t.Errorf("graphs %v, want the three HTTP graphs", g)
+	}
+}
+
+func TestCPUUsed(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		before, now HostCPU
+		want        float64
+		ok          bool
+	}{
+		{"half busy", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1200, Idle: 600}, 50, true},
+		{"idle", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 600}, 0, true},
+		{"busy", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 500}, 100, true},
+		// iowait counted backwards: idle shrinks, or grows past the total.
+		{"idle shrank", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 490}, 100, true},
+		{"idle past total", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 650}, 0, true},
+		{"no time passed", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1000, Idle: 500}, 0, false},
+		{"counters reset", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 10, Idle: 5}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := cpuUsed(&tc.before, &tc.now)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("cpuUsed = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
 	}
 }

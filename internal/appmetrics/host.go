@@ -51,9 +51,19 @@ func sampleHost(ctx context.Context, prev *State) *hostResult {
 		}
 	}
 	r.counters = now
-	if total := now.Total - before.Total; total > 0 {
-		idle := now.Idle - before.Idle
-		r.cpu, r.cpuOK = round(100*(1-float64(idle)/float64(total)), 2), true
-	}
+	r.cpu, r.cpuOK = cpuUsed(before, now)
 	return r
+}
+
+// cpuUsed is the share of the processor time between two samples that was
+// not idle, in %. Linux may count iowait backwards (proc(5)), so the idle
+// time can shrink between samples or outgrow the total: the figure is
+// kept within 0-100 rather than wrapping around.
+func cpuUsed(before, now *HostCPU) (float64, bool) {
+	if now.Total <= before.Total {
+		return 0, false
+	}
+	total := float64(now.Total - before.Total)
+	idle := float64(now.Idle) - float64(before.Idle)
+	return round(100*(1-min(max(idle, 0), total)/total), 2), true
 }

@@ -221,8 +221,8 @@ func (c *Collector) probeHTTP(ctx context.Context) []httpResult {
 }
 
 // writeHTTP prints each --http target's phases in milliseconds, its status
-// and whether it is up: a response with a status below 500. A target that
-// gave no response prints http_up 0 alone.
+// and whether it is up. A target that gave no response prints http_up 0
+// alone.
 func (c *Collector) writeHTTP(out *lines, results []httpResult) {
 	ms := func(d time.Duration) float64 { return round(float64(d)/float64(time.Millisecond), 3) }
 	for i, t := range c.Spec.HTTP {
@@ -241,9 +241,15 @@ func (c *Collector) writeHTTP(out *lines, results []httpResult) {
 		out.put("http_time."+t.Name+".ttfb", ms(tm.TTFB))
 		out.put("http_time."+t.Name+".total", ms(tm.Total))
 		out.put("http_status."+t.Name, float64(r.resp.StatusCode))
-		out.put("http_up."+t.Name, b2f(r.resp.StatusCode < 500))
+		out.put("http_up."+t.Name, b2f(up(r.resp.StatusCode)))
 	}
 }
+
+// up says a final status is what check-http-e2e accepts by default
+// (200-399), so that the graph of a target and its alert agree: a health
+// URL answering 404 or 403 is down for its users, whatever the server's
+// state. (httpexpect holds the check's rule but links gojq.)
+func up(status int) bool { return status >= 200 && status < 400 }
 
 // ---------------------------------------------------------------- processes
 

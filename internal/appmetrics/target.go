@@ -11,11 +11,14 @@
 package appmetrics
 
 import (
+	"cmp"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/procgroup"
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
 )
 
@@ -49,14 +52,15 @@ type Spec struct {
 	Process []ProcessTarget
 }
 
-// splitNamed reads NAME=VALUE and checks NAME.
-func splitNamed(flag, s string) (name, value string, err error) {
+// splitNamed reads NAME=VALUE and checks NAME. Errors quote the flag's
+// value as show writes it: a URL with its credentials hidden.
+func splitNamed(flag, s string, show func(string) string) (name, value string, err error) {
 	name, value, ok := strings.Cut(s, "=")
 	if !ok {
-		return "", "", fmt.Errorf("%s %q: write NAME=VALUE, where NAME becomes part of the metric name", flag, s)
+		return "", "", fmt.Errorf("%s %q: write NAME=VALUE, where NAME becomes part of the metric name", flag, show(s))
 	}
 	if !validName.MatchString(name) {
-		return "", "", fmt.Errorf("%s %q: the name %q may hold only letters, digits, '_' and '-', as Mackerel metric names allow", flag, s, name)
+		return "", "", fmt.Errorf("%s %q: the name %q may hold only letters, digits, '_' and '-', as Mackerel metric names allow", flag, name+"="+show(value), name)
 	}
 	if value == "" {
 		return "", "", fmt.Errorf("%s %q: nothing after '=' to measure", flag, s)
@@ -64,9 +68,11 @@ func splitNamed(flag, s string) (name, value string, err error) {
 	return name, value, nil
 }
 
+func asWritten(s string) string { return s }
+
 // ParseTLS reads NAME=HOST[:PORT] (port 443 by default) or NAME=file:PATH.
 func ParseTLS(s string) (TLSTarget, error) {
-	name, value, err := splitNamed("--tls", s)
+	name, value, err := splitNamed("--tls", s, asWritten)
 	if err != nil {
 		return TLSTarget{}, err
 	}
@@ -85,12 +91,15 @@ func ParseTLS(s string) (TLSTarget, error) {
 
 // ParseHTTP reads NAME=URL, an http or https URL.
 func ParseHTTP(s string) (HTTPTarget, error) {
-	name, value, err := splitNamed("--http", s)
+	name, value, err := splitNamed("--http", s, secret.RedactURL)
 	if err != nil {
 		return HTTPTarget{}, err
 	}
-	if !strings.HasPrefix(value, "http://") && !strings.HasPrefix(value, "https://") {
-		return HTTPTarget{}, fmt.Errorf("--http %q: the URL must start with http:// or https://", s)
+	// As check-http-e2e's -u: a URL no request can be made to is a
+	// mistake in the configuration, not a target down on every run.
+	u, err := url.Parse(value)
+	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
+		return HTTPTarget{}, fmt.Errorf("--http %q: the URL is not an http:// or https:// URL with a host", name+"="+secret.RedactURL(value))
 	}
 	return HTTPTarget{Name: name, URL: value}, nil
 }
@@ -98,7 +107,7 @@ func ParseHTTP(s string) (HTTPTarget, error) {
 // ParseProcess reads NAME=RE (the command line matches), NAME=name:COMM or
 // NAME=unit:UNIT.
 func ParseProcess(s string) (ProcessTarget, error) {
-	name, value, err := splitNamed("--process", s)
+	name, value, err := splitNamed("--process", s, asWritten)
 	if err != nil {
 		return ProcessTarget{}, err
 	}
@@ -107,6 +116,22 @@ func ParseProcess(s string) (ProcessTarget, error) {
 		kind, value = procgroup.Name, v
 	} else if v, ok := strings.CutPrefix(value, "unit:"); ok {
 		kind, value = procgroup.Unit, v
+	}
+	// Said here in this plugin's terms: procgroup's errors name
+	// check-process's flags.
+	switch kind {
+	case procgroup.Pattern:
+		if _, err := regexp.Compile(value); err != nil {
+			return ProcessTarget{}, fmt.Errorf("--process %q: not a regular expression: %s; or write name:COMM or unit:UNIT", s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+	case procgroup.Name:
+		if value == "" || strings.Contains(value, "/") {
+			return ProcessTarget{}, fmt.Errorf("--process %q: not a process name: write it without a path, as in name:nginx", s)
+		}
+	case procgroup.Unit:
+		if value == "" || strings.Contains(value, "/") {
+			return ProcessTarget{}, fmt.Errorf("--process %q: not a unit name: write unit:nginx or unit:nginx.service", s)
+		}
 	}
 	sel, err := procgroup.NewSelector(kind, value)
 	if err != nil {
@@ -172,8 +197,12 @@ func names[T any](ts []T, name func(T) string) []string {
 	return out
 }
 
-// ValidPrefix checks --prefix: dot-separated segments Mackerel allows.
+// ValidPrefix checks --prefix: dot-separated segments Mackerel allows, the
+// first not "custom", which the agent puts before every name itself.
 func ValidPrefix(p string) error {
+	if first, rest, _ := strings.Cut(p, "."); first == "custom" {
+		return fmt.Errorf("--prefix %q: the agent adds custom. itself (the graphs would be custom.%s.*): leave it out, as in --prefix %s", p, p, cmp.Or(rest, DefaultPrefix))
+	}
 	for seg := range strings.SplitSeq(p, ".") {
 		if !validName.MatchString(seg) {
 			return fmt.Errorf("--prefix %q: write one or more names of letters, digits, '_' and '-', separated by dots", p)

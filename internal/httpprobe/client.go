@@ -21,6 +21,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
 // Client sends requests over one Transport, so that the steps of a
@@ -235,10 +236,14 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		return nil, err
+		// url.Error quotes the URL whole, credentials included.
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%s: %v", secret.RedactURL(r.URL), err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("%s is not an http:// or https:// URL", u.Redacted())
+		return nil, fmt.Errorf("%s is not an http:// or https:// URL", secret.RedactURL(r.URL))
 	}
 	tr := &tracer{ctx: ctx, start: time.Now()}
 	defer tr.close()
@@ -357,7 +362,9 @@ type RedirectError struct {
 func (e *RedirectError) Error() string {
 	names := make([]string, len(e.URLs))
 	for i, u := range e.URLs {
-		names[i] = u.Redacted()
+		// A token in the query is as secret as a password: the
+		// message reaches alerts and the agent's log.
+		names[i] = secret.RedactURL(u.String())
 	}
 	chain := strings.Join(names, " -> ")
 	if e.Loop {
