@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
@@ -38,6 +37,11 @@ type Collector struct {
 	Proc string
 }
 
+// testHookMeasure, when set by a test, runs before each kind of target
+// is measured ("tls", "http", "process", "host"): a test holds one back
+// to stand for a target the machine's load makes late.
+var testHookMeasure func(kind string)
+
 // Run measures every target concurrently under ctx and writes the metric
 // lines to w. A target that fails prints what it can and says why on
 // Stderr; the others print as usual.
@@ -51,33 +55,56 @@ func (c *Collector) Run(ctx context.Context, w io.Writer) error {
 		}
 	}
 
+	// Each kind of target reports through done; the run prints what has
+	// come in when all have, or shortly after the deadline whatever is
+	// still out: one late target must not cost the others their points,
+	// nor let the watchdog end the run with nothing printed.
 	var (
-		wg    sync.WaitGroup
 		tlsRs []tlsexpiry.Result
 		https []httpResult
 		procs *procResult
 		host  *hostResult
 	)
-	start := func(f func()) {
-		wg.Add(1)
+	done := make(chan func(), 4)
+	pending := 0
+	hook := testHookMeasure
+	start := func(kind string, measure func() func()) {
+		pending++
 		goroutine.Go(func() {
-			defer wg.Done()
-			f()
+			if hook != nil {
+				hook(kind)
+			}
+			done <- measure()
 		})
 	}
 	if len(c.TLS.Targets) > 0 {
-		start(func() { tlsRs = c.TLS.Evaluate(ctx) })
+		start("tls", func() func() { r := c.TLS.Evaluate(ctx); return func() { tlsRs = r } })
 	}
 	if len(c.Spec.HTTP) > 0 {
-		start(func() { https = c.probeHTTP(ctx) })
+		start("http", func() func() { r := c.probeHTTP(ctx); return func() { https = r } })
 	}
 	if len(c.Spec.Process) > 0 {
-		start(func() { procs = c.scan(ctx) })
+		start("process", func() func() { r := c.scan(ctx); return func() { procs = r } })
 	}
 	if c.HostContext {
-		start(func() { host = sampleHost(ctx, st) })
+		start("host", func() func() { r := sampleHost(ctx, st); return func() { host = r } })
 	}
-	wg.Wait()
+	var late <-chan time.Time
+	if d, ok := ctx.Deadline(); ok {
+		timer := time.NewTimer(time.Until(d) + pool.Grace)
+		defer timer.Stop()
+		late = timer.C
+	}
+collect:
+	for ; pending > 0; pending-- {
+		select {
+		case keep := <-done:
+			keep()
+		case <-late:
+			c.warn("%d of the kinds of target still running at the deadline: printed without them", pending)
+			break collect
+		}
+	}
 
 	out := &lines{w: w, prefix: c.Prefix, epoch: time.Now().Unix()}
 	c.writeTLS(out, tlsRs)
@@ -226,7 +253,10 @@ func (c *Collector) probeHTTP(ctx context.Context) []httpResult {
 func (c *Collector) writeHTTP(out *lines, results []httpResult) {
 	ms := func(d time.Duration) float64 { return round(float64(d)/float64(time.Millisecond), 3) }
 	for i, t := range c.Spec.HTTP {
-		r := results[i]
+		var r httpResult
+		if i < len(results) {
+			r = results[i]
+		}
 		if r.err != nil || r.resp == nil {
 			if r.err != nil {
 				c.warn("http %s: %v", t.Name, r.err)

@@ -1,0 +1,63 @@
+package appmetrics
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A kind of target still out when the deadline has passed costs only its
+// own points: the rest print, instead of the watchdog ending the run with
+// nothing printed.
+func TestRunPrintsWhatFinishedAtTheDeadline(t *testing.T) {
+	release := make(chan struct{})
+	// Held for longer than the deadline and its grace, and let go in the
+	// end, so that a Run that waits for it fails the test instead of
+	// hanging it.
+	letGo := time.AfterFunc(3*time.Second, func() { close(release) })
+	testHookMeasure = func(kind string) {
+		if kind == "tls" {
+			<-release
+		}
+	}
+	t.Cleanup(func() {
+		if letGo.Stop() {
+			close(release)
+		}
+		testHookMeasure = nil
+	})
+
+	spec := &Spec{}
+	for _, target := range []string{"tls:late=127.0.0.1:1", "process:me=name:nothing-runs-by-this-name"} {
+		kind, value, _ := strings.Cut(target, ":")
+		if err := spec.Add(kind, value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stderr bytes.Buffer
+	c := &Collector{Prefix: "app", Spec: spec, Stderr: &stderr, StatePath: filepath.Join(t.TempDir(), "state")}
+	for _, tt := range spec.TLS {
+		c.TLS.Targets = append(c.TLS.Targets, tt.Target)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var out bytes.Buffer
+	begun := time.Now()
+	if err := c.Run(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(begun); took > 2500*time.Millisecond {
+		t.Errorf("Run took %s with a 300ms deadline", took)
+	}
+	for _, want := range []string{"app.proc_count.me\t0\t", "app.tls_valid.late\t0\t"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "still running at the deadline") {
+		t.Errorf("stderr does not say a target was late:\n%s", stderr.String())
+	}
+}
