@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/base64"
 	"net"
+	"net/http"
 	"net/url"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -396,18 +398,22 @@ func TestUsageErrors(t *testing.T) {
 // The agent sends SIGTERM when its timeout_seconds runs out: the run ends
 // at once with a verdict naming the phase in progress.
 func TestSIGTERMNamesThePhase(t *testing.T) {
-	base := serve(t)
+	// The request waits for its answer (ttfb) once the server has it.
+	var asked atomic.Bool
+	base := testutil.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Store(true)
+		<-r.Context().Done()
+	}), false)
 	u, _ := url.Parse(base)
 	cmd := exec.Command(testutil.Binary(t, "check-http-e2e"), "-u", base+"/slow?d=1m", "-t", "60")
 	var out strings.Builder
 	cmd.Stdout = &out
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	time.Sleep(time.Second) // the agent's timeout_seconds is at least 1
-	sent := time.Now()
-	cmd.Process.Signal(syscall.SIGTERM)
+	sent := testutil.Interrupt(t, cmd, started, syscall.SIGTERM, asked.Load)
 	cmd.Wait()
 	if elapsed := time.Since(sent); elapsed > 3*time.Second {
 		t.Errorf("took %s after the signal", elapsed)

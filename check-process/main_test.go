@@ -397,12 +397,11 @@ func TestEndsInTime(t *testing.T) {
 	cmd := exec.Command(testutil.Binary(t, "check-process"), "-n", name(p), "-t", "20", "--cpu-warning", "50", "--cpu-sample", "15s")
 	var out strings.Builder
 	cmd.Stdout = &out
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
-	begin := time.Now()
-	cmd.Process.Signal(syscall.SIGTERM)
+	begin := testutil.Interrupt(t, cmd, started, syscall.SIGTERM, nil)
 	err := cmd.Wait()
 	if took := time.Since(begin); took > 3*time.Second {
 		t.Errorf("exited %s after SIGTERM", took)

@@ -194,13 +194,12 @@ func TestSignalReportsThePhase(t *testing.T) {
 			cmd := exec.Command(testutil.Binary(t, "check-tls-expiry"), "-H", addr, "-t", "60")
 			var out strings.Builder
 			cmd.Stdout = &out
+			started := time.Now()
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			defer cmd.Process.Kill()
-			time.Sleep(time.Second) // the agent's timeout_seconds is at least 1
-			sent := time.Now()
-			cmd.Process.Signal(sig)
+			sent := testutil.Interrupt(t, cmd, started, sig, nil)
 			cmd.Wait()
 			if elapsed := time.Since(sent); elapsed > 3*time.Second {
 				t.Errorf("took %s after the signal", elapsed)

@@ -16,6 +16,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
 // A run the watchdog must end takes the process with it, so those tests
@@ -135,8 +136,8 @@ func TestWatchdogEndsARunThatIgnoresItsContext(t *testing.T) {
 func TestSIGTERMEndsARunThatIgnoresItsContext(t *testing.T) {
 	started := time.Now()
 	cmd, stdout, stderr := startChild(t, "spin", nil, "-t", "20")
-	time.Sleep(time.Second) // past listenAfter, as an agent's timeout_seconds always is
-	cmd.Process.Signal(syscall.SIGTERM)
+	// Past listenAfter, as an agent's timeout_seconds always is.
+	testutil.Interrupt(t, cmd, started, syscall.SIGTERM, nil)
 	r := wait(t, cmd, stdout, stderr, started)
 	if want := "FAKE CRITICAL: verifying 10.0.0.5:443: stopped after "; r.code != 2 || !strings.HasPrefix(r.stdout, want) || !strings.Contains(r.stdout, "(the check was terminated)") {
 		t.Errorf("exit %d, stdout %q; want exit 2, %q... (the check was terminated)", r.code, r.stdout, want)

@@ -150,3 +150,27 @@ func TimedOutAfter(d time.Duration) string {
 func (r Result) String() string {
 	return fmt.Sprintf("exit %d after %s\n%s", r.Code, r.Elapsed, r.Stdout)
 }
+
+// SignalSettle is how long a run is given before a test signals it: the
+// binaries leave the default action to signals for their first half
+// second (see cli.listenAfter), and a loaded machine stretches that.
+const SignalSettle = 1500 * time.Millisecond
+
+// Interrupt sends sig to cmd, started at started, once the run has had
+// SignalSettle to install its handlers and reached (when not nil) says it
+// is where the test wants it, such as a server that saw its request. It
+// returns when the signal was sent.
+func Interrupt(t testing.TB, cmd *exec.Cmd, started time.Time, sig os.Signal, reached func() bool) time.Time {
+	t.Helper()
+	giveUp := time.Now().Add(30 * time.Second)
+	for time.Since(started) < SignalSettle || (reached != nil && !reached()) {
+		if time.Now().After(giveUp) {
+			t.Fatalf("%s: not where the test wanted it after 30s", filepath.Base(cmd.Path))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %s: %v", sig, err)
+	}
+	return time.Now()
+}
