@@ -215,7 +215,7 @@ func TestCheckTimeout(t *testing.T) {
 		t.Errorf("Check returned after %v with a 300ms deadline", elapsed)
 	}
 	r.Tag = "TLS"
-	want := "TLS CRITICAL: " + target.Label() + ": tls: timed out after 0."
+	want := "TLS CRITICAL: " + target.Label() + ": tls: timed out after "
 	if got := r.Message(); r.Status() != check.CRITICAL || !strings.HasPrefix(got, want) {
 		t.Errorf("message %q (%v), want %q...", got, r.Status(), want)
 	}

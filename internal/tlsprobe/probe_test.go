@@ -132,8 +132,10 @@ func TestProbeStalled(t *testing.T) {
 			if !pe.TimedOut || pe.Stopped {
 				t.Errorf("TimedOut, Stopped = %v, %v; want true, false", pe.TimedOut, pe.Stopped)
 			}
-			if !strings.HasPrefix(err.Error(), want+" "+addr+": timed out after 0.") {
-				t.Errorf("error %q, want %q...", err, want+" "+addr+": timed out after 0.")
+			// The time it says is the machine's to decide: a loaded one
+			// wakes the probe late.
+			if !strings.HasPrefix(err.Error(), want+" "+addr+": timed out after ") {
+				t.Errorf("error %q, want %q...", err, want+" "+addr+": timed out after ")
 			}
 		})
 	}
