@@ -411,3 +411,18 @@ func TestEndsInTime(t *testing.T) {
 		t.Errorf("after SIGTERM: %v\n%s", err, out.String())
 	}
 }
+
+// --exe given through a symlink (/bin/sleep where /bin is a link to
+// usr/bin, a link in a release folder) finds the processes of the file it
+// names: /proc/PID/exe shows the resolved path.
+func TestExeThroughSymlink(t *testing.T) {
+	p := start(t, "cpl-")
+	dir := t.TempDir()
+	link := filepath.Join(dir, "current")
+	if err := os.Symlink(filepath.Dir(p.Path), link); err != nil {
+		t.Fatal(err)
+	}
+	via := filepath.Join(link, name(p))
+	run(t, "--exe", via, "-v").Expect(t, 0, "PROCESS OK: 1 group: "+via+" 1 process", "pids "+strconv.Itoa(p.PID)+")")
+	run(t, "--exe", filepath.Join(link, name(p)+"x")).Expect(t, 2, "0 processes")
+}

@@ -44,6 +44,9 @@ type Selector struct {
 	Kind  Kind
 	Value string
 	re    *pattern
+	// resolved is an --exe PATH with its symlinks resolved, as
+	// /proc/PID/exe shows it; empty when PATH is no link or is gone.
+	resolved string
 	// Qualifier is the -p or -n a --pidfile's process must also match:
 	// one that does not means the PID was reused (a stale pid file).
 	Qualifier *Selector
@@ -68,6 +71,12 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 			return nil, fmt.Errorf("--exe %s is not an absolute path: write the executable's full path, as /proc/PID/exe shows it", quote(value))
 		}
 		s.Value = filepath.Clean(value)
+		// /bin/sleep where /bin links to usr/bin, or a release folder's
+		// "current" link: the kernel shows the file itself. A path that
+		// is gone (a replaced or deleted executable) is matched as given.
+		if r, err := filepath.EvalSymlinks(s.Value); err == nil && r != s.Value {
+			s.resolved = r
+		}
 	case PIDFile:
 		if value == "" {
 			return nil, fmt.Errorf("--pidfile needs a path")
@@ -294,7 +303,7 @@ func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields)
 			return r, need
 		}
 		if p.ExePath != "" {
-			return yes(p.ExePath == s.Value), 0
+			return yes(p.ExePath == s.Value || s.resolved != "" && p.ExePath == s.resolved), 0
 		}
 		// No executable: a kernel thread, or a zombie, which has none
 		// left and whose name must do.
