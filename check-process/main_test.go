@@ -108,9 +108,12 @@ func TestCountThresholds(t *testing.T) {
 			run(t, append([]string{"-n", n}, tc.args...)...).Expect(t, tc.code, tc.want)
 		})
 	}
-	// None running is fine when the user says so.
-	run(t, "-n", n+"x", "-C", "0").Expect(t, 0, "PROCESS OK: 1 group: "+n+"x 0 processes")
-	run(t, "-n", n, "-c", "0", "-C", "0").Expect(t, 2, "2 processes, expected at most 0")
+	// As with Mackerel's check-procs, whose -W is 1 by default, -C 0
+	// makes none running a WARNING; -W 0 -C 0 allows it.
+	run(t, "-n", n+"x", "-C", "0").Expect(t, 1, "PROCESS WARNING: "+n+"x (-n "+n+"x): 0 processes, expected at least 1")
+	run(t, "-n", n+"x", "-W", "0", "-C", "0").Expect(t, 0, "PROCESS OK: 1 group: "+n+"x 0 processes")
+	run(t, "-n", n, "-C", "3").Expect(t, 2, "2 processes, expected at least 3")
+	run(t, "-n", n, "-c", "0", "-W", "0", "-C", "0").Expect(t, 2, "2 processes, expected at most 0")
 }
 
 func TestFilters(t *testing.T) {
@@ -361,6 +364,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-n", "x", "-u", "no-such-user-here"}, "no such user"},
 		{[]string{"-n", "x", "--state", "Q"}, "is not a process state"},
 		{[]string{"-n", "x", "-w", "5", "-c", "2"}, "-w 5 exceeds -c 2"},
+		{[]string{"-n", "x", "-W", "5", "-w", "3"}, "leave no count that is OK"},
+		{[]string{"-n", "x", "-C", "4", "-w", "2"}, "leave no count that is OK"},
 		{[]string{"-n", "x", "--rss-warning", "2G", "--rss-critical", "1G"}, "--rss-warning is above --rss-critical"},
 		{[]string{"-n", "x", "--fd-warning", "150"}, "100 or less"},
 		{[]string{"-n", "x", "--cpu-warning", "50", "--cpu-sample", "10s"}, "--cpu-sample 10s does not fit in the -t 10s deadline"},

@@ -27,7 +27,7 @@ func TestRangeJudge(t *testing.T) {
 			t.Errorf("%+v.Judge(%d) = %d %q, want %d %q", tc.r, tc.n, level, text, tc.level, tc.text)
 		}
 	}
-	for _, bad := range []Range{{CritMin: set(3), CritMax: set(2)}, {WarnMax: set(5), CritMax: set(2)}, {WarnMin: set(1), CritMin: set(2)}} {
+	for _, bad := range []Range{{CritMin: set(3), CritMax: set(2)}, {WarnMax: set(5), CritMax: set(2)}, {WarnMin: set(1), CritMin: set(2)}, {WarnMin: set(5), WarnMax: set(3)}, {CritMin: set(4), WarnMax: set(2)}, {WarnMin: Count{N: 1, Set: true, Default: true}, CritMax: set(0)}} {
 		if bad.Check() == nil {
 			t.Errorf("%+v accepted", bad)
 		}
