@@ -174,7 +174,6 @@ func TestSystemdUnit(t *testing.T) {
 	if !strings.Contains(unit, ".") {
 		run(t, "--systemd-unit", unit+".service", "-v").Expect(t, 0, "; pids "+strconv.Itoa(p.PID)+")")
 	}
-	run(t, "--systemd-unit", "cpu-none-"+strconv.Itoa(os.Getpid())).Expect(t, 2, "(--systemd-unit cpu-none-", "0 processes, expected at least 1")
 }
 
 // unitOf puts p in a unit of its own: a cgroup named UNIT.service made
@@ -430,4 +429,15 @@ func TestExeThroughSymlink(t *testing.T) {
 	via := filepath.Join(link, name(p))
 	run(t, "--exe", via, "-v").Expect(t, 0, "PROCESS OK: 1 group: "+via+" 1 process", "pids "+strconv.Itoa(p.PID)+")")
 	run(t, "--exe", filepath.Join(link, name(p)+"x")).Expect(t, 2, "0 processes")
+}
+
+// On a host that systemd did not boot, a unit is never found: the
+// message says so, rather than that the service has stopped.
+func TestSystemdUnitWithoutSystemd(t *testing.T) {
+	unit := "cpu-none-" + strconv.Itoa(os.Getpid())
+	if _, err := os.Stat("/run/systemd/system"); err == nil {
+		run(t, "--systemd-unit", unit).Expect(t, 2, "0 processes, expected at least 1")
+		return
+	}
+	run(t, "--systemd-unit", unit).Expect(t, 3, "PROCESS UNKNOWN: "+unit+" (--systemd-unit "+unit+"): systemd is not running on this host (no /run/systemd/system): name the processes with -p, -n or --exe")
 }

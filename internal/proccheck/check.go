@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -168,6 +169,14 @@ func Check(ctx context.Context, c *Config) *check.Report {
 	return r
 }
 
+// systemdDir exists when systemd booted the host (sd_booted(3)).
+const systemdDir = "/run/systemd/system"
+
+func systemdRunning() bool {
+	fi, err := os.Stat(systemdDir)
+	return err == nil && fi.IsDir()
+}
+
 func failed(r *check.Report, err error) *check.Report {
 	r.Findings = []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}
 	return r
@@ -199,6 +208,10 @@ func (j *judge) findings() []check.Finding {
 	n := len(m.Live)
 	if m.PIDFile != nil && m.PIDFile.Problem != "" {
 		j.add(check.CRITICAL, "%s", m.PIDFile.Problem)
+	} else if j.g.Select.Kind == procgroup.Unit && n == 0 && len(m.Zombies) == 0 && !systemdRunning() {
+		// No unit is ever found here: not a stopped service, a check
+		// that watches nothing.
+		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", systemdDir)
 	} else if level, expected := j.c.Count.Judge(n); level != threshold.Fine {
 		j.add(status(level), "%d %s, expected %s%s", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadable())
 	}
