@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -265,7 +266,11 @@ func (j *judge) unreadable() string {
 	if len(j.m.Unreadable) > 1 {
 		more = fmt.Sprintf(" and %d more", len(j.m.Unreadable)-1)
 	}
-	return fmt.Sprintf(" (could not read pid %d%s: %v; run as root to see every process)", p.PID, more, p.Err)
+	hint := ""
+	if errors.Is(p.Err, fs.ErrPermission) {
+		hint = "; run as root to see every process"
+	}
+	return fmt.Sprintf(" (could not read pid %d%s: %v%s)", p.PID, more, p.Err, hint)
 }
 
 // breach is one process over a resource threshold.

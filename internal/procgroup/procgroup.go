@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -467,12 +468,11 @@ func (g *Group) members(snap *procscan.Snapshot, match func(*procscan.Process) R
 		}
 	}
 	for _, u := range snap.Unread {
-		// An unread process whose name rules it out is no concern of a
-		// name group's.
-		if g.Select.Kind == Name && u.Comm != "" {
-			if r, _ := g.Select.match(&procscan.Process{PID: u.PID, Comm: u.Comm}, 0); r == No {
-				continue
-			}
+		// A process whose stat was read is in the snapshot too, and
+		// what was read may have decided: it is this group's concern
+		// only if that left the answer open.
+		if snap.ByPID(u.PID) != nil && !slices.ContainsFunc(m.Unreadable, func(p *procscan.Process) bool { return p.PID == u.PID }) {
+			continue
 		}
 		m.Unread = append(m.Unread, u)
 	}
