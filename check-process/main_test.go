@@ -33,6 +33,9 @@ func name(p *testutil.Process) string { return filepath.Base(p.Path) }
 func TestGroupKinds(t *testing.T) {
 	p := start(t, "cpk-", "--", "queue=kinds-"+strconv.Itoa(os.Getpid()))
 	long := testutil.StartProcess(t, testutil.UniqueName("cpk-long-name-over-15-"))
+	// A process whose argv[0] is longer than its executable's name: a
+	// long -n may name either.
+	renamed := testutil.StartProcessAs(t, long.Path, long.Path+"-v2")
 	n := name(p)
 	for _, tc := range []struct {
 		name string
@@ -42,7 +45,8 @@ func TestGroupKinds(t *testing.T) {
 	}{
 		{"-n", []string{"-n", n}, 0, []string{"PROCESS OK: 1 group: " + n + " 1 process\n"}},
 		{"-n missing", []string{"-n", n + "x"}, 2, []string{"PROCESS CRITICAL: " + n + "x (-n " + n + "x): 0 processes, expected at least 1"}},
-		{"-n longer than comm", []string{"-n", name(long)}, 0, []string{"PROCESS OK: 1 group: " + name(long) + " 1 process"}},
+		{"-n longer than comm", []string{"-n", name(long)}, 0, []string{"PROCESS OK: 1 group: " + name(long) + " 2 processes"}}, // both run its executable
+		{"-n longer, argv[0]", []string{"-n", name(long) + "-v2", "-v"}, 0, []string{"; pids " + strconv.Itoa(renamed.PID) + ")"}},
 		{"-n longer, other tail", []string{"-n", name(long)[:15] + "zzzzz"}, 2, []string{"0 processes, expected at least 1"}},
 		{"-p", []string{"-p", "queue=kinds-" + strconv.Itoa(os.Getpid())}, 0, []string{"PROCESS OK: 1 group: queue=kinds-"}},
 		{"-p missing", []string{"-p", "queue=nothing-" + n}, 2, []string{"PROCESS CRITICAL: queue=nothing-" + n + " (-p 'queue=nothing-" + n + "'): 0 processes, expected at least 1"}},
