@@ -445,3 +445,21 @@ func TestSystemdUnitWithoutSystemd(t *testing.T) {
 	}
 	run(t, "--systemd-unit", unit).Expect(t, 3, "PROCESS UNKNOWN: "+unit+" (--systemd-unit "+unit+"): systemd is not running on this host (no /run/systemd/system): name the processes with -p, -n or --exe")
 }
+
+// Many groups: the OK text names as many as fit and counts the rest,
+// rather than being cut mid-word.
+func TestManyGroupsOK(t *testing.T) {
+	p := start(t, "cpm-")
+	var args []string
+	for i := range 60 {
+		args = append(args, "-n", name(p), "--label", "group-label-number-"+strconv.Itoa(i+1))
+	}
+	res := run(t, args...)
+	first := res.Expect(t, 0, "PROCESS OK: 60 groups: group-label-number-1 1 process, ")
+	if !regexp.MustCompile(`, and \d+ more groups$`).MatchString(first) || strings.Contains(first, "…") {
+		t.Errorf("OK text not summarised: %q", first)
+	}
+	if n := len([]rune(res.Stdout)); n >= 1000 {
+		t.Errorf("%d runes", n)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
@@ -166,8 +167,30 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		r.Findings = append(r.Findings, fs...)
 		okParts = append(okParts, fmt.Sprintf("%s %d %s", g.Label, len(j.m.Live), processes(len(j.m.Live))))
 	}
-	r.OKVerdict = fmt.Sprintf("%d %s: %s", len(c.Groups), check.Plural(len(c.Groups), "group"), strings.Join(okParts, ", "))
+	r.OKVerdict = okVerdict(okParts)
 	return r
+}
+
+// okMaxRunes bounds the OK verdict: the first line may take half the
+// message, and the rest is counted rather than cut mid-word.
+const okMaxRunes = 400
+
+func okVerdict(parts []string) string {
+	head := fmt.Sprintf("%d %s: ", len(parts), check.Plural(len(parts), "group"))
+	used := utf8.RuneCountInString(head)
+	var kept []string
+	for i, part := range parts {
+		tail := ""
+		if i < len(parts)-1 {
+			tail = fmt.Sprintf(", and %d more groups", len(parts)-i-1)
+		}
+		if used+utf8.RuneCountInString(part)+2+len(tail) > okMaxRunes && i > 0 {
+			return head + strings.Join(kept, ", ") + fmt.Sprintf(", and %d more %s", len(parts)-i, check.Plural(len(parts)-i, "group"))
+		}
+		kept = append(kept, part)
+		used += utf8.RuneCountInString(part) + 2
+	}
+	return head + strings.Join(kept, ", ")
 }
 
 // systemdDir exists when systemd booted the host (sd_booted(3)).
