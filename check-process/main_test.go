@@ -463,3 +463,30 @@ func TestManyGroupsOK(t *testing.T) {
 		t.Errorf("%d runes", n)
 	}
 }
+
+// A parent that reaps none of many children: the WARNING names a few
+// zombies and counts the rest, rather than being cut mid-line.
+func TestManyZombies(t *testing.T) {
+	p := start(t, "cpzz-")
+	p.Stop()
+	cmd := exec.Command("/bin/sh", "-c", `for i in $(seq 30); do "$0" -exit & done; exec "$0"`, p.Path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res := run(t, "-n", name(p), "--ppid", strconv.Itoa(cmd.Process.Pid), "--state", "Z", "-W", "0", "-C", "0")
+		if strings.Contains(res.Stdout, " 30 processes") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not 30 zombies: %s", res.Stdout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	first := run(t, "-n", name(p), "--zombies").Expect(t, 1, "PROCESS WARNING: "+name(p)+" (-n "+name(p)+"): 30 zombies: pid ", " (parent "+strconv.Itoa(cmd.Process.Pid)+"), ")
+	if !strings.HasSuffix(first, " more") || strings.Contains(first, "…") {
+		t.Errorf("zombies not summarised: %q", first)
+	}
+}

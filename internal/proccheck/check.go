@@ -259,10 +259,16 @@ func (j *judge) findings() []check.Finding {
 	}
 	if j.c.Zombies && len(m.Zombies) > 0 {
 		var zs []string
-		for _, z := range m.Zombies {
+		// A parent that reaps nothing leaves hundreds: a few name it.
+		const shown = 5
+		for i, z := range m.Zombies {
+			if i == shown {
+				zs = append(zs, fmt.Sprintf("and %d more", len(m.Zombies)-shown))
+				break
+			}
 			zs = append(zs, fmt.Sprintf("pid %d (parent %d)", z.PID, z.PPID))
 		}
-		j.add(check.WARNING, "%d %s: %s", len(zs), check.Plural(len(zs), "zombie"), strings.Join(zs, ", "))
+		j.add(check.WARNING, "%d %s: %s", len(m.Zombies), check.Plural(len(m.Zombies), "zombie"), strings.Join(zs, ", "))
 	}
 	if len(j.out) == 0 {
 		text := fmt.Sprintf("%s %d %s", j.g.Label, n, processes(n))
