@@ -493,3 +493,23 @@ func TestManyZombies(t *testing.T) {
 		t.Errorf("zombies not summarised: %q", first)
 	}
 }
+
+// An executable replaced or removed on disk (a deploy) shows in
+// /proc/PID/exe with " (deleted)"; --exe still finds its processes.
+func TestExeDeleted(t *testing.T) {
+	p := start(t, "cpdel-")
+	if err := os.Remove(p.Path); err != nil {
+		t.Fatal(err)
+	}
+	if exe, _ := os.Readlink("/proc/" + strconv.Itoa(p.PID) + "/exe"); !strings.HasSuffix(exe, " (deleted)") {
+		t.Skipf("exe is %q, not deleted", exe)
+	}
+	run(t, "--exe", p.Path, "-v").Expect(t, 0, "pids "+strconv.Itoa(p.PID)+")")
+	run(t, "-n", name(p)).Expect(t, 0, name(p)+" 1 process")
+	// ... also when its folder is reached through a link.
+	link := filepath.Join(t.TempDir(), "current")
+	if err := os.Symlink(filepath.Dir(p.Path), link); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "--exe", filepath.Join(link, name(p)), "-v").Expect(t, 0, "pids "+strconv.Itoa(p.PID)+")")
+}

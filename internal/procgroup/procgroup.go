@@ -46,7 +46,8 @@ type Selector struct {
 	Value string
 	re    *pattern
 	// resolved is an --exe PATH with its symlinks resolved, as
-	// /proc/PID/exe shows it; empty when PATH is no link or is gone.
+	// /proc/PID/exe shows it (only its folder's when PATH is gone);
+	// empty when there is no link to resolve.
 	resolved string
 	// Qualifier is the -p or -n a --pidfile's process must also match:
 	// one that does not means the PID was reused (a stale pid file).
@@ -73,9 +74,15 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 		}
 		s.Value = filepath.Clean(value)
 		// /bin/sleep where /bin links to usr/bin, or a release folder's
-		// "current" link: the kernel shows the file itself. A path that
-		// is gone (a replaced or deleted executable) is matched as given.
-		if r, err := filepath.EvalSymlinks(s.Value); err == nil && r != s.Value {
+		// "current" link: the kernel shows the file itself.
+		r, err := filepath.EvalSymlinks(s.Value)
+		if err != nil {
+			// Gone: its folder may still be reached through a link.
+			if d, err := filepath.EvalSymlinks(filepath.Dir(s.Value)); err == nil {
+				r = filepath.Join(d, filepath.Base(s.Value))
+			}
+		}
+		if r != s.Value {
 			s.resolved = r
 		}
 	case PIDFile:
