@@ -296,7 +296,8 @@ func (j *judge) unreadable() string {
 		more = fmt.Sprintf(" and %d more", len(j.m.Unreadable)-1)
 	}
 	hint := ""
-	if errors.Is(p.Err, fs.ErrPermission) {
+	// Root is refused too in a container without CAP_SYS_PTRACE.
+	if errors.Is(p.Err, fs.ErrPermission) && os.Geteuid() != 0 {
 		hint = "; run as root to see every process"
 	}
 	return fmt.Sprintf(" (could not read pid %d%s: %v%s)", p.PID, more, p.Err, hint)
