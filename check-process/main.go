@@ -44,7 +44,7 @@ type options struct {
 	WarningOver   threshold.Count `short:"w" long:"warning-over" value-name:"N" description:"WARNING when a group has more than N processes"`
 	CriticalOver  threshold.Count `short:"c" long:"critical-over" value-name:"N" description:"CRITICAL when a group has more than N processes"`
 	WarningUnder  threshold.Count `short:"W" long:"warning-under" value-name:"N" description:"WARNING when a group has fewer than N processes (1 unless given, as in Mackerel's check-procs: -C 0 alone makes none running a WARNING; -W 0 -C 0 allows none)"`
-	CriticalUnder threshold.Count `short:"C" long:"critical-under" default:"1" value-name:"N" description:"CRITICAL when a group has fewer than N processes"`
+	CriticalUnder threshold.Count `short:"C" long:"critical-under" value-name:"N" description:"CRITICAL when a group has fewer than N processes (default: 1)"`
 
 	RSSWarning      threshold.Size    `long:"rss-warning" value-name:"SIZE" description:"WARNING when a process's resident memory is over SIZE (512MiB, 2G)"`
 	RSSCritical     threshold.Size    `long:"rss-critical" value-name:"SIZE" description:"CRITICAL when a process's resident memory is over SIZE"`
@@ -146,7 +146,10 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 	}
 
 	c.Count = threshold.Range{WarnMax: o.WarningOver, CritMax: o.CriticalOver, WarnMin: o.WarningUnder, CritMin: o.CriticalUnder}
-	if !o.WarningUnder.Set && o.CriticalUnder.N < 1 {
+	if !o.CriticalUnder.Set {
+		c.Count.CritMin = threshold.Count{N: 1, Set: true, Default: true}
+	}
+	if !o.WarningUnder.Set && c.Count.CritMin.N < 1 {
 		// check-procs' -W is 1 unless given: its users write -C 0 to
 		// make none running a WARNING instead of CRITICAL, not OK.
 		c.Count.WarnMin = threshold.Count{N: 1, Set: true, Default: true}

@@ -68,7 +68,7 @@ func (r Range) Check() error {
 		return fmt.Errorf("-C %d and -c %d leave no count that is not CRITICAL: -C (under) must not exceed -c (over)", r.CritMin.N, r.CritMax.N)
 	case r.WarnMax.Set && r.CritMax.Set && r.WarnMax.N > r.CritMax.N:
 		return fmt.Errorf("-w %d exceeds -c %d: the warning must come before the critical (-w 5 -c 10)", r.WarnMax.N, r.CritMax.N)
-	case r.WarnMin.Set && !r.WarnMin.Default && r.CritMin.Set && r.WarnMin.N < r.CritMin.N:
+	case r.WarnMin.Set && !r.WarnMin.Default && r.CritMin.Set && !r.CritMin.Default && r.WarnMin.N < r.CritMin.N:
 		return fmt.Errorf("-W %d is under -C %d: the warning must come before the critical (-W 2 -C 1)", r.WarnMin.N, r.CritMin.N)
 	}
 	// Every count must be able to be OK, or the check alerts for ever.
@@ -76,8 +76,11 @@ func (r Range) Check() error {
 	hi, hiFlag := r.highest()
 	if loFlag != "" && hiFlag != "" && lo > hi {
 		fix := "lower the one or raise the other"
-		if r.WarnMin.Default && loFlag == r.WarnMin.flag("-W") {
+		switch {
+		case r.WarnMin.Default && loFlag == r.WarnMin.flag("-W"):
 			fix = "add -W 0 to allow none"
+		case r.CritMin.Default && loFlag == r.CritMin.flag("-C"):
+			fix = "add -W 0 -C 0 to allow none"
 		}
 		return fmt.Errorf("%s and %s leave no count that is OK: %s", loFlag, hiFlag, fix)
 	}
