@@ -429,8 +429,7 @@ func (s *Set) Members(snap *procscan.Snapshot) []Members {
 				}
 				return m.r[i]
 			}
-			r, _ := g.Match(p)
-			return r
+			return g.decide(p)
 		})
 	}
 	return out
@@ -454,10 +453,17 @@ type Members struct {
 // Members sorts a snapshot's processes for g alone; Set.Members does it
 // for several groups without matching again.
 func (g *Group) Members(snap *procscan.Snapshot) Members {
-	return g.members(snap, func(p *procscan.Process) Result {
-		r, _ := g.Match(p)
-		return r
-	})
+	return g.members(snap, g.decide)
+}
+
+// decide is Match for a process the scan is done with: one that still
+// lacks a file the group needs (its reads blocked) is Unknown.
+func (g *Group) decide(p *procscan.Process) Result {
+	r, need := g.Match(p)
+	if r == No && need != 0 {
+		return Unknown
+	}
+	return r
 }
 
 func (g *Group) members(snap *procscan.Snapshot, match func(*procscan.Process) Result) Members {
