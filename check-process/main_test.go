@@ -118,6 +118,8 @@ func TestCountThresholds(t *testing.T) {
 	run(t, "-n", n+"x", "-W", "0", "-C", "0").Expect(t, 0, "PROCESS OK: 1 group: "+n+"x 0 processes")
 	run(t, "-n", n, "-C", "3").Expect(t, 2, "2 processes, expected at least 3")
 	run(t, "-n", n, "-c", "0", "-W", "0", "-C", "0").Expect(t, 2, "2 processes, expected at most 0")
+	// check-procs' "WARNING when it runs at all": -w 0 beside the default -C 1.
+	run(t, "-n", n, "-w", "0").Expect(t, 1, "2 processes, expected at most 0")
 }
 
 func TestFilters(t *testing.T) {
@@ -373,7 +375,6 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-n", "x", "-w", "5", "-c", "2"}, "-w 5 exceeds -c 2"},
 		{[]string{"-n", "x", "-W", "5", "-w", "3"}, "leave no count that is OK"},
 		{[]string{"-n", "x", "-C", "4", "-w", "2"}, "leave no count that is OK"},
-		{[]string{"-n", "x", "-w", "0", "--state", "Z"}, "-C 1 (the default, as in Mackerel's check-procs) and -w 0 leave no count that is OK: add -W 0 -C 0 to allow none"},
 		{[]string{"-n", "x", "--rss-warning", "2G", "--rss-critical", "1G"}, "--rss-warning is above --rss-critical"},
 		{[]string{"-n", "x", "--fd-warning", "150"}, "100 or less"},
 		{[]string{"-n", "x", "--cpu-warning", "50", "--cpu-sample", "10s"}, "--cpu-sample 10s does not fit in the -t 10s deadline"},

@@ -72,15 +72,14 @@ func (r Range) Check() error {
 		return fmt.Errorf("-W %d is under -C %d: the warning must come before the critical (-W 2 -C 1)", r.WarnMin.N, r.CritMin.N)
 	}
 	// Every count must be able to be OK, or the check alerts for ever.
+	// The default -C 1 with -w 0 is check-procs' idiom for "WARNING
+	// when it runs at all", none running being CRITICAL: allowed.
 	lo, loFlag := r.lowest()
 	hi, hiFlag := r.highest()
-	if loFlag != "" && hiFlag != "" && lo > hi {
+	if loFlag != "" && hiFlag != "" && lo > hi && !(r.CritMin.Default && loFlag == r.CritMin.flag("-C")) {
 		fix := "lower the one or raise the other"
-		switch {
-		case r.WarnMin.Default && loFlag == r.WarnMin.flag("-W"):
+		if r.WarnMin.Default && loFlag == r.WarnMin.flag("-W") {
 			fix = "add -W 0 to allow none"
-		case r.CritMin.Default && loFlag == r.CritMin.flag("-C"):
-			fix = "add -W 0 -C 0 to allow none"
 		}
 		return fmt.Errorf("%s and %s leave no count that is OK: %s", loFlag, hiFlag, fix)
 	}

@@ -33,7 +33,7 @@ func TestRangeJudge(t *testing.T) {
 		}
 	}
 	dflt := Count{N: 1, Set: true, Default: true}
-	for _, good := range []Range{{WarnMin: set(0), CritMin: dflt}, {WarnMin: set(4), CritMin: dflt, WarnMax: set(4)}, {WarnMin: set(0), CritMin: set(0), CritMax: set(0)}} {
+	for _, good := range []Range{{WarnMin: set(0), CritMin: dflt}, {WarnMin: set(4), CritMin: dflt, WarnMax: set(4)}, {WarnMin: set(0), CritMin: set(0), CritMax: set(0)}, {CritMin: dflt, WarnMax: set(0)}} {
 		if err := good.Check(); err != nil {
 			t.Errorf("%+v refused: %v", good, err)
 		}
