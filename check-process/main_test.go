@@ -516,3 +516,15 @@ func TestExeDeleted(t *testing.T) {
 	}
 	run(t, "--exe", filepath.Join(link, name(p)), "-v").Expect(t, 0, "pids "+strconv.Itoa(p.PID)+")")
 }
+
+// A stale pid file names the process that reused the PID by its name,
+// not its command line, which may carry another program's secrets.
+func TestStalePIDFileHidesTheCommandLine(t *testing.T) {
+	p := start(t, "cpsec-", "--", "--password=hunter2")
+	path := testutil.WriteFile(t, "app.pid", []byte(strconv.Itoa(p.PID)+"\n"))
+	res := run(t, "--pidfile", path, "-p", "^/usr/sbin/nginx")
+	res.Expect(t, 2, "pid "+strconv.Itoa(p.PID)+" from "+path+" is "+name(p)+", which does not match -p '^/usr/sbin/nginx': a stale pid file")
+	if strings.Contains(res.Stdout, "hunter2") {
+		t.Errorf("a command line is printed: %s", res.Stdout)
+	}
+}

@@ -585,8 +585,10 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 		case res == Unknown || need != 0:
 			r.Problem = fmt.Sprintf("pid %d from %s could not be compared with %s: %v", r.PID, r.Path, q, p.Err)
 		case res != Yes:
+			// Its name, not its command line: that may carry
+			// another program's secrets.
 			r.Problem = fmt.Sprintf("pid %d from %s is %s, which does not match %s: a stale pid file, the PID was reused",
-				r.PID, r.Path, quote(matchText(p)), q)
+				r.PID, r.Path, quote(p.Comm), q)
 		}
 	}
 }
