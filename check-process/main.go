@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
@@ -37,13 +38,13 @@ type options struct {
 
 	User    string   `short:"u" long:"user" value-name:"NAME|UID" description:"only processes of this effective user"`
 	Exclude []string `short:"x" long:"exclude-pattern" value-name:"RE" unquote:"false" description:"leave out processes whose command line matches RE (repeatable)"`
-	PPID    int      `long:"ppid" value-name:"PID" description:"only children of PID"`
+	PPID    string   `long:"ppid" value-name:"PID" description:"only children of PID"`
 	State   string   `long:"state" value-name:"LETTERS" description:"only processes in these states (e.g. D, RS); zombies count only with Z"`
 
 	WarningOver   threshold.Count `short:"w" long:"warning-over" value-name:"N" description:"WARNING when a group has more than N processes"`
 	CriticalOver  threshold.Count `short:"c" long:"critical-over" value-name:"N" description:"CRITICAL when a group has more than N processes"`
-	WarningUnder  threshold.Count `short:"W" long:"warning-under" value-name:"N" description:"WARNING when a group has fewer than N processes"`
-	CriticalUnder threshold.Count `short:"C" long:"critical-under" default:"1" value-name:"N" description:"CRITICAL when a group has fewer than N processes"`
+	WarningUnder  threshold.Count `short:"W" long:"warning-under" value-name:"N" description:"WARNING when a group has fewer than N processes (1 unless given, as in Mackerel's check-procs: -C 0 alone makes none running a WARNING; -W 0 -C 0 allows none)"`
+	CriticalUnder threshold.Count `short:"C" long:"critical-under" value-name:"N" description:"CRITICAL when a group has fewer than N processes (default: 1)"`
 
 	RSSWarning      threshold.Size    `long:"rss-warning" value-name:"SIZE" description:"WARNING when a process's resident memory is over SIZE (512MiB, 2G)"`
 	RSSCritical     threshold.Size    `long:"rss-critical" value-name:"SIZE" description:"CRITICAL when a process's resident memory is over SIZE"`
@@ -83,7 +84,14 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("unexpected argument %q: name processes with -p, -n, --exe, --pidfile or --systemd-unit", args[0])
 	}
-	filter := &procgroup.Filter{UID: -1, PPID: o.PPID, Exclude: nil}
+	filter := &procgroup.Filter{UID: -1}
+	if o.PPID != "" {
+		n, err := strconv.Atoi(o.PPID)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("--ppid %s is not a PID: write the parent's process ID, such as 1", o.PPID)
+		}
+		filter.PPID = n
+	}
 	if o.User != "" {
 		uid, err := procgroup.LookupUser(o.User)
 		if err != nil {
@@ -97,9 +105,6 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 			return fmt.Errorf("-x %q is not a regular expression: %v", x, err)
 		}
 		filter.Exclude = append(filter.Exclude, re)
-	}
-	if o.PPID < 0 {
-		return fmt.Errorf("--ppid %d is not a PID", o.PPID)
 	}
 	states, err := procgroup.ParseStates(o.State)
 	if err != nil {
@@ -125,7 +130,13 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 		c.Groups = append(c.Groups, &procgroup.Group{Label: r.value, Select: sel, Filter: filter})
 	}
 	if len(o.Label) > len(c.Groups) {
-		return fmt.Errorf("%d --label for %d groups: give one --label per group, in the order of the groups", len(o.Label), len(c.Groups))
+		hint := ""
+		for _, r := range o.raw {
+			if r.kind == procgroup.PIDFile {
+				hint = " (a -p or -n right after --pidfile is part of its group)"
+			}
+		}
+		return fmt.Errorf("%d --label for %d %s: give one --label per group, in the order of the groups%s", len(o.Label), len(c.Groups), check.Plural(len(c.Groups), "group"), hint)
 	}
 	for i, l := range o.Label {
 		if l == "" {
@@ -135,6 +146,14 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 	}
 
 	c.Count = threshold.Range{WarnMax: o.WarningOver, CritMax: o.CriticalOver, WarnMin: o.WarningUnder, CritMin: o.CriticalUnder}
+	if !o.CriticalUnder.Set {
+		c.Count.CritMin = threshold.Count{N: 1, Set: true, Default: true}
+	}
+	if !o.WarningUnder.Set && c.Count.CritMin.N < 1 {
+		// check-procs' -W is 1 unless given: its users write -C 0 to
+		// make none running a WARNING instead of CRITICAL, not OK.
+		c.Count.WarnMin = threshold.Count{N: 1, Set: true, Default: true}
+	}
 	c.RSSWarning, c.RSSCritical = o.RSSWarning, o.RSSCritical
 	c.CPUWarning, c.CPUCritical = o.CPUWarning, o.CPUCritical
 	c.CPUSample = time.Duration(o.CPUSample)

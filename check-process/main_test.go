@@ -33,6 +33,9 @@ func name(p *testutil.Process) string { return filepath.Base(p.Path) }
 func TestGroupKinds(t *testing.T) {
 	p := start(t, "cpk-", "--", "queue=kinds-"+strconv.Itoa(os.Getpid()))
 	long := testutil.StartProcess(t, testutil.UniqueName("cpk-long-name-over-15-"))
+	// A process whose argv[0] is longer than its executable's name: a
+	// long -n may name either.
+	renamed := testutil.StartProcessAs(t, long.Path, long.Path+"-v2")
 	n := name(p)
 	for _, tc := range []struct {
 		name string
@@ -42,7 +45,8 @@ func TestGroupKinds(t *testing.T) {
 	}{
 		{"-n", []string{"-n", n}, 0, []string{"PROCESS OK: 1 group: " + n + " 1 process\n"}},
 		{"-n missing", []string{"-n", n + "x"}, 2, []string{"PROCESS CRITICAL: " + n + "x (-n " + n + "x): 0 processes, expected at least 1"}},
-		{"-n longer than comm", []string{"-n", name(long)}, 0, []string{"PROCESS OK: 1 group: " + name(long) + " 1 process"}},
+		{"-n longer than comm", []string{"-n", name(long)}, 0, []string{"PROCESS OK: 1 group: " + name(long) + " 2 processes"}}, // both run its executable
+		{"-n longer, argv[0]", []string{"-n", name(long) + "-v2", "-v"}, 0, []string{"; pids " + strconv.Itoa(renamed.PID) + ")"}},
 		{"-n longer, other tail", []string{"-n", name(long)[:15] + "zzzzz"}, 2, []string{"0 processes, expected at least 1"}},
 		{"-p", []string{"-p", "queue=kinds-" + strconv.Itoa(os.Getpid())}, 0, []string{"PROCESS OK: 1 group: queue=kinds-"}},
 		{"-p missing", []string{"-p", "queue=nothing-" + n}, 2, []string{"PROCESS CRITICAL: queue=nothing-" + n + " (-p 'queue=nothing-" + n + "'): 0 processes, expected at least 1"}},
@@ -108,9 +112,14 @@ func TestCountThresholds(t *testing.T) {
 			run(t, append([]string{"-n", n}, tc.args...)...).Expect(t, tc.code, tc.want)
 		})
 	}
-	// None running is fine when the user says so.
-	run(t, "-n", n+"x", "-C", "0").Expect(t, 0, "PROCESS OK: 1 group: "+n+"x 0 processes")
-	run(t, "-n", n, "-c", "0", "-C", "0").Expect(t, 2, "2 processes, expected at most 0")
+	// As with Mackerel's check-procs, whose -W is 1 by default, -C 0
+	// makes none running a WARNING; -W 0 -C 0 allows it.
+	run(t, "-n", n+"x", "-C", "0").Expect(t, 1, "PROCESS WARNING: "+n+"x (-n "+n+"x): 0 processes, expected at least 1")
+	run(t, "-n", n+"x", "-W", "0", "-C", "0").Expect(t, 0, "PROCESS OK: 1 group: "+n+"x 0 processes")
+	run(t, "-n", n, "-C", "3").Expect(t, 2, "2 processes, expected at least 3")
+	run(t, "-n", n, "-c", "0", "-W", "0", "-C", "0").Expect(t, 2, "2 processes, expected at most 0")
+	// check-procs' "WARNING when it runs at all": -w 0 beside the default -C 1.
+	run(t, "-n", n, "-w", "0").Expect(t, 1, "2 processes, expected at most 0")
 }
 
 func TestFilters(t *testing.T) {
@@ -171,7 +180,6 @@ func TestSystemdUnit(t *testing.T) {
 	if !strings.Contains(unit, ".") {
 		run(t, "--systemd-unit", unit+".service", "-v").Expect(t, 0, "; pids "+strconv.Itoa(p.PID)+")")
 	}
-	run(t, "--systemd-unit", "cpu-none-"+strconv.Itoa(os.Getpid())).Expect(t, 2, "(--systemd-unit cpu-none-", "0 processes, expected at least 1")
 }
 
 // unitOf puts p in a unit of its own: a cgroup named UNIT.service made
@@ -313,8 +321,9 @@ func TestResourceThresholds(t *testing.T) {
 func TestCPU(t *testing.T) {
 	busy := start(t, "cpb-", "-cpu")
 	idle := start(t, "cpi-")
-	run(t, "-n", name(busy), "--cpu-warning", "10", "--cpu-sample", "1s").Expect(t, 1, "PROCESS WARNING: "+name(busy)+" (-n "+name(busy)+"): pid "+strconv.Itoa(busy.PID)+" cpu ", "> 10% (over 1s)")
-	run(t, "-n", name(busy), "--cpu-warning", "5", "--cpu-critical", "10", "--cpu-sample", "0.5s").Expect(t, 2, "> 10% (over 500ms)")
+	// Low thresholds: a busy loop gets a small share of a loaded machine.
+	run(t, "-n", name(busy), "--cpu-warning", "2", "--cpu-sample", "1s").Expect(t, 1, "PROCESS WARNING: "+name(busy)+" (-n "+name(busy)+"): pid "+strconv.Itoa(busy.PID)+" cpu ", "> 2% (over 1s)")
+	run(t, "-n", name(busy), "--cpu-warning", "1", "--cpu-critical", "2", "--cpu-sample", "0.5s").Expect(t, 2, "> 2% (over 500ms)")
 	run(t, "-n", name(idle), "--cpu-warning", "50", "--cpu-sample", "0.5s").Expect(t, 0, "PROCESS OK")
 }
 
@@ -355,12 +364,17 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--exe", "nginx"}, "is not an absolute path"},
 		{[]string{"-n", "x", "--rss-warning", "lots"}, `PROCESS UNKNOWN: invalid value for --rss-warning: "lots" is not a size`},
 		{[]string{"-n", "x", "-w", "-1"}, "PROCESS UNKNOWN:"},
-		{[]string{"-n", "x", "--label", "a", "--label", "b"}, "2 --label for 1 groups"},
+		{[]string{"-n", "x", "--label", "a", "--label", "b"}, "2 --label for 1 group: give one --label per group"},
+		{[]string{"--pidfile", "/run/x.pid", "-n", "x", "--label", "a", "--label", "b"}, "2 --label for 1 group: give one --label per group, in the order of the groups (a -p or -n right after --pidfile is part of its group)"},
+		{[]string{"-n", "x", "--ppid", "abc"}, "PROCESS UNKNOWN: --ppid abc is not a PID: write the parent's process ID, such as 1"},
+		{[]string{"-n", "x", "--ppid=-3"}, "PROCESS UNKNOWN: --ppid -3 is not a PID: write the parent's process ID, such as 1"},
 		{[]string{"-n", "x", "--bogus"}, "PROCESS UNKNOWN: unknown flag --bogus"},
 		{[]string{"-n", "x", "extra"}, `unexpected argument "extra"`},
 		{[]string{"-n", "x", "-u", "no-such-user-here"}, "no such user"},
 		{[]string{"-n", "x", "--state", "Q"}, "is not a process state"},
 		{[]string{"-n", "x", "-w", "5", "-c", "2"}, "-w 5 exceeds -c 2"},
+		{[]string{"-n", "x", "-W", "5", "-w", "3"}, "leave no count that is OK"},
+		{[]string{"-n", "x", "-C", "4", "-w", "2"}, "leave no count that is OK"},
 		{[]string{"-n", "x", "--rss-warning", "2G", "--rss-critical", "1G"}, "--rss-warning is above --rss-critical"},
 		{[]string{"-n", "x", "--fd-warning", "150"}, "100 or less"},
 		{[]string{"-n", "x", "--cpu-warning", "50", "--cpu-sample", "10s"}, "--cpu-sample 10s does not fit in the -t 10s deadline"},
@@ -408,5 +422,108 @@ func TestEndsInTime(t *testing.T) {
 	}
 	if e, ok := err.(*exec.ExitError); !ok || e.ExitCode() != 2 || !strings.Contains(out.String(), "sampling CPU over 15s: stopped after") {
 		t.Errorf("after SIGTERM: %v\n%s", err, out.String())
+	}
+}
+
+// --exe given through a symlink (/bin/sleep where /bin is a link to
+// usr/bin, a link in a release folder) finds the processes of the file it
+// names: /proc/PID/exe shows the resolved path.
+func TestExeThroughSymlink(t *testing.T) {
+	p := start(t, "cpl-")
+	dir := t.TempDir()
+	link := filepath.Join(dir, "current")
+	if err := os.Symlink(filepath.Dir(p.Path), link); err != nil {
+		t.Fatal(err)
+	}
+	via := filepath.Join(link, name(p))
+	run(t, "--exe", via, "-v").Expect(t, 0, "PROCESS OK: 1 group: "+via+" 1 process", "pids "+strconv.Itoa(p.PID)+")")
+	run(t, "--exe", filepath.Join(link, name(p)+"x")).Expect(t, 2, "0 processes")
+}
+
+// On a host that systemd did not boot, a unit is never found: the
+// message says so, rather than that the service has stopped.
+func TestSystemdUnitWithoutSystemd(t *testing.T) {
+	unit := "cpu-none-" + strconv.Itoa(os.Getpid())
+	if _, err := os.Stat("/run/systemd/system"); err == nil {
+		run(t, "--systemd-unit", unit).Expect(t, 2, "0 processes, expected at least 1")
+		return
+	}
+	run(t, "--systemd-unit", unit).Expect(t, 3, "PROCESS UNKNOWN: "+unit+" (--systemd-unit "+unit+"): systemd is not running on this host (no /run/systemd/system): name the processes with -p, -n or --exe")
+}
+
+// Many groups: the OK text names as many as fit and counts the rest,
+// rather than being cut mid-word.
+func TestManyGroupsOK(t *testing.T) {
+	p := start(t, "cpm-")
+	var args []string
+	for i := range 60 {
+		args = append(args, "-n", name(p), "--label", "group-label-number-"+strconv.Itoa(i+1))
+	}
+	res := run(t, args...)
+	first := res.Expect(t, 0, "PROCESS OK: 60 groups: group-label-number-1 1 process, ")
+	if !regexp.MustCompile(`, and \d+ more groups$`).MatchString(first) || strings.Contains(first, "…") {
+		t.Errorf("OK text not summarised: %q", first)
+	}
+	if n := len([]rune(res.Stdout)); n >= 1000 {
+		t.Errorf("%d runes", n)
+	}
+}
+
+// A parent that reaps none of many children: the WARNING names a few
+// zombies and counts the rest, rather than being cut mid-line.
+func TestManyZombies(t *testing.T) {
+	p := start(t, "cpzz-")
+	p.Stop()
+	cmd := exec.Command("/bin/sh", "-c", `for i in $(seq 30); do "$0" -exit & done; exec "$0"`, p.Path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res := run(t, "-n", name(p), "--ppid", strconv.Itoa(cmd.Process.Pid), "--state", "Z", "-W", "0", "-C", "0")
+		if strings.Contains(res.Stdout, " 30 processes") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not 30 zombies: %s", res.Stdout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	first := run(t, "-n", name(p), "--zombies").Expect(t, 1, "PROCESS WARNING: "+name(p)+" (-n "+name(p)+"): 30 zombies: pid ", " (parent "+strconv.Itoa(cmd.Process.Pid)+"), ")
+	if !strings.HasSuffix(first, " more") || strings.Contains(first, "…") {
+		t.Errorf("zombies not summarised: %q", first)
+	}
+}
+
+// An executable replaced or removed on disk (a deploy) shows in
+// /proc/PID/exe with " (deleted)"; --exe still finds its processes.
+func TestExeDeleted(t *testing.T) {
+	p := start(t, "cpdel-")
+	if err := os.Remove(p.Path); err != nil {
+		t.Fatal(err)
+	}
+	if exe, _ := os.Readlink("/proc/" + strconv.Itoa(p.PID) + "/exe"); !strings.HasSuffix(exe, " (deleted)") {
+		t.Skipf("exe is %q, not deleted", exe)
+	}
+	run(t, "--exe", p.Path, "-v").Expect(t, 0, "pids "+strconv.Itoa(p.PID)+")")
+	run(t, "-n", name(p)).Expect(t, 0, name(p)+" 1 process")
+	// ... also when its folder is reached through a link.
+	link := filepath.Join(t.TempDir(), "current")
+	if err := os.Symlink(filepath.Dir(p.Path), link); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "--exe", filepath.Join(link, name(p)), "-v").Expect(t, 0, "pids "+strconv.Itoa(p.PID)+")")
+}
+
+// A stale pid file names the process that reused the PID by its name,
+// not its command line, which may carry another program's secrets.
+func TestStalePIDFileHidesTheCommandLine(t *testing.T) {
+	p := start(t, "cpsec-", "--", "--password=hunter2")
+	path := testutil.WriteFile(t, "app.pid", []byte(strconv.Itoa(p.PID)+"\n"))
+	res := run(t, "--pidfile", path, "-p", "^/usr/sbin/nginx")
+	res.Expect(t, 2, "pid "+strconv.Itoa(p.PID)+" from "+path+" is "+name(p)+", which does not match -p '^/usr/sbin/nginx': a stale pid file")
+	if strings.Contains(res.Stdout, "hunter2") {
+		t.Errorf("a command line is printed: %s", res.Stdout)
 	}
 }

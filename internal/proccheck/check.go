@@ -6,11 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
@@ -164,8 +167,38 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		r.Findings = append(r.Findings, fs...)
 		okParts = append(okParts, fmt.Sprintf("%s %d %s", g.Label, len(j.m.Live), processes(len(j.m.Live))))
 	}
-	r.OKVerdict = fmt.Sprintf("%d %s: %s", len(c.Groups), check.Plural(len(c.Groups), "group"), strings.Join(okParts, ", "))
+	r.OKVerdict = okVerdict(okParts)
 	return r
+}
+
+// okMaxRunes bounds the OK verdict: the first line may take half the
+// message, and the rest is counted rather than cut mid-word.
+const okMaxRunes = 400
+
+func okVerdict(parts []string) string {
+	head := fmt.Sprintf("%d %s: ", len(parts), check.Plural(len(parts), "group"))
+	used := utf8.RuneCountInString(head)
+	var kept []string
+	for i, part := range parts {
+		tail := ""
+		if i < len(parts)-1 {
+			tail = fmt.Sprintf(", and %d more groups", len(parts)-i-1)
+		}
+		if used+utf8.RuneCountInString(part)+2+len(tail) > okMaxRunes && i > 0 {
+			return head + strings.Join(kept, ", ") + fmt.Sprintf(", and %d more %s", len(parts)-i, check.Plural(len(parts)-i, "group"))
+		}
+		kept = append(kept, part)
+		used += utf8.RuneCountInString(part) + 2
+	}
+	return head + strings.Join(kept, ", ")
+}
+
+// systemdDir exists when systemd booted the host (sd_booted(3)).
+const systemdDir = "/run/systemd/system"
+
+func systemdRunning() bool {
+	fi, err := os.Stat(systemdDir)
+	return err == nil && fi.IsDir()
 }
 
 func failed(r *check.Report, err error) *check.Report {
@@ -199,6 +232,10 @@ func (j *judge) findings() []check.Finding {
 	n := len(m.Live)
 	if m.PIDFile != nil && m.PIDFile.Problem != "" {
 		j.add(check.CRITICAL, "%s", m.PIDFile.Problem)
+	} else if j.g.Select.Kind == procgroup.Unit && n == 0 && len(m.Zombies) == 0 && !systemdRunning() {
+		// No unit is ever found here: not a stopped service, a check
+		// that watches nothing.
+		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", systemdDir)
 	} else if level, expected := j.c.Count.Judge(n); level != threshold.Fine {
 		j.add(status(level), "%d %s, expected %s%s", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadable())
 	}
@@ -222,10 +259,16 @@ func (j *judge) findings() []check.Finding {
 	}
 	if j.c.Zombies && len(m.Zombies) > 0 {
 		var zs []string
-		for _, z := range m.Zombies {
+		// A parent that reaps nothing leaves hundreds: a few name it.
+		const shown = 5
+		for i, z := range m.Zombies {
+			if i == shown {
+				zs = append(zs, fmt.Sprintf("and %d more", len(m.Zombies)-shown))
+				break
+			}
 			zs = append(zs, fmt.Sprintf("pid %d (parent %d)", z.PID, z.PPID))
 		}
-		j.add(check.WARNING, "%d %s: %s", len(zs), check.Plural(len(zs), "zombie"), strings.Join(zs, ", "))
+		j.add(check.WARNING, "%d %s: %s", len(m.Zombies), check.Plural(len(m.Zombies), "zombie"), strings.Join(zs, ", "))
 	}
 	if len(j.out) == 0 {
 		text := fmt.Sprintf("%s %d %s", j.g.Label, n, processes(n))
@@ -252,7 +295,12 @@ func (j *judge) unreadable() string {
 	if len(j.m.Unreadable) > 1 {
 		more = fmt.Sprintf(" and %d more", len(j.m.Unreadable)-1)
 	}
-	return fmt.Sprintf(" (could not read pid %d%s: %v; run as root to see every process)", p.PID, more, p.Err)
+	hint := ""
+	// Root is refused too in a container without CAP_SYS_PTRACE.
+	if errors.Is(p.Err, fs.ErrPermission) && os.Geteuid() != 0 {
+		hint = "; run as root to see every process"
+	}
+	return fmt.Sprintf(" (could not read pid %d%s: %v%s)", p.PID, more, p.Err, hint)
 }
 
 // breach is one process over a resource threshold.

@@ -54,3 +54,56 @@ func TestBlockedReadIsNamed(t *testing.T) {
 		t.Errorf("got %s\n%s\nwant %s...", r.Status(), msg, want)
 	}
 }
+
+// A process whose command line blocks is still known by its stat: a
+// name group counts it, instead of reporting its service gone because
+// a -p group beside it needed the command line.
+func TestBlockedReadStillCountsByName(t *testing.T) {
+	root := testutil.FakeProc(t, map[int]map[string]string{
+		20: {"stat": testutil.StatLine(20, "rsync", 'D'), "cmdline": "FIFO"},
+		30: {"stat": testutil.StatLine(30, "ruby", 'S'), "cmdline": "ruby\x00worker.rb\x00"},
+	})
+	c := &Config{
+		Groups:  []*procgroup.Group{group(t, procgroup.Pattern, "worker"), group(t, procgroup.Name, "rsync")},
+		Count:   threshold.Range{CritMin: threshold.Count{N: 1, Set: true}},
+		Scanner: &procscan.Scanner{Root: root},
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	r := Check(ctx, c)
+	r.Tag, r.Verbose = "PROCESS", true
+	msg := r.Message()
+	if r.Status() != check.UNKNOWN || !strings.Contains(msg, "OK: rsync 1 process") || strings.Contains(msg, "rsync (-n rsync)") || !strings.Contains(msg, "worker (-p 'worker'): could not tell whether 1 process belongs: pid 20 (rsync)") {
+		t.Errorf("got %s\n%s", r.Status(), msg)
+	}
+}
+
+// ... but a group that needs more of it than was read cannot tell, and
+// says so rather than leaving it out.
+func TestBlockedReadUndecidedIsNamed(t *testing.T) {
+	root := testutil.FakeProc(t, map[int]map[string]string{
+		20: {"stat": testutil.StatLine(20, "rsync", 'D'), "cmdline": "FIFO", "status": "Uid:\t0\t0\t0\t0\n"},
+		30: {"stat": testutil.StatLine(30, "ruby", 'S'), "cmdline": "ruby\x00worker.rb\x00"},
+	})
+	rsync := group(t, procgroup.Name, "rsync")
+	rsync.Filter = &procgroup.Filter{UID: 0}
+	c := &Config{
+		Groups:  []*procgroup.Group{group(t, procgroup.Pattern, "worker"), rsync},
+		Count:   threshold.Range{CritMin: threshold.Count{N: 1, Set: true}},
+		Scanner: &procscan.Scanner{Root: root},
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	r := Check(ctx, c)
+	r.Tag = "PROCESS"
+	msg := r.Message()
+	if !strings.Contains(msg, "rsync (-n rsync): 0 processes, expected at least 1 (could not read pid 20") || !strings.Contains(msg, "rsync (-n rsync): could not tell whether 1 process belongs: pid 20 (rsync)") {
+		t.Errorf("got %s\n%s", r.Status(), msg)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,10 @@ type Selector struct {
 	Kind  Kind
 	Value string
 	re    *pattern
+	// resolved is an --exe PATH with its symlinks resolved, as
+	// /proc/PID/exe shows it (only its folder's when PATH is gone);
+	// empty when there is no link to resolve.
+	resolved string
 	// Qualifier is the -p or -n a --pidfile's process must also match:
 	// one that does not means the PID was reused (a stale pid file).
 	Qualifier *Selector
@@ -68,6 +73,18 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 			return nil, fmt.Errorf("--exe %s is not an absolute path: write the executable's full path, as /proc/PID/exe shows it", quote(value))
 		}
 		s.Value = filepath.Clean(value)
+		// /bin/sleep where /bin links to usr/bin, or a release folder's
+		// "current" link: the kernel shows the file itself.
+		r, err := filepath.EvalSymlinks(s.Value)
+		if err != nil {
+			// Gone: its folder may still be reached through a link.
+			if d, err := filepath.EvalSymlinks(filepath.Dir(s.Value)); err == nil {
+				r = filepath.Join(d, filepath.Base(s.Value))
+			}
+		}
+		if r != s.Value {
+			s.resolved = r
+		}
 	case PIDFile:
 		if value == "" {
 			return nil, fmt.Errorf("--pidfile needs a path")
@@ -294,7 +311,7 @@ func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields)
 			return r, need
 		}
 		if p.ExePath != "" {
-			return yes(p.ExePath == s.Value), 0
+			return yes(p.ExePath == s.Value || s.resolved != "" && p.ExePath == s.resolved), 0
 		}
 		// No executable: a kernel thread, or a zombie, which has none
 		// left and whose name must do.
@@ -412,8 +429,7 @@ func (s *Set) Members(snap *procscan.Snapshot) []Members {
 				}
 				return m.r[i]
 			}
-			r, _ := g.Match(p)
-			return r
+			return g.decide(p)
 		})
 	}
 	return out
@@ -437,10 +453,17 @@ type Members struct {
 // Members sorts a snapshot's processes for g alone; Set.Members does it
 // for several groups without matching again.
 func (g *Group) Members(snap *procscan.Snapshot) Members {
-	return g.members(snap, func(p *procscan.Process) Result {
-		r, _ := g.Match(p)
-		return r
-	})
+	return g.members(snap, g.decide)
+}
+
+// decide is Match for a process the scan is done with: one that still
+// lacks a file the group needs (its reads blocked) is Unknown.
+func (g *Group) decide(p *procscan.Process) Result {
+	r, need := g.Match(p)
+	if r == No && need != 0 {
+		return Unknown
+	}
+	return r
 }
 
 func (g *Group) members(snap *procscan.Snapshot, match func(*procscan.Process) Result) Members {
@@ -458,12 +481,11 @@ func (g *Group) members(snap *procscan.Snapshot, match func(*procscan.Process) R
 		}
 	}
 	for _, u := range snap.Unread {
-		// An unread process whose name rules it out is no concern of a
-		// name group's.
-		if g.Select.Kind == Name && u.Comm != "" {
-			if r, _ := g.Select.match(&procscan.Process{PID: u.PID, Comm: u.Comm}, 0); r == No {
-				continue
-			}
+		// A process whose stat was read is in the snapshot too, and
+		// what was read may have decided: it is this group's concern
+		// only if that left the answer open.
+		if snap.ByPID(u.PID) != nil && !slices.ContainsFunc(m.Unreadable, func(p *procscan.Process) bool { return p.PID == u.PID }) {
+			continue
 		}
 		m.Unread = append(m.Unread, u)
 	}
@@ -563,8 +585,10 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 		case res == Unknown || need != 0:
 			r.Problem = fmt.Sprintf("pid %d from %s could not be compared with %s: %v", r.PID, r.Path, q, p.Err)
 		case res != Yes:
+			// Its name, not its command line: that may carry
+			// another program's secrets.
 			r.Problem = fmt.Sprintf("pid %d from %s is %s, which does not match %s: a stale pid file, the PID was reused",
-				r.PID, r.Path, quote(matchText(p)), q)
+				r.PID, r.Path, quote(p.Comm), q)
 		}
 	}
 }

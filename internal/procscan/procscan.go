@@ -164,7 +164,9 @@ func (u Unread) String() string {
 // Snapshot is the result of one scan.
 type Snapshot struct {
 	// Processes are in PID order, without the scanning process and its
-	// parent, and without processes that exited during the scan.
+	// parent, and without processes that exited during the scan. A
+	// process the scan gave up on after reading its stat is here too,
+	// with the blocked file in Failed, as well as in Unread.
 	Processes []*Process
 	// Unread are the processes the scan gave up on, in PID order.
 	Unread []Unread

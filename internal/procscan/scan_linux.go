@@ -40,9 +40,12 @@ var pageSize = uint64(os.Getpagesize())
 // progress is what a worker is reading, for naming a process that the
 // scan gives up on.
 type progress struct {
-	comm  string
 	file  string
 	since time.Time
+	// proc is the process as it was when the read began: what the
+	// snapshot keeps of it if the read never ends (the worker still
+	// writes to its own copy).
+	proc Process
 }
 
 // Scan reads every process once, and of each the fields need asks for;
@@ -96,10 +99,23 @@ func (s *Scanner) Scan(ctx context.Context, need Need) (*Snapshot, error) {
 				return nil
 			}
 			u := Unread{PID: pids[i]}
-			if d := doing[i].Load(); d != nil {
-				u.Comm, u.File, u.Since = d.comm, d.file, time.Since(d.since)
+			d := doing[i].Load()
+			if d == nil {
+				return u
 			}
-			return u
+			u.Comm, u.File, u.Since = d.proc.Comm, d.file, time.Since(d.since)
+			if d.proc.Have&Stat == 0 {
+				return u
+			}
+			// What was read still decides for the groups that need
+			// nothing more: a name group counts a process whose
+			// command line is blocked.
+			p := d.proc
+			p.Failed |= fieldOf(d.file)
+			if p.Err == nil {
+				p.Err = fmt.Errorf("reading /proc/%d/%s: blocked for %.1fs", u.PID, u.File, u.Since.Seconds())
+			}
+			return partial{p: &p, u: u}
 		})
 	if pe := panicked.Load(); pe != nil {
 		panic(fmt.Sprintf("%v\n\n%s", pe.Value, pe.Stack))
@@ -111,9 +127,27 @@ func (s *Scanner) Scan(ctx context.Context, need Need) (*Snapshot, error) {
 			snap.Processes = append(snap.Processes, v)
 		case Unread:
 			snap.Unread = append(snap.Unread, v)
+		case partial:
+			snap.Processes = append(snap.Processes, v.p)
+			snap.Unread = append(snap.Unread, v.u)
 		}
 	}
 	return snap, nil
+}
+
+// partial is a process the scan gave up on after reading its stat.
+type partial struct {
+	p *Process
+	u Unread
+}
+
+func fieldOf(file string) Fields {
+	for _, ff := range fieldFiles {
+		if ff.name == file {
+			return ff.f
+		}
+	}
+	return 0
 }
 
 func deleteInts(s []int, drop ...int) []int {
@@ -209,7 +243,7 @@ func (r *reader) read(need Need) *Process {
 			if want&ff.f == 0 {
 				continue
 			}
-			r.doing.Store(&progress{comm: p.Comm, file: ff.name, since: time.Now()})
+			r.doing.Store(&progress{file: ff.name, since: time.Now(), proc: *p})
 			err := r.readField(p, ff.f, buf)
 			if err != nil && vanished(err) && ff.f != Stat && p.Have&Stat == 0 {
 				// Kernel threads and zombies have no executable or

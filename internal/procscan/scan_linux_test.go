@@ -73,6 +73,11 @@ func TestScanGivesUpOnABlockedRead(t *testing.T) {
 	if got := snap.Unread[0].String(); got[:len("pid 20 (stuck): reading /proc/20/cmdline blocked for ")] != "pid 20 (stuck): reading /proc/20/cmdline blocked for " {
 		t.Errorf("unread says %q", got)
 	}
+	// What was read of it before the block stays, for the groups it
+	// decides.
+	if p := snap.ByPID(20); p == nil || p.Comm != "stuck" || p.Have != Stat || p.Failed != Cmdline || p.Err == nil {
+		t.Errorf("stuck process not kept with its stat: %+v", p)
+	}
 	if p := snap.ByPID(10); p == nil || p.CommandLine() != "nginx" {
 		t.Errorf("nginx not read: %+v", p)
 	}

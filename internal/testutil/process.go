@@ -81,7 +81,15 @@ func StartProcess(t testing.TB, name string, args ...string) *Process {
 // StartProcessAt runs the procchild copy at path again: a restart.
 func StartProcessAt(t testing.TB, path string, args ...string) *Process {
 	t.Helper()
+	return StartProcessAs(t, path, path, args...)
+}
+
+// StartProcessAs runs the procchild copy at path with argv[0] set to
+// argv0, as a shell's exec -a does.
+func StartProcessAs(t testing.TB, path, argv0 string, args ...string) *Process {
+	t.Helper()
 	cmd := exec.Command(path, args...)
+	cmd.Args[0] = argv0
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

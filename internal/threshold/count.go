@@ -12,6 +12,9 @@ import (
 type Count struct {
 	N   int
 	Set bool
+	// Default marks a value the user did not give (check-procs' -W 1),
+	// which messages then call the default.
+	Default bool
 }
 
 // UnmarshalFlag implements flags.Unmarshaler.
@@ -65,10 +68,58 @@ func (r Range) Check() error {
 		return fmt.Errorf("-C %d and -c %d leave no count that is not CRITICAL: -C (under) must not exceed -c (over)", r.CritMin.N, r.CritMax.N)
 	case r.WarnMax.Set && r.CritMax.Set && r.WarnMax.N > r.CritMax.N:
 		return fmt.Errorf("-w %d exceeds -c %d: the warning must come before the critical (-w 5 -c 10)", r.WarnMax.N, r.CritMax.N)
-	case r.WarnMin.Set && r.CritMin.Set && r.WarnMin.N < r.CritMin.N:
+	case r.WarnMin.Set && !r.WarnMin.Default && r.CritMin.Set && !r.CritMin.Default && r.WarnMin.N < r.CritMin.N:
 		return fmt.Errorf("-W %d is under -C %d: the warning must come before the critical (-W 2 -C 1)", r.WarnMin.N, r.CritMin.N)
 	}
+	// Every count must be able to be OK, or the check alerts for ever.
+	// The default -C 1 with -w 0 is check-procs' idiom for "WARNING
+	// when it runs at all", none running being CRITICAL: allowed.
+	lo, loFlag := r.lowest()
+	hi, hiFlag := r.highest()
+	if loFlag != "" && hiFlag != "" && lo > hi && !(r.CritMin.Default && loFlag == r.CritMin.flag("-C")) {
+		fix := "lower the one or raise the other"
+		if r.WarnMin.Default && loFlag == r.WarnMin.flag("-W") {
+			fix = "add -W 0 to allow none"
+		}
+		return fmt.Errorf("%s and %s leave no count that is OK: %s", loFlag, hiFlag, fix)
+	}
 	return nil
+}
+
+// lowest is the least count that breaches no under threshold.
+func (r Range) lowest() (int, string) {
+	n, f := 0, ""
+	for _, m := range []struct {
+		c    Count
+		flag string
+	}{{r.CritMin, "-C"}, {r.WarnMin, "-W"}} {
+		if m.c.Set && m.c.N > n {
+			n, f = m.c.N, m.c.flag(m.flag)
+		}
+	}
+	return n, f
+}
+
+// highest is the greatest count that breaches no over threshold.
+func (r Range) highest() (int, string) {
+	n, f := 0, ""
+	for _, m := range []struct {
+		c    Count
+		flag string
+	}{{r.CritMax, "-c"}, {r.WarnMax, "-w"}} {
+		if m.c.Set && (f == "" || m.c.N < n) {
+			n, f = m.c.N, m.c.flag(m.flag)
+		}
+	}
+	return n, f
+}
+
+func (c Count) flag(name string) string {
+	s := fmt.Sprintf("%s %d", name, c.N)
+	if c.Default {
+		s += " (the default, as in Mackerel's check-procs)"
+	}
+	return s
 }
 
 // Size is a number of bytes: "512MiB", "2G" (binary multiples: memory
