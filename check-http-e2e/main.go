@@ -167,26 +167,17 @@ func (o *options) prepareClient(ctx context.Context) error {
 		if o.Insecure {
 			return fmt.Errorf("--ca-file and --insecure conflict: --ca-file adds trust anchors for verification")
 		}
-		end := inflight.Begin(ctx, "reading --ca-file "+o.CAFile, check.UNKNOWN)
-		anchors, err := certchain.ReadFile(o.CAFile)
-		end()
-		if err != nil && len(anchors) == 0 {
-			return fmt.Errorf("--ca-file: %v", err)
-		}
-		c.Trust = &certchain.Trust{Extra: anchors}
-	}
-	if (o.CertFile == "") != (o.KeyFile == "") {
-		return fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
-	}
-	if o.CertFile != "" {
-		end := inflight.Begin(ctx, "reading --cert-file "+o.CertFile+" and --key-file "+o.KeyFile, check.UNKNOWN)
-		cert, err := certchain.LoadKeyPair(o.CertFile, o.KeyFile)
-		end()
+		trust, err := certchain.LoadTrust(ctx, o.CAFile)
 		if err != nil {
-			return fmt.Errorf("client certificate %s / %s: %v", o.CertFile, o.KeyFile, err)
+			return err
 		}
-		c.ClientCert = &cert
+		c.Trust = trust
 	}
+	cert, err := certchain.LoadClientCert(ctx, o.CertFile, o.KeyFile)
+	if err != nil {
+		return err
+	}
+	c.ClientCert = cert
 	if o.CertWarning != nil && o.CertCritical != nil {
 		if err := threshold.CheckOrder(*o.CertWarning, *o.CertCritical); err != nil {
 			return fmt.Errorf("--cert-warning/--cert-critical: %v", err)

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -15,7 +14,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
-	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
@@ -150,29 +148,17 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 		if c.NoVerify {
 			return fmt.Errorf("--ca-file and --no-verify conflict: --ca-file adds trust anchors for verification")
 		}
-		end := inflight.Begin(ctx, "reading --ca-file "+o.CAFile, check.UNKNOWN)
-		anchors, err := certchain.ReadFile(o.CAFile)
-		end()
-		var damaged *certchain.ParseError
-		if err != nil && !(errors.As(err, &damaged) && len(anchors) > 0) {
-			return fmt.Errorf("--ca-file: %v", err)
-		}
-		// The anchors that parse still serve; the damaged blocks are a
-		// finding of every endpoint's, not a reason to judge none.
-		c.Trust = &certchain.Trust{Extra: anchors, Damaged: err}
-	}
-	if (o.CertFile == "") != (o.KeyFile == "") {
-		return fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
-	}
-	if o.CertFile != "" {
-		end := inflight.Begin(ctx, "reading --cert-file "+o.CertFile+" and --key-file "+o.KeyFile, check.UNKNOWN)
-		cert, err := certchain.LoadKeyPair(o.CertFile, o.KeyFile)
-		end()
+		trust, err := certchain.LoadTrust(ctx, o.CAFile)
 		if err != nil {
-			return fmt.Errorf("client certificate %s / %s: %v", o.CertFile, o.KeyFile, err)
+			return err
 		}
-		c.ClientCert = &cert
+		c.Trust = trust
 	}
+	cert, err := certchain.LoadClientCert(ctx, o.CertFile, o.KeyFile)
+	if err != nil {
+		return err
+	}
+	c.ClientCert = cert
 	return c.Validate()
 }
 

@@ -2,7 +2,6 @@ package appmetrics
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -112,15 +111,11 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 		c.TLS.Targets = append(c.TLS.Targets, t.Target)
 	}
 	if caFile != "" && !meta() {
-		end := inflight.Begin(ctx, "reading --ca-file "+caFile, check.UNKNOWN)
-		anchors, err := certchain.ReadFile(caFile)
-		end()
-		var damaged *certchain.ParseError
-		if err != nil && !(errors.As(err, &damaged) && len(anchors) > 0) {
-			return fmt.Errorf("--ca-file: %v", err)
+		trust, err := certchain.LoadTrust(ctx, caFile)
+		if err != nil {
+			return err
 		}
-		c.TLS.Trust = &certchain.Trust{Extra: anchors, Damaged: err}
-		c.HTTP.Trust = c.TLS.Trust
+		c.TLS.Trust, c.HTTP.Trust = trust, trust
 	}
 	if len(c.TLS.Targets) > 0 {
 		if err := c.TLS.Validate(); err != nil {

@@ -1,0 +1,32 @@
+package certchain
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+)
+
+func TestLoadClientCert(t *testing.T) {
+	ctx := context.Background()
+	if cert, err := LoadClientCert(ctx, "", ""); cert != nil || err != nil {
+		t.Errorf("neither file: %v, %v; want nil, nil", cert, err)
+	}
+	for _, files := range [][2]string{{"c.pem", ""}, {"", "k.pem"}} {
+		if _, err := LoadClientCert(ctx, files[0], files[1]); err == nil || !strings.Contains(err.Error(), "go together") {
+			t.Errorf("%q: error %v, want the two named together", files, err)
+		}
+	}
+	missing := testutil.WriteFile(t, "cert.pem", []byte("not a certificate"))
+	if _, err := LoadClientCert(ctx, missing, missing+".absent"); err == nil || !strings.Contains(err.Error(), "client certificate "+missing) {
+		t.Errorf("unreadable key: error %v, want the files named", err)
+	}
+}
+
+func TestLoadTrustRefusesAFileWithNoAnchor(t *testing.T) {
+	path := testutil.WriteFile(t, "ca.pem", []byte("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"))
+	if trust, err := LoadTrust(context.Background(), path); err == nil || !strings.HasPrefix(err.Error(), "--ca-file: ") {
+		t.Errorf("LoadTrust = %v, %v; want an error naming --ca-file", trust, err)
+	}
+}
