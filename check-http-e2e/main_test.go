@@ -189,6 +189,47 @@ func TestCertExpiryOfTheChain(t *testing.T) {
 	}
 }
 
+// TestCertExpiryNotVerified: a chain that does not verify is CRITICAL, and
+// with --cert-warning/--cert-critical its line also carries the days left
+// of the certificates as presented, judged as --insecure judges them and
+// marked as not verified, so that the responder knows how long is left
+// while the trust is being fixed. Without those flags nothing is added.
+func TestCertExpiryNotVerified(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	caFile := testutil.WriteFile(t, "ca.pem", fixture.PEM(pki.Root))
+	base := testutil.ServeHTTPS(t, app, []*fixture.Cert{testutil.Leaf(t, pki, 5.5), pki.Intermediate}, false)
+	u, _ := url.Parse(base)
+	other := testutil.NewCert(t, fixture.CertOptions{CN: "other.example", DNS: []string{"other.example"}, Issuer: pki.Intermediate, NotAfter: fixture.InDays(5.5)})
+	misnamed := testutil.ServeHTTPS(t, app, []*fixture.Cert{other, pki.Intermediate}, false)
+	mu, _ := url.Parse(misnamed)
+	unknown := "HTTP CRITICAL: GET " + base + "/ok: tls " + u.Host + ": certificate signed by unknown authority"
+	for _, tc := range []struct {
+		name  string
+		url   string
+		args  []string
+		first []string // all on the first line
+	}{
+		{"unknown CA, critical", base, []string{"--cert-critical", "7"}, []string{unknown + "; not verified: leaf CN=localhost", "expires in 5 days", "critical below 7 days"}},
+		{"unknown CA, warning", base, []string{"--cert-warning", "30"}, []string{unknown + "; not verified: leaf CN=localhost", "expires in 5 days", "warning below 30 days"}},
+		{"unknown CA, far enough", base, []string{"--cert-warning", "3"}, []string{unknown + "; not verified: leaf CN=localhost", "expires in 5 days"}},
+		{"wrong name", misnamed, []string{"--ca-file", caFile, "--cert-critical", "7"}, []string{"HTTP CRITICAL: GET " + misnamed + "/ok: tls " + mu.Host + ": ", "; not verified: leaf CN=other.example", "expires in 5 days", "critical below 7 days"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			first := run(t, nil, append([]string{"-u", tc.url + "/ok"}, tc.args...)...).Expect(t, 2)
+			for _, w := range tc.first {
+				if !strings.Contains(first, w) {
+					t.Errorf("first line lacks %q:\n%s", w, first)
+				}
+			}
+		})
+	}
+	r := run(t, nil, "-u", base+"/ok")
+	r.Expect(t, 2, unknown)
+	if strings.Contains(r.Stdout, "expires") || strings.Contains(r.Stdout, "not verified") {
+		t.Errorf("without --cert-warning/--cert-critical the message judges certificates:\n%s", r.Stdout)
+	}
+}
+
 // TestGzipBody: assertions see the decoded body, and --max-body bounds
 // what is decoded, whether the client asked for gzip itself or a header
 // given with -H did.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -28,6 +29,10 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 		what := err.Error()
 		if !errors.As(err, &re) && !errors.As(err, &pe) {
 			what = phase.Cause(err)
+		}
+		var ce *httpprobe.CertError
+		if o.certJudge && errors.As(err, &ce) {
+			what += o.unverified(ce.Presented)
 		}
 		report.Findings = []check.Finding{{Status: check.CRITICAL, Text: o.masker.Mask(r.Method + " " + o.show(r.URL) + ": " + what)}}
 		return report
@@ -58,6 +63,18 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 	return report
 }
 
+// judge holds the --cert-warning and --cert-critical thresholds.
+func (o *options) judge() expiry.Judge {
+	j := expiry.Judge{Now: time.Now()}
+	if o.CertWarning != nil {
+		j.Warning = *o.CertWarning
+	}
+	if o.CertCritical != nil {
+		j.Critical = *o.CertCritical
+	}
+	return j
+}
+
 // judgeCert judges the chain the final response came over, every
 // certificate of it as check-tls-expiry does, so that an intermediate that
 // expires before the leaf is named. Only breaches are reported (an OK
@@ -66,20 +83,35 @@ func (o *options) judgeCert(chain []certchain.Cert) []check.Finding {
 	if len(chain) == 0 {
 		return []check.Finding{{Status: check.UNKNOWN, Text: "no certificate to judge: the final response did not come over TLS"}}
 	}
-	j := expiry.Judge{Now: time.Now()}
-	if o.CertWarning != nil {
-		j.Warning = *o.CertWarning
-	}
-	if o.CertCritical != nil {
-		j.Critical = *o.CertCritical
-	}
 	var out []check.Finding
-	for _, v := range j.Chain(chain) {
+	for _, v := range o.judge().Chain(chain) {
 		if v.Status != check.OK {
 			out = append(out, check.Finding{Status: v.Status, Text: "certificate: " + v.Text})
 		}
 	}
 	return out
+}
+
+// unverified judges the certificates a server presented when they did not
+// verify, as --insecure would, so that the days left are not lost while
+// the trust is fixed: the breaches, or, when there is none, the
+// certificate that expires first. The verification failure decides the
+// status; this only adds to its line.
+func (o *options) unverified(presented []*x509.Certificate) string {
+	var texts []string
+	vs := o.judge().Chain(certchain.Select(presented, certchain.Policy{NoVerify: true}).Chain)
+	for _, v := range vs {
+		if v.Status != check.OK {
+			texts = append(texts, v.Text)
+		}
+	}
+	if len(texts) == 0 && len(vs) > 0 {
+		texts = append(texts, vs[0].Text)
+	}
+	if len(texts) == 0 {
+		return ""
+	}
+	return "; not verified: " + strings.Join(texts, "; ")
 }
 
 // show is a URL as messages print it: user info and secret-looking query

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -195,6 +196,19 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 	}
 	host, _, _ := net.SplitHostPort(addr)
 	cfg := c.tlsConfig(host)
+	// The certificates of a chain that fails verification are kept, so
+	// that their expiry can still be judged. The callback runs inside
+	// HandshakeContext, on this goroutine.
+	var presented []*x509.Certificate
+	if verify := cfg.VerifyConnection; verify != nil {
+		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+			err := verify(cs)
+			if err != nil {
+				presented = cs.PeerCertificates
+			}
+			return err
+		}
+	}
 	if _, err := netip.ParseAddr(host); err != nil {
 		cfg.ServerName = host
 	}
@@ -219,11 +233,27 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 	}
 	if err != nil {
 		raw.Close()
+		if presented != nil {
+			return nil, &CertError{Presented: presented, Err: t.Fail(ctx, err)}
+		}
 		return nil, t.Fail(ctx, err)
 	}
 	t.End()
 	return conn, nil
 }
+
+// CertError is a handshake that failed in certificate verification (an
+// unknown authority, an expired chain, a wrong name). Err is the
+// *phase.Error of the handshake, and the message is its message; Presented
+// are the certificates the server sent, leaf first, unverified.
+type CertError struct {
+	Presented []*x509.Certificate
+	Err       error
+}
+
+func (e *CertError) Error() string { return e.Err.Error() }
+
+func (e *CertError) Unwrap() error { return e.Err }
 
 // Do sends r and reads the final response's body up to its cap. Every
 // failure to get a response is a *phase.Error naming the phase and the

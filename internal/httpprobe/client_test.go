@@ -76,12 +76,13 @@ func TestTLS(t *testing.T) {
 		http1Only bool
 		proto     string
 		err       string
+		presented bool // a *CertError carries the certificates sent
 	}{
 		{name: "h2 by ALPN", o: Options{Trust: trust}, proto: "HTTP/2.0"},
 		{name: "forced HTTP/1.1", o: Options{Trust: trust, Protocol: HTTP1}, proto: "HTTP/1.1"},
 		{name: "server without h2", o: Options{Trust: trust}, http1Only: true, proto: "HTTP/1.1"},
 		{name: "forced h2, server without", o: Options{Trust: trust, Protocol: HTTP2}, http1Only: true, err: "tls 127.0.0.1:"},
-		{name: "unknown issuer", o: Options{}, err: "tls 127.0.0.1:"},
+		{name: "unknown issuer", o: Options{}, err: "tls 127.0.0.1:", presented: true},
 		{name: "insecure", o: Options{Insecure: true}, proto: "HTTP/2.0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,6 +92,13 @@ func TestTLS(t *testing.T) {
 				var pe *phase.Error
 				if !errors.As(err, &pe) || pe.Phase != phase.TLS || !strings.HasPrefix(err.Error(), tc.err) {
 					t.Fatalf("got %v, want a tls phase error %q", err, tc.err)
+				}
+				var ce *CertError
+				switch {
+				case errors.As(err, &ce) != tc.presented:
+					t.Fatalf("got %#v, want a *CertError: %v", err, tc.presented)
+				case ce != nil && (len(ce.Presented) != 2 || !ce.Presented[0].Equal(leaf.Certificate) || ce.Error() != pe.Error()):
+					t.Errorf("presented %d certificates, message %q; want the leaf and the intermediate, and %q", len(ce.Presented), ce, pe)
 				}
 				return
 			}
