@@ -305,7 +305,9 @@ trap 'exit 143' TERM
 start_fixture() {
   # The fixture stops when its stdin closes, so it cannot outlive this
   # script even if the script is killed before its trap runs.
-  coproc FIXTURE { exec "$OUT/fixture" -tls "$FIXTURE_TLS" -far 50 -latency 20ms -days 10.5 -procs "$FIXTURE_PROCS"; }
+  JOURNEY=$OUT/login.yml
+  rm -f "$JOURNEY"
+  coproc FIXTURE { exec "$OUT/fixture" -tls "$FIXTURE_TLS" -far 50 -latency 20ms -days 10.5 -procs "$FIXTURE_PROCS" -journey "$JOURNEY"; }
   # Bash forgets FIXTURE_PID once the coprocess ends; the trap must not.
   # shellcheck disable=SC2153
   fixture_pid=$FIXTURE_PID
@@ -340,40 +342,12 @@ start_fixture() {
   done
 }
 
-# write_journey writes $JOURNEY: the README's example journey, pointed at
-# the fixture's login app, whose account internal/cmd/fixture sets.
+# write_journey checks $JOURNEY: the README's example journey, which the
+# fixture wrote pointed at its login app (whose account it sets).
 write_journey() {
   [[ -n $LOGIN_URL ]] || die "the fixture printed no login app"
-  JOURNEY=$OUT/login.yml
+  [[ -s $JOURNEY ]] || die "the fixture wrote no journey to $JOURNEY"
   export E2E_USER=e2e-probe E2E_PASSWORD=fixture-password
-  cat >"$JOURNEY" <<EOF
-name: login
-base_url: $LOGIN_URL
-timeout: 15s
-headers: {User-Agent: mackerel-frontline}
-steps:
-  - name: login form
-    get: /login
-    expect: {status: 200, contains: ['name="csrf"']}
-    extract: {csrf: {regex: 'name="csrf" value="([^"]+)"', secret: true}}
-  - name: sign in
-    post: /login
-    form: {user: "\${env:E2E_USER}", password: "\${env:E2E_PASSWORD}", csrf: "\${csrf}"}
-    follow_redirects: false
-    expect: {status: 302, header: {Location: "^/home"}}
-  - name: profile api
-    get: /api/me
-    expect:
-      status: 200
-      jq: ['.name == "monitor"', '.id > 0']
-      header: {Content-Type: "^application/json"}
-      max_time: 2s
-    extract: {user_id: {jq: .id}}
-  - name: sign out
-    post: /logout
-    headers: {X-User-Id: "\${user_id}"}
-    expect: {status: [200, 302]}
-EOF
 }
 
 # ---------------------------------------------------------------- measuring

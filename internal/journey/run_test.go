@@ -60,6 +60,14 @@ func readmeExample(t *testing.T, appURL string) string {
 	return strings.ReplaceAll(block, "https://app.example.com", appURL)
 }
 
+// The demo and the benchmark run fixture.LoginJourney: it must be the
+// README's example, word for word.
+func TestFixtureJourneyIsTheREADMEs(t *testing.T) {
+	if got, want := fixture.LoginJourney("https://login.test"), readmeExample(t, "https://login.test"); got != want {
+		t.Errorf("fixture.LoginJourney differs from the README's example:\n%s\nREADME:\n%s", got, want)
+	}
+}
+
 func TestLoginJourney(t *testing.T) {
 	app := &fixture.LoginApp{User: testUser, Password: testPassword, Name: "monitor"}
 	r, c := run(t, readmeExample(t, testutil.ServeLoginApp(t, app)), false)

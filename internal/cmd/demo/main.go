@@ -28,34 +28,6 @@ const demoPassword = "demo-password"
 // environment, so the messages show it as ***.
 const demoUser = "e2e-probe"
 
-// journey is the README's example journey, against the login app at
-// base_url %s.
-const journey = `name: login
-base_url: %s
-timeout: 15s
-steps:
-  - name: login form
-    get: /login
-    expect: {status: 200, contains: ['name="csrf"']}
-    extract: {csrf: {regex: 'name="csrf" value="([^"]+)"', secret: true}}
-  - name: sign in
-    post: /login
-    form: {user: "${env:E2E_USER}", password: "${env:E2E_PASSWORD}", csrf: "${csrf}"}
-    follow_redirects: false
-    expect: {status: 302, header: {Location: "^/home"}}
-  - name: profile api
-    get: /api/me
-    expect:
-      status: 200
-      jq: ['.name == "monitor"', '.id > 0']
-      header: {Content-Type: "^application/json"}
-    extract: {user_id: {jq: .id}}
-  - name: sign out
-    post: /logout
-    headers: {X-User-Id: "${user_id}"}
-    expect: {status: [200, 302]}
-`
-
 var statuses = []string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
 
 type scenario struct {
@@ -335,7 +307,7 @@ func (f *fixtures) start() ([]scenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		path, err := f.write(fmt.Sprintf("login%d.yml", i+1), []byte(fmt.Sprintf(journey, url)))
+		path, err := f.write(fmt.Sprintf("login%d.yml", i+1), []byte(fixture.LoginJourney(url)))
 		if err != nil {
 			return nil, err
 		}
