@@ -1,19 +1,9 @@
 package main
 
 import (
-	"os"
-	"strings"
 	"testing"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
-// The README's flag reference is the binary's --help, so it cannot drift.
-func TestREADMEShowsHelp(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	help := run(t, nil, "--help").Stdout
-	if !strings.Contains(string(readme), "```\n"+help+"```\n") {
-		t.Errorf("README.md does not show the current --help; replace the block under check-http-e2e's Flags with:\n%s", help)
-	}
-}
+func TestREADMEShowsHelp(t *testing.T) { testutil.ExpectREADMEShowsHelp(t, "check-http-e2e") }

@@ -593,17 +593,7 @@ func TestNeverCountsItselfOrItsParent(t *testing.T) {
 	within(t, got, "app.proc_count.me", 0, 0)
 }
 
-// The README's flag reference is the binary's --help, so it cannot drift.
-func TestREADMEShowsHelp(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	help := run(t, "", "--help").Stdout
-	if !strings.Contains(string(readme), "```\n"+help+"```\n") {
-		t.Errorf("README.md does not show the current --help; replace the block under mackerel-plugin-app's Flags with:\n%s", help)
-	}
-}
+func TestREADMEShowsHelp(t *testing.T) { testutil.ExpectREADMEShowsHelp(t, "mackerel-plugin-app") }
 
 // mackerel-agent starts its plugins with GODEBUG=http2client=0: an
 // endpoint that speaks HTTP/2 is still measured, as from a shell.
