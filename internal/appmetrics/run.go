@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/procgroup"
 	"github.com/frontline-sre/mackerel-frontline/internal/procscan"
@@ -50,7 +52,10 @@ func (c *Collector) Run(ctx context.Context, w io.Writer) error {
 	keepsState := len(c.Spec.Process) > 0 || c.HostContext
 	if keepsState {
 		var err error
-		if st, err = LoadState(c.StatePath, c.ConfigHash); err != nil {
+		end := inflight.Begin(ctx, "reading the state file "+c.StatePath, check.UNKNOWN)
+		st, err = LoadState(c.StatePath, c.ConfigHash)
+		end()
+		if err != nil {
 			c.warn("%v", err)
 		}
 	}
@@ -129,7 +134,10 @@ collect:
 		return out.err
 	}
 	if keepsState {
-		if err := SaveState(c.StatePath, next); err != nil {
+		end := inflight.Begin(ctx, "writing the state file "+c.StatePath, check.UNKNOWN)
+		err := SaveState(c.StatePath, next)
+		end()
+		if err != nil {
 			c.warn("%v", err)
 		}
 	}
