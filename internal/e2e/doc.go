@@ -35,8 +35,8 @@
 //     says when everything it needs has arrived (ready; an action has
 //     finished when the agent logs `Checker "NAME" action stdout:`), and
 //     asserts it
-//     (check) from what FakeAPI recorded: CheckReport, GraphDefs, Metrics,
-//     HostUpdates. For a check, checkReportSource and checkMemo hold what
+//     (check) from what FakeAPI recorded: CheckReport, GraphDefs,
+//     HostUpdates; metric values come from Once (see below). For a check, checkReportSource and checkMemo hold what
 //     every check block promises. A marked block without a scenario, or a
 //     scenario without a block, fails the test.
 //

@@ -70,14 +70,6 @@ type GraphDef struct {
 	} `json:"metrics"`
 }
 
-// MetricValue is one entry of POST /api/v0/tsdb.
-type MetricValue struct {
-	HostID string  `json:"hostId"`
-	Name   string  `json:"name"`
-	Time   int64   `json:"time"`
-	Value  float64 `json:"value"`
-}
-
 // HostCheck is a check as the host's registration lists it: the memo
 // travels here, not with the check reports.
 type HostCheck struct {
@@ -224,17 +216,6 @@ func (f *FakeAPI) GraphDefs() []GraphDef {
 		var defs []GraphDef
 		f.decode(b, &defs)
 		out = append(out, defs...)
-	}
-	return out
-}
-
-// Metrics returns every metric value posted.
-func (f *FakeAPI) Metrics() []MetricValue {
-	var out []MetricValue
-	for _, b := range f.Bodies(http.MethodPost, "/api/v0/tsdb") {
-		var values []MetricValue
-		f.decode(b, &values)
-		out = append(out, values...)
 	}
 	return out
 }

@@ -163,12 +163,10 @@ func jqError(err error) error {
 	return errors.New(escapeUnprintable(err.Error()))
 }
 
-// Format writes a jq value as jq prints it, cut short: a failure message
-// quotes it, and a whole document would crowd out the verdict.
-func Format(v any) string { return FormatMasked(v, nil) }
-
-// FormatMasked is Format with secrets masked before the value is cut
-// short (nil masks nothing).
+// FormatMasked writes a jq value as jq prints it, cut short: a failure
+// message quotes it, and a whole document would crowd out the verdict.
+// Secrets are masked before the cut (a nil mask masks nothing), so that
+// none is left half shown.
 func FormatMasked(v any, mask func(string) string) string {
 	b, _ := gojq.Marshal(v)
 	s := escapeUnprintable(string(b))
