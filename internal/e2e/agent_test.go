@@ -458,7 +458,9 @@ func login(t *testing.T, _ *fixture.PKI) scenario {
 	addr := ServeLocalhost(t, func(addr string) (*fixture.HTTPServer, error) {
 		return fixture.StartHTTP(app, fixture.HTTPOptions{Addr: addr})
 	})
-	yml := strings.ReplaceAll(readmeScenario(t), "https://app.example.com", "http://"+addr)
+	// The README's example journey (internal/journey's tests hold the two
+	// equal).
+	yml := fixture.LoginJourney("http://" + addr)
 	scenarioFile := testutil.WriteFile(t, "login.yml", []byte(yml))
 	const name = "login"
 	return scenario{
@@ -495,27 +497,6 @@ func readmeBlock(t *testing.T, name string) string {
 		t.Fatalf("README.md marks no block %q", name)
 	}
 	return block
-}
-
-// readmeScenario is the example journey of the README's scenario file
-// reference, as written.
-func readmeScenario(t *testing.T) string {
-	t.Helper()
-	const heading = "### Scenario file reference"
-	readme, err := os.ReadFile(filepath.Join(moduleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), heading)
-	if !ok {
-		t.Fatalf("README.md has no %q", heading)
-	}
-	_, yml, ok := strings.Cut(section, "```yaml\n")
-	if !ok {
-		t.Fatalf("README.md has no yaml block under %q", heading)
-	}
-	yml, _, _ = strings.Cut(yml, "```")
-	return yml
 }
 
 // serveLocalhost serves leaf under pki's intermediate on localhost (see
