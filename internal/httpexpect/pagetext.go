@@ -52,7 +52,7 @@ func pageText(resp *httpprobe.Response, body string) string {
 	trimmed := strings.TrimSpace(body)
 	switch {
 	case strings.Contains(ct, "json") || strings.HasPrefix(trimmed, "{") && !strings.Contains(ct, "html"):
-		return jsonMessage([]byte(trimmed))
+		return jsonMessage([]byte(trimmed), resp.StatusCode >= 400)
 	case strings.Contains(ct, "html") || strings.HasPrefix(trimmed, "<"):
 		return htmlText(body, resp.StatusCode >= 400)
 	case resp.StatusCode >= 400:
@@ -71,7 +71,9 @@ func htmlText(body string, anyText bool) string {
 	visible := hidden.ReplaceAllString(body, " ")
 	for _, loc := range errorElement.FindAllStringSubmatchIndex(visible, 20) {
 		name := strings.ToLower(visible[loc[2]:loc[3]])
-		if notText[name] {
+		open := strings.ToLower(visible[loc[0]:loc[1]])
+		// A template for errors the page's script may show later.
+		if notText[name] || strings.Contains(open, "display:none") || strings.Contains(open, "display: none") || strings.Contains(open, " hidden") {
 			continue
 		}
 		inner := visible[loc[1]:]
@@ -96,15 +98,21 @@ func plain(markup string) string {
 }
 
 // jsonMessage reads the usual fields of a JSON error:
-// {"error": "..."}, {"message": "..."}, {"error": {"message": "..."}}.
-func jsonMessage(body []byte) string {
+// {"error": "..."}, {"error": {"message": "..."}}, and with failed (a
+// status of 400 or more) {"message": "..."}, which an answer that worked
+// may carry too.
+func jsonMessage(body []byte, failed bool) string {
 	var doc map[string]any
 	if json.Unmarshal(body, &doc) != nil {
 		return ""
 	}
+	keys := []string{"error", "errors", "error_description"}
+	if failed {
+		keys = append(keys, "message", "detail", "title")
+	}
 	for depth := 0; depth < 2 && doc != nil; depth++ {
 		var next map[string]any
-		for _, k := range []string{"error", "message", "detail", "error_description", "title", "errors"} {
+		for _, k := range keys {
 			switch v := doc[k].(type) {
 			case string:
 				if v = strings.Join(strings.Fields(v), " "); v != "" {
