@@ -80,6 +80,19 @@ func TestAssertions(t *testing.T) {
 	}
 }
 
+// TestOneLinePerCause: a wrong status is the verdict, with what the page
+// says; the body assertions are not judged against that page.
+func TestOneLinePerCause(t *testing.T) {
+	base := serve(t)
+	r := run(t, nil, "-u", base+"/status/503", "--contains", "all good", "--jq", ".ok")
+	r.Expect(t, 2, `HTTP CRITICAL: status 503 Service Unavailable, expected 200-399; page says "status 503" (GET `+base+"/status/503 503 Service Unavailable; dns ")
+	if n := strings.Count(r.Stdout, "\n"); n != 1 {
+		t.Errorf("%d lines for one cause:\n%s", n, r.Stdout)
+	}
+	// Text that should not be there is quoted from around it.
+	run(t, nil, "-u", base+"/json", "--invert-pattern", `"depth":\d+`).Expect(t, 2, `HTTP CRITICAL: body matches "\"depth\":\\d+", expected not to (body 52 bytes, around it: "{\"status\":\"ok\",\"queue\":{\"depth\":5},\"name\":\"monitor\"}") (GET `)
+}
+
 func TestBodyFile(t *testing.T) {
 	base := serve(t)
 	path := testutil.WriteFile(t, "body.json", []byte(`{"q":1}`))
