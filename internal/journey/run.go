@@ -134,8 +134,9 @@ type stepRun struct {
 	notRun string
 	// overTLS says the response came over TLS.
 	overTLS bool
-	// judged holds the leaf certificates judged so far: a journey's steps
-	// mostly come over one, and its expiry is one cause.
+	// judged holds the leaf certificates judged so far, with the
+	// thresholds they were judged by: a journey's steps mostly come over
+	// one, and its expiry is one cause.
 	judged map[string]bool
 }
 
