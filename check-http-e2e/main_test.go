@@ -80,6 +80,19 @@ func TestAssertions(t *testing.T) {
 	}
 }
 
+// TestOneLinePerCause: a wrong status is the verdict, with what the page
+// says; the body assertions are not judged against that page.
+func TestOneLinePerCause(t *testing.T) {
+	base := serve(t)
+	r := run(t, nil, "-u", base+"/status/503", "--contains", "all good", "--jq", ".ok")
+	r.Expect(t, 2, `HTTP CRITICAL: status 503 Service Unavailable, expected 200-399; page says "status 503" (GET `+base+"/status/503 503 Service Unavailable; dns ")
+	if n := strings.Count(r.Stdout, "\n"); n != 1 {
+		t.Errorf("%d lines for one cause:\n%s", n, r.Stdout)
+	}
+	// Text that should not be there is quoted from around it.
+	run(t, nil, "-u", base+"/json", "--invert-pattern", `"depth":\d+`).Expect(t, 2, `HTTP CRITICAL: body matches "\"depth\":\\d+", expected not to (body 52 bytes, around it: "{\"status\":\"ok\",\"queue\":{\"depth\":5},\"name\":\"monitor\"}") (GET `)
+}
+
 func TestBodyFile(t *testing.T) {
 	base := serve(t)
 	path := testutil.WriteFile(t, "body.json", []byte(`{"q":1}`))
@@ -95,7 +108,7 @@ func TestOKIsStable(t *testing.T) {
 	if a.Stdout != b.Stdout || a.Stdout != "HTTP OK: GET "+base+"/ok 200\n" {
 		t.Errorf("OK text changes or is not the stable form:\n%s%s", a.Stdout, b.Stdout)
 	}
-	run(t, nil, "-u", base+"/ok", "-v").Expect(t, 0, "HTTP OK: GET "+base+"/ok 200\nOK: GET "+base+"/ok 200 OK; dns ", "ttfb ", "total ")
+	run(t, nil, "-u", base+"/ok", "-v").Expect(t, 0, "HTTP OK: GET "+base+"/ok 200\nOK: GET "+base+"/ok 200 OK; HTTP/1.1, dns ", "ttfb ", "total ")
 }
 
 func TestRedirects(t *testing.T) {
@@ -202,7 +215,7 @@ func TestCertExpiryNotVerified(t *testing.T) {
 	other := testutil.NewCert(t, fixture.CertOptions{CN: "other.example", DNS: []string{"other.example"}, Issuer: pki.Intermediate, NotAfter: fixture.InDays(5.5)})
 	misnamed := testutil.ServeHTTPS(t, app, []*fixture.Cert{other, pki.Intermediate}, false)
 	mu, _ := url.Parse(misnamed)
-	unknown := "HTTP CRITICAL: GET " + base + "/ok: tls " + u.Host + ": certificate signed by unknown authority"
+	unknown := "HTTP CRITICAL: GET " + base + "/ok: tls " + u.Host + ": certificate signed by unknown authority (an unknown CA, or the server does not send its intermediate; --ca-file adds a private CA)"
 	for _, tc := range []struct {
 		name  string
 		url   string
@@ -313,9 +326,10 @@ func TestHTTPS(t *testing.T) {
 		want []string
 	}{
 		{"with --ca-file", []string{"--ca-file", caFile}, 0, []string{"HTTP OK: GET " + base + "/proto 200\n"}},
-		{"without --ca-file", nil, 2, []string{"HTTP CRITICAL: GET " + base + "/proto: tls " + u.Host + ": certificate signed by unknown authority"}},
+		{"without --ca-file", nil, 2, []string{"HTTP CRITICAL: GET " + base + "/proto: tls " + u.Host + ": certificate signed by unknown authority (an unknown CA, or the server does not send its intermediate; --ca-file adds a private CA)"}},
 		{"insecure", []string{"--insecure"}, 0, []string{"HTTP OK: "}},
 		{"HTTP/2 negotiated", []string{"--ca-file", caFile, "-p", "^HTTP/2.0$"}, 0, []string{"HTTP OK: "}},
+		{"-v names the version", []string{"--ca-file", caFile, "-v"}, 0, []string{"\nOK: GET " + base + "/proto 200 OK; HTTP/2.0, dns "}},
 		{"HTTP/1.1 forced", []string{"--ca-file", caFile, "--http1.1", "-p", "^HTTP/1.1$"}, 0, []string{"HTTP OK: "}},
 		{"certificate warning", []string{"--ca-file", caFile, "--cert-warning", "30"}, 1, []string{"HTTP WARNING: certificate: leaf CN=localhost", "expires in 20 days", "warning below 30 days"}},
 		{"certificate critical", []string{"--ca-file", caFile, "--cert-critical", "25"}, 2, []string{"HTTP CRITICAL: certificate: ", "critical below 25 days"}},
@@ -336,6 +350,29 @@ func TestH2C(t *testing.T) {
 	base := testutil.ServeHTTP(t, app, true)
 	run(t, nil, "-u", base+"/proto", "--http2", "-p", "^HTTP/2.0$").Expect(t, 0, "HTTP OK: ")
 	run(t, nil, "-u", base+"/proto", "-p", "^HTTP/1.1$").Expect(t, 0, "HTTP OK: ")
+	// A server without h2c answers the preface in HTTP/1.1 (nginx), or
+	// hangs up (net/http): say so, not what net/http makes of it
+	// ("frame too large", "client conn could not be established").
+	nginx := testutil.ServeCanned(t, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	for _, u := range []string{"http://" + nginx + "/", serve(t) + "/proto"} {
+		r := run(t, nil, "-u", u, "--http2")
+		r.Expect(t, 2, "HTTP CRITICAL: GET "+u+": ", ": the server does not speak HTTP/2 over plain HTTP (h2c)")
+		if strings.Contains(r.Stdout, "frame") || strings.Contains(r.Stdout, "http2:") {
+			t.Errorf("net/http's words leak:\n%s", r.Stdout)
+		}
+	}
+}
+
+// TestHTTPSToPlainPort: https:// to a port that speaks plain HTTP says so,
+// without crypto/tls's "tls: " after the phase's name.
+func TestHTTPSToPlainPort(t *testing.T) {
+	base := serve(t)
+	u, _ := url.Parse(base)
+	r := run(t, nil, "-u", "https://"+u.Host+"/ok")
+	r.Expect(t, 2, "HTTP CRITICAL: GET https://"+u.Host+"/ok: tls "+u.Host+": first record does not look like a TLS handshake: the server answered in plain HTTP (an http:// port?)")
+	if strings.Contains(r.Stdout, "tls: tls:") || strings.Contains(r.Stdout, ": tls: ") {
+		t.Errorf("the prefix is doubled:\n%s", r.Stdout)
+	}
 }
 
 func TestConnectTo(t *testing.T) {

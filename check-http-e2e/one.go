@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
@@ -32,7 +30,7 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 		}
 		var ce *httpprobe.CertError
 		if o.certJudge && errors.As(err, &ce) {
-			what += o.unverified(ce.Presented)
+			what += o.judge().Unverified(ce.Presented)
 		}
 		report.Findings = []check.Finding{{Status: check.CRITICAL, Text: o.masker.Mask(r.Method + " " + o.show(r.URL) + ": " + what)}}
 		return report
@@ -41,10 +39,14 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 	if len(resp.Redirects) > 0 {
 		target += " -> " + o.show(resp.URL.String())
 	}
-	detail := fmt.Sprintf("%s %s; %s", target, resp.Status, breakdown(resp.Timings))
+	timings := breakdown(resp.Timings)
+	if o.Verbose {
+		timings = resp.Proto + ", " + timings
+	}
+	detail := fmt.Sprintf("%s %s; %s", target, resp.Status, timings)
 	findings := o.expect.CheckContext(ctx, resp)
 	if o.certJudge {
-		findings = append(findings, o.judgeCert(resp.Chain)...)
+		findings = append(findings, o.judge().Breaches(resp.Chain)...)
 	}
 	// The worst finding leads the message and carries the request, its
 	// status line and timings; the others follow, one line each.
@@ -73,45 +75,6 @@ func (o *options) judge() expiry.Judge {
 		j.Critical = *o.CertCritical
 	}
 	return j
-}
-
-// judgeCert judges the chain the final response came over, every
-// certificate of it as check-tls-expiry does, so that an intermediate that
-// expires before the leaf is named. Only breaches are reported (an OK
-// message stays stable), worst first.
-func (o *options) judgeCert(chain []certchain.Cert) []check.Finding {
-	if len(chain) == 0 {
-		return []check.Finding{{Status: check.UNKNOWN, Text: "no certificate to judge: the final response did not come over TLS"}}
-	}
-	var out []check.Finding
-	for _, v := range o.judge().Chain(chain) {
-		if v.Status != check.OK {
-			out = append(out, check.Finding{Status: v.Status, Text: "certificate: " + v.Text})
-		}
-	}
-	return out
-}
-
-// unverified judges the certificates a server presented when they did not
-// verify, as --insecure would, so that the days left are not lost while
-// the trust is fixed: the breaches, or, when there is none, the
-// certificate that expires first. The verification failure decides the
-// status; this only adds to its line.
-func (o *options) unverified(presented []*x509.Certificate) string {
-	var texts []string
-	vs := o.judge().Chain(certchain.Select(presented, certchain.Policy{NoVerify: true}).Chain)
-	for _, v := range vs {
-		if v.Status != check.OK {
-			texts = append(texts, v.Text)
-		}
-	}
-	if len(texts) == 0 && len(vs) > 0 {
-		texts = append(texts, vs[0].Text)
-	}
-	if len(texts) == 0 {
-		return ""
-	}
-	return "; not verified: " + strings.Join(texts, "; ")
 }
 
 // show is a URL as messages print it: user info and secret-looking query

@@ -114,12 +114,23 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	fail := func(s check.Status, format string, args ...any) {
 		out = append(out, check.Finding{Status: s, Text: fmt.Sprintf(format, args...)})
 	}
-	if state, rule := e.Status.judge(resp.StatusCode); state != check.OK {
-		if rule != nil {
-			fail(state, "status %s (%s)", statusLine(resp), rule.text)
-		} else {
-			fail(state, "status %s, expected %s", statusLine(resp), e.Status.expected())
+	state, rule := e.Status.judge(resp.StatusCode)
+	if state != check.OK {
+		says := ""
+		if text := PageText(resp, mask); text != "" {
+			says = fmt.Sprintf("; page says %q", text)
 		}
+		if rule != nil {
+			fail(state, "status %s (%s)%s", statusLine(resp), rule.text, says)
+		} else {
+			fail(state, "status %s, expected %s%s", statusLine(resp), e.Status.expected(), says)
+		}
+	}
+	if state == check.CRITICAL {
+		// Not the page expected: what its headers and body lack is the
+		// same cause said again, one line each. The time is another.
+		e.timeFailures(resp, fail)
+		return out
 	}
 	for _, h := range e.Headers {
 		values := resp.Header.Values(h.Name)
@@ -143,7 +154,12 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	}
 	for _, s := range e.NotContains {
 		if strings.Contains(body, s) {
-			bodyFail("body contains %q, expected not to", s)
+			fail(check.CRITICAL, "body contains %q, expected not to (%s)", s, describeMatch(resp, mask, func(b string) []int {
+				if i := strings.Index(b, s); i >= 0 {
+					return []int{i, i + len(s)}
+				}
+				return nil
+			}))
 		}
 	}
 	for _, re := range e.Patterns {
@@ -152,8 +168,8 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		}
 	}
 	for _, re := range e.Inverted {
-		if m := re.Find(resp.Body); m != nil {
-			bodyFail("body matches %q at %q, expected not to", re.String(), check.Shorten(mask(string(m)), 40))
+		if re.Match(resp.Body) {
+			fail(check.CRITICAL, "body matches %q, expected not to (%s)", re.String(), describeMatch(resp, mask, re.FindStringIndex))
 		}
 	}
 	if len(e.JQ) > 0 {
@@ -175,6 +191,11 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		}
 	}
 
+	e.timeFailures(resp, fail)
+	return out
+}
+
+func (e *Expect) timeFailures(resp *httpprobe.Response, fail func(check.Status, string, ...any)) {
 	total := resp.Timings.Total
 	switch {
 	case e.TimeCritical > 0 && total > e.TimeCritical:
@@ -182,7 +203,6 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	case e.TimeWarning > 0 && total > e.TimeWarning:
 		fail(check.WARNING, "total %s over warning %s", phase.Seconds(total), phase.Seconds(e.TimeWarning))
 	}
-	return out
 }
 
 func anyMatch(re *regexp.Regexp, values []string) bool {
@@ -216,21 +236,18 @@ func statusLine(resp *httpprobe.Response) string {
 }
 
 // DescribeBody says what the body was, for a body assertion that failed: its
-// size and start, and that it was cut, since what was looked for may lie
-// beyond the cut. mask (nil for none) hides secrets before the start is
-// cut short.
+// size, that it was cut (what was looked for may lie beyond the cut), and
+// what the page says went wrong (PageText), or else its start. mask (nil
+// for none) hides secrets before any text is cut short.
 func DescribeBody(resp *httpprobe.Response, mask func(string) string) string {
-	n := len(resp.Body)
-	var b strings.Builder
-	if resp.Truncated {
-		fmt.Fprintf(&b, "body cut at %d bytes", n)
-	} else {
-		fmt.Fprintf(&b, "body %d %s", n, check.Plural(n, "byte"))
+	b := bodySize(resp)
+	if text := PageText(resp, mask); text != "" {
+		return fmt.Sprintf("%s, page says %q", b, text)
 	}
-	if n > 0 {
-		fmt.Fprintf(&b, ": %q", check.Shorten(strings.Join(strings.Fields(maskStart(resp.Body, mask)), " "), 60))
+	if len(resp.Body) > 0 {
+		b += fmt.Sprintf(": %q", check.Shorten(strings.Join(strings.Fields(maskStart(resp.Body, mask)), " "), 60))
 	}
-	return b.String()
+	return b
 }
 
 // maskStart is the first 200 bytes of body with secrets masked: the whole

@@ -3,7 +3,9 @@ package httpexpect
 import (
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
@@ -32,10 +34,17 @@ func FuzzCheck(f *testing.F) {
 		exp.JQ = append(exp.JQ, j)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, status, header string, truncated bool) {
-		resp := &httpprobe.Response{StatusCode: 200, Status: status, Header: http.Header{"X-Test": {header}}, Body: body, Truncated: truncated}
-		for _, finding := range exp.Check(resp) {
-			if s := check.Sanitize(finding.Text); s != finding.Text {
-				t.Fatalf("finding %q is not escaped (want %q)", finding.Text, s)
+		// 200 is a wrong status, which alone is judged with what the
+		// page says; 201 lets every body expectation judge.
+		for _, code := range []int{200, 201, 500} {
+			resp := &httpprobe.Response{StatusCode: code, Status: status, Header: http.Header{"X-Test": {header}, "Content-Type": {header}}, Body: body, Truncated: truncated}
+			for _, finding := range exp.Check(resp) {
+				if s := check.Sanitize(finding.Text); s != finding.Text {
+					t.Fatalf("finding %q is not escaped (want %q)", finding.Text, s)
+				}
+			}
+			if text := PageText(resp, nil); utf8.RuneCountInString(text) > maxPageText || strings.ContainsAny(text, "\r\n") {
+				t.Fatalf("page text %q is not one short line", text)
 			}
 		}
 	})

@@ -233,6 +233,7 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 	}
 	if err != nil {
 		raw.Close()
+		err = explainHandshake(err)
 		if presented != nil {
 			return nil, &CertError{Presented: presented, Err: t.Fail(ctx, err)}
 		}
@@ -240,6 +241,22 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 	}
 	t.End()
 	return conn, nil
+}
+
+var errNoH2C = errors.New("the server does not speak HTTP/2 over plain HTTP (h2c)")
+
+// explainHandshake adds to what Go says of a failed handshake what to do
+// about it, where Go's words leave the responder guessing.
+func explainHandshake(err error) error {
+	var rec tls.RecordHeaderError
+	if errors.As(err, &rec) && string(rec.RecordHeader[:]) == "HTTP/" {
+		return fmt.Errorf("%w: the server answered in plain HTTP (an http:// port?)", err)
+	}
+	var unknown x509.UnknownAuthorityError
+	if errors.As(err, &unknown) {
+		return fmt.Errorf("%w (an unknown CA, or the server does not send its intermediate; --ca-file adds a private CA)", err)
+	}
+	return err
 }
 
 // CertError is a handshake that failed in certificate verification (an
@@ -323,6 +340,17 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		if c.o.Protocol == HTTP2 && u.Scheme == "http" {
+			// What net/http says when the first frame it reads is an
+			// HTTP/1.1 status line, or the server hangs up on the
+			// preface.
+			switch msg := err.Error(); {
+			case strings.Contains(msg, "frame too large"):
+				err = fmt.Errorf("%w: it answered in HTTP/1.1", errNoH2C)
+			case strings.Contains(msg, "client conn could not be established"):
+				err = fmt.Errorf("%w: it closed the connection", errNoH2C)
+			}
+		}
 		return nil, tr.fail(err, u)
 	}
 	defer resp.Body.Close()

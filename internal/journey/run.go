@@ -67,7 +67,7 @@ func (s *Scenario) Run(ctx context.Context, newClient NewClient, o RunOptions) *
 	if err == nil {
 		var c Client
 		if c, err = newClient(maskingJar{cookies, masker}, deadline); err == nil {
-			s.run(ctx, c, masker, o.Verbose, add)
+			s.run(ctx, c, cookies, masker, o.Verbose, add)
 			return r
 		}
 	}
@@ -93,18 +93,67 @@ func (j maskingJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 	j.CookieJar.SetCookies(u, cookies)
 }
 
-func (s *Scenario) run(ctx context.Context, c Client, masker *secret.Masker, verbose bool, add func(check.Status, string)) {
+func (s *Scenario) run(ctx context.Context, c Client, jar http.CookieJar, masker *secret.Masker, verbose bool, add func(check.Status, string)) {
 	vars := secret.Map{}
+	judged := map[string]bool{}
+	overTLS := false
 	for i, st := range s.Steps {
 		prefix := fmt.Sprintf("%s step %d/%d %q", s.Name, i+1, len(s.Steps), st.Name)
-		if !st.do(ctx, c, s, vars, masker, verbose, prefix, add) && !st.Warning {
+		r := &stepRun{ctx: ctx, c: c, jar: jar, s: s, vars: vars, masker: masker, verbose: verbose, prefix: prefix, add: add, judged: judged}
+		// The steps after one that stops the journey are named on its
+		// first line: a responder must not read them as passed.
+		if i+2 == len(s.Steps) {
+			r.notRun = fmt.Sprintf("; step %d not run", i+2)
+		} else if i+2 < len(s.Steps) {
+			r.notRun = fmt.Sprintf("; steps %d-%d not run", i+2, len(s.Steps))
+		}
+		goOn := st.do(r)
+		overTLS = overTLS || r.overTLS
+		if !goOn {
 			return
 		}
 	}
+	if s.cert.set() && !overTLS {
+		add(check.UNKNOWN, fmt.Sprintf("%s: cert_warning/cert_critical: no step came over TLS, no certificate was judged", s.Name))
+	}
 }
 
-// do runs the step and reports it; false means it failed.
-func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, masker *secret.Masker, verbose bool, prefix string, add func(check.Status, string)) bool {
+// stepRun is what a step runs with.
+type stepRun struct {
+	ctx     context.Context
+	c       Client
+	jar     http.CookieJar
+	s       *Scenario
+	vars    secret.Map
+	masker  *secret.Masker
+	verbose bool
+	prefix  string
+	add     func(check.Status, string)
+	// notRun ends the first line of a failure that stops the journey:
+	// "; steps 3-5 not run".
+	notRun string
+	// overTLS says the response came over TLS.
+	overTLS bool
+	// judged holds the leaf certificates judged so far, with the
+	// thresholds they were judged by: a journey's steps mostly come over
+	// one, and its expiry is one cause.
+	judged map[string]bool
+}
+
+// do runs the step and reports it. It returns whether the journey goes
+// on: after a step that passed, one with severity: warning, or one that
+// found nothing worse than WARNING (a status mapped to warning, a slow
+// answer, a certificate due soon), so that what degrades does not hide
+// whether the steps after it still work.
+func (st *Step) do(r *stepRun) bool {
+	ctx, c, s, vars, masker, verbose, prefix := r.ctx, r.c, r.s, r.vars, r.masker, r.verbose, r.prefix
+	add := func(status check.Status, text string) {
+		if status != check.OK && status != check.WARNING {
+			text += r.notRun
+			r.notRun = ""
+		}
+		r.add(status, text)
+	}
 	severity := func(status check.Status) check.Status {
 		if st.Warning && status != check.OK {
 			return check.WARNING
@@ -116,7 +165,7 @@ func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, 
 		// Load checked every reference; what is left is the environment
 		// or a file changing under the run.
 		add(check.UNKNOWN, prefix+": "+err.Error())
-		return false
+		return st.Warning
 	}
 	shownURL := secret.RedactURL(masker.Mask(req.URL))
 	shown := st.Method + " " + shownURL
@@ -132,18 +181,25 @@ func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, 
 			text = strings.ReplaceAll(text, masker.Mask(stripped), shownURL)
 		}
 		text = strings.ReplaceAll(text, masker.Mask(req.URL), shownURL)
+		var ce *httpprobe.CertError
+		if st.cert.set() && errors.As(err, &ce) {
+			text += st.cert.judge().Unverified(ce.Presented)
+		}
 		add(severity(check.CRITICAL), fmt.Sprintf("%s: %s (%s)", prefix, text, shown))
-		return false
+		return st.Warning
 	}
+	r.overTLS = len(resp.Chain) > 0
 	context := describe(st.Method, resp, masker, verbose)
 	// Extract even when an expectation failed: a secret the response
 	// carries is then registered before a failure quotes the body.
-	extracted := st.extract(ctx, resp, vars, masker)
+	extracted := st.extract(ctx, resp, r.jar, vars, masker)
 	expect := st.Expect
 	expect.Mask = masker.Mask
-	failures := expect.CheckContext(ctx, resp)
-	if len(failures) == 0 {
-		failures = extracted
+	failures := append(expect.CheckContext(ctx, resp), st.judgeCert(resp.Chain, r.judged)...)
+	if worstOf(failures) != check.CRITICAL {
+		// The page is the one expected: what could not be taken from
+		// it is a cause of its own.
+		failures = append(failures, extracted...)
 	}
 	if len(failures) == 0 {
 		add(check.OK, fmt.Sprintf("%s: %s", strings.TrimPrefix(prefix, s.Name+" "), context))
@@ -160,7 +216,15 @@ func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, 
 	for _, f := range failures {
 		add(severity(f.Status), fmt.Sprintf("%s: %s (%s)", prefix, f.Text, context))
 	}
-	return false
+	return st.Warning || !check.Worse(failures[0].Status, check.WARNING)
+}
+
+func worstOf(findings []check.Finding) check.Status {
+	w := check.OK
+	for _, f := range findings {
+		w = check.Worst(w, f.Status)
+	}
+	return w
 }
 
 // describe says what came back: "GET https://h/api/me 200, total 0.41s",
@@ -270,9 +334,9 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	return req, nil
 }
 
-// extract sets the step's variables from resp; what it could not extract
-// is a failure of the step.
-func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secret.Map, masker *secret.Masker) []check.Finding {
+// extract sets the step's variables from resp and the jar; what it could
+// not extract is a failure of the step.
+func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, jar http.CookieJar, vars secret.Map, masker *secret.Masker) []check.Finding {
 	var out []check.Finding
 	fail := func(x Extraction, format string, args ...any) {
 		text := fmt.Sprintf("extract %s: ", x.Var) + fmt.Sprintf(format, args...)
@@ -282,19 +346,9 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 	var docErr error
 	decoded := false
 	for _, x := range st.Extract {
-		var value string
+		var value, from string // from names the source for a regex that does not match it
 		isSecret := x.Secret
 		switch {
-		case x.Regex != nil:
-			m := x.Regex.FindSubmatch(resp.Body)
-			if m == nil {
-				fail(x, "regex %q did not match (%s)", x.Regex.String(), httpexpect.DescribeBody(resp, masker.Mask))
-				continue
-			}
-			value = string(m[len(m)-1])
-			if len(m) > 1 {
-				value = string(m[1])
-			}
 		case x.JQ != nil:
 			if !decoded {
 				doc, docErr = httpexpect.DecodeJSON(resp.Body)
@@ -318,7 +372,8 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 			} else {
 				value = jsonText(v)
 			}
-		default:
+			from = fmt.Sprintf("jq '%s'", x.JQ.String())
+		case x.Header != "":
 			values := resp.Header.Values(x.Header)
 			if len(values) == 0 {
 				fail(x, "header %s missing", x.Header)
@@ -326,6 +381,35 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 			}
 			value = values[0]
 			isSecret = isSecret || secret.SecretHeader(x.Header)
+			from = "header " + x.Header
+		case x.Cookie != "":
+			c, names := cookie(jar, resp.URL, x.Cookie)
+			if c == nil {
+				fail(x, "no cookie %s in the jar for %s (it has: %s)", x.Cookie, secret.RedactURL(masker.Mask(resp.URL.String())), names)
+				continue
+			}
+			// A cookie is a credential as the Cookie header is.
+			value, isSecret, from = c.Value, true, "cookie "+x.Cookie
+		default:
+			value, from = string(resp.Body), ""
+		}
+		if x.Regex != nil {
+			m := x.Regex.FindStringSubmatch(value)
+			if m == nil {
+				what := httpexpect.DescribeBody(resp, masker.Mask)
+				if from != "" {
+					what = from
+					if !isSecret {
+						what += fmt.Sprintf(" %q", check.Shorten(masker.Mask(value), 60))
+					}
+				}
+				fail(x, "regex %q did not match (%s)", x.Regex.String(), what)
+				continue
+			}
+			value = m[len(m)-1]
+			if len(m) > 1 {
+				value = m[1]
+			}
 		}
 		if isSecret {
 			masker.Add(value)
@@ -333,4 +417,23 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 		vars[x.Var] = secret.Var{Value: value, Secret: isSecret}
 	}
 	return out
+}
+
+// cookie finds the cookie the jar would send to u by that name, or the
+// names it has for u.
+func cookie(jar http.CookieJar, u *url.URL, name string) (*http.Cookie, string) {
+	if jar == nil || u == nil {
+		return nil, "no cookies"
+	}
+	var names []string
+	for _, c := range jar.Cookies(u) {
+		if c.Name == name {
+			return c, ""
+		}
+		names = append(names, c.Name)
+	}
+	if len(names) == 0 {
+		return nil, "no cookies"
+	}
+	return nil, strings.Join(names, ", ")
 }

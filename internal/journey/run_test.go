@@ -113,11 +113,11 @@ func TestLoginJourneyFails(t *testing.T) {
 	for _, tc := range []struct {
 		brk, want string
 	}{
-		{"form", `HTTP CRITICAL: login step 1/4 "login form": status 503 Service Unavailable, expected 200 (GET URL/login 503, total `},
+		{"form", `HTTP CRITICAL: login step 1/4 "login form": status 503 Service Unavailable, expected 200; page says "maintenance" (GET URL/login 503, total `},
 		{"csrf", `HTTP CRITICAL: login step 1/4 "login form": body does not contain "name=\"csrf\"" (body 145 bytes: "<!doctype html> <title>Sign in</title> <form method=\"post\" …") (GET URL/login 200, total `},
-		{"login", `HTTP CRITICAL: login step 2/4 "sign in": status 403 Forbidden, expected 302 (POST URL/login 403, total `},
+		{"login", `HTTP CRITICAL: login step 2/4 "sign in": status 403 Forbidden, expected 302; page says "sign-in is disabled" (POST URL/login 403, total `},
 		{"api", `HTTP CRITICAL: login step 3/4 "profile api": jq '.name == "monitor"' got "guest" (GET URL/api/me 200, total `},
-		{"logout", `HTTP CRITICAL: login step 4/4 "sign out": status 500 Internal Server Error, expected 200, 302 (POST URL/logout 500, total `},
+		{"logout", `HTTP CRITICAL: login step 4/4 "sign out": status 500 Internal Server Error, expected 200, 302; page says "internal error" (POST URL/logout 500, total `},
 	} {
 		t.Run(tc.brk, func(t *testing.T) {
 			app := &fixture.LoginApp{User: testUser, Password: testPassword, Name: "monitor", Break: tc.brk}

@@ -43,6 +43,7 @@ type Scenario struct {
 	path    string
 	baseURL string // template: ${env:} and ${file:} only
 	headers []field
+	cert    certThresholds // for every step (cert.go)
 }
 
 // Step is one request and what its response must be.
@@ -65,6 +66,9 @@ type Step struct {
 	// Warning makes a failure of this step WARNING instead of CRITICAL,
 	// and the journey goes on after it.
 	Warning bool
+
+	cert    certThresholds // the step's own, then the scenario's (cert.go)
+	certOwn bool
 }
 
 type bodyKind int
@@ -83,25 +87,28 @@ type field struct {
 }
 
 // Extraction takes a value from a response for later steps: the first
-// group of a regular expression over the body (the whole match when it
-// has no group), the first value of a jq expression, or a header.
+// value of a jq expression, a header, or a cookie of the jar, by name; or
+// the body. Regex, when set, then takes its first group (the whole match
+// when it has no group) from that value: alone, it reads the body.
 type Extraction struct {
 	Var    string
 	Regex  *regexp.Regexp
 	JQ     *httpexpect.JQ
 	Header string
+	Cookie string
 	// Secret values are masked in every output once extracted. A value
-	// from a header that carries credentials (Set-Cookie) always is.
+	// from a cookie, or a header that carries credentials (Set-Cookie),
+	// always is.
 	Secret bool
 	Line   int
 }
 
 var (
-	scenarioKeys = []string{"name", "base_url", "timeout", "headers", "steps"}
+	scenarioKeys = []string{"name", "base_url", "timeout", "headers", "steps", "cert_warning", "cert_critical"}
 	methodKeys   = []string{"get", "post", "put", "patch", "delete", "head", "options"}
-	stepKeys     = append([]string{"name", "method", "url"}, append(methodKeys[:len(methodKeys):len(methodKeys)], "headers", "body", "form", "json", "follow_redirects", "expect", "extract", "severity")...)
+	stepKeys     = append([]string{"name", "method", "url"}, append(methodKeys[:len(methodKeys):len(methodKeys)], "headers", "body", "form", "json", "follow_redirects", "expect", "extract", "severity", "cert_warning", "cert_critical")...)
 	expectKeys   = []string{"status", "contains", "not_contains", "regex", "not_regex", "jq", "header", "max_time"}
-	extractKeys  = []string{"regex", "jq", "header", "secret"}
+	extractKeys  = []string{"regex", "jq", "header", "cookie", "secret"}
 	varName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
@@ -207,10 +214,15 @@ func (l *loader) scenario(path string, root *node) (*Scenario, error) {
 			s.headers, err = l.headerFields(k, v, "headers", -1)
 		case "steps":
 			steps = v
+		case "cert_warning", "cert_critical":
+			err = s.cert.setKey(key, k, v)
 		}
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.cert.checkOrder("the scenario"); err != nil {
 		return nil, err
 	}
 	if s.Name == "" {
@@ -320,6 +332,8 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 			default:
 				return errAt(k.line, "%s severity %q: write warning or critical", where, sev)
 			}
+		case "cert_warning", "cert_critical":
+			err = st.cert.setKey(key, k, v)
 		default: // get, post, ...
 			if st.Method != "" {
 				return errAt(k.line, "%s has %s: and %s: give the method once", where, strings.ToLower(st.Method), key)
@@ -346,6 +360,9 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 	}
 	if st.Name == "" {
 		st.Name = st.Method + " " + secret.RedactURL(st.url)
+	}
+	if err := l.stepCert(st, where); err != nil {
+		return nil, err
 	}
 	if expect != nil {
 		if err := l.expect(st, where, expect); err != nil {
@@ -612,7 +629,7 @@ func statusSpec(k, v *node, what string) (string, error) {
 func (l *loader) extract(st *Step, i int, k, n *node) error {
 	where := fmt.Sprintf("step %d extract", i+1)
 	if n.kind != mapKind {
-		return errAt(k.line, "%s must be a mapping of variable names to {regex|jq|header: ...}, got %s", where, n.describe())
+		return errAt(k.line, "%s must be a mapping of variable names to {regex|jq|header|cookie: ...}, got %s", where, n.describe())
 	}
 	for j, vk := range n.keys {
 		name := vk.text
@@ -621,17 +638,19 @@ func (l *loader) extract(st *Step, i int, k, n *node) error {
 		}
 		x := Extraction{Var: name, Line: vk.line}
 		what := where + " " + name
-		var how *node
+		var source *node // jq, header or cookie; none is the body
 		err := fields(n.vals[j], what, extractKeys, func(key string, k, v *node) error {
 			if key == "secret" {
 				var err error
 				x.Secret, err = boolean(k, v)
 				return err
 			}
-			if how != nil {
-				return errAt(k.line, "%s has %s: and %s: extract one way", what, how.text, key)
+			if key != "regex" {
+				if source != nil {
+					return errAt(k.line, "%s has %s: and %s: extract from one of them (regex: may refine either)", what, source.text, key)
+				}
+				source = k
 			}
-			how = k
 			s, err := str(k, v)
 			if err != nil {
 				return err
@@ -647,6 +666,11 @@ func (l *loader) extract(st *Step, i int, k, n *node) error {
 				var h httpexpect.HeaderMatch
 				h, err = httpexpect.NewHeaderMatch(s, "")
 				x.Header = h.Name
+			case "cookie":
+				if s == "" || strings.ContainsAny(s, " \t\r\n;=,\"") {
+					err = fmt.Errorf("%q is not a cookie name", s)
+				}
+				x.Cookie = s
 			}
 			if err != nil {
 				return errAt(k.line, "%s: %v", what, err)
@@ -656,8 +680,8 @@ func (l *loader) extract(st *Step, i int, k, n *node) error {
 		if err != nil {
 			return err
 		}
-		if how == nil {
-			return errAt(vk.line, "%s says neither regex:, jq: nor header:", what)
+		if source == nil && x.Regex == nil {
+			return errAt(vk.line, "%s says neither regex:, jq:, header: nor cookie:", what)
 		}
 		st.Extract = append(st.Extract, x)
 	}

@@ -39,13 +39,13 @@ func TestLoadErrors(t *testing.T) {
       user: u
       password: p
     expext: {status: 302}
-`, `scenario login.yml line 12: unknown key "expext" in step 2; known keys: name, method, url, get, post, put, patch, delete, head, options, headers, body, form, json, follow_redirects, expect, extract, severity`},
+`, `scenario login.yml line 12: unknown key "expext" in step 2; known keys: name, method, url, get, post, put, patch, delete, head, options, headers, body, form, json, follow_redirects, expect, extract, severity, cert_warning, cert_critical`},
 		{"unknown top-level key", "name: x\nsteps:\n  - get: https://h/\nretries: 3\n",
 			`scenario login.yml line 4: unknown key "retries" in the scenario; known keys: name, base_url, timeout, headers, steps`},
 		{"unknown expect key", head + "  - get: /\n    expect:\n      status: 200\n      stauts: 302\n",
 			`scenario login.yml line 7: unknown key "stauts" in step 1 expect; known keys: status, contains, not_contains, regex, not_regex, jq, header, max_time`},
 		{"unknown extract key", head + "  - get: /\n    extract: {tok: {regexp: 'x'}}\n",
-			`scenario login.yml line 5: unknown key "regexp" in step 1 extract tok; known keys: regex, jq, header, secret`},
+			`scenario login.yml line 5: unknown key "regexp" in step 1 extract tok; known keys: regex, jq, header, cookie, secret`},
 		{"not YAML", "name: [x\n", `scenario login.yml line 1: not valid YAML: `},
 		{"empty", "", "scenario login.yml: the file is empty"},
 		{"no steps", "name: x\n", "scenario login.yml line 1: no steps"},
@@ -73,8 +73,9 @@ func TestLoadErrors(t *testing.T) {
 		{"two bodies", head + "  - post: /\n    body: x\n    json: {a: 1}\n", "scenario login.yml line 6: step 1 has body: and json: give one body"},
 		{"form not a mapping", head + "  - post: /\n    form: [a]\n", "scenario login.yml line 5: step 1 form must be a mapping of field names to values, got a list"},
 		{"severity", head + "  - get: /\n    severity: minor\n", `scenario login.yml line 5: step 1 severity "minor": write warning or critical`},
-		{"extract two ways", head + "  - get: /\n    extract:\n      tok: {regex: x, jq: .x}\n", "scenario login.yml line 6: step 1 extract tok has regex: and jq: extract one way"},
-		{"extract no way", head + "  - get: /\n    extract:\n      tok: {secret: true}\n", "scenario login.yml line 6: step 1 extract tok says neither regex:, jq: nor header:"},
+		{"extract two ways", head + "  - get: /\n    extract:\n      tok: {header: X-A, jq: .x}\n", "scenario login.yml line 6: step 1 extract tok has header: and jq: extract from one of them (regex: may refine either)"},
+		{"extract a bad cookie name", head + "  - get: /\n    extract:\n      tok: {cookie: \"a b\"}\n", `scenario login.yml line 6: step 1 extract tok: "a b" is not a cookie name`},
+		{"extract no way", head + "  - get: /\n    extract:\n      tok: {secret: true}\n", "scenario login.yml line 6: step 1 extract tok says neither regex:, jq:, header: nor cookie:"},
 		{"bad variable name", head + "  - get: /\n    extract:\n      1tok: {jq: .x}\n", `scenario login.yml line 6: step 1 extract: "1tok" is not a variable name`},
 		{"undefined variable", head + "  - get: /x?t=${tok}\n", "scenario login.yml line 4: step 1 get: undefined variable ${tok}: extract it in an earlier step"},
 		{"variable of a later step", head + "  - get: /\n  - get: /x\n    headers: {X-T: '${tok}'}\n  - get: /y\n    extract: {tok: {jq: .t}}\n",

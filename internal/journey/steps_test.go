@@ -68,7 +68,7 @@ func TestSteps(t *testing.T) {
     extract: {tok: {jq: .token, secret: true}}
   - get: /down?t=${tok}
 `, check.CRITICAL, []string{
-			`HTTP CRITICAL: misc step 2/2 "GET /down?t=${tok}": status 503 Service Unavailable, expected 200-399 (GET URL/down?t=*** 503, total `,
+			`HTTP CRITICAL: misc step 2/2 "GET /down?t=${tok}": status 503 Service Unavailable, expected 200-399; page says "down" (GET URL/down?t=*** 503, total `,
 			"OK: 1 more step"}},
 		{"a cookie taken from Set-Cookie is a secret", `
   - get: /token
@@ -76,7 +76,7 @@ func TestSteps(t *testing.T) {
   - get: /echo/${sid}/${rid}
     expect: {status: 200}
 `, check.CRITICAL, []string{
-			`HTTP CRITICAL: misc step 2/2 "GET /echo/${sid}/${rid}": status 404 Not Found, expected 200 (GET URL/echo/***/req-1 404, total `,
+			`HTTP CRITICAL: misc step 2/2 "GET /echo/${sid}/${rid}": status 404 Not Found, expected 200; page says "404 page not found" (GET URL/echo/***/req-1 404, total `,
 			"OK: 1 more step"}},
 		{"redirects are named", `
   - name: moved
@@ -130,7 +130,7 @@ func TestSteps(t *testing.T) {
     severity: warning
   - get: /new
 `, check.WARNING, []string{
-			`HTTP WARNING: misc step 1/2 "widget": status 503 Service Unavailable, expected 200-399 (GET URL/down 503, total `,
+			`HTTP WARNING: misc step 1/2 "widget": status 503 Service Unavailable, expected 200-399; page says "down" (GET URL/down 503, total `,
 			"OK: 1 more step"}},
 		{"a critical failure after a warning", `
   - name: widget
@@ -140,13 +140,13 @@ func TestSteps(t *testing.T) {
     get: /down
   - get: /new
 `, check.CRITICAL, []string{
-			`HTTP CRITICAL: misc step 2/3 "api": status 503 Service Unavailable, expected 200-399 (GET URL/down 503, total `,
-			`HTTP WARNING: misc step 1/3 "widget": status 503 Service Unavailable, expected 200-399 (GET URL/down 503, total `}},
+			`HTTP CRITICAL: misc step 2/3 "api": status 503 Service Unavailable, expected 200-399; page says "down" (GET URL/down 503, total `,
+			`HTTP WARNING: misc step 1/3 "widget": status 503 Service Unavailable, expected 200-399; page says "down" (GET URL/down 503, total `}},
 		{"a mapped status and max_time", `
   - get: /down
     expect: {status: "200,503=warning"}
 `, check.WARNING, []string{
-			`HTTP WARNING: misc step 1/1 "GET /down": status 503 Service Unavailable (503=warning) (GET URL/down 503, total `}},
+			`HTTP WARNING: misc step 1/1 "GET /down": status 503 Service Unavailable (503=warning); page says "down" (GET URL/down 503, total `}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _ := run(t, "name: misc\nbase_url: "+base+"\nsteps:"+tc.steps, false)

@@ -51,7 +51,12 @@ func (e *Error) Error() string {
 	case e.TimedOut:
 		return fmt.Sprintf("%s %s: timed out after %s", e.Phase, e.Addr, Seconds(e.Elapsed))
 	}
-	return fmt.Sprintf("%s %s: %s", e.Phase, e.Addr, Cause(e.Err))
+	cause := Cause(e.Err)
+	if e.Phase == TLS {
+		// crypto/tls starts its errors with the phase's name.
+		cause = strings.TrimPrefix(cause, "tls: ")
+	}
+	return fmt.Sprintf("%s %s: %s", e.Phase, e.Addr, cause)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
