@@ -36,7 +36,7 @@ func TestVerificationSaysWhatGoFound(t *testing.T) {
 		inter := testutil.NewCert(t, fixture.CertOptions{CN: "Legacy Intermediate", IsCA: true, Issuer: p.Root, NotAfter: fixture.InDays(1000)})
 		addr := testutil.ServeChain(t, loopbackLeaf(t, inter, 40.5, x509.ECDSAWithSHA1), inter)
 		res := isolated(t, nil, "-H", addr, "--ca-file", caFile)
-		res.Expect(t, 2, "verification failed: leaf CN=localhost is signed with ECDSA-SHA1", "expires in 40 days")
+		res.Expect(t, 2, "leaf CN=localhost (issuer Legacy Intermediate) is signed with ECDSA-SHA1", "expires in 40 days")
 		if strings.Contains(res.Stdout, unknownCA) {
 			t.Errorf("an insecure signature reported as an unknown CA:\n%s", res.Stdout)
 		}

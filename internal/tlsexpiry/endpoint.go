@@ -79,7 +79,11 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	if err := res.HandshakeErr; err != nil {
 		fs = append(fs, check.Finding{Status: check.CRITICAL, Text: withDays(label + ": " + errText(err, label))})
 	}
-	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, res.Chain) && res.verdicts[0].Status == check.CRITICAL) {
+	if res.Refused != nil {
+		fs = append(fs, check.Finding{Status: res.Refused.Status,
+			Text: withDays(fmt.Sprintf("%s %s %s", label, res.Chain[0].Describe(), res.Refused.Text))})
+	}
+	if err := res.VerifyErr; err != nil && !res.judgedFailure() {
 		fs = append(fs, check.Finding{Status: check.CRITICAL,
 			Text: withDays(fmt.Sprintf("%s verification failed: %s", label, certchain.Explain(err, res.Presented)))})
 	}
