@@ -99,7 +99,7 @@ func describeFailed(c *x509.Certificate, presented []*x509.Certificate) (name, w
 			return string(role) + " " + check.Shorten(Name(c), MaxNameRunes), ""
 		}
 	}
-	return string(RoleOf(c)) + " " + check.Shorten(Name(c), MaxNameRunes), " (a trust anchor the server does not send: from --ca-file or the system store)"
+	return string(RoleOf(c)) + " " + check.Shorten(Name(c), MaxNameRunes), " (" + notSent + ")"
 }
 
 // candidateName names the candidate issuer Go tried, by the CN (or

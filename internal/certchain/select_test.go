@@ -271,7 +271,7 @@ func expiredErr(err error) bool {
 
 func TestExpiryFailure(t *testing.T) {
 	p := testutil.NewPKI(t)
-	judged := []Cert{{p.Intermediate.Certificate, Intermediate}}
+	judged := []Cert{{Certificate: p.Intermediate.Certificate, Role: Intermediate}}
 	for _, tc := range []struct {
 		name string
 		err  error
