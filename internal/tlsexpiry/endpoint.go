@@ -114,8 +114,14 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 func (c *Config) file(res *Result) []check.Finding {
 	fs := nonOK(res.Path, res.verdicts)
 	if res.Damaged != nil {
-		// The error names the file and the blocks.
-		fs = append(fs, check.Finding{Status: check.UNKNOWN, Text: res.Damaged.Error()})
+		// The error names the file and the blocks. When nothing else is
+		// said of the file, the days of the certificate that decides
+		// follow, as they would on an OK line.
+		text := res.Damaged.Error()
+		if len(fs) == 0 {
+			text += "; " + res.verdicts[0].Text
+		}
+		fs = append(fs, check.Finding{Status: check.UNKNOWN, Text: text})
 	}
 	if len(fs) == 0 {
 		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.verdicts[0].Text}}
