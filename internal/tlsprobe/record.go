@@ -13,7 +13,9 @@ import (
 // ServerHello.
 type recorder struct {
 	net.Conn
-	buf []byte
+	buf  []byte
+	next int  // where the next record starts in buf
+	done bool // past the cleartext handshake records, or maxRecorded
 }
 
 // maxRecorded is more than a Certificate message crypto/tls accepts
@@ -22,10 +24,27 @@ const maxRecorded = 320 << 10
 
 func (r *recorder) Read(p []byte) (int, error) {
 	n, err := r.Conn.Read(p)
-	if room := maxRecorded - len(r.buf); room > 0 {
-		r.buf = append(r.buf, p[:min(n, room)]...)
+	if !r.done {
+		r.buf = append(r.buf, p[:n]...)
+		r.scan()
 	}
 	return n, err
+}
+
+// scan ends the recording at the first record that is not a handshake
+// record: what follows is encrypted, and keeping it would only cost
+// memory (a long chain over TLS 1.3 is all encrypted).
+func (r *recorder) scan() {
+	for len(r.buf)-r.next >= 5 {
+		if r.buf[r.next] != recordHandshake {
+			r.buf, r.done = r.buf[:r.next], true
+			return
+		}
+		r.next += 5 + (int(r.buf[r.next+3])<<8 | int(r.buf[r.next+4]))
+	}
+	if len(r.buf) > maxRecorded {
+		r.done = true
+	}
 }
 
 // clearHandshake is what the server's handshake said in the clear.
