@@ -159,3 +159,25 @@ func TestCAFileWithADamagedBlock(t *testing.T) {
 		"TLS CRITICAL: "+addr+" leaf CN=localhost (issuer Test Intermediate) expires in 5 days",
 		"\nTLS UNKNOWN: --ca-file "+caFile+": PEM block 2 is not a valid certificate")
 }
+
+// A healthy certificate beside a block Go cannot parse: the block is
+// UNKNOWN, and the line still gives the healthy certificate's days.
+func TestFileHealthyBesideUnparsable(t *testing.T) {
+	healthy := testutil.NewCert(t, fixture.CertOptions{CN: "healthy.example", NotAfter: fixture.InDays(200.5)})
+	other := testutil.NewCert(t, fixture.CertOptions{CN: "other.example", NotAfter: fixture.InDays(300.5)})
+	path := testutil.WriteFile(t, "mixed.pem", append(fixture.PEM(healthy), fixture.UnparsablePEM(other)...))
+	runFiles(t, "-f", path).Expect(t, 3, "TLS UNKNOWN: "+path+": PEM block 2 is not a valid certificate: invalid version; leaf CN=healthy.example (self-signed) expires in 200 days (")
+}
+
+// The same damaged roots given as --ca-file or as the system store
+// (SSL_CERT_FILE) give the same verdict: the chain is not verified, and
+// the failure names the block that could not be read.
+func TestDamagedAnchorsAgree(t *testing.T) {
+	p := testutil.NewPKI(t)
+	addr := testutil.ServeChain(t, testutil.Leaf(t, p, 40.5), p.Intermediate)
+	path := testutil.WriteFile(t, "roots.pem", fixture.UnparsablePEM(p.Root))
+	isolated(t, nil, "-H", addr, "--ca-file", path).Expect(t, 2,
+		"TLS CRITICAL: "+addr+" verification failed: no chain to a trusted root, and --ca-file "+path+": PEM block 1 is not a valid certificate: invalid version; leaf CN=localhost (issuer Test Intermediate) expires in 40 days")
+	testutil.Run(t, testutil.Binary(t, "check-tls-expiry"), []string{"SSL_CERT_FILE=" + path, "SSL_CERT_DIR=" + t.TempDir()}, "-H", addr).Expect(t, 2,
+		"TLS CRITICAL: "+addr+" verification failed: no chain to a trusted root, and the system trust store "+path+": certificate 1 is not a valid certificate: invalid version; leaf CN=localhost (issuer Test Intermediate) expires in 40 days")
+}

@@ -36,7 +36,7 @@ func TestVerificationSaysWhatGoFound(t *testing.T) {
 		inter := testutil.NewCert(t, fixture.CertOptions{CN: "Legacy Intermediate", IsCA: true, Issuer: p.Root, NotAfter: fixture.InDays(1000)})
 		addr := testutil.ServeChain(t, loopbackLeaf(t, inter, 40.5, x509.ECDSAWithSHA1), inter)
 		res := isolated(t, nil, "-H", addr, "--ca-file", caFile)
-		res.Expect(t, 2, "verification failed: leaf CN=localhost is signed with ECDSA-SHA1", "expires in 40 days")
+		res.Expect(t, 2, "leaf CN=localhost (issuer Legacy Intermediate) is signed with ECDSA-SHA1", "expires in 40 days")
 		if strings.Contains(res.Stdout, unknownCA) {
 			t.Errorf("an insecure signature reported as an unknown CA:\n%s", res.Stdout)
 		}
@@ -71,16 +71,34 @@ func TestVerificationSaysWhatGoFound(t *testing.T) {
 	})
 }
 
-// An expired anchor the server does not send is named, with its date.
+// An expired anchor the server does not send is named as every expired
+// certificate is, and it decides: the leaf's days are not the verdict.
 func TestExpiredAnchorIsNamed(t *testing.T) {
 	root := testutil.NewCert(t, fixture.CertOptions{CN: "Expired Root", IsCA: true, NotBefore: fixture.InDays(-3650), NotAfter: fixture.InDays(-3.5)})
 	inter := testutil.NewCert(t, fixture.CertOptions{CN: "Issuing CA", IsCA: true, Issuer: root, NotAfter: fixture.InDays(1000)})
 	addr := testutil.ServeChain(t, loopbackLeaf(t, inter, 40.5, 0), inter)
 	caFile := testutil.WriteFile(t, "ca.pem", fixture.PEM(root))
-	want := "verification failed: root CN=Expired Root expired " + root.NotAfter.UTC().Format(time.RFC3339)
-	isolated(t, nil, "-H", addr, "--ca-file", caFile).Expect(t, 2, want, "expires in 40 days")
-	// In the system store.
-	isolated(t, []*fixture.Cert{root}, "-H", addr).Expect(t, 2, want, "expires in 40 days")
+	want := "TLS CRITICAL: " + addr + " root CN=Expired Root (self-signed, a trust anchor the server does not send: from --ca-file or the system store) expired 3 days ago (" +
+		root.NotAfter.UTC().Format(time.RFC3339) + ")\n"
+	for name, res := range map[string]testutil.Result{
+		"--ca-file":    isolated(t, nil, "-H", addr, "--ca-file", caFile),
+		"system store": isolated(t, []*fixture.Cert{root}, "-H", addr),
+	} {
+		if first := res.Expect(t, 2, want); strings.Contains(first, "expires in 40 days") {
+			t.Errorf("%s: the leaf's days end the line as if they decided: %q", name, first)
+		}
+	}
+
+	// Every certificate expired: the anchor is named too.
+	oldRoot := testutil.NewCert(t, fixture.CertOptions{CN: "Old Root", IsCA: true, NotBefore: fixture.InDays(-3650), NotAfter: fixture.InDays(-20.5)})
+	oldInter := testutil.NewCert(t, fixture.CertOptions{CN: "Old CA", IsCA: true, Issuer: oldRoot, NotBefore: fixture.InDays(-3000), NotAfter: fixture.InDays(-10.5)})
+	oldLeaf := testutil.NewCert(t, fixture.CertOptions{CN: "localhost", IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Issuer: oldInter,
+		NotBefore: fixture.InDays(-400), NotAfter: fixture.InDays(-5.5)})
+	addr = testutil.ServeChain(t, oldLeaf, oldInter)
+	isolated(t, nil, "-H", addr, "--ca-file", testutil.WriteFile(t, "old.pem", fixture.PEM(oldRoot))).Expect(t, 2,
+		"TLS CRITICAL: "+addr+" root CN=Old Root (self-signed, a trust anchor the server does not send: from --ca-file or the system store) expired 20 days ago",
+		"\nTLS CRITICAL: "+addr+" intermediate CN=Old CA (issuer Old Root) expired 10 days ago",
+		"\nTLS CRITICAL: "+addr+" leaf CN=localhost (issuer Old CA) expired 5 days ago")
 }
 
 // An expired cross-sign of a root in --ca-file does not stop the search:

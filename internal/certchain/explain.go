@@ -19,7 +19,7 @@ func Explain(err error, presented []*x509.Certificate) string {
 	var host x509.HostnameError
 	var inv x509.CertificateInvalidError
 	var unknown x509.UnknownAuthorityError
-	var store *StoreError
+	var store *storeFailure
 	switch {
 	case errors.As(err, &host):
 		return "hostname mismatch: " + goText(host)
@@ -41,7 +41,7 @@ func Explain(err error, presented []*x509.Certificate) string {
 		hint, candidate, ok := goHint(unknown)
 		if !ok {
 			if errors.As(err, &store) {
-				return "no chain to a trusted root, and " + store.Error()
+				return "no chain to a trusted root, and " + store.store.Error()
 			}
 			return "no chain to a trusted root (an unknown CA, or the server does not send its intermediate; --ca-file adds a private CA)"
 		}
@@ -99,7 +99,7 @@ func describeFailed(c *x509.Certificate, presented []*x509.Certificate) (name, w
 			return string(role) + " " + check.Shorten(Name(c), MaxNameRunes), ""
 		}
 	}
-	return string(RoleOf(c)) + " " + check.Shorten(Name(c), MaxNameRunes), " (a trust anchor the server does not send: from --ca-file or the system store)"
+	return string(RoleOf(c)) + " " + check.Shorten(Name(c), MaxNameRunes), " (" + notSent + ")"
 }
 
 // candidateName names the candidate issuer Go tried, by the CN (or

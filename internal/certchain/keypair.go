@@ -14,14 +14,18 @@ import (
 // LoadTrust reads a plugin's --ca-file: extra anchors, for a private CA.
 // The anchors that parse still serve; damaged blocks ride along in
 // Trust.Damaged, a finding of every endpoint's rather than a reason to
-// judge none. The read is recorded in ctx's inflight tracker: a file on a
-// hung mount is named when the run has to end for it.
+// judge none, also when no block could be read: damaged anchors are
+// treated as damaged anchors in the system store are, and a chain they
+// may have ended fails verification naming them. A file that holds no
+// certificate block at all is an error. The read is recorded in ctx's
+// inflight tracker: a file on a hung mount is named when the run has to
+// end for it.
 func LoadTrust(ctx context.Context, path string) (*Trust, error) {
 	end := inflight.Begin(ctx, "reading --ca-file "+path, check.UNKNOWN)
 	anchors, err := ReadFile(path)
 	end()
 	var damaged *ParseError
-	if err != nil && !(errors.As(err, &damaged) && len(anchors) > 0) {
+	if err != nil && !errors.As(err, &damaged) {
 		return nil, fmt.Errorf("--ca-file: %v", err)
 	}
 	return &Trust{Extra: anchors, Damaged: err}, nil

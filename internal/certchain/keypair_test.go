@@ -24,9 +24,19 @@ func TestLoadClientCert(t *testing.T) {
 	}
 }
 
-func TestLoadTrustRefusesAFileWithNoAnchor(t *testing.T) {
-	path := testutil.WriteFile(t, "ca.pem", []byte("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"))
+func TestLoadTrustRefusesAFileWithNoCertificate(t *testing.T) {
+	path := testutil.WriteFile(t, "ca.pem", []byte("-----BEGIN PRIVATE KEY-----\nbm90IGEgY2VydA==\n-----END PRIVATE KEY-----\n"))
 	if trust, err := LoadTrust(context.Background(), path); err == nil || !strings.HasPrefix(err.Error(), "--ca-file: ") {
 		t.Errorf("LoadTrust = %v, %v; want an error naming --ca-file", trust, err)
+	}
+}
+
+// Damaged anchors are no usage error, even all of them: they are named
+// where verification needed them, as damaged anchors of the system store.
+func TestLoadTrustKeepsDamagedAnchors(t *testing.T) {
+	path := testutil.WriteFile(t, "ca.pem", []byte("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"))
+	trust, err := LoadTrust(context.Background(), path)
+	if err != nil || len(trust.Extra) != 0 || trust.Damaged == nil || !strings.Contains(trust.Damaged.Error(), "PEM block 1") {
+		t.Errorf("LoadTrust = %+v, %v; want no anchor and the damaged block", trust, err)
 	}
 }

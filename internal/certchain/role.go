@@ -26,6 +26,9 @@ const (
 type Cert struct {
 	*x509.Certificate
 	Role Role
+	// NotSent marks a trust anchor the server did not send, found in
+	// --ca-file or the system store: named so when it decides.
+	NotSent bool
 }
 
 // RoleOf classifies a certificate found on its own (in a file, or sent by a
@@ -76,11 +79,17 @@ func IssuerName(c *x509.Certificate) string {
 // MaxNameRunes, so that what follows them in a message (the days left,
 // the threshold) stays on its first line.
 func (c Cert) Describe() string {
-	if SelfSigned(c.Certificate) {
-		return fmt.Sprintf("%s %s (self-signed)", c.Role, check.Shorten(Name(c.Certificate), MaxNameRunes))
+	how := "self-signed"
+	if !SelfSigned(c.Certificate) {
+		how = "issuer " + check.Shorten(IssuerName(c.Certificate), MaxNameRunes)
 	}
-	return fmt.Sprintf("%s %s (issuer %s)", c.Role, check.Shorten(Name(c.Certificate), MaxNameRunes), check.Shorten(IssuerName(c.Certificate), MaxNameRunes))
+	if c.NotSent {
+		how += ", " + notSent
+	}
+	return fmt.Sprintf("%s %s (%s)", c.Role, check.Shorten(Name(c.Certificate), MaxNameRunes), how)
 }
+
+const notSent = "a trust anchor the server does not send: from --ca-file or the system store"
 
 // MaxNameRunes is how much of a certificate's name a message shows.
 const MaxNameRunes = 64

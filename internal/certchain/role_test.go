@@ -73,12 +73,12 @@ func TestDescribe(t *testing.T) {
 		cert Cert
 		want string
 	}{
-		{"leaf", Cert{leaf.Certificate, Leaf}, "leaf CN=api.example.test (issuer Test Intermediate)"},
-		{"intermediate", Cert{p.Intermediate.Certificate, Intermediate}, "intermediate CN=Test Intermediate (issuer Test Root)"},
-		{"root", Cert{p.Root.Certificate, Root}, "root CN=Test Root (self-signed)"},
-		{"no common name", Cert{noCN.Certificate, Intermediate}, "intermediate O=Acme,C=JP (issuer Test Intermediate)"},
-		{"issuer without common name", Cert{issuedByNoCN.Certificate, Leaf}, "leaf CN=svc (issuer O=Acme,C=JP)"},
-		{"empty subject", Cert{&empty, Leaf}, "leaf serial 4242 (issuer Test Intermediate)"},
+		{"leaf", Cert{Certificate: leaf.Certificate, Role: Leaf}, "leaf CN=api.example.test (issuer Test Intermediate)"},
+		{"intermediate", Cert{Certificate: p.Intermediate.Certificate, Role: Intermediate}, "intermediate CN=Test Intermediate (issuer Test Root)"},
+		{"root", Cert{Certificate: p.Root.Certificate, Role: Root}, "root CN=Test Root (self-signed)"},
+		{"no common name", Cert{Certificate: noCN.Certificate, Role: Intermediate}, "intermediate O=Acme,C=JP (issuer Test Intermediate)"},
+		{"issuer without common name", Cert{Certificate: issuedByNoCN.Certificate, Role: Leaf}, "leaf CN=svc (issuer O=Acme,C=JP)"},
+		{"empty subject", Cert{Certificate: &empty, Role: Leaf}, "leaf serial 4242 (issuer Test Intermediate)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.cert.Describe(); got != tc.want {
@@ -125,5 +125,13 @@ func TestEarliest(t *testing.T) {
 	}
 	if got := Earliest(nil); got.Certificate != nil {
 		t.Errorf("Earliest(nil) = %v, want no certificate", got.Subject)
+	}
+}
+
+func TestDescribeAnchorNotSent(t *testing.T) {
+	p := testutil.NewPKI(t)
+	got := Cert{Certificate: p.Root.Certificate, Role: Root, NotSent: true}.Describe()
+	if want := "root CN=Test Root (self-signed, a trust anchor the server does not send: from --ca-file or the system store)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

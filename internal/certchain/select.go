@@ -49,7 +49,7 @@ func Select(presented []*x509.Certificate, p Policy) Served {
 		if i == 0 {
 			role = Leaf
 		}
-		asPresented[i] = Cert{c, role}
+		asPresented[i] = Cert{Certificate: c, Role: role}
 	}
 	if p.NoVerify {
 		return Served{Chain: asPresented}
@@ -59,12 +59,13 @@ func Select(presented []*x509.Certificate, p Policy) Served {
 	for _, c := range presented[1:] {
 		intermediates.AddCert(c)
 	}
-	chains, err := presented[0].Verify(x509.VerifyOptions{
-		Roots:         p.Roots,
-		Intermediates: intermediates,
-		CurrentTime:   p.Now,
-	})
+	opts := x509.VerifyOptions{Roots: p.Roots, Intermediates: intermediates, CurrentTime: p.Now}
+	chains, err := presented[0].Verify(opts)
 	if err != nil {
+		if a := expiredAnchor(presented, opts, err); a != nil {
+			// Judged with the others: it is what ends the chain.
+			asPresented = append(asPresented, Cert{Certificate: a, Role: Root, NotSent: true})
+		}
 		return Served{Chain: asPresented, VerifyErr: err}
 	}
 
@@ -83,7 +84,7 @@ func Select(presented []*x509.Certificate, p Policy) Served {
 		case i == len(best)-1:
 			role = Root
 		}
-		served.Chain[i] = Cert{c, role}
+		served.Chain[i] = Cert{Certificate: c, Role: role}
 	}
 	for i, c := range presented {
 		if i > 0 && !contains(best, c) {
@@ -130,4 +131,47 @@ func ExpiryFailure(err error, judged []Cert) bool {
 		}
 	}
 	return false
+}
+
+// expiredAnchor finds the expired trust anchor, not among presented, that
+// the chain ends at, when verification failed on an expiry. Go names the
+// first expired certificate it meets: the anchor itself when the others
+// are valid, else one of presented, and then the chain is built again at
+// the last moment every presented certificate was valid, to see where it
+// ends.
+func expiredAnchor(presented []*x509.Certificate, opts x509.VerifyOptions, err error) *x509.Certificate {
+	var inv x509.CertificateInvalidError
+	if !errors.As(err, &inv) || inv.Reason != x509.Expired || inv.Cert == nil {
+		return nil
+	}
+	if !contains(presented, inv.Cert) {
+		return inv.Cert
+	}
+	now := opts.CurrentTime
+	at := earliest(presented).Add(-time.Second)
+	for _, c := range presented {
+		if at.Before(c.NotBefore) {
+			return nil // never all valid at once
+		}
+	}
+	opts.CurrentTime = at
+	chains, err := presented[0].Verify(opts)
+	switch {
+	case errors.As(err, &inv) && inv.Reason == x509.Expired && inv.Cert != nil && !contains(presented, inv.Cert):
+		return inv.Cert
+	case err != nil:
+		return nil
+	}
+	var anchor *x509.Certificate
+	for _, chain := range chains {
+		root := chain[len(chain)-1]
+		switch {
+		case contains(presented, root):
+		case root.NotAfter.After(now):
+			return nil // one chain's anchor is still valid
+		case anchor == nil:
+			anchor = root
+		}
+	}
+	return anchor
 }

@@ -271,7 +271,7 @@ func expiredErr(err error) bool {
 
 func TestExpiryFailure(t *testing.T) {
 	p := testutil.NewPKI(t)
-	judged := []Cert{{p.Intermediate.Certificate, Intermediate}}
+	judged := []Cert{{Certificate: p.Intermediate.Certificate, Role: Intermediate}}
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -294,5 +294,36 @@ func TestExpiryFailure(t *testing.T) {
 				t.Errorf("ExpiryFailure(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})
+	}
+}
+
+// An expired anchor the server did not send is added to the chain judged,
+// marked NotSent: whether Go named it or, every certificate having
+// expired, named the leaf.
+func TestSelectAddsExpiredAnchor(t *testing.T) {
+	now := time.Now()
+	root := testutil.NewCert(t, fixture.CertOptions{CN: "Old Root", IsCA: true, NotBefore: fixture.InDays(-3650), NotAfter: fixture.InDays(-20)})
+	for _, tc := range []struct {
+		name      string
+		leafAfter float64
+	}{{"the rest valid", 40}, {"everything expired", -5}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inter := testutil.NewCert(t, fixture.CertOptions{CN: "CA", IsCA: true, Issuer: root, NotBefore: fixture.InDays(-3000), NotAfter: fixture.InDays(tc.leafAfter + 10)})
+			leaf := testutil.NewCert(t, fixture.CertOptions{CN: "leaf", Issuer: inter, NotBefore: fixture.InDays(-400), NotAfter: fixture.InDays(tc.leafAfter)})
+			s := Select(x509s(leaf, inter), Policy{Roots: pool(root), Now: now})
+			if s.VerifyErr == nil {
+				t.Fatal("verified with an expired root")
+			}
+			last := s.Chain[len(s.Chain)-1]
+			if len(s.Chain) != 3 || !last.Equal(root.Certificate) || !last.NotSent || last.Role != Root {
+				t.Errorf("chain %s, want the root last, not sent", describe(s.Chain))
+			}
+		})
+	}
+	// A valid anchor is not added: the chain failed on the leaf alone.
+	p := testutil.NewPKI(t)
+	leaf := testutil.NewCert(t, fixture.CertOptions{CN: "leaf", Issuer: p.Intermediate, NotBefore: fixture.InDays(-100), NotAfter: fixture.InDays(-1)})
+	if s := Select(x509s(leaf, p.Intermediate), Policy{Roots: pool(p.Root), Now: now}); len(s.Chain) != 2 {
+		t.Errorf("chain %s, want the presented certificates only", describe(s.Chain))
 	}
 }

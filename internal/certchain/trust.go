@@ -24,12 +24,19 @@ func (t *Trust) ExtraPool() *x509.CertPool {
 // StoreError says that a file or directory of the system trust store
 // exists but could not be read: without it, a chain to a public CA looks
 // like a chain to an unknown one.
+//
+// Damaged says that the file was read but a certificate in it could not
+// be, one that may be the anchor a chain needs.
 type StoreError struct {
-	Path string
-	Err  error
+	Path    string
+	Err     error
+	Damaged bool
 }
 
 func (e *StoreError) Error() string {
+	if e.Damaged {
+		return "the system trust store " + e.Path + ": " + e.Err.Error()
+	}
 	return "cannot read the system trust store " + e.Path + ": " + e.Err.Error()
 }
 

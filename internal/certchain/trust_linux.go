@@ -77,9 +77,17 @@ func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) erro
 		file = file[:n]
 		return err
 	}
-	add := func() {
+	var first error
+	// A certificate that cannot be read may be the anchor wanted: it is
+	// reported (when nothing worse is) as --ca-file's damaged blocks are.
+	damaged := func(path string, i int, why string) {
+		if first == nil {
+			first = &StoreError{Path: path, Err: fmt.Errorf("certificate %d is not a valid certificate: %s", i, why), Damaged: true}
+		}
+	}
+	add := func(path string) {
 		rest := file
-		for {
+		for i := 1; ; i++ {
 			body, after, ok := nextPEMCertificate(rest)
 			if !ok {
 				return
@@ -90,17 +98,21 @@ func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) erro
 			}
 			n, err := base64.StdEncoding.Decode(der[:cap(der)], body)
 			if err != nil {
+				damaged(path, i, "not base64")
 				continue
 			}
-			if subject, ok := rawSubject(der[:n]); !ok || !want[subject] {
+			subject, ok := rawSubject(der[:n])
+			if ok && !want[subject] {
 				continue
 			}
-			if c, err := x509.ParseCertificate(bytes.Clone(der[:n])); err == nil {
-				pool.AddCert(c)
+			c, err := x509.ParseCertificate(bytes.Clone(der[:n]))
+			if err != nil {
+				damaged(path, i, strings.TrimPrefix(err.Error(), "x509: "))
+				continue
 			}
+			pool.AddCert(c)
 		}
 	}
-	var first error
 	failed := func(path string, err error) {
 		if first == nil && !errors.Is(err, fs.ErrNotExist) {
 			first = &StoreError{Path: path, Err: unwrapPath(err)}
@@ -116,7 +128,7 @@ func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) erro
 			failed(f, err)
 			continue
 		}
-		add()
+		add(f)
 		break
 	}
 	if !dirsToo {
@@ -139,7 +151,7 @@ func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) erro
 				continue // a hash link to a file read anyway
 			}
 			if read(path) == nil {
-				add()
+				add(path)
 			}
 		}
 	}

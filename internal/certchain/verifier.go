@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ import (
 // verdict.
 type Verifier struct {
 	noVerify bool
+	damaged  error // --ca-file's blocks that could not be read
 	now      time.Time
 	tiers    []*tier
 
@@ -51,6 +53,9 @@ var errUnfinished = errors.New("verification did not finish")
 // as presented decide and nothing is verified.
 func NewVerifier(trust *Trust, now time.Time, noVerify bool) *Verifier {
 	v := &Verifier{noVerify: noVerify, now: now, done: map[string]*verification{}}
+	if trust != nil && trust.Damaged != nil {
+		v.damaged = fmt.Errorf("--ca-file %w", trust.Damaged)
+	}
 	if trust != nil && len(trust.Extra) > 0 {
 		v.tiers = append(v.tiers, &tier{fixed: trust.ExtraPool()})
 	}
@@ -109,6 +114,9 @@ func (v *Verifier) Verify(presented []*x509.Certificate, name string) Served {
 			break
 		}
 	}
+	if v.damaged != nil && plainUnknown(w.served.VerifyErr) {
+		w.served.VerifyErr = &storeFailure{err: w.served.VerifyErr, store: v.damaged}
+	}
 	return w.served
 }
 
@@ -132,19 +140,20 @@ func retry(s Served, presented []*x509.Certificate) bool {
 // no candidate issuer, no store error.
 func plainUnknown(err error) bool {
 	var unknown x509.UnknownAuthorityError
-	var store *StoreError
-	if !errors.As(err, &unknown) || errors.As(err, &store) {
+	var failure *storeFailure
+	if !errors.As(err, &unknown) || errors.As(err, &failure) {
 		return false
 	}
 	_, _, hinted := goHint(unknown)
 	return !hinted
 }
 
-// storeFailure is a chain left untrusted while part of the system store
-// could not be read: the anchor it needs may be in the part not read.
+// storeFailure is a chain left untrusted while part of the anchors (the
+// system store, a *StoreError, or --ca-file's damaged blocks) could not be
+// read: the anchor it needs may be in the part not read.
 type storeFailure struct {
 	err   error
-	store *StoreError
+	store error
 }
 
 func (e *storeFailure) Error() string { return e.err.Error() + "; " + e.store.Error() }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
@@ -29,8 +30,20 @@ type Verdict struct {
 }
 
 // Cert judges one certificate: not yet valid or expired is CRITICAL,
-// otherwise the thresholds decide.
+// otherwise the thresholds decide; a key or signature that clients refuse
+// (certchain.Refused) is said first, and its status is the least the
+// certificate gets, whatever its days.
 func (j Judge) Cert(c certchain.Cert) Verdict {
+	v := j.dates(c)
+	if r := certchain.Refused(c.Certificate); r != nil {
+		v.Status = check.Worst(v.Status, r.Status)
+		desc := c.Describe()
+		v.Text = desc + " " + r.Text + ";" + strings.TrimPrefix(v.Text, desc)
+	}
+	return v
+}
+
+func (j Judge) dates(c certchain.Cert) Verdict {
 	left := threshold.Between(j.Now, c.NotAfter)
 	v := Verdict{Cert: c, Status: check.OK}
 	desc := c.Describe()

@@ -79,7 +79,11 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	if err := res.HandshakeErr; err != nil {
 		fs = append(fs, check.Finding{Status: check.CRITICAL, Text: withDays(label + ": " + errText(err, label))})
 	}
-	if err := res.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, res.Chain) && res.verdicts[0].Status == check.CRITICAL) {
+	if res.Refused != nil {
+		fs = append(fs, check.Finding{Status: res.Refused.Status,
+			Text: withDays(fmt.Sprintf("%s %s %s", label, res.Chain[0].Describe(), res.Refused.Text))})
+	}
+	if err := res.VerifyErr; err != nil && !res.judgedFailure() {
 		fs = append(fs, check.Finding{Status: check.CRITICAL,
 			Text: withDays(fmt.Sprintf("%s verification failed: %s", label, certchain.Explain(err, res.Presented)))})
 	}
@@ -110,8 +114,14 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 func (c *Config) file(res *Result) []check.Finding {
 	fs := nonOK(res.Path, res.verdicts)
 	if res.Damaged != nil {
-		// The error names the file and the blocks.
-		fs = append(fs, check.Finding{Status: check.UNKNOWN, Text: res.Damaged.Error()})
+		// The error names the file and the blocks. When nothing else is
+		// said of the file, the days of the certificate that decides
+		// follow, as they would on an OK line.
+		text := res.Damaged.Error()
+		if len(fs) == 0 {
+			text += "; " + res.verdicts[0].Text
+		}
+		fs = append(fs, check.Finding{Status: check.UNKNOWN, Text: text})
 	}
 	if len(fs) == 0 {
 		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.verdicts[0].Text}}

@@ -139,7 +139,8 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	}
 	timings.StartTLS, timings.Handshake = res.StartTLS, res.Handshake
 
-	r := Result{Target: t, Addr: ap, Presented: res.Certificates, TLSVersion: res.Version}
+	r := Result{Target: t, Addr: ap, Presented: res.Certificates, TLSVersion: res.Version,
+		Refused: certchain.RefusedHandshake(res.HandshakeSignature)}
 	if err != nil {
 		// The certificates arrived before the handshake failed (a key
 		// or signature Go refuses, the server's alert after ours): how
@@ -158,19 +159,32 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	if ctx.Err() != nil && !e.NoVerify {
 		return e.failed(t, ap, vt.timer.Fail(ctx, ctx.Err()))
 	}
-	served := e.verifier.Verify(res.Certificates, e.serverName(t))
+	var served certchain.Served
+	if leafUnparsed(res.Unparsed) {
+		// The readable certificates are no chain to verify: the days
+		// they have left are all there is to say.
+		for _, x := range res.Certificates {
+			served.Chain = append(served.Chain, certchain.Cert{Certificate: x, Role: certchain.RoleOf(x)})
+		}
+	} else {
+		served = e.verifier.Verify(res.Certificates, e.serverName(t))
+	}
 	timings.Verify = vt.end()
 	r.Timings = timings
 	r.Chain, r.Unused, r.VerifyErr = served.Chain, served.Unused, served.VerifyErr
 	r.Verified = !e.NoVerify && served.VerifyErr == nil
 	e.decide(&r)
-	if err := r.VerifyErr; err != nil && !(certchain.ExpiryFailure(err, r.Chain) && r.verdicts[0].Status == check.CRITICAL) {
+	if r.VerifyErr != nil && !r.judgedFailure() {
 		r.Status = check.CRITICAL
 	}
-	if r.HandshakeErr != nil {
-		r.Status = check.CRITICAL
+	if r.HandshakeErr != nil || r.Refused != nil {
+		r.Status = check.Worst(r.Status, check.CRITICAL)
 	}
 	return r
+}
+
+func leafUnparsed(us []tlsprobe.Unparsed) bool {
+	return len(us) > 0 && us[0].Index == 0
 }
 
 // files reads and judges the files a path or glob names, each on its own.

@@ -43,6 +43,9 @@ type Result struct {
 	// its chain when the server sent an alert). They are judged all the
 	// same, and the endpoint is CRITICAL.
 	HandshakeErr error
+	// Refused is why clients refuse how the server signs its handshake
+	// (SHA-1 in TLS 1.2), whatever the certificates' days.
+	Refused *certchain.Refusal
 	// Damaged is a file's blocks that could not be read as certificates
 	// (a *certchain.ParseError), beside the certificates that could,
 	// which are judged all the same.
@@ -109,4 +112,14 @@ func errText(err error, label string) string {
 		msg = strings.Replace(msg, pe.Phase+" "+pe.Addr+":", pe.Phase+":", 1)
 	}
 	return msg
+}
+
+// judgedFailure reports whether the verification failure says only what
+// the judgement of the chain already says, CRITICAL: a certificate that
+// expired, or one signed in a way clients refuse.
+func (r *Result) judgedFailure() bool {
+	if r.verdicts[0].Status != check.CRITICAL {
+		return false
+	}
+	return certchain.ExpiryFailure(r.VerifyErr, r.Chain) || certchain.RefusalFailure(r.VerifyErr, r.Chain)
 }

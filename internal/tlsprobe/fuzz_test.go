@@ -68,3 +68,43 @@ func plausible(proto string, data []byte) bool {
 	}
 	return !slices.Contains(StartTLSProtocols(), proto)
 }
+
+// FuzzClearHandshake reads a server's bytes as the record of a handshake:
+// whatever they are, no panic, and no more certificate bytes than were
+// sent.
+func FuzzClearHandshake(f *testing.F) {
+	hello := "\x02\x00\x00\x04\x03\x03\x00\x00"
+	certs := "\x0b\x00\x00\x0b\x00\x00\x08\x00\x00\x05\x30\x03\x02\x01\x01"
+	ske := "\x0c\x00\x00\x0a\x03\x00\x17\x01\x04\x02\x03\x00\x01\x00"
+	body := hello + certs + ske
+	f.Add([]byte("\x16\x03\x03\x00" + string(rune(len(body))) + body + "\x14\x03\x03\x00\x01\x01"))
+	f.Add([]byte("\x16\x03\x03\x00\x05\x0b\x00\x00\x01"))
+	f.Add([]byte("\x16\x03\x03\xff\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		total := 0
+		for _, der := range readClearHandshake(data).Certificates {
+			total += len(der)
+		}
+		if total > len(data) {
+			t.Fatalf("%d bytes of certificates from %d bytes", total, len(data))
+		}
+	})
+}
+
+// The bytes of a TLS 1.2 handshake give its certificates and how its
+// ServerKeyExchange was signed.
+func TestReadClearHandshake(t *testing.T) {
+	hello := "\x02\x00\x00\x04\x03\x03\x00\x00"
+	certs := "\x0b\x00\x00\x0d\x00\x00\x0a\x00\x00\x02\x30\x00\x00\x00\x02\x30\x01"
+	ske := "\x0c\x00\x00\x0a\x03\x00\x17\x01\x04\x02\x03\x00\x01\x00"
+	body := hello + certs + ske
+	// Split over two records, as servers do with long chains.
+	data := "\x16\x03\x03\x00\x0a" + body[:10] + "\x16\x03\x03\x00" + string(rune(len(body)-10)) + body[10:] + "\x14\x03\x03\x00\x01\x01\x16\x03\x03\x00\x04garbage"
+	h := readClearHandshake([]byte(data))
+	if len(h.Certificates) != 2 || string(h.Certificates[0]) != "\x30\x00" || string(h.Certificates[1]) != "\x30\x01" {
+		t.Errorf("certificates %q", h.Certificates)
+	}
+	if h.Signature != 0x0203 {
+		t.Errorf("signature %#x, want ECDSAWithSHA1", h.Signature)
+	}
+}

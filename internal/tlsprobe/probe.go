@@ -46,6 +46,20 @@ type Result struct {
 	CipherSuite  uint16
 	// Connect, StartTLS and Handshake are the durations of the phases.
 	Connect, StartTLS, Handshake time.Duration
+	// HandshakeSignature is how the server signed a TLS 1.2 handshake
+	// (its ServerKeyExchange); zero when none was seen.
+	HandshakeSignature tls.SignatureScheme
+	// Unparsed are the certificates the server sent that Go cannot
+	// parse, which fail the handshake of every Go client; Certificates
+	// then holds the others, read from the handshake's bytes.
+	Unparsed []Unparsed
+}
+
+// Unparsed is a certificate the server sent that Go cannot parse.
+type Unparsed struct {
+	// Index is its place in what the server sent, 0 for the leaf.
+	Index int
+	Err   error
 }
 
 // Probe handshakes with the endpoint within ctx. Errors are *phase.Error,
@@ -57,7 +71,30 @@ type Result struct {
 // durations so far, so that the days they have left are not lost. Before
 // that, the Result is nil. An alert the server sent is a *RefusedError in
 // the chain.
+//
+// A certificate Go cannot parse fails the handshake before any callback
+// sees the others. Their bytes are read from the handshake itself: in the
+// clear up to TLS 1.2, so a TLS 1.3 handshake that fails so is tried again
+// on a new connection capped at TLS 1.2. The Result then has Unparsed.
 func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
+	res, err := probe(ctx, ep, opts, 0)
+	if err == nil || res != nil || !errors.Is(err, errUnparsable) {
+		return res, err
+	}
+	// TLS 1.3 hid the certificates; a server that also speaks TLS 1.2
+	// shows them. One that does not leaves the first failure to report.
+	ep.Conn = nil
+	if again, againErr := probe(ctx, ep, opts, tls.VersionTLS12); again != nil {
+		return again, againErr
+	}
+	return nil, err
+}
+
+// errUnparsable marks a handshake that failed on a certificate Go could
+// not parse, whose bytes were not seen.
+var errUnparsable = errors.New("the other certificates could not be read: TLS 1.3 encrypts them, and TLS 1.2 did not show them")
+
+func probe(ctx context.Context, ep Endpoint, opts Options, maxVersion uint16) (*Result, error) {
 	upgrade, err := lookupStartTLS(ep.StartTLS)
 	if err != nil {
 		return nil, err
@@ -100,6 +137,7 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		InsecureSkipVerify: true,
 		// Old listeners still have certificates that expire.
 		MinVersion: tls.VersionTLS10,
+		MaxVersion: maxVersion,
 		// Nothing secret crosses this connection, so the post-quantum
 		// hybrid key exchange (Go's default first choice) would only add
 		// a key generation to every handshake of every run. P-256 first:
@@ -123,9 +161,16 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		cert := opts.ClientCert
 		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
 	}
-	tc := tls.Client(conn, cfg)
-	if err := tc.HandshakeContext(ctx); err != nil {
+	rec := &recorder{Conn: conn}
+	tc := tls.Client(rec, cfg)
+	err = tc.HandshakeContext(ctx)
+	clear := readClearHandshake(rec.buf)
+	res.HandshakeSignature = clear.Signature
+	if err != nil {
 		err = refused(err, opts.ClientCert != nil)
+		if len(res.Certificates) == 0 && strings.Contains(err.Error(), "failed to parse certificate from server") {
+			err = unparsable(res, clear.Certificates, err)
+		}
 		if len(res.Certificates) == 0 {
 			return nil, t.Fail(ctx, err)
 		}
@@ -140,6 +185,34 @@ func Probe(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		return nil, t.Fail(ctx, errors.New("the server presented no certificate"))
 	}
 	return res, nil
+}
+
+// unparsable reads the certificates of a handshake that failed on one Go
+// cannot parse from the bytes of its Certificate message (raw), keeping
+// the others in res, and says which could not be read. With no bytes seen
+// (TLS 1.3), the error is marked errUnparsable for Probe to try TLS 1.2.
+func unparsable(res *Result, raw [][]byte, err error) error {
+	if len(raw) == 0 {
+		return fmt.Errorf("%w (%w)", err, errUnparsable)
+	}
+	var problems []string
+	for i, der := range raw {
+		c, perr := x509.ParseCertificate(der)
+		if perr != nil {
+			res.Unparsed = append(res.Unparsed, Unparsed{Index: i, Err: perr})
+			what := fmt.Sprintf("certificate %d", i+1)
+			if i == 0 {
+				what = "the leaf"
+			}
+			problems = append(problems, fmt.Sprintf("%s the server sent cannot be parsed (%s)", what, strings.TrimPrefix(perr.Error(), "x509: ")))
+			continue
+		}
+		res.Certificates = append(res.Certificates, c)
+	}
+	if len(problems) == 0 {
+		return err
+	}
+	return errors.New(strings.Join(problems, "; ") + ": every Go client fails the handshake")
 }
 
 // allCipherSuites is every TLS 1.0-1.2 suite crypto/tls implements, the
