@@ -2,7 +2,6 @@ package journey
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -199,7 +198,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("URL %q: %v", secret.RedactURL(masker.Mask(raw)), errors.Unwrap(err))
+		return nil, fmt.Errorf("URL %q: %s", secret.RedactURL(masker.Mask(raw)), secret.ParseError(raw, err))
 	}
 	if !u.IsAbs() {
 		if s.baseURL == "" {
@@ -211,7 +210,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 		}
 		base, err := url.Parse(b)
 		if err != nil {
-			return nil, fmt.Errorf("base_url %q: %v", secret.RedactURL(masker.Mask(b)), errors.Unwrap(err))
+			return nil, fmt.Errorf("base_url %q: %s", secret.RedactURL(masker.Mask(b)), secret.ParseError(b, err))
 		}
 		u = base.ResolveReference(u)
 	}
