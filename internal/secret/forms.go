@@ -13,7 +13,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 )
 
-// forms returns the forms a secret may take in text a server echoes or a
+// Forms returns the forms a secret may take in text a server echoes or a
 // message quotes, each once:
 //
 //   - as it is, and with its white space runs collapsed to one space (a
@@ -32,7 +32,7 @@ import (
 // Mask also reads the text it masks with these escapes undone, however
 // deeply nested, so that forms not listed (a mix of escapes, a quote of a
 // quote) are caught wherever Run bytes of the secret come out.
-func forms(v string) []string {
+func Forms(v string) []string {
 	out := []string{v, strings.Join(strings.Fields(v), " ")}
 	for _, e := range []string{url.QueryEscape(v), url.PathEscape(v)} {
 		out = append(out, e, lowerHex(e))

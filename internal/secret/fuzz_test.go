@@ -127,7 +127,7 @@ func FuzzMask(f *testing.F) {
 		if len(secret) < Run || strings.Contains(secret, Mask[:1]) {
 			return // a short secret is masked only whole; "*" is the mask's own
 		}
-		fs := forms(secret)
+		fs := Forms(secret)
 		form := fs[int(shape)%len(fs)]
 		if len(form) < Run {
 			return // white space collapsed

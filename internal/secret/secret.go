@@ -194,7 +194,7 @@ func (m *Masker) Add(value string) {
 	if value == "" {
 		return
 	}
-	m.add(len(value) >= Run, forms(value)...)
+	m.add(len(value) >= Run, Forms(value)...)
 }
 
 // AddBasicAuth registers the password of HTTP Basic authentication and
@@ -232,7 +232,7 @@ func (m *Masker) AddHeader(name, value string) {
 		}
 		// The scheme is no secret: pieces of "Bearer " are masked
 		// only where the credentials follow.
-		m.add(false, forms(value)...)
+		m.add(false, Forms(value)...)
 		creds = strings.TrimSpace(creds)
 		m.Add(creds)
 		if strings.EqualFold(scheme, "Basic") {
@@ -245,7 +245,7 @@ func (m *Masker) AddHeader(name, value string) {
 	case "cookie":
 		// Cookie names and short flags are no secret: the header is
 		// masked whole, its long values wherever they appear.
-		m.add(false, forms(value)...)
+		m.add(false, Forms(value)...)
 		for _, pair := range strings.Split(value, ";") {
 			if _, v, ok := strings.Cut(pair, "="); ok && len(strings.TrimSpace(v)) >= MinCookieSecret {
 				m.Add(strings.TrimSpace(v))
