@@ -89,7 +89,7 @@ type options struct {
 
 func (o *options) Prepare(ctx context.Context, args []string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("unexpected argument %q: give the URL with -u", o.masker.Mask(secret.RedactURL(args[0])))
+		return fmt.Errorf("unexpected argument %q: give the URL with -u", secret.RedactURL(args[0]))
 	}
 	if err := o.prepareClient(ctx); err != nil {
 		return err
@@ -157,7 +157,7 @@ func (o *options) prepareClient(ctx context.Context) error {
 		o.masker.AddURL(o.Proxy)
 		p, err := url.Parse(o.Proxy)
 		if err != nil || p.Host == "" || p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "socks5" {
-			return fmt.Errorf("--proxy %s is not a proxy URL: write http://HOST:PORT", o.masker.Mask(secret.RedactURL(o.Proxy)))
+			return fmt.Errorf("--proxy %s is not a proxy URL: write http://HOST:PORT", secret.RedactURL(o.Proxy))
 		}
 		c.Proxy = p
 	}
@@ -200,7 +200,7 @@ func (o *options) prepareRequest(ctx context.Context) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("-u %s is not an http:// or https:// URL", o.masker.Mask(secret.RedactURL(raw)))
+		return fmt.Errorf("-u %s is not an http:// or https:// URL", secret.RedactURL(raw))
 	}
 	o.masker.AddURL(raw)
 	r.Header = http.Header{}
@@ -355,7 +355,7 @@ func (o *options) Run(ctx context.Context) *check.Report {
 	}
 	c, err := httpprobe.New(o.client)
 	if err != nil {
-		return &check.Report{Findings: []check.Finding{{Status: check.UNKNOWN, Text: o.masker.Mask(err.Error())}}}
+		return &check.Report{Findings: []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}}
 	}
 	defer c.CloseIdleConnections()
 	return o.runOne(ctx, c)
