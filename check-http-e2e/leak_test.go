@@ -117,14 +117,14 @@ steps:
     post: /login
     extract: {token: {jq: .token, secret: true}}
   - name: call
-    get: `+form+`
+    get: `+form+`?access_token=Literal-Api-Key-4242
     headers: {X-Token: "${token}", X-Password: "${env:E2E_PASSWORD}"}
     expect: {contains: [nowhere]}
 `))
 			for _, v := range [][]string{nil, {"-v"}} {
 				r := run(t, hostileEnv, append([]string{"--scenario", scenario}, v...)...)
 				r.Expect(t, 2, `HTTP CRITICAL: echo step 2/2 "call": `)
-				r.ExpectNoSecret(t, fixture.SessionToken, fixture.SessionCookieValue, hostilePassword)
+				r.ExpectNoSecret(t, fixture.SessionToken, fixture.SessionCookieValue, hostilePassword, "Literal-Api-Key-4242")
 			}
 		})
 	}

@@ -222,6 +222,9 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 		pass, _ := u.User.Password()
 		masker.AddBasicAuth(u.User.Username(), pass)
 	}
+	// A secret-looking query value is hidden in the URL shown; a server
+	// may echo it in the body.
+	masker.AddURL(u.String())
 	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
 	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
 		v, err := expand(h.value)
