@@ -194,8 +194,20 @@ func (m *Masker) Add(value string) {
 	if value == "" {
 		return
 	}
+	if len(value) > MaxPieces {
+		// A request body from ${file:} may be tens of KiB: its pieces
+		// in every form would cost tens of MiB. Its own pieces are
+		// masked, its other forms whole.
+		m.add(true, value)
+		m.add(false, Forms(value)...)
+		return
+	}
 	m.add(len(value) >= Run, Forms(value)...)
 }
+
+// MaxPieces is the longest secret whose Run-byte pieces are masked in
+// every form; a longer one is masked by pieces only as it is.
+const MaxPieces = 4 << 10
 
 // AddBasicAuth registers the password of HTTP Basic authentication and
 // the base64 of "user:pass" that the Authorization header carries, which

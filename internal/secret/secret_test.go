@@ -445,3 +445,20 @@ func TestAddURL(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskLongSecret: a secret of tens of KiB (a request body from
+// ${file:}) is masked by pieces as it is, and whole in its other forms.
+func TestMaskLongSecret(t *testing.T) {
+	long := strings.Repeat(`{"k":"v&w"},`, 6000)
+	var m Masker
+	m.Add(long)
+	if got := m.Mask("cut " + long[100:200] + "…"); got != "cut ***…" {
+		t.Errorf("a piece of a long secret: Mask = %q", got)
+	}
+	if got := m.Mask(base64.StdEncoding.EncodeToString([]byte(long))); got != "***" {
+		t.Errorf("a long secret's base64: Mask = %.40q", got)
+	}
+	if len(m.runs) > 2*len(long) {
+		t.Errorf("%d pieces registered for a secret of %d bytes", len(m.runs), len(long))
+	}
+}
