@@ -2,6 +2,7 @@ package journey
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -198,7 +199,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("URL %q: %s", secret.RedactURL(masker.Mask(raw)), secret.ParseError(raw, err))
+		return nil, fmt.Errorf("URL %q: %s", secret.RedactURL(masker.Mask(raw)), secret.ParseError(raw, errors.Unwrap(err)))
 	}
 	if !u.IsAbs() {
 		if s.baseURL == "" {
@@ -210,7 +211,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 		}
 		base, err := url.Parse(b)
 		if err != nil {
-			return nil, fmt.Errorf("base_url %q: %s", secret.RedactURL(masker.Mask(b)), secret.ParseError(b, err))
+			return nil, fmt.Errorf("base_url %q: %s", secret.RedactURL(masker.Mask(b)), secret.ParseError(b, errors.Unwrap(err)))
 		}
 		u = base.ResolveReference(u)
 	}
