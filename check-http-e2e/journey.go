@@ -42,7 +42,7 @@ func (o *options) prepareJourney(ctx context.Context) error {
 			return fmt.Errorf("%s applies to one request (-u), not to --scenario: write %s", f.flag, f.key)
 		}
 	}
-	s, err := journey.Load(ctx, o.Scenario, &o.masker)
+	s, err := journey.Load(ctx, o.Scenario, o.masker)
 	if err != nil {
 		return err
 	}
@@ -60,5 +60,5 @@ func (o *options) runJourney(ctx context.Context) *check.Report {
 			c.Deadline = deadline
 		}
 		return httpprobe.New(c)
-	}, journey.RunOptions{Masker: &o.masker, Verbose: o.Verbose})
+	}, journey.RunOptions{Masker: o.masker, Verbose: o.Verbose})
 }

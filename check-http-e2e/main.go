@@ -77,7 +77,9 @@ type options struct {
 
 	Scenario string `long:"scenario" value-name:"FILE" description:"run the journey in this YAML file instead of one request"`
 
-	masker    secret.Masker
+	// masker is secret.Process: every text the binary prints is masked
+	// with it on the way out.
+	masker    *secret.Masker
 	client    httpprobe.Options
 	request   httpprobe.Request
 	expect    httpexpect.Expect
@@ -87,7 +89,7 @@ type options struct {
 
 func (o *options) Prepare(ctx context.Context, args []string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("unexpected argument %q: give the URL with -u", o.masker.Mask(secret.RedactURL(args[0])))
+		return fmt.Errorf("unexpected argument %q: give the URL with -u", secret.RedactURL(args[0]))
 	}
 	if err := o.prepareClient(ctx); err != nil {
 		return err
@@ -152,12 +154,10 @@ func (o *options) prepareClient(ctx context.Context) error {
 		c.ConnectTo = append(c.ConnectTo, ct)
 	}
 	if o.Proxy != "" {
+		o.masker.AddURL(o.Proxy)
 		p, err := url.Parse(o.Proxy)
 		if err != nil || p.Host == "" || p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "socks5" {
-			return fmt.Errorf("--proxy %s is not a proxy URL: write http://HOST:PORT", o.masker.Mask(secret.RedactURL(o.Proxy)))
-		}
-		if pass, ok := p.User.Password(); ok {
-			o.masker.AddBasicAuth(p.User.Username(), pass)
+			return fmt.Errorf("--proxy %s is not a proxy URL: write http://HOST:PORT", secret.RedactURL(o.Proxy))
 		}
 		c.Proxy = p
 	}
@@ -200,8 +200,9 @@ func (o *options) prepareRequest(ctx context.Context) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("-u %s is not an http:// or https:// URL", o.masker.Mask(secret.RedactURL(raw)))
+		return fmt.Errorf("-u %s is not an http:// or https:// URL", secret.RedactURL(raw))
 	}
+	o.masker.AddURL(raw)
 	r.Header = http.Header{}
 	if u.User != nil {
 		pass, _ := u.User.Password()
@@ -354,7 +355,7 @@ func (o *options) Run(ctx context.Context) *check.Report {
 	}
 	c, err := httpprobe.New(o.client)
 	if err != nil {
-		return &check.Report{Findings: []check.Finding{{Status: check.UNKNOWN, Text: o.masker.Mask(err.Error())}}}
+		return &check.Report{Findings: []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}}
 	}
 	defer c.CloseIdleConnections()
 	return o.runOne(ctx, c)
@@ -362,5 +363,5 @@ func (o *options) Run(ctx context.Context) *check.Report {
 
 func main() {
 	httpprobe.KeepHTTP2()
-	os.Exit(cli.RunCheck(plugin, &options{}, os.Args[1:], os.Stdout))
+	os.Exit(cli.RunCheck(plugin, &options{masker: secret.Process()}, os.Args[1:], os.Stdout))
 }

@@ -32,12 +32,12 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 		if o.certJudge && errors.As(err, &ce) {
 			what += o.judge().Unverified(ce.Presented)
 		}
-		report.Findings = []check.Finding{{Status: check.CRITICAL, Text: o.masker.Mask(r.Method + " " + o.show(r.URL) + ": " + what)}}
+		report.Findings = []check.Finding{{Status: check.CRITICAL, Text: r.Method + " " + show(r.URL) + ": " + what}}
 		return report
 	}
-	target := r.Method + " " + o.show(r.URL)
+	target := r.Method + " " + show(r.URL)
 	if len(resp.Redirects) > 0 {
-		target += " -> " + o.show(resp.URL.String())
+		target += " -> " + show(resp.URL.String())
 	}
 	timings := breakdown(resp.Timings)
 	if o.Verbose {
@@ -55,12 +55,11 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 		if i == 0 {
 			f.Text += " (" + detail + ")"
 		}
-		f.Text = o.masker.Mask(f.Text)
 		report.Findings = append(report.Findings, f)
 	}
 	if len(report.Findings) == 0 {
-		report.OKVerdict = o.masker.Mask(fmt.Sprintf("%s %d", target, resp.StatusCode))
-		report.Findings = []check.Finding{{Status: check.OK, Text: o.masker.Mask(detail)}}
+		report.OKVerdict = fmt.Sprintf("%s %d", target, resp.StatusCode)
+		report.Findings = []check.Finding{{Status: check.OK, Text: detail}}
 	}
 	return report
 }
@@ -78,13 +77,13 @@ func (o *options) judge() expiry.Judge {
 }
 
 // show is a URL as messages print it: user info and secret-looking query
-// values hidden.
-func (o *options) show(u string) string {
+// values hidden (other secrets in it are masked on the way out).
+func show(u string) string {
 	if p, err := url.Parse(u); err == nil && p.User != nil {
 		p.User = nil
 		u = p.String()
 	}
-	return o.masker.Mask(secret.RedactURL(u))
+	return secret.RedactURL(u)
 }
 
 // breakdown is the timing of a response, phase by phase.

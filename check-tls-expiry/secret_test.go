@@ -30,11 +30,17 @@ func TestUsageErrorHidesURLSecrets(t *testing.T) {
 			[]string{"TLS UNKNOWN: unsupported URL scheme \"bogus\" in bogus://***@db/x?api_key=***"}},
 		{"user info before a broken scheme", []string{"admin:hunter2@://db"},
 			[]string{"TLS UNKNOWN: unsupported URL scheme", "in ***@://db"}},
+		// A "/" or "#" in the password ends the authority early: url.Parse
+		// then quotes a piece of it as a port or a host.
+		{"slash and hash in the password", []string{"https://monitor:hunt/er2#x@db"},
+			[]string{"TLS UNKNOWN: cannot parse URL \"https://***@db\"", "percent-encode the user info"}},
+		{"slash in the password, a port", []string{"-u", "https://monitor:hunter2/x@db:443"},
+			[]string{"TLS UNKNOWN: cannot parse URL \"https://***@db:443\"", "percent-encode the user info"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := testutil.Run(t, testutil.Binary(t, "check-tls-expiry"), nil, tc.args...)
 			r.Expect(t, 3, tc.want...)
-			if strings.Contains(r.Stdout+r.Stderr, "hunter2") {
+			if strings.Contains(r.Stdout+r.Stderr, "hunt") {
 				t.Errorf("the password is printed:\nstdout: %s\nstderr: %s", r.Stdout, r.Stderr)
 			}
 		})

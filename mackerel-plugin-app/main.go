@@ -10,6 +10,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/appmetrics"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
 var plugin = cli.Plugin{
@@ -28,5 +29,7 @@ func main() {
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(memoryLimit)
 	httpprobe.KeepHTTP2()
-	os.Exit(cli.RunMetric(plugin, appmetrics.NewOptions(os.Stderr), os.Args[1:], os.Stdout, os.Stderr))
+	// What a run writes to stderr as it goes is masked like what it
+	// prints at the end: both pass through the process's masker.
+	os.Exit(cli.RunMetric(plugin, appmetrics.NewOptions(secret.Process().Writer(os.Stderr)), os.Args[1:], os.Stdout, os.Stderr))
 }

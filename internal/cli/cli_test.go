@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 	"github.com/frontline-sre/mackerel-frontline/internal/version"
 )
@@ -292,5 +295,39 @@ func TestDrillMaxAgeDefault(t *testing.T) {
 	}
 	if got := time.Duration(opts.DrillMaxAge); got != check.DefaultDrillMaxAge {
 		t.Errorf("--drill-max-age defaults to %s, check.DefaultDrillMaxAge is %s", got, check.DefaultDrillMaxAge)
+	}
+}
+
+// TestRunCheckMasksOutput: whatever the run prints, its message and what
+// the standard logger got (net/http logs a server's unasked-for bytes
+// there) is masked with the process's masker; log lines are escaped, cut
+// and counted.
+func TestRunCheckMasksOutput(t *testing.T) {
+	const pw = "cli-Secret-9f8e7d"
+	f := &fake{run: func(context.Context) *check.Report {
+		secret.Process().Add(pw)
+		for range 7 {
+			log.Printf("Unsolicited response received on idle HTTP channel starting with %q", "GET / HTTP/1.1\r\nX-Pw: "+pw+"\r\n\x1b[31m"+strings.Repeat("x", 500))
+		}
+		return &check.Report{Findings: []check.Finding{{Status: check.CRITICAL, Text: "server said " + pw[:12]}}}
+	}}
+	var out, errs strings.Builder
+	restore := cli.Restart(&errs)
+	code := cli.RunCheck(plugin, f, nil, &out)
+	restore()
+	if code != 2 || out.String() != "FAKE CRITICAL: server said ***\n" {
+		t.Errorf("RunCheck = %d, %q", code, out.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(errs.String(), "\n"), "\n")
+	if len(lines) != 6 || lines[5] != "(more log lines left out)" {
+		t.Fatalf("stderr has %d lines, want 5 and a note:\n%s", len(lines), errs.String())
+	}
+	for _, l := range lines[:5] {
+		if !strings.Contains(l, `X-Pw: ***\r\n\x1b[31mxxx`) || utf8.RuneCountInString(l) > 300 || !strings.HasSuffix(l, "…") {
+			t.Errorf("log line not masked and cut: %q", l)
+		}
+	}
+	if strings.Contains(out.String()+errs.String(), pw[:8]) {
+		t.Errorf("output shows the secret:\n%s%s", out.String(), errs.String())
 	}
 }

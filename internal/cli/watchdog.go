@@ -3,15 +3,20 @@ package cli
 import (
 	"context"
 	"io"
+	"log"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/pool"
+	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
 // start is when the process started, near enough: package variables are
@@ -70,6 +75,7 @@ type job interface {
 // the exit: the caller exits the process, and it with it. Only the
 // result chosen here is ever printed.
 func supervise(stdout, stderr io.Writer, j job) int {
+	defer captureLog(stderr)()
 	tracker := &inflight.Tracker{}
 	ctx, terminate := context.WithCancelCause(inflight.With(context.Background(), tracker))
 	defer terminate(nil)
@@ -123,8 +129,59 @@ wait:
 			break wait
 		}
 	}
+	// The one place every text of the run passes on its way out: the
+	// message, verbose lines, usage errors and stacks alike.
+	r.stdout = secret.Process().Mask(r.stdout)
+	r.stderr = secret.Process().Mask(r.stderr)
 	write(stdout, stderr, r, start.Add(timeout+writeBy))
 	return r.code
+}
+
+// maxLogLines and maxLogRunes bound what the standard logger may write
+// in a run: a server that keeps sending unasked-for bytes must not flood
+// the agent's log.
+const (
+	maxLogLines = 5
+	maxLogRunes = 300
+)
+
+// logLines takes what the standard logger is given during a run.
+// net/http's Transport logs there the bytes a server sent on a connection
+// no request was waiting on ("Unsolicited response received on idle HTTP
+// channel starting with ..."), quoting them whole, request echo and all.
+// Each entry is masked, escaped and cut like any text from a server
+// before it reaches stderr.
+type logLines struct {
+	mu sync.Mutex
+	w  io.Writer
+	n  int
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n++
+	switch {
+	case l.n <= maxLogLines:
+		line := secret.Process().Mask(strings.TrimSuffix(string(p), "\n"))
+		io.WriteString(l.w, check.Shorten(check.Sanitize(line), maxLogRunes)+"\n")
+	case l.n == maxLogLines+1:
+		io.WriteString(l.w, "(more log lines left out)\n")
+	}
+	return len(p), nil
+}
+
+// captureLog sends the standard logger to logLines on w until restore.
+func captureLog(w io.Writer) (restore func()) {
+	out, flags, prefix := log.Writer(), log.Flags(), log.Prefix()
+	log.SetOutput(&logLines{w: w})
+	log.SetFlags(0)
+	log.SetPrefix("")
+	return func() {
+		log.SetOutput(out)
+		log.SetFlags(flags)
+		log.SetPrefix(prefix)
+	}
 }
 
 // write prints r, giving up at by: a stdout nobody reads must not keep

@@ -36,8 +36,10 @@ type Expect struct {
 	// included; zero is no bound.
 	TimeWarning, TimeCritical time.Duration
 	// Mask hides secrets in text quoted from the response. It runs before
-	// a quote is cut short or escaped: masking the message afterwards
-	// would miss a secret the cut fell inside. Nil quotes as received.
+	// a quote is cut short or escaped, so that a cut cannot leave part of
+	// a secret shorter than secret.Run; the runner masks the whole
+	// message again on its way out, which catches any secret.Run bytes of
+	// a longer one however it was cut. Nil quotes as received.
 	Mask func(string) string
 }
 
@@ -250,13 +252,18 @@ func DescribeBody(resp *httpprobe.Response, mask func(string) string) string {
 	return b
 }
 
-// maskStart is the first 200 bytes of body with secrets masked: the whole
-// body is masked first, so that a secret across byte 200 is not left half
-// shown.
+// maskStart is the first 200 bytes of body with secrets masked. What is
+// masked reaches well past byte 200 (a masked secret leaves room for
+// more of the body), but not to the end of a body of megabytes: a cut
+// cannot leave secret.Run bytes of a long secret unmasked anyway.
 func maskStart(body []byte, mask func(string) string) string {
 	if mask == nil {
 		return string(body[:min(len(body), 200)])
 	}
-	s := mask(string(body))
+	s := mask(string(body[:min(len(body), maskedPrefix)]))
 	return s[:min(len(s), 200)]
 }
+
+// maskedPrefix is how much of a long text quoted in a message is masked
+// before it is cut to a few dozen runes.
+const maskedPrefix = 4 << 10

@@ -171,7 +171,7 @@ func FormatMasked(v any, mask func(string) string) string {
 	b, _ := gojq.Marshal(v)
 	s := escapeUnprintable(string(b))
 	if mask != nil {
-		s = mask(s)
+		s = mask(s[:min(len(s), maskedPrefix)])
 	}
 	return check.Shorten(s, 80)
 }

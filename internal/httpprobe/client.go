@@ -75,8 +75,10 @@ func New(o Options) (*Client, error) {
 	}
 	if o.Proxy != nil {
 		t.Proxy = http.ProxyURL(o.Proxy)
+		secret.Process().AddURL(o.Proxy.String())
 	} else {
 		t.Proxy = http.ProxyFromEnvironment
+		addProxySecrets()
 	}
 	var p http.Protocols
 	switch o.Protocol {
@@ -92,6 +94,22 @@ func New(o Options) (*Client, error) {
 	t.Protocols = &p
 	c.transport = t
 	return c, nil
+}
+
+// addProxySecrets registers the credentials of the proxies the
+// environment names: a proxy that echoes the request (an error page
+// quoting its headers) must not get the proxy's password printed.
+func addProxySecrets() {
+	for _, name := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"} {
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		if !strings.Contains(v, "://") {
+			v = "http://" + v // as net/http reads "user:pass@proxy:3128"
+		}
+		secret.Process().AddURL(v)
+	}
 }
 
 // http2Off reports whether GODEBUG turns net/http's HTTP/2 client off, as
@@ -283,11 +301,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		// url.Error quotes the URL whole, credentials included.
-		if ue, ok := err.(*url.Error); ok {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("%s: %v", secret.RedactURL(r.URL), err)
+		return nil, fmt.Errorf("%s: %s", secret.RedactURL(r.URL), secret.ParseError(r.URL, err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("%s is not an http:// or https:// URL", secret.RedactURL(r.URL))

@@ -263,7 +263,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("URL %q: %v", secret.RedactURL(masker.Mask(raw)), errors.Unwrap(err))
+		return nil, fmt.Errorf("URL %q: %s", secret.RedactURL(masker.Mask(raw)), secret.ParseError(raw, errors.Unwrap(err)))
 	}
 	if !u.IsAbs() {
 		if s.baseURL == "" {
@@ -275,7 +275,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 		}
 		base, err := url.Parse(b)
 		if err != nil {
-			return nil, fmt.Errorf("base_url %q: %v", secret.RedactURL(masker.Mask(b)), errors.Unwrap(err))
+			return nil, fmt.Errorf("base_url %q: %s", secret.RedactURL(masker.Mask(b)), secret.ParseError(b, errors.Unwrap(err)))
 		}
 		u = base.ResolveReference(u)
 	}
@@ -287,6 +287,9 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 		pass, _ := u.User.Password()
 		masker.AddBasicAuth(u.User.Username(), pass)
 	}
+	// A secret-looking query value is hidden in the URL shown; a server
+	// may echo it in the body.
+	masker.AddURL(u.String())
 	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
 	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
 		v, err := expand(h.value)

@@ -440,7 +440,7 @@ func (l *loader) checkURL(st *Step, i int, k *node) error {
 	}
 	u, err := url.Parse(st.url)
 	if err != nil {
-		return errAt(k.line, "%s %q is not a URL: %v", where, secret.RedactURL(st.url), errors.Unwrap(err))
+		return errAt(k.line, "%s %q is not a URL: %s", where, secret.RedactURL(st.url), secret.ParseError(st.url, err))
 	}
 	if u.IsAbs() {
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

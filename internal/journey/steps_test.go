@@ -23,7 +23,7 @@ func serveMisc(t *testing.T) string {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
-		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "cookie-5ecret-88"})
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "cookie-c0ffee-88"})
 		w.Header().Set("X-Request-Id", "req-1")
 		fmt.Fprintf(w, `{"token":%q,"n":7,"obj":{"a":[1,2]},"none":null}`, tokenValue)
 	})
@@ -159,7 +159,7 @@ func TestSteps(t *testing.T) {
 					t.Errorf("line %d:\n%s\nwant it to start:\n%s", i+1, lines[i], want)
 				}
 			}
-			for _, s := range []string{tokenValue, "cookie-5ecret-88", "thing-from-env", "pw-in-url"} {
+			for _, s := range []string{tokenValue, "cookie-c0ffee-88", "thing-from-env", "pw-in-url"} {
 				if strings.Contains(r.Message(), s) {
 					t.Errorf("message shows the secret %q:\n%s", s, r.Message())
 				}

@@ -1,6 +1,9 @@
 package secret
 
 import (
+	"encoding/json"
+	"html"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -93,6 +96,67 @@ func FuzzRedactURL(f *testing.F) {
 			u := s[:i+3] + "user:" + pw + "@" + s[i+3:]
 			if got := RedactURL(u); strings.Contains(got, pw) {
 				t.Fatalf("RedactURL(%q) = %q shows the password", u, got)
+			}
+		}
+	})
+}
+
+// FuzzMask feeds the masker what servers send back with a secret in it: a
+// JSON document, an HTML page, a header echo, a redirect's query, in each
+// form the secret may take, cut anywhere, with text of the fuzzer's own
+// around it. No Run bytes of any form of the secret may survive.
+func FuzzMask(f *testing.F) {
+	for _, seed := range []struct {
+		secret, around string
+		shape, cut     uint8
+	}{
+		{`s3"cret-pw`, "", 0, 0},
+		{`s3&cret-pw`, "<p>", 1, 7},
+		{"tab\tand\\back", `{"a":`, 2, 200},
+		{"LongSecretValue_ABCDEFGHIJ", "tonumber cannot be applied to ", 3, 24},
+		{"pässwörd-ünïcode", "%", 4, 3},
+		{"a b+c/d?e=f&g#h", "+", 5, 11},
+	} {
+		f.Add(seed.secret, seed.around, seed.shape, seed.cut)
+	}
+	f.Fuzz(func(t *testing.T, secret, around string, shape, cut uint8) {
+		var m Masker
+		_ = m.Mask(around) // nothing registered: never panics
+		m.Add(secret)
+		_ = m.Mask(around) // whatever the text: never panics
+		if len(secret) < Run || len(secret) > 256 || len(around) > 1024 || strings.Contains(secret, Mask[:1]) {
+			// A short secret is masked only whole; "*" is the mask's own;
+			// checking every piece of a long one would take the time.
+			return
+		}
+		fs := Forms(secret)
+		form := fs[int(shape)%len(fs)]
+		if len(form) < Run {
+			return // white space collapsed
+		}
+		form = form[:len(form)-int(cut)%(len(form)-Run+1)] // a cut leaves at least Run bytes
+		var body string
+		switch shape % 6 {
+		case 0:
+			b, _ := json.Marshal(map[string]string{"token": form, "note": around})
+			body = string(b)
+		case 1:
+			body = "<html><body><p>" + html.EscapeString(around) + "</p><input value=\"" + form + "\"></body></html>"
+		case 2:
+			body = "HTTP/1.1 200 OK\r\nX-Echo: " + form + "\r\nX-Other: " + around + "\r\n\r\n"
+		case 3:
+			body = around + form + around
+		case 4:
+			body = "Location: https://h/cb?code=" + form + "&state=" + around
+		case 5:
+			body = strconv.Quote(around + form)
+		}
+		got := m.Mask(body)
+		for _, f := range fs {
+			for i := 0; i+Run <= len(f); i++ {
+				if strings.Contains(got, f[i:i+Run]) {
+					t.Fatalf("Mask(%q) = %q leaves %q of the form %q of %q", body, got, f[i:i+Run], f, secret)
+				}
 			}
 		}
 	})

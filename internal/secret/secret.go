@@ -13,7 +13,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -51,11 +50,31 @@ func (m Map) Lookup(name string) (Var, bool) {
 // Masker expands references and remembers the secret values so that they
 // can be masked wherever text is printed. The zero Masker is ready to use
 // and safe for concurrent use: the steps and targets of a run expand and
-// print in parallel.
+// print in parallel. A binary registers its secrets with Process, the
+// masker everything it prints goes through.
 type Masker struct {
-	mu     sync.RWMutex
-	values []string // every form of every secret, each once
+	mu sync.RWMutex
+	// whole holds the forms of secrets shorter than Run, masked only where
+	// they occur whole.
+	whole []string
+	// runs holds every Run-byte stretch of every form of the longer
+	// secrets: any Run bytes of such a form, wherever a cut or a quote
+	// left them, are masked.
+	runs map[uint64]struct{}
 }
+
+// Run is the length of the shortest piece of a secret that is masked on
+// its own: a secret of Run bytes or more is masked wherever Run bytes of
+// it, in any of its forms, appear (a quote cut short, a prefix). A shorter
+// secret is masked only where it appears whole.
+const Run = 8
+
+var process Masker
+
+// Process is the masker of the whole process: the secrets of the command
+// line, the environment and the run, which every text the binary prints
+// (its message, its verbose lines, its stderr) is masked with.
+func Process() *Masker { return &process }
 
 // Expand is ExpandVars with no variables: any ${name} is an error.
 func (m *Masker) Expand(s string) (string, error) { return m.ExpandVars(s, nil) }
@@ -169,14 +188,26 @@ func lookup(ref string, vars Lookup) (value string, secret bool, err error) {
 func clip(s string) string { return check.Shorten(s, 40) }
 
 // Add registers a secret value to be masked (an extracted token marked
-// secret), together with the forms a request carries it in: URL-escaped
-// for a query or a path, and base64.
+// secret), together with every form a request or a response may carry it
+// in (see forms).
 func (m *Masker) Add(value string) {
 	if value == "" {
 		return
 	}
-	m.add(forms(value)...)
+	if len(value) > MaxPieces {
+		// A request body from ${file:} may be tens of KiB: its pieces
+		// in every form would cost tens of MiB. Its own pieces are
+		// masked, its other forms whole.
+		m.add(true, value)
+		m.add(false, Forms(value)...)
+		return
+	}
+	m.add(len(value) >= Run, Forms(value)...)
 }
+
+// MaxPieces is the longest secret whose Run-byte pieces are masked in
+// every form; a longer one is masked by pieces only as it is.
+const MaxPieces = 4 << 10
 
 // AddBasicAuth registers the password of HTTP Basic authentication and
 // the base64 of "user:pass" that the Authorization header carries, which
@@ -184,7 +215,8 @@ func (m *Masker) Add(value string) {
 func (m *Masker) AddBasicAuth(user, pass string) {
 	m.Add(pass)
 	if pass != "" {
-		m.add(base64Forms(user + ":" + pass)...)
+		pair := user + ":" + pass
+		m.add(len(pair) >= Run, base64Forms(pair, false)...)
 	}
 }
 
@@ -203,13 +235,16 @@ func (m *Masker) AddHeader(name, value string) {
 	if !SecretHeader(name) || value == "" {
 		return
 	}
-	m.Add(value)
 	switch strings.ToLower(name) {
 	case "authorization", "proxy-authorization":
 		scheme, creds, ok := strings.Cut(strings.TrimSpace(value), " ")
 		if !ok {
+			m.Add(value)
 			return
 		}
+		// The scheme is no secret: pieces of "Bearer " are masked
+		// only where the credentials follow.
+		m.add(false, Forms(value)...)
 		creds = strings.TrimSpace(creds)
 		m.Add(creds)
 		if strings.EqualFold(scheme, "Basic") {
@@ -220,85 +255,17 @@ func (m *Masker) AddHeader(name, value string) {
 			}
 		}
 	case "cookie":
+		// Cookie names and short flags are no secret: the header is
+		// masked whole, its long values wherever they appear.
+		m.add(false, Forms(value)...)
 		for _, pair := range strings.Split(value, ";") {
 			if _, v, ok := strings.Cut(pair, "="); ok && len(strings.TrimSpace(v)) >= MinCookieSecret {
 				m.Add(strings.TrimSpace(v))
 			}
 		}
+	default:
+		m.Add(value)
 	}
-}
-
-func forms(v string) []string {
-	return append([]string{v, url.QueryEscape(v), url.PathEscape(v)}, base64Forms(v)...)
-}
-
-func base64Forms(v string) []string {
-	b := []byte(v)
-	return []string{
-		base64.StdEncoding.EncodeToString(b),
-		base64.URLEncoding.EncodeToString(b),
-		base64.RawStdEncoding.EncodeToString(b),
-		base64.RawURLEncoding.EncodeToString(b),
-	}
-}
-
-func (m *Masker) add(values ...string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-next:
-	for _, value := range values {
-		if value == "" {
-			continue
-		}
-		for _, v := range m.values {
-			if v == value {
-				continue next
-			}
-		}
-		m.values = append(m.values, value)
-	}
-}
-
-// Mask replaces every registered value in s with ***. Where two values
-// overlap ("abcd" and "cdef" in "abcdef"), the whole stretch they cover is
-// masked, so no fragment of either is left.
-func (m *Masker) Mask(s string) string {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if len(m.values) == 0 || s == "" {
-		return s
-	}
-	var covered []bool
-	for _, v := range m.values {
-		for from := 0; ; {
-			i := strings.Index(s[from:], v)
-			if i < 0 {
-				break
-			}
-			if covered == nil {
-				covered = make([]bool, len(s))
-			}
-			for k := from + i; k < from+i+len(v); k++ {
-				covered[k] = true
-			}
-			from += i + 1
-		}
-	}
-	if covered == nil {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if !covered[i] {
-			b.WriteByte(s[i])
-			continue
-		}
-		b.WriteString(Mask)
-		for i+1 < len(s) && covered[i+1] {
-			i++
-		}
-	}
-	return b.String()
 }
 
 // SecretHeader reports whether a request or response header carries

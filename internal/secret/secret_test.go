@@ -6,11 +6,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
 )
 
 func TestExpand(t *testing.T) {
@@ -56,7 +55,11 @@ func TestExpandErrors(t *testing.T) {
 	t.Setenv("FRONTLINE_UNSET", "") // restored after the test
 	os.Unsetenv("FRONTLINE_UNSET")
 	missing := filepath.Join(t.TempDir(), "missing")
-	big := testutil.WriteFile(t, "big", make([]byte, FileLimit+1))
+	// A plain file: testutil's helpers report secrets with this package.
+	big := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(big, make([]byte, FileLimit+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name, in string
 		want     []string // in the error
@@ -328,5 +331,134 @@ func TestAddHeader(t *testing.T) {
 		if got := m.Mask(tc.text); got != tc.want {
 			t.Errorf("AddHeader(%q, %q): Mask(%q) = %q, want %q", tc.name, tc.value, tc.text, got, tc.want)
 		}
+	}
+}
+
+// TestMaskEscapedForms is every form a server echoes a secret in, whole
+// and cut short: no Run bytes of any form may be left.
+func TestMaskEscapedForms(t *testing.T) {
+	const pass = "s3\"cret-pw \\ <&>\t'é"
+	var m Masker
+	m.Add(pass)
+	for _, f := range Forms(pass) {
+		for _, text := range []string{
+			"got " + f + " back",
+			"cut " + f[:len(f)/2] + "…",
+			"quoted " + strconv.Quote(f),
+		} {
+			got := m.Mask(text)
+			if run := leftRun(got, Forms(pass)); run != "" {
+				t.Errorf("Mask(%q) = %q leaves %q", text, got, run)
+			}
+		}
+	}
+	for _, text := range []string{
+		`{"password":"s3\u0022cret-pw \\ \u003c\u0026\u003e\t\u0027\u00e9"}`, // every character escaped as JSON can
+		`value=s3&#x22;cret-pw &#92; &LT;&amp;&gt;&#9;&#39;&eacute;`,         // entities of every kind
+		`s3%22cret-pw%20%5c%20%3C%26%3E%09%27%C3%A9`,                         // mixed-case escapes
+		`"{\"p\":\"s3\\\"cret-pw \\\\ <&>\\t'é\"}"`,                          // a quoted JSON document
+	} {
+		got := m.Mask(text)
+		if strings.Contains(got, "cret-pw") {
+			t.Errorf("Mask(%q) = %q shows the secret", text, got)
+		}
+	}
+}
+
+// TestMaskPieces: gojq quotes a value cut at about 24 bytes; a long
+// secret's prefix is masked, a short secret only whole.
+func TestMaskPieces(t *testing.T) {
+	var m Masker
+	m.Add("LongSecretValue_ABCDEFGHIJKLMNOP")
+	m.Add("short7x")
+	for _, tc := range []struct{ in, want string }{
+		{`tonumber cannot be applied to "LongSecretValue_ABCDEFGH ..."`, `tonumber cannot be applied to "*** ..."`},
+		{`ends in ABCDEFGHIJKLMNOP`, `ends in ***`},
+		{"seven bytes LongSec stay", "seven bytes LongSec stay"},
+		{"short7x whole, short7 cut", "*** whole, short7 cut"},
+	} {
+		if got := m.Mask(tc.in); got != tc.want {
+			t.Errorf("Mask(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestMaskBase64Inside: a long secret base64-encoded inside a longer
+// text, at any of the three alignments, is masked.
+func TestMaskBase64Inside(t *testing.T) {
+	const pass = "open-sesame-42"
+	var m Masker
+	m.Add(pass)
+	for _, prefix := range []string{"", "a", "ab", "abc", "user:"} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
+			e := enc.EncodeToString([]byte(prefix + pass + "!tail"))
+			if got := m.Mask(e); got == e {
+				t.Errorf("base64 of %q: Mask(%q) masks nothing", prefix+pass, e)
+			}
+		}
+	}
+}
+
+func TestProcessWriter(t *testing.T) {
+	var m Masker
+	m.Add("hunter2-hunter2")
+	var b strings.Builder
+	w := m.Writer(&b)
+	if n, err := w.Write([]byte("pw hunter2-hunter2\n")); err != nil || n != 19 {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if got := b.String(); got != "pw ***\n" {
+		t.Errorf("wrote %q", got)
+	}
+	if Process() != Process() {
+		t.Error("Process is not one masker")
+	}
+}
+
+// leftRun returns a Run-byte piece of one of forms that s still holds,
+// or "".
+func leftRun(s string, forms []string) string {
+	for _, f := range forms {
+		for i := 0; i+Run <= len(f); i++ {
+			if strings.Contains(s, f[i:i+Run]) {
+				return f[i : i+Run]
+			}
+		}
+	}
+	return ""
+}
+
+func TestAddURL(t *testing.T) {
+	var m Masker
+	m.AddURL("https://monitor:pa%24%24word-1@h/p?apikey=Key%2B12345678&page=2#access_token=frag-token-99")
+	m.AddURL("::not a URL?token=unparsed-token-1")
+	for _, tc := range []struct{ in, want string }{
+		{"echo pa$$word-1", "echo ***"},
+		{"echo " + base64.StdEncoding.EncodeToString([]byte("monitor:pa$$word-1")), "echo ***"},
+		{"key Key+12345678 and Key%2B12345678", "key *** and ***"},
+		{"fragment frag-token-99", "fragment ***"},
+		{"unparsed-token-1", "***"},
+		{"page 2, user monitor", "page 2, user monitor"},
+	} {
+		if got := m.Mask(tc.in); got != tc.want {
+			t.Errorf("Mask(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestMaskLongSecret: a secret of tens of KiB (a request body from
+// ${file:}) is masked by pieces as it is, and whole in its other forms.
+func TestMaskLongSecret(t *testing.T) {
+	long := strings.Repeat(`{"k":"v&w"},`, 6000)
+	var m Masker
+	m.Add(long)
+	if got := m.Mask("cut " + long[100:200] + "…"); got != "cut ***…" {
+		t.Errorf("a piece of a long secret: Mask = %q", got)
+	}
+	if got := m.Mask(base64.StdEncoding.EncodeToString([]byte(long))); got != "***" {
+		t.Errorf("a long secret's base64: Mask = %.40q", got)
+	}
+	if len(m.runs) > 2*len(long) {
+		t.Errorf("%d pieces registered for a secret of %d bytes", len(m.runs), len(long))
 	}
 }

@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 )
@@ -60,27 +61,80 @@ func RedactURL(s string) string {
 	return head + rest
 }
 
+// ParseError says why url.Parse refused s, to quote beside RedactURL(s).
+// url.Parse's reasons quote pieces of the text (`invalid port ":Zq9v"
+// after host`); where the text has an "@", a "/", "?" or "#" in a
+// password may have ended the authority early, and the piece quoted be
+// the password's start. Then only the fix is given.
+func ParseError(s string, err error) string {
+	if strings.Contains(s, "@") {
+		return "percent-encode the user info (/ as %2F, ? as %3F, # as %23, @ as %40, space as %20)"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
+}
+
 // redactParams masks secret parameter values in a URL's query and
 // fragment, given from the "?" or "#" on; the fragment counts because an
 // OAuth implicit flow returns "#access_token=...".
 func redactParams(s string) string {
 	var b strings.Builder
+	eachParam(s, func(delim byte, param string, secret bool) {
+		b.WriteByte(delim)
+		if secret {
+			name, _, _ := strings.Cut(param, "=")
+			param = name + "=" + Mask
+		}
+		b.WriteString(param)
+	})
+	return b.String()
+}
+
+// eachParam calls f with each parameter of a query and fragment given
+// from the "?" or "#" on: the delimiter before it, the parameter as
+// written, and whether it has a value that SecretParam hides.
+func eachParam(s string, f func(delim byte, param string, secret bool)) {
 	for s != "" {
 		// s starts with a delimiter: "?", "#", "&" or ";".
-		b.WriteByte(s[0])
+		delim := s[0]
 		s = s[1:]
 		end := strings.IndexAny(s, "&;#")
 		if end < 0 {
 			end = len(s)
 		}
 		param := s[:end]
-		if name, value, ok := strings.Cut(param, "="); ok && value != "" && SecretParam(unescape(name)) {
-			param = name + "=" + Mask
-		}
-		b.WriteString(param)
+		name, value, ok := strings.Cut(param, "=")
+		f(delim, param, ok && value != "" && SecretParam(unescape(name)))
 		s = s[end:]
 	}
-	return b.String()
+}
+
+// AddURL registers what in a URL is a credential, as RedactURL hides it
+// in the URL itself, so that it is masked where a server echoes it too:
+// the password of its user info (and the Basic credentials made of it),
+// and the values of secret-looking query and fragment parameters, as
+// written and unescaped.
+func (m *Masker) AddURL(s string) {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if pass, ok := u.User.Password(); ok {
+			m.AddBasicAuth(u.User.Username(), pass)
+		}
+	}
+	if q := strings.IndexAny(s, "?#"); q >= 0 {
+		eachParam(s[q:], func(_ byte, param string, secret bool) {
+			if !secret {
+				return
+			}
+			_, value, _ := strings.Cut(param, "=")
+			m.Add(value)
+			if v, err := url.QueryUnescape(value); err == nil {
+				m.Add(v)
+			}
+		})
+	}
 }
 
 func unescape(name string) string {

@@ -92,7 +92,7 @@ func ParseURL(s string, defaultPort int) (Target, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return Target{}, fmt.Errorf("cannot parse URL %q: %v", secret.RedactURL(s), unwrapURL(err))
+		return Target{}, fmt.Errorf("cannot parse URL %q: %s", secret.RedactURL(s), secret.ParseError(s, err))
 	}
 	sc, ok := schemes[strings.ToLower(u.Scheme)]
 	if !ok {
@@ -176,11 +176,4 @@ func parsePort(s string) (int, error) {
 		return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
 	}
 	return p, nil
-}
-
-func unwrapURL(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
 }

@@ -180,8 +180,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"https://www.example.test:0", `URL https://www.example.test:0: port "0" is not a number from 1 to 65535`},
 		{"https://www.example.test:65536", `URL https://www.example.test:65536: port "65536" is not a number from 1 to 65535`},
 		{"https://www.example.test:abc", `cannot parse URL "https://www.example.test:abc": invalid port ":abc" after host`},
-		{"https://user:s3cr3t@www.example.test:abc", `cannot parse URL "https://***@www.example.test:abc": invalid port ":abc" after host`},
-		{"https://user:s3 cr3t@www.example.test", `cannot parse URL "https://***@www.example.test": net/url: invalid userinfo`},
+		{"https://user:s3cr3t@www.example.test:abc", `cannot parse URL "https://***@www.example.test:abc": percent-encode the user info (/ as %2F, ? as %3F, # as %23, @ as %40, space as %20)`},
+		{"https://user:s3 cr3t@www.example.test", `cannot parse URL "https://***@www.example.test": percent-encode the user info (/ as %2F, ? as %3F, # as %23, @ as %40, space as %20)`},
 		{"://www.example.test", `cannot parse URL "://www.example.test": missing protocol scheme`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
