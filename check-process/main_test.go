@@ -164,6 +164,30 @@ func TestNeverCountsItselfOrItsParent(t *testing.T) {
 	}
 }
 
+// Nor any ancestor: a shell that forks for its command (dash does not
+// exec the last command of a string with more after it), timeout, sudo
+// or flock each hold the pattern in their command line while they wait.
+func TestNeverCountsItsAncestors(t *testing.T) {
+	bin := testutil.Binary(t, "check-process")
+	pattern := "cps-anc-" + strconv.Itoa(os.Getpid())
+	for _, script := range []string{
+		"timeout 20 " + bin + " -p '" + pattern + "' -v; exit $?",
+		"/bin/sh -c \"timeout 20 " + bin + " -p '" + pattern + "' -v; exit \\$?\"; exit $?",
+	} {
+		testutil.Run(t, "/bin/sh", nil, "-c", script).Expect(t, 2, "PROCESS CRITICAL: "+pattern+" (-p '"+pattern+"'): 0 processes, expected at least 1")
+	}
+}
+
+// A process that is not an ancestor but whose command line runs the check
+// (another check of the same minute, through a shell) is not the service.
+func TestNeverCountsAnotherRunOfTheCheck(t *testing.T) {
+	bin := testutil.Binary(t, "check-process")
+	pattern := "cps-other-" + strconv.Itoa(os.Getpid())
+	testutil.RunProgram(t, "/bin/sh", "-c", "sleep 120; "+bin+" -p '"+pattern+"'")
+	// Start returns once the shell runs, its command line in place.
+	run(t, "-p", pattern).Expect(t, 2, "0 processes, expected at least 1")
+}
+
 func TestKernelThreadsNeverMatchPattern(t *testing.T) {
 	stat, err := os.ReadFile("/proc/2/stat")
 	if err != nil || !strings.HasPrefix(string(stat), "2 (kthreadd)") {

@@ -593,6 +593,17 @@ func TestNeverCountsItselfOrItsParent(t *testing.T) {
 	within(t, got, "app.proc_count.me", 0, 0)
 }
 
+// Nor any ancestor (a shell that forks and waits, timeout), nor another
+// run of the plugin through a shell.
+func TestNeverCountsItsAncestors(t *testing.T) {
+	requireProc(t)
+	pattern := "mpa-anc-" + strconv.Itoa(os.Getpid())
+	bin := testutil.Binary(t, "mackerel-plugin-app")
+	testutil.RunProgram(t, "/bin/sh", "-c", "sleep 120; "+bin+" --process 'me="+pattern+"'")
+	r := testutil.Run(t, "/bin/sh", []string{"MACKEREL_PLUGIN_WORKDIR=" + t.TempDir()}, "-c", "timeout 20 "+bin+" --process 'me="+pattern+"'; exit $?")
+	within(t, values(t, r), "app.proc_count.me", 0, 0)
+}
+
 func TestREADMEShowsHelp(t *testing.T) { testutil.ExpectREADMEShowsHelp(t, "mackerel-plugin-app") }
 
 // mackerel-agent starts its plugins with GODEBUG=http2client=0: an

@@ -219,6 +219,9 @@ func (g *Group) Match(p *procscan.Process) (Result, procscan.Fields) {
 	if r != Yes || need != 0 {
 		return r, need
 	}
+	if p.RunsThisProgram() {
+		return No, 0
+	}
 	if f.UID >= 0 {
 		if r, need := has(p, procscan.Owner); r != Yes {
 			return r, need

@@ -23,7 +23,13 @@ package procscan
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"sync"
 	"time"
+	"unicode"
 )
 
 // Fields says which files of a process to read.
@@ -134,6 +140,49 @@ func (p *Process) CommandLine() string {
 	return p.Line
 }
 
+// RunsThisProgram reports whether the command line starts this program:
+// another run of it, or a shell, timeout or sudo whose arguments start
+// it. Such a process holds the program's own arguments (a check's
+// pattern) and is never the service it watches. False unless Cmdline was
+// read.
+func (p *Process) RunsThisProgram() bool {
+	if p.Have&Cmdline == 0 {
+		return false
+	}
+	names := selfNames()
+	for _, arg := range p.Args {
+		// A shell's script is one argument: its words are what it runs.
+		for _, word := range strings.FieldsFunc(arg, shellSeparator) {
+			if slices.Contains(names, path.Base(word)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func shellSeparator(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune(";&|()<>'\"`", r)
+}
+
+// selfNames are the base names this program runs under: its executable's
+// and its argv[0]'s.
+var selfNames = sync.OnceValue(func() []string {
+	var names []string
+	add := func(p string) {
+		if b := path.Base(p); p != "" && b != "." && b != "/" && !slices.Contains(names, b) {
+			names = append(names, b)
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		add(exe)
+	}
+	if len(os.Args) > 0 {
+		add(os.Args[0])
+	}
+	return names
+})
+
 // Zombie reports whether the process has exited and waits to be reaped.
 func (p *Process) Zombie() bool { return p.State == 'Z' }
 
@@ -164,7 +213,8 @@ func (u Unread) String() string {
 // Snapshot is the result of one scan.
 type Snapshot struct {
 	// Processes are in PID order, without the scanning process and its
-	// parent, and without processes that exited during the scan. A
+	// ancestors up to PID 1, and without processes that exited during
+	// the scan. A
 	// process the scan gave up on after reading its stat is here too,
 	// with the blocked file in Failed, as well as in Unread.
 	Processes []*Process
