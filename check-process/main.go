@@ -162,6 +162,7 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 	c.MinAge = time.Duration(o.MinAge)
 	c.Zombies = o.Zombies
 	c.Verbose = o.Verbose
+	c.Timeout = time.Duration(o.Timeout)
 	if c.WantsCPU() {
 		// The sample, and two scans around it, must end before the
 		// deadline with room to report.

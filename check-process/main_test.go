@@ -449,6 +449,21 @@ func TestEndsInTime(t *testing.T) {
 	}
 }
 
+// A scan the deadline cuts took no count: the group is UNKNOWN, naming
+// the scan, the deadline and what was left unread, and never "0
+// processes" CRITICAL over a service that may be running. -t 1ms has run
+// out before the scan begins, whatever the machine's load.
+func TestPartialScanStatesNoCount(t *testing.T) {
+	p := start(t, "cppart-")
+	for _, args := range [][]string{{"-n", name(p)}, {"-p", "cppart-none-" + strconv.Itoa(os.Getpid())}} {
+		res := run(t, append(args, "-t", "0.001")...)
+		res.ExpectMatch(t, 3, `^PROCESS UNKNOWN: \S+ \(`+regexp.QuoteMeta(args[0])+` [^)]*\): count not taken: the scan of /proc ran out of the -t 1ms deadline with \d+ processes left unread \(pid \d+`)
+		if strings.Contains(res.Stdout, "0 processes") || strings.Contains(res.Stdout, "CRITICAL") {
+			t.Errorf("a count that was not taken is stated:\n%s", res.Stdout)
+		}
+	}
+}
+
 // --exe given through a symlink (/bin/sleep where /bin is a link to
 // usr/bin, a link in a release folder) finds the processes of the file it
 // names: /proc/PID/exe shows the resolved path.

@@ -172,6 +172,13 @@ func round(v float64, places int) float64 {
 	return math.Round(v*p) / p
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func b2f(b bool) float64 {
 	if b {
 		return 1
@@ -307,7 +314,9 @@ func (c *Collector) scan(ctx context.Context) *procResult {
 	}
 	set := procgroup.NewSet(groups...)
 	s := &procscan.Scanner{Root: c.Proc}
-	snap, err := s.Scan(ctx, set.Need)
+	scanCtx, cancel := procscan.WithMargin(ctx)
+	defer cancel()
+	snap, err := s.Scan(scanCtx, set.Need)
 	if err != nil {
 		return &procResult{err: err}
 	}
@@ -345,8 +354,12 @@ func (c *Collector) writeProcs(out *lines, r *procResult, prev *State, next *Sta
 	}
 	for i, t := range c.Spec.Process {
 		m := r.members[i]
-		if len(m.Unread) > 0 {
-			c.warn("process %s: %d processes could not be read in time (%s): the figures may miss members", t.Name, len(m.Unread), m.Unread[0])
+		// A count that was not taken is never graphed: a 0 would be a
+		// fake outage. The members found still leave their CPU time for
+		// the next run.
+		partial := len(m.Unread) > 0
+		if partial {
+			c.warn("process %s: the scan of /proc ran out of time with %d %s left unread (%s): the group's values are left out", t.Name, len(m.Unread), plural(len(m.Unread), "process", "processes"), m.Unread[0])
 		}
 		var rss uint64
 		var threads, fds int
@@ -379,6 +392,9 @@ func (c *Collector) writeProcs(out *lines, r *procResult, prev *State, next *Sta
 				cpu += p.CPU
 				counted++
 			}
+		}
+		if partial {
+			continue
 		}
 		out.put("proc_count."+t.Name, float64(len(m.Live)))
 		if since > 0 && (counted > 0 || len(m.Live) == 0) {

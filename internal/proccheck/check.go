@@ -34,8 +34,10 @@ type Config struct {
 	FDWarning, FDCritical           threshold.Percent
 	ThreadsWarning, ThreadsCritical threshold.Count
 	MinAge                          time.Duration // 0: not given
-	Zombies                         bool
-	Verbose                         bool
+	// Timeout is the run's -t, for naming the deadline that cut a scan.
+	Timeout time.Duration
+	Zombies bool
+	Verbose bool
 
 	// Scanner reads /proc; the zero Scanner when nil.
 	Scanner *procscan.Scanner
@@ -88,18 +90,6 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// margin is how long before the run's deadline the scan gives up on
-// blocked reads, so that the report names them instead of the watchdog
-// reporting a bare timeout.
-func margin(ctx context.Context) (context.Context, context.CancelFunc) {
-	d, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	left := time.Until(d)
-	return context.WithDeadline(ctx, d.Add(-min(400*time.Millisecond, left/4)))
-}
-
 // Check scans and judges every group.
 func Check(ctx context.Context, c *Config) *check.Report {
 	r := &check.Report{Noun: "group"}
@@ -118,7 +108,7 @@ func Check(ctx context.Context, c *Config) *check.Report {
 	if scanner == nil {
 		scanner = &procscan.Scanner{}
 	}
-	scanCtx, cancel := margin(ctx)
+	scanCtx, cancel := procscan.WithMargin(ctx)
 	defer cancel()
 
 	var base *procscan.Snapshot
@@ -148,7 +138,8 @@ func Check(ctx context.Context, c *Config) *check.Report {
 			return r
 		}
 	}
-	end := inflight.Begin(ctx, "scanning /proc", check.CRITICAL)
+	// Cut short, the scan took no count: UNKNOWN, not a dead service.
+	end := inflight.Begin(ctx, "scanning /proc", check.UNKNOWN)
 	set := procgroup.NewSet(c.Groups...)
 	snap, err := scanner.Scan(scanCtx, set.Need)
 	end()
@@ -236,19 +227,10 @@ func (j *judge) findings() []check.Finding {
 		// No unit is ever found here: not a stopped service, a check
 		// that watches nothing.
 		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", systemdDir)
+	} else if len(m.Unread) > 0 {
+		j.partialCount()
 	} else if level, expected := j.c.Count.Judge(n); level != threshold.Fine {
 		j.add(status(level), "%d %s, expected %s%s", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadable())
-	}
-	if len(m.Unread) > 0 {
-		var names []string
-		for i, u := range m.Unread {
-			if i == 3 {
-				names = append(names, fmt.Sprintf("and %d more", len(m.Unread)-i))
-				break
-			}
-			names = append(names, u.String())
-		}
-		j.add(check.UNKNOWN, "could not tell whether %d %s belong%s: %s", len(m.Unread), processes(len(m.Unread)), map[bool]string{true: "s"}[len(m.Unread) == 1], strings.Join(names, "; "))
 	}
 	j.resources()
 	if j.c.MinAge > 0 && n > 0 {
@@ -282,6 +264,47 @@ func (j *judge) findings() []check.Finding {
 		j.out = append(j.out, check.Finding{Status: check.OK, Text: text})
 	}
 	return j.out
+}
+
+// partialCount judges a group whose scan the deadline cut before every
+// process that might belong was read. The members found are only a lower
+// bound: too many is still known, but too few, or a count within range,
+// is not, and a count that was not taken is never stated, so no CRITICAL
+// for a missing service rests on it.
+func (j *judge) partialCount() {
+	n := len(j.m.Live)
+	over := threshold.Range{WarnMax: j.c.Count.WarnMax, CritMax: j.c.Count.CritMax}
+	if level, expected := over.Judge(n); level != threshold.Fine {
+		j.add(status(level), "at least %d %s, expected %s (%s)", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadList())
+		return
+	}
+	deadline := "the deadline"
+	if j.c.Timeout > 0 {
+		deadline = "the -t " + j.c.Timeout.String() + " deadline"
+	}
+	found := ""
+	if n > 0 {
+		found = fmt.Sprintf("; %d %s found so far", n, processes(n))
+	}
+	j.add(check.UNKNOWN, "count not taken: the scan of /proc ran out of %s with %s (%s)%s", deadline, j.unreadCount(), j.unreadList(), found)
+}
+
+func (j *judge) unreadCount() string {
+	u := len(j.m.Unread)
+	return fmt.Sprintf("%d %s left unread", u, processes(u))
+}
+
+// unreadList names the first few processes the scan gave up on.
+func (j *judge) unreadList() string {
+	var names []string
+	for i, u := range j.m.Unread {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(j.m.Unread)-i))
+			break
+		}
+		names = append(names, u.String())
+	}
+	return strings.Join(names, "; ")
 }
 
 // unreadable explains a count that processes the check could not read

@@ -21,6 +21,7 @@
 package procscan
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -252,3 +253,16 @@ type Need func(p *Process) Fields
 
 // ErrUnsupported is what Scan returns where there is no /proc to read.
 var ErrUnsupported = errors.New("process scanning is supported on Linux only")
+
+// WithMargin is the context a scan runs under: it ends a little before
+// the run's deadline, so that the scan gives up on blocked reads with
+// time left to report what it could not read, instead of the run's
+// watchdog reporting a bare timeout.
+func WithMargin(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	left := time.Until(d)
+	return context.WithDeadline(ctx, d.Add(-min(400*time.Millisecond, left/4)))
+}
