@@ -535,6 +535,43 @@ func TestManyZombies(t *testing.T) {
 	}
 }
 
+// A deploy flips the release link before the restart: the process
+// started through the link runs the old release, and still counts.
+func TestExeLinkFlipped(t *testing.T) {
+	p := start(t, "cpflip-")
+	p.Stop()
+	base := t.TempDir()
+	for _, release := range []string{"r1", "r2"} {
+		dir := filepath.Join(base, "releases", release)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Link(p.Path, filepath.Join(dir, "app")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	current := filepath.Join(base, "current")
+	if err := os.Symlink("releases/r1", current); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(current, "app")
+	running := testutil.StartProcessAt(t, exe)
+	run(t, "--exe", exe, "-v").Expect(t, 0, "pids "+strconv.Itoa(running.PID)+")")
+	// ln -sfn releases/r2 current, as deploy tools do: a new link renamed over the old.
+	next := filepath.Join(base, "current.next")
+	if err := os.Symlink("releases/r2", next); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, current); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "--exe", exe, "-v").Expect(t, 0, "PROCESS OK: 1 group: "+exe+" 1 process", "pids "+strconv.Itoa(running.PID)+")")
+	// A process of the old release started by its own path is another
+	// program as far as the link goes.
+	run(t, "--exe", filepath.Join(base, "releases", "r2", "app")).Expect(t, 2, "0 processes")
+	run(t, "--help").Expect(t, 0, "started as PATH")
+}
+
 // An executable replaced or removed on disk (a deploy) shows in
 // /proc/PID/exe with " (deleted)"; --exe still finds its processes.
 func TestExeDeleted(t *testing.T) {

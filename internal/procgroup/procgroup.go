@@ -49,6 +49,9 @@ type Selector struct {
 	// /proc/PID/exe shows it (only its folder's when PATH is gone);
 	// empty when there is no link to resolve.
 	resolved string
+	// viaLink is set when PATH goes through a link, which a deploy may
+	// move to another release while the process started through it runs.
+	viaLink bool
 	// Qualifier is the -p or -n a --pidfile's process must also match:
 	// one that does not means the PID was reused (a stale pid file).
 	Qualifier *Selector
@@ -85,6 +88,7 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 		if r != s.Value {
 			s.resolved = r
 		}
+		s.viaLink = r != s.Value
 	case PIDFile:
 		if value == "" {
 			return nil, fmt.Errorf("--pidfile needs a path")
@@ -314,7 +318,20 @@ func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields)
 			return r, need
 		}
 		if p.ExePath != "" {
-			return yes(p.ExePath == s.Value || s.resolved != "" && p.ExePath == s.resolved), 0
+			if p.ExePath == s.Value || s.resolved != "" && p.ExePath == s.resolved {
+				return Yes, 0
+			}
+			// Resolved now, the link may name the next release while
+			// the process started through it runs the one before: its
+			// argv[0] still names PATH as given. The command line is
+			// read only for an executable of the same name.
+			if base := filepath.Base(p.ExePath); !s.viaLink || base != filepath.Base(s.Value) && base != filepath.Base(s.resolved) {
+				return No, 0
+			}
+			if r, need := has(p, procscan.Cmdline); r != Yes {
+				return r, need
+			}
+			return yes(len(p.Args) > 0 && filepath.Clean(p.Args[0]) == s.Value), 0
 		}
 		// No executable: a kernel thread, or a zombie, which has none
 		// left and whose name must do.
