@@ -232,6 +232,10 @@ func (j *judge) findings() []check.Finding {
 	} else if level, expected := j.c.Count.Judge(n); level != threshold.Fine {
 		j.add(status(level), "%d %s, expected %s%s", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadable())
 	}
+	if pf := m.PIDFile; pf != nil && pf.Problem == "" && pf.Thread != 0 && n > 0 {
+		j.add(check.WARNING, "pid file %s holds %d, a thread of pid %d (%s), not a process ID: the service writes its thread ID (gettid) where its process ID (getpid) belongs",
+			pf.Path, pf.Thread, pf.PID, check.Sanitize(m.Live[0].Comm))
+	}
 	j.resources()
 	if j.c.MinAge > 0 && n > 0 {
 		youngest := slices.MaxFunc(m.Live, func(a, b *procscan.Process) int { return a.Start.Compare(b.Start) })

@@ -532,9 +532,28 @@ type PIDFileResult struct {
 	Path  string
 	PID   int
 	MTime time.Time
+	// Thread is what the file holds when that is the ID of a thread of
+	// process PID rather than a process ID; 0 otherwise.
+	Thread int
 	// Problem says why the pid file fails the group, empty when it
 	// names a live process that matches.
 	Problem string
+}
+
+// threadGroup returns the process (thread group) that the thread id
+// belongs to, from /proc/ID/status; 0 when it cannot tell.
+func threadGroup(id int) int {
+	b, err := localfile.Read("/proc/"+strconv.Itoa(id)+"/status", 64<<10)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
 }
 
 // MaxPIDFile bounds a pid file's size: it holds one number.
@@ -572,15 +591,27 @@ func (g *Group) ReadPIDFile() {
 		return
 	}
 	g.pid.PID = pid
+	// A thread's ID opens /proc/TID too, though /proc does not list it:
+	// the service is its thread group, not a dead pid file.
+	if tgid := threadGroup(pid); tgid > 0 && tgid != pid {
+		g.pid.PID, g.pid.Thread = tgid, pid
+	}
 	if mt, err := modTime(path); err == nil {
 		g.pid.MTime = mt
 	}
 }
 
-// StaleAfter is how much later than its pid file a process may have
-// started and still be the one that wrote it: the start time is known to
-// the second.
+// StaleAfter is how much later than a time a process's start may seem
+// and still be before it: the start time is known to the second.
 const StaleAfter = time.Second
+
+// MaxClockStep is the wall-clock step a pid file's age tolerates. The
+// start of a process is computed from the boot time, which follows the
+// wall clock: a step after the service wrote its pid file (chrony's
+// makestep at boot) moves the start by as much, and a healthy service
+// would seem to have started after its own file. A reused PID is found
+// within this much only by a -n or -p given with the pid file.
+const MaxClockStep = 2 * time.Minute
 
 func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Members) {
 	if r.Problem != "" || len(m.Unread) > 0 {
@@ -595,12 +626,15 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 		r.Problem = fmt.Sprintf("pid %d from %s has exited (a zombie of parent %d)", r.PID, r.Path, p.PPID)
 		return
 	}
-	if !r.MTime.IsZero() && p.Start.Sub(r.MTime) > StaleAfter {
+	q := g.Select.Qualifier
+	// With a -n or -p, the name decides: the times are one clock step
+	// away from a false alarm.
+	if q == nil && !r.MTime.IsZero() && p.Start.Sub(r.MTime) > StaleAfter+MaxClockStep {
 		r.Problem = fmt.Sprintf("pid %d from %s started %s after the file was written: a stale pid file, the PID was reused by %s",
 			r.PID, r.Path, check.Age(p.Start.Sub(r.MTime)), quote(p.Comm))
 		return
 	}
-	if q := g.Select.Qualifier; q != nil {
+	if q != nil {
 		switch res, need := q.match(p, 0); {
 		case res == Unknown || need != 0:
 			r.Problem = fmt.Sprintf("pid %d from %s could not be compared with %s: %v", r.PID, r.Path, q, p.Err)
