@@ -33,7 +33,7 @@ type options struct {
 	Name        func(string) `short:"n" long:"name" value-name:"NAME" description:"group: processes named NAME (comm, cut at 15 characters by the kernel; a longer NAME is compared with the base name of the executable or argv[0])"`
 	Exe         func(string) `long:"exe" value-name:"PATH" description:"group: processes running the executable PATH, its links resolved on each run; where PATH goes through a link (a release folder's current), also processes started as PATH (argv[0]), which still count after the link moves to the next release"`
 	PIDFile     func(string) `long:"pidfile" value-name:"PATH" description:"group: the process whose PID is in PATH; missing, unreadable, dead or stale (PID reused: the process started over 2 minutes after the file was written) is CRITICAL. A -p or -n right after it must match that process too, and then decides alone whether the PID was reused"`
-	SystemdUnit func(string) `long:"systemd-unit" value-name:"UNIT" description:"group: processes in the cgroup of UNIT (or UNIT.service)"`
+	SystemdUnit func(string) `long:"systemd-unit" value-name:"UNIT" description:"group: processes in the cgroup of UNIT (or UNIT.service) in systemd's hierarchy (the unified one, or v1's name=systemd)"`
 	Label       []string     `long:"label" value-name:"TEXT" unquote:"false" description:"name of a group in messages, one per group in order (default: the flag's value)"`
 
 	User    string   `short:"u" long:"user" value-name:"NAME|UID" description:"only processes of this effective user"`

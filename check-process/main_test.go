@@ -479,6 +479,40 @@ func TestExeThroughSymlink(t *testing.T) {
 	run(t, "--exe", filepath.Join(link, name(p)+"x")).Expect(t, 2, "0 processes")
 }
 
+// A cgroup of another v1 hierarchy (memory, cpu) may be named anything,
+// a unit's name included: only systemd's own hierarchy (name=systemd)
+// and the unified one say which unit a process is in.
+func TestSystemdUnitIgnoresOtherHierarchies(t *testing.T) {
+	p := start(t, "cpv1-")
+	unit := testutil.UniqueName("cpv1unit-")
+	placed := false
+	for _, h := range []string{"memory", "cpu", "pids", "blkio"} {
+		root := filepath.Join("/sys/fs/cgroup", h)
+		dir := filepath.Join(root, unit+".service")
+		if _, err := os.Stat(filepath.Join(root, "cgroup.procs")); err != nil {
+			continue
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			continue
+		}
+		t.Cleanup(func() {
+			p.Stop()
+			os.Remove(dir)
+		})
+		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(p.PID)), 0o644); err == nil {
+			placed = true
+			break
+		}
+	}
+	if !placed {
+		t.Skip("no cgroup v1 controller hierarchy to make a cgroup in (cgroup v2 only, or not root)")
+	}
+	res := run(t, "--systemd-unit", unit, "-v")
+	if res.Code == 0 || strings.Contains(res.Stdout, strconv.Itoa(p.PID)) {
+		t.Errorf("a process in a memory or cpu cgroup named %s.service is counted as in the unit:\n%s", unit, res.Stdout)
+	}
+}
+
 // On a host that systemd did not boot, a unit is never found: the
 // message says so, rather than that the service has stopped.
 func TestSystemdUnitWithoutSystemd(t *testing.T) {

@@ -110,8 +110,8 @@ type Process struct {
 	ExePath string
 	// UID is the effective user ID.
 	UID int
-	// Cgroups are the control-group paths, one per hierarchy: one for
-	// cgroup v2, several for v1.
+	// Cgroups are the control-group paths in the hierarchies systemd
+	// places units in: the unified one and v1's name=systemd.
 	Cgroups []string
 	// OpenFDs is the number of open file descriptors.
 	OpenFDs int
