@@ -122,6 +122,29 @@ func TestCountThresholds(t *testing.T) {
 	run(t, "-n", n, "-w", "0").Expect(t, 1, "2 processes, expected at most 0")
 }
 
+// Thresholds of one group: "exactly one master and at least one worker"
+// in one check, as nginx runs. The master's --count does not judge the
+// workers, which keep the count flags (here the default -C 1).
+func TestCountPerGroup(t *testing.T) {
+	tag := strconv.Itoa(os.Getpid())
+	master := start(t, "cpg-", "--", "master-"+tag)
+	for range 2 {
+		testutil.StartProcessAt(t, master.Path, "--", "worker-"+tag)
+	}
+	args := []string{"-p", "master-" + tag, "--label", "master", "--count", "1", "-p", "worker-" + tag, "--label", "workers"}
+	run(t, args...).Expect(t, 0, "PROCESS OK: 2 groups: master 1 process, workers 2 processes")
+	run(t, append(args, "--count", "1..")...).Expect(t, 0, "PROCESS OK: 2 groups: master 1 process, workers 2 processes")
+	run(t, append(args, "--count", "3..5")...).Expect(t, 2, "PROCESS CRITICAL: workers (-p 'worker-"+tag+"'): 2 processes, expected at least 3\nOK: 1 more group")
+	second := testutil.StartProcessAt(t, master.Path, "--", "master-"+tag)
+	run(t, args...).Expect(t, 2, "PROCESS CRITICAL: master (-p 'master-"+tag+"'): 2 processes, expected at most 1\nOK: 1 more group")
+	second.Stop()
+	master.Stop()
+	run(t, args...).Expect(t, 2, "PROCESS CRITICAL: master (-p 'master-"+tag+"'): 0 processes, expected at least 1\nOK: 1 more group")
+	// Beside the group's own, -c still judges every other group.
+	run(t, append(args, "-c", "1")...).Expect(t, 2, "workers (-p 'worker-"+tag+"'): 2 processes, expected at most 1")
+	run(t, "--help").Expect(t, 0, "--count=RANGE", "--count 1")
+}
+
 func TestFilters(t *testing.T) {
 	p := start(t, "cpf-", "--", "mode=filters")
 	n := name(p)
@@ -402,6 +425,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-n", "x", "--rss-warning", "2G", "--rss-critical", "1G"}, "--rss-warning is above --rss-critical"},
 		{[]string{"-n", "x", "--fd-warning", "150"}, "100 or less"},
 		{[]string{"-n", "x", "--cpu-warning", "50", "--cpu-sample", "10s"}, "--cpu-sample 10s does not fit in the -t 10s deadline"},
+		{[]string{"--count", "1", "-n", "x"}, "PROCESS UNKNOWN: --count 1 comes before any group: write it right after the group it judges"},
+		{[]string{"-n", "x", "--count", "1", "--count", "2"}, "PROCESS UNKNOWN: --count 2: group x already has --count 1"},
+		{[]string{"-n", "x", "--count", "3..1"}, `PROCESS UNKNOWN: --count "3..1": the least is above the most`},
+		{[]string{"-n", "x", "--count", "many"}, `PROCESS UNKNOWN: --count "many" is not a count range: write N (exactly), N.. (at least), ..M (at most) or N..M`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			res := run(t, tc.args...)

@@ -26,7 +26,10 @@ import (
 // Config is one run's groups and thresholds.
 type Config struct {
 	Groups []*procgroup.Group
+	// Count judges every group's count, but those with a range of their
+	// own in Counts (by index; nil or short: none).
 	Count  threshold.Range
+	Counts []*threshold.Range
 
 	RSSWarning, RSSCritical         threshold.Size // Bytes 0: not given
 	CPUWarning, CPUCritical         threshold.Percent
@@ -153,7 +156,10 @@ func Check(ctx context.Context, c *Config) *check.Report {
 	var okParts []string
 	members := set.Members(snap)
 	for i, g := range c.Groups {
-		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At}
+		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At, count: c.Count}
+		if i < len(c.Counts) && c.Counts[i] != nil {
+			j.count = *c.Counts[i]
+		}
 		fs := j.findings()
 		r.Findings = append(r.Findings, fs...)
 		okParts = append(okParts, fmt.Sprintf("%s %d %s", g.Label, len(j.m.Live), processes(len(j.m.Live))))
@@ -205,6 +211,7 @@ type judge struct {
 	base    *procscan.Snapshot
 	sampled time.Duration
 	now     time.Time
+	count   threshold.Range // the group's own, or Config.Count
 	out     []check.Finding
 }
 
@@ -229,7 +236,7 @@ func (j *judge) findings() []check.Finding {
 		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", systemdDir)
 	} else if len(m.Unread) > 0 {
 		j.partialCount()
-	} else if level, expected := j.c.Count.Judge(n); level != threshold.Fine {
+	} else if level, expected := j.count.Judge(n); level != threshold.Fine {
 		j.add(status(level), "%d %s, expected %s%s", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadable())
 	}
 	if pf := m.PIDFile; pf != nil && pf.Problem == "" && pf.Thread != 0 && n > 0 {
@@ -277,7 +284,7 @@ func (j *judge) findings() []check.Finding {
 // for a missing service rests on it.
 func (j *judge) partialCount() {
 	n := len(j.m.Live)
-	over := threshold.Range{WarnMax: j.c.Count.WarnMax, CritMax: j.c.Count.CritMax}
+	over := threshold.Range{WarnMax: j.count.WarnMax, CritMax: j.count.CritMax}
 	if level, expected := over.Judge(n); level != threshold.Fine {
 		j.add(status(level), "at least %d %s, expected %s (%s)", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadList())
 		return
