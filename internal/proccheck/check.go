@@ -190,14 +190,6 @@ func okVerdict(parts []string) string {
 	return head + strings.Join(kept, ", ")
 }
 
-// systemdDir exists when systemd booted the host (sd_booted(3)).
-const systemdDir = "/run/systemd/system"
-
-func systemdRunning() bool {
-	fi, err := os.Stat(systemdDir)
-	return err == nil && fi.IsDir()
-}
-
 func failed(r *check.Report, err error) *check.Report {
 	r.Findings = []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}
 	return r
@@ -230,10 +222,10 @@ func (j *judge) findings() []check.Finding {
 	n := len(m.Live)
 	if m.PIDFile != nil && m.PIDFile.Problem != "" {
 		j.add(check.CRITICAL, "%s", m.PIDFile.Problem)
-	} else if j.g.Select.Kind == procgroup.Unit && n == 0 && len(m.Zombies) == 0 && !systemdRunning() {
+	} else if j.g.Select.Kind == procgroup.Unit && n == 0 && len(m.Zombies) == 0 && !procgroup.SystemdRunning() {
 		// No unit is ever found here: not a stopped service, a check
 		// that watches nothing.
-		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", systemdDir)
+		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", procgroup.SystemdDir)
 	} else if len(m.Unread) > 0 {
 		j.partialCount()
 	} else if level, expected := j.count.Judge(n); level != threshold.Fine {
