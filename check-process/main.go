@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -107,9 +106,9 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 		filter.UID = uid
 	}
 	for _, x := range o.Exclude {
-		re, err := regexp.Compile(x)
+		re, err := procgroup.ParseExclude(x)
 		if err != nil {
-			return fmt.Errorf("-x %q is not a regular expression: %v", x, err)
+			return err
 		}
 		filter.Exclude = append(filter.Exclude, re)
 	}

@@ -425,6 +425,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-n", "x", "--rss-warning", "2G", "--rss-critical", "1G"}, "--rss-warning is above --rss-critical"},
 		{[]string{"-n", "x", "--fd-warning", "150"}, "100 or less"},
 		{[]string{"-n", "x", "--cpu-warning", "50", "--cpu-sample", "10s"}, "--cpu-sample 10s does not fit in the -t 10s deadline"},
+		{[]string{"-p", ""}, "PROCESS UNKNOWN: -p '' is empty: it would match every process; give a regular expression"},
+		{[]string{"-n", "x", "-x", "("}, "PROCESS UNKNOWN: -x '(' is not a regular expression: missing closing ): `(`"},
+		{[]string{"-n", "x", "-x", ""}, "PROCESS UNKNOWN: -x '' is empty: it would leave out every process; give a regular expression"},
 		{[]string{"--count", "1", "-n", "x"}, "PROCESS UNKNOWN: --count 1 comes before any group: write it right after the group it judges"},
 		{[]string{"-n", "x", "--count", "1", "--count", "2"}, "PROCESS UNKNOWN: --count 2: group x already has --count 1"},
 		{[]string{"-n", "x", "--count", "3..1"}, `PROCESS UNKNOWN: --count "3..1": the least is above the most`},
@@ -488,6 +491,25 @@ func TestPartialScanStatesNoCount(t *testing.T) {
 		if regexp.MustCompile(`\b0 processes`).MatchString(res.Stdout) || strings.Contains(res.Stdout, "CRITICAL") {
 			t.Errorf("a count that was not taken is stated:\n%s", res.Stdout)
 		}
+	}
+}
+
+// A command line is read up to 1 MiB: a pattern that only the rest
+// would match is not found, and -v says which command lines were cut.
+func TestLongCommandLine(t *testing.T) {
+	tag := strconv.Itoa(os.Getpid())
+	args := []string{"--", "head-" + tag}
+	for range 10 {
+		args = append(args, strings.Repeat("x", 120<<10))
+	}
+	p := start(t, "cplong-", append(args, "tail-"+tag)...)
+	run(t, "-p", "head-"+tag, "-v").Expect(t, 0, "PROCESS OK: 1 group: head-"+tag+" 1 process\n",
+		"OK: head-"+tag+" (-p 'head-"+tag+"'): the command line of pid "+strconv.Itoa(p.PID)+" is over 1 MiB: -p and -x match its first 1 MiB only")
+	run(t, "-p", "tail-"+tag, "-v").Expect(t, 2, "0 processes, expected at least 1",
+		"the command line of pid "+strconv.Itoa(p.PID)+" is over 1 MiB: -p and -x match its first 1 MiB only")
+	out := run(t, "-p", "head-"+tag).Stdout
+	if strings.Contains(out, "1 MiB") {
+		t.Errorf("without -v: %s", out)
 	}
 }
 

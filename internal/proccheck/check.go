@@ -153,10 +153,16 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		sampled = snap.At.Sub(base.At)
 	}
 
+	var cut []int
+	for _, p := range snap.Processes {
+		if p.LineCut {
+			cut = append(cut, p.PID)
+		}
+	}
 	var okParts []string
 	members := set.Members(snap)
 	for i, g := range c.Groups {
-		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At, count: c.Count}
+		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At, count: c.Count, cut: cut}
 		if i < len(c.Counts) && c.Counts[i] != nil {
 			j.count = *c.Counts[i]
 		}
@@ -204,6 +210,7 @@ type judge struct {
 	sampled time.Duration
 	now     time.Time
 	count   threshold.Range // the group's own, or Config.Count
+	cut     []int           // PIDs whose command line is over procscan.MaxCommandLine
 	out     []check.Finding
 }
 
@@ -265,6 +272,23 @@ func (j *judge) findings() []check.Finding {
 			text += " (" + j.g.Select.String() + "; pids " + strings.Join(pids, ", ") + ")"
 		}
 		j.out = append(j.out, check.Finding{Status: check.OK, Text: text})
+	}
+	if j.c.Verbose && len(j.cut) > 0 && (j.g.Select.Kind == procgroup.Pattern || j.g.Filter != nil && len(j.g.Filter.Exclude) > 0) {
+		// A pattern that only the rest of such a line would match is
+		// not found: -v says where the count may be short.
+		var pids []string
+		for i, pid := range j.cut {
+			if i == 3 {
+				pids = append(pids, fmt.Sprintf("and %d more", len(j.cut)-i))
+				break
+			}
+			pids = append(pids, strconv.Itoa(pid))
+		}
+		what := "the command line of pid " + pids[0] + " is over 1 MiB: -p and -x match its"
+		if len(j.cut) > 1 {
+			what = "the command lines of pids " + strings.Join(pids, ", ") + " are over 1 MiB: -p and -x match their"
+		}
+		j.add(check.OK, "%s first 1 MiB only", what)
 	}
 	return j.out
 }

@@ -62,6 +62,9 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 	s := &Selector{Kind: kind, Value: value}
 	switch kind {
 	case Pattern:
+		if value == "" {
+			return nil, fmt.Errorf("-p '' is empty: it would match every process; give a regular expression")
+		}
 		re, err := compilePattern(value)
 		if err != nil {
 			return nil, fmt.Errorf("-p %s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
@@ -147,6 +150,18 @@ type Filter struct {
 	// States keeps processes in one of these states ("D", "RS"); "" for
 	// any. Zombies count only when it names Z.
 	States string
+}
+
+// ParseExclude checks and compiles an -x RE.
+func ParseExclude(value string) (*regexp.Regexp, error) {
+	if value == "" {
+		return nil, fmt.Errorf("-x '' is empty: it would leave out every process; give a regular expression")
+	}
+	re, err := regexp.Compile(value)
+	if err != nil {
+		return nil, fmt.Errorf("-x %s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	return re, nil
 }
 
 // AnyProcess is the filter that keeps every process.

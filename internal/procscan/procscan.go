@@ -74,6 +74,9 @@ func (f Fields) File() string {
 	return fmt.Sprintf("Fields(%#x)", uint16(f))
 }
 
+// MaxCommandLine is how much of a command line a scan reads: 1 MiB.
+const MaxCommandLine = 1 << 20
+
 // Process is what a scan read of one process. Its fields hold their zero
 // value unless Have says the file they come from was read: a check that
 // matches command lines needs stat only for processes without one
@@ -105,6 +108,9 @@ type Process struct {
 	Args []string
 	// Line is Args joined by spaces, as ps shows a command line.
 	Line string
+	// LineCut is set when the command line is longer than
+	// MaxCommandLine: Args and Line hold its first MaxCommandLine bytes.
+	LineCut bool
 	// ExePath is the executable's path, " (deleted)" removed when it
 	// was replaced on disk since the process started.
 	ExePath string

@@ -32,8 +32,9 @@ type Scanner struct {
 const DefaultWorkers = 16
 
 // maxFile bounds a file read: a command line can reach the kernel's
-// ARG_MAX, and nothing this package keeps needs more.
-const maxFile = 1 << 20
+// ARG_MAX, and nothing this package keeps needs more. A longer command
+// line is kept cut (Process.LineCut).
+const maxFile = MaxCommandLine
 
 var pageSize = uint64(os.Getpagesize())
 
@@ -353,6 +354,7 @@ func (r *reader) readField(p *Process, f Fields, buf *[]byte) error {
 	switch f {
 	case Cmdline:
 		p.Args, p.Line = parseCmdline(b)
+		p.LineCut = len(b) >= maxFile
 	case Owner:
 		p.UID, err = parseUID(b)
 	case Cgroup:
@@ -398,13 +400,13 @@ func readFile(path string, buf []byte) ([]byte, error) {
 	}
 	buf = buf[:0]
 	for {
+		if len(buf) >= maxFile {
+			return buf, nil
+		}
 		if len(buf) == cap(buf) {
-			if len(buf) >= maxFile {
-				return buf, nil
-			}
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		n, err := syscall.Read(fd, buf[len(buf):min(cap(buf), maxFile)])
 		if err == syscall.EINTR {
 			continue
 		}
