@@ -28,7 +28,7 @@ type options struct {
 
 	// Groups are callbacks so that they keep the order they were given
 	// in: the order of --label and of the message.
-	Pattern     func(string) `short:"p" long:"pattern" value-name:"RE" unquote:"false" description:"group: processes whose full command line matches RE (repeatable: one group each)"`
+	Pattern     func(string) `short:"p" long:"pattern" value-name:"RE" unquote:"false" description:"group: processes whose full command line matches RE (repeatable: one group each); never this check, its ancestors (the sh -c or timeout that runs it) or another run of it"`
 	Name        func(string) `short:"n" long:"name" value-name:"NAME" description:"group: processes named NAME (comm, cut at 15 characters by the kernel; a longer NAME is compared with the base name of the executable or argv[0])"`
 	Exe         func(string) `long:"exe" value-name:"PATH" description:"group: processes running the executable PATH, its links resolved on each run; where PATH goes through a link (a release folder's current), also processes started as PATH (argv[0]), which still count after the link moves to the next release"`
 	PIDFile     func(string) `long:"pidfile" value-name:"PATH" description:"group: the process whose PID is in PATH; missing, unreadable, dead or stale (PID reused: the process started over 2 minutes after the file was written) is CRITICAL. A -p or -n right after it must match that process too, and then decides alone whether the PID was reused"`
