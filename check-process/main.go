@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -29,11 +28,12 @@ type options struct {
 
 	// Groups are callbacks so that they keep the order they were given
 	// in: the order of --label and of the message.
-	Pattern     func(string) `short:"p" long:"pattern" value-name:"RE" unquote:"false" description:"group: processes whose full command line matches RE (repeatable: one group each)"`
+	Pattern     func(string) `short:"p" long:"pattern" value-name:"RE" unquote:"false" description:"group: processes whose full command line matches RE (repeatable: one group each); never this check, its ancestors (the sh -c or timeout that runs it) or another run of it"`
 	Name        func(string) `short:"n" long:"name" value-name:"NAME" description:"group: processes named NAME (comm, cut at 15 characters by the kernel; a longer NAME is compared with the base name of the executable or argv[0])"`
-	Exe         func(string) `long:"exe" value-name:"PATH" description:"group: processes running the executable PATH"`
-	PIDFile     func(string) `long:"pidfile" value-name:"PATH" description:"group: the process whose PID is in PATH; missing, unreadable, dead or stale (PID reused) is CRITICAL. A -p or -n right after it must match that process too"`
-	SystemdUnit func(string) `long:"systemd-unit" value-name:"UNIT" description:"group: processes in the cgroup of UNIT (or UNIT.service)"`
+	Exe         func(string) `long:"exe" value-name:"PATH" description:"group: processes running the executable PATH, its links resolved on each run; where PATH goes through a link (a release folder's current), also processes started as PATH (argv[0]), which still count after the link moves to the next release"`
+	PIDFile     func(string) `long:"pidfile" value-name:"PATH" description:"group: the process whose PID is in PATH; missing, unreadable, dead or stale (PID reused: the process started over 2 minutes after the file was written) is CRITICAL. A -p or -n right after it must match that process too, and then decides alone whether the PID was reused"`
+	SystemdUnit func(string) `long:"systemd-unit" value-name:"UNIT" description:"group: processes in the cgroup of UNIT (or UNIT.service) in systemd's hierarchy (the unified one, or v1's name=systemd)"`
+	Count       func(string) `long:"count" value-name:"RANGE" description:"count range of the group right before it, instead of -w/-c/-W/-C: N (exactly), N.. (at least), ..M (at most) or N..M; outside is CRITICAL. One nginx master and at least one worker: -p '^nginx: master' --count 1 -p '^nginx: worker' --count 1.."`
 	Label       []string     `long:"label" value-name:"TEXT" unquote:"false" description:"name of a group in messages, one per group in order (default: the flag's value)"`
 
 	User    string   `short:"u" long:"user" value-name:"NAME|UID" description:"only processes of this effective user"`
@@ -59,8 +59,13 @@ type options struct {
 	Zombies         bool              `long:"zombies" description:"WARNING for any zombie (exited, not reaped) that matches a group, naming it and its parent"`
 
 	raw    []rawGroup
+	counts []string // each group's --count as given
 	config proccheck.Config
 }
+
+// countKind marks a --count among the groups: it belongs to the group
+// before it.
+const countKind procgroup.Kind = -1
 
 type rawGroup struct {
 	kind  procgroup.Kind
@@ -77,6 +82,7 @@ func newOptions() *options {
 	o.Exe = add(procgroup.Exe)
 	o.PIDFile = add(procgroup.PIDFile)
 	o.SystemdUnit = add(procgroup.Unit)
+	o.Count = add(countKind)
 	return o
 }
 
@@ -100,9 +106,9 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 		filter.UID = uid
 	}
 	for _, x := range o.Exclude {
-		re, err := regexp.Compile(x)
+		re, err := procgroup.ParseExclude(x)
 		if err != nil {
-			return fmt.Errorf("-x %q is not a regular expression: %v", x, err)
+			return err
 		}
 		filter.Exclude = append(filter.Exclude, re)
 	}
@@ -115,6 +121,21 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 	c := &o.config
 	for i := 0; i < len(o.raw); i++ {
 		r := o.raw[i]
+		if r.kind == countKind {
+			if len(c.Groups) == 0 {
+				return fmt.Errorf("--count %s comes before any group: write it right after the group it judges (-n nginx --count 1)", r.value)
+			}
+			last := len(c.Groups) - 1
+			if c.Counts[last] != nil {
+				return fmt.Errorf("--count %s: group %s already has --count %s", r.value, c.Groups[last].Label, o.counts[last])
+			}
+			rng, err := threshold.ParseRange(r.value)
+			if err != nil {
+				return fmt.Errorf("--count %v", err)
+			}
+			c.Counts[last], o.counts[last] = &rng, r.value
+			continue
+		}
 		sel, err := procgroup.NewSelector(r.kind, r.value)
 		if err != nil {
 			return err
@@ -128,6 +149,8 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 			i++
 		}
 		c.Groups = append(c.Groups, &procgroup.Group{Label: r.value, Select: sel, Filter: filter})
+		c.Counts = append(c.Counts, nil)
+		o.counts = append(o.counts, "")
 	}
 	if len(o.Label) > len(c.Groups) {
 		hint := ""
@@ -162,6 +185,7 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 	c.MinAge = time.Duration(o.MinAge)
 	c.Zombies = o.Zombies
 	c.Verbose = o.Verbose
+	c.Timeout = time.Duration(o.Timeout)
 	if c.WantsCPU() {
 		// The sample, and two scans around it, must end before the
 		// deadline with room to report.

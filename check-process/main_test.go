@@ -122,6 +122,29 @@ func TestCountThresholds(t *testing.T) {
 	run(t, "-n", n, "-w", "0").Expect(t, 1, "2 processes, expected at most 0")
 }
 
+// Thresholds of one group: "exactly one master and at least one worker"
+// in one check, as nginx runs. The master's --count does not judge the
+// workers, which keep the count flags (here the default -C 1).
+func TestCountPerGroup(t *testing.T) {
+	tag := strconv.Itoa(os.Getpid())
+	master := start(t, "cpg-", "--", "master-"+tag)
+	for range 2 {
+		testutil.StartProcessAt(t, master.Path, "--", "worker-"+tag)
+	}
+	args := []string{"-p", "master-" + tag, "--label", "master", "--count", "1", "-p", "worker-" + tag, "--label", "workers"}
+	run(t, args...).Expect(t, 0, "PROCESS OK: 2 groups: master 1 process, workers 2 processes")
+	run(t, append(args, "--count", "1..")...).Expect(t, 0, "PROCESS OK: 2 groups: master 1 process, workers 2 processes")
+	run(t, append(args, "--count", "3..5")...).Expect(t, 2, "PROCESS CRITICAL: workers (-p 'worker-"+tag+"'): 2 processes, expected at least 3\nOK: 1 more group")
+	second := testutil.StartProcessAt(t, master.Path, "--", "master-"+tag)
+	run(t, args...).Expect(t, 2, "PROCESS CRITICAL: master (-p 'master-"+tag+"'): 2 processes, expected at most 1\nOK: 1 more group")
+	second.Stop()
+	master.Stop()
+	run(t, args...).Expect(t, 2, "PROCESS CRITICAL: master (-p 'master-"+tag+"'): 0 processes, expected at least 1\nOK: 1 more group")
+	// Beside the group's own, -c still judges every other group.
+	run(t, append(args, "-c", "1")...).Expect(t, 2, "workers (-p 'worker-"+tag+"'): 2 processes, expected at most 1")
+	run(t, "--help").Expect(t, 0, "--count=RANGE", "--count 1")
+}
+
 func TestFilters(t *testing.T) {
 	p := start(t, "cpf-", "--", "mode=filters")
 	n := name(p)
@@ -162,6 +185,30 @@ func TestNeverCountsItselfOrItsParent(t *testing.T) {
 	if code != 2 || !strings.Contains(string(out), "0 processes, expected at least 1") {
 		t.Errorf("exit %d: %s", code, out)
 	}
+}
+
+// Nor any ancestor: a shell that forks for its command (dash does not
+// exec the last command of a string with more after it), timeout, sudo
+// or flock each hold the pattern in their command line while they wait.
+func TestNeverCountsItsAncestors(t *testing.T) {
+	bin := testutil.Binary(t, "check-process")
+	pattern := "cps-anc-" + strconv.Itoa(os.Getpid())
+	for _, script := range []string{
+		"timeout 20 " + bin + " -p '" + pattern + "' -v; exit $?",
+		"/bin/sh -c \"timeout 20 " + bin + " -p '" + pattern + "' -v; exit \\$?\"; exit $?",
+	} {
+		testutil.Run(t, "/bin/sh", nil, "-c", script).Expect(t, 2, "PROCESS CRITICAL: "+pattern+" (-p '"+pattern+"'): 0 processes, expected at least 1")
+	}
+}
+
+// A process that is not an ancestor but whose command line runs the check
+// (another check of the same minute, through a shell) is not the service.
+func TestNeverCountsAnotherRunOfTheCheck(t *testing.T) {
+	bin := testutil.Binary(t, "check-process")
+	pattern := "cps-other-" + strconv.Itoa(os.Getpid())
+	testutil.RunProgram(t, "/bin/sh", "-c", "sleep 120; "+bin+" -p '"+pattern+"'")
+	// Start returns once the shell runs, its command line in place.
+	run(t, "-p", pattern).Expect(t, 2, "0 processes, expected at least 1")
 }
 
 func TestKernelThreadsNeverMatchPattern(t *testing.T) {
@@ -252,7 +299,7 @@ func TestPIDFile(t *testing.T) {
 		{"unreadable", []string{"--pidfile", fifo}, 2, "(--pidfile " + fifo + "): cannot read pid file: "},
 		{"not a pid", []string{"--pidfile", write("junk.pid", "running\n", started)}, 2, `does not hold a PID ("running")`},
 		{"dead", []string{"--pidfile", write("dead.pid", "999999999\n", started)}, 2, "pid 999999999 from " + dir + "/dead.pid is not running (a dead pid file)"},
-		{"stale by time", []string{"--pidfile", write("old.pid", strconv.Itoa(p.PID), started.Add(-time.Hour))}, 2, "started 1h after the file was written: a stale pid file, the PID was reused by " + n},
+		{"stale by time", []string{"--pidfile", write("old.pid", strconv.Itoa(p.PID), started.Add(-time.Hour))}, 2, "after the file was written: a stale pid file, the PID was reused by " + n},
 		{"stale by name", []string{"--pidfile", live, "-n", "nginx"}, 2, "which does not match -n nginx: a stale pid file"},
 		{"stale by pattern", []string{"--pidfile", live, "-p", "^/usr/sbin/nginx"}, 2, "which does not match -p '^/usr/sbin/nginx': a stale pid file"},
 	} {
@@ -378,6 +425,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-n", "x", "--rss-warning", "2G", "--rss-critical", "1G"}, "--rss-warning is above --rss-critical"},
 		{[]string{"-n", "x", "--fd-warning", "150"}, "100 or less"},
 		{[]string{"-n", "x", "--cpu-warning", "50", "--cpu-sample", "10s"}, "--cpu-sample 10s does not fit in the -t 10s deadline"},
+		{[]string{"-p", ""}, "PROCESS UNKNOWN: -p '' is empty: it would match every process; give a regular expression"},
+		{[]string{"-n", "x", "-x", "("}, "PROCESS UNKNOWN: -x '(' is not a regular expression: missing closing ): `(`"},
+		{[]string{"-n", "x", "-x", ""}, "PROCESS UNKNOWN: -x '' is empty: it would leave out every process; give a regular expression"},
+		{[]string{"--count", "1", "-n", "x"}, "PROCESS UNKNOWN: --count 1 comes before any group: write it right after the group it judges"},
+		{[]string{"-n", "x", "--count", "1", "--count", "2"}, "PROCESS UNKNOWN: --count 2: group x already has --count 1"},
+		{[]string{"-n", "x", "--count", "3..1"}, `PROCESS UNKNOWN: --count "3..1": the least is above the most`},
+		{[]string{"-n", "x", "--count", "many"}, `PROCESS UNKNOWN: --count "many" is not a count range: write N (exactly), N.. (at least), ..M (at most) or N..M`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			res := run(t, tc.args...)
@@ -425,6 +479,40 @@ func TestEndsInTime(t *testing.T) {
 	}
 }
 
+// A scan the deadline cuts took no count: the group is UNKNOWN, naming
+// the scan, the deadline and what was left unread, and never "0
+// processes" CRITICAL over a service that may be running. -t 1ms has run
+// out before the scan begins, whatever the machine's load.
+func TestPartialScanStatesNoCount(t *testing.T) {
+	p := start(t, "cppart-")
+	for _, args := range [][]string{{"-n", name(p)}, {"-p", "cppart-none-" + strconv.Itoa(os.Getpid())}} {
+		res := run(t, append(args, "-t", "0.001")...)
+		res.ExpectMatch(t, 3, `^PROCESS UNKNOWN: \S+ \(`+regexp.QuoteMeta(args[0])+` [^)]*\): count not taken: the scan of /proc ran out of the -t 1ms deadline with \d+ processes left unread \(pid \d+`)
+		if regexp.MustCompile(`\b0 processes`).MatchString(res.Stdout) || strings.Contains(res.Stdout, "CRITICAL") {
+			t.Errorf("a count that was not taken is stated:\n%s", res.Stdout)
+		}
+	}
+}
+
+// A command line is read up to 1 MiB: a pattern that only the rest
+// would match is not found, and -v says which command lines were cut.
+func TestLongCommandLine(t *testing.T) {
+	tag := strconv.Itoa(os.Getpid())
+	args := []string{"--", "head-" + tag}
+	for range 10 {
+		args = append(args, strings.Repeat("x", 120<<10))
+	}
+	p := start(t, "cplong-", append(args, "tail-"+tag)...)
+	run(t, "-p", "head-"+tag, "-v").Expect(t, 0, "PROCESS OK: 1 group: head-"+tag+" 1 process\n",
+		"OK: head-"+tag+" (-p 'head-"+tag+"'): the command line of pid "+strconv.Itoa(p.PID)+" is over 1 MiB: -p and -x match its first 1 MiB only")
+	run(t, "-p", "tail-"+tag, "-v").Expect(t, 2, "0 processes, expected at least 1",
+		"the command line of pid "+strconv.Itoa(p.PID)+" is over 1 MiB: -p and -x match its first 1 MiB only")
+	out := run(t, "-p", "head-"+tag).Stdout
+	if strings.Contains(out, "1 MiB") {
+		t.Errorf("without -v: %s", out)
+	}
+}
+
 // --exe given through a symlink (/bin/sleep where /bin is a link to
 // usr/bin, a link in a release folder) finds the processes of the file it
 // names: /proc/PID/exe shows the resolved path.
@@ -438,6 +526,40 @@ func TestExeThroughSymlink(t *testing.T) {
 	via := filepath.Join(link, name(p))
 	run(t, "--exe", via, "-v").Expect(t, 0, "PROCESS OK: 1 group: "+via+" 1 process", "pids "+strconv.Itoa(p.PID)+")")
 	run(t, "--exe", filepath.Join(link, name(p)+"x")).Expect(t, 2, "0 processes")
+}
+
+// A cgroup of another v1 hierarchy (memory, cpu) may be named anything,
+// a unit's name included: only systemd's own hierarchy (name=systemd)
+// and the unified one say which unit a process is in.
+func TestSystemdUnitIgnoresOtherHierarchies(t *testing.T) {
+	p := start(t, "cpv1-")
+	unit := testutil.UniqueName("cpv1unit-")
+	placed := false
+	for _, h := range []string{"memory", "cpu", "pids", "blkio"} {
+		root := filepath.Join("/sys/fs/cgroup", h)
+		dir := filepath.Join(root, unit+".service")
+		if _, err := os.Stat(filepath.Join(root, "cgroup.procs")); err != nil {
+			continue
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			continue
+		}
+		t.Cleanup(func() {
+			p.Stop()
+			os.Remove(dir)
+		})
+		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(p.PID)), 0o644); err == nil {
+			placed = true
+			break
+		}
+	}
+	if !placed {
+		t.Skip("no cgroup v1 controller hierarchy to make a cgroup in (cgroup v2 only, or not root)")
+	}
+	res := run(t, "--systemd-unit", unit, "-v")
+	if res.Code == 0 || strings.Contains(res.Stdout, strconv.Itoa(p.PID)) {
+		t.Errorf("a process in a memory or cpu cgroup named %s.service is counted as in the unit:\n%s", unit, res.Stdout)
+	}
 }
 
 // On a host that systemd did not boot, a unit is never found: the
@@ -496,6 +618,43 @@ func TestManyZombies(t *testing.T) {
 	}
 }
 
+// A deploy flips the release link before the restart: the process
+// started through the link runs the old release, and still counts.
+func TestExeLinkFlipped(t *testing.T) {
+	p := start(t, "cpflip-")
+	p.Stop()
+	base := t.TempDir()
+	for _, release := range []string{"r1", "r2"} {
+		dir := filepath.Join(base, "releases", release)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Link(p.Path, filepath.Join(dir, "app")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	current := filepath.Join(base, "current")
+	if err := os.Symlink("releases/r1", current); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(current, "app")
+	running := testutil.StartProcessAt(t, exe)
+	run(t, "--exe", exe, "-v").Expect(t, 0, "pids "+strconv.Itoa(running.PID)+")")
+	// ln -sfn releases/r2 current, as deploy tools do: a new link renamed over the old.
+	next := filepath.Join(base, "current.next")
+	if err := os.Symlink("releases/r2", next); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, current); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "--exe", exe, "-v").Expect(t, 0, "PROCESS OK: 1 group: "+exe+" 1 process", "pids "+strconv.Itoa(running.PID)+")")
+	// A process of the old release started by its own path is another
+	// program as far as the link goes.
+	run(t, "--exe", filepath.Join(base, "releases", "r2", "app")).Expect(t, 2, "0 processes")
+	run(t, "--help").Expect(t, 0, "started as PATH")
+}
+
 // An executable replaced or removed on disk (a deploy) shows in
 // /proc/PID/exe with " (deleted)"; --exe still finds its processes.
 func TestExeDeleted(t *testing.T) {
@@ -514,6 +673,53 @@ func TestExeDeleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, "--exe", filepath.Join(link, name(p)), "-v").Expect(t, 0, "pids "+strconv.Itoa(p.PID)+")")
+}
+
+// The process's start is computed from the boot time, which follows the
+// wall clock: a clock step after the service wrote its pid file (chrony's
+// makestep at boot) moves it. A step up to MaxClockStep is tolerated, and
+// with -n or -p the name decides whatever the times say.
+func TestPIDFileAcrossAClockStep(t *testing.T) {
+	p := start(t, "cpstep-")
+	dir := t.TempDir()
+	write := func(file string, mtime time.Time) string {
+		path := filepath.Join(dir, file)
+		if err := os.WriteFile(path, []byte(strconv.Itoa(p.PID)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		testutil.SetModTime(t, path, mtime)
+		return path
+	}
+	stepped := write("stepped.pid", time.Now().Add(-90*time.Second))
+	run(t, "--pidfile", stepped).Expect(t, 0, "PROCESS OK: 1 group: "+stepped+" 1 process")
+	old := write("old.pid", time.Now().Add(-time.Hour))
+	run(t, "--pidfile", old).Expect(t, 2, "a stale pid file, the PID was reused by "+name(p))
+	run(t, "--pidfile", old, "-n", name(p)).Expect(t, 0, "PROCESS OK: 1 group: "+old+" 1 process")
+	run(t, "--pidfile", old, "-n", "nginx").Expect(t, 2, "which does not match -n nginx: a stale pid file")
+}
+
+// A service that writes a thread's ID to its pid file is running: the
+// check counts the thread's process and says what the file holds.
+func TestPIDFileHoldingAThreadID(t *testing.T) {
+	p := start(t, "cptid-", "-threads", "4")
+	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(p.PID) + "/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid := ""
+	for _, task := range tasks {
+		if task.Name() != strconv.Itoa(p.PID) {
+			tid = task.Name()
+		}
+	}
+	if tid == "" {
+		t.Fatalf("no thread besides the main one in %v", tasks)
+	}
+	path := testutil.WriteFile(t, "app.pid", []byte(tid+"\n"))
+	run(t, "--pidfile", path, "-n", name(p), "-v").Expect(t, 1,
+		"PROCESS WARNING: "+path+" (--pidfile "+path+" -n "+name(p)+"): pid file "+path+" holds "+tid+", a thread of pid "+strconv.Itoa(p.PID)+" ("+name(p)+"), not a process ID: the service writes its thread ID")
+	// Its process is what counts: too many is judged of it.
+	run(t, "--pidfile", path, "-w", "0").Expect(t, 1, "1 process, expected at most 0")
 }
 
 // A stale pid file names the process that reused the PID by its name,

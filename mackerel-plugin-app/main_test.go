@@ -317,6 +317,7 @@ func TestUsageErrors(t *testing.T) {
 		{"empty target", []string{"--tls", "x="}, "nothing after '=' to measure"},
 		{"empty file target", []string{"--tls", "x=file:"}, "file: needs a path"},
 		{"missing config", []string{"--config", "/nonexistent/app.toml"}, "/nonexistent/app.toml"},
+		{"empty ca-file", []string{"--tls", "a=127.0.0.1:1", "--ca-file="}, "--ca-file is empty"},
 		{"same name in config and flags", []string{"--tls", "www=127.0.0.1:1", "--config", testutil.WriteFile(t, "dup.toml", []byte("[tls]\nwww = \"127.0.0.1:2\"\n"))}, `--tls name "www" is given twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -494,6 +495,29 @@ func TestVerification(t *testing.T) {
 	within(t, got, "app.tls_valid.old", 0, 0)
 }
 
+// Every tls_valid 0 has its reason on stderr, which the agent logs: a
+// chain that fails verification as much as a refused connection.
+func TestInvalidCertificateSaysWhy(t *testing.T) {
+	e := newEnv(t)
+	addr := e.serve(t, 50.5)
+	r := run(t, "", "--tls", "www="+addr)
+	within(t, values(t, r), "app.tls_valid.www", 0, 0)
+	if !strings.Contains(r.Stderr, "mackerel-plugin-app: tls www: ") || !strings.Contains(r.Stderr, "verif") {
+		t.Errorf("stderr does not say why the certificate is invalid: %q", r.Stderr)
+	}
+	expired := testutil.ServeChain(t, testutil.Leaf(t, e.pki, -2.5), e.pki.Intermediate)
+	r = run(t, "", "--ca-file", e.caFile, "--tls", "old="+expired)
+	within(t, values(t, r), "app.tls_valid.old", 0, 0)
+	if !strings.Contains(r.Stderr, "mackerel-plugin-app: tls old: ") || !strings.Contains(r.Stderr, "expired") {
+		t.Errorf("stderr does not say the certificate expired: %q", r.Stderr)
+	}
+	r = run(t, "", "--ca-file", e.caFile, "--tls", "www="+addr)
+	within(t, values(t, r), "app.tls_valid.www", 1, 1)
+	if r.Stderr != "" {
+		t.Errorf("stderr for a valid certificate: %q", r.Stderr)
+	}
+}
+
 // The same certificate gives the same days left in the graph as in
 // check-tls-expiry's message.
 func TestDaysAgreeWithCheck(t *testing.T) {
@@ -573,11 +597,49 @@ process:
 		{"bad.toml", "[tls]\nwww = \"" + addr + "\"\n[htttp]\nx = \"y\"\n", `unknown key "htttp`},
 		{"bad.yaml", "tls:\n  \"a b\": 127.0.0.1\n", `the name "a b"`},
 		{"typo.yaml", "tls:\n  www: 127.0.0.1\nhost_contxt: true\n", `unknown field "host_contxt"`},
+		{"two.yaml", "tls:\n  www: 127.0.0.1\n---\nprocess:\n  web: name:nginx\n", "a second YAML document (--- at line 3)"},
 		{"bad.ini", "", "name the file .toml, .yaml or .yml"},
 	} {
 		r := run(t, "", "--config", testutil.WriteFile(t, tc.name, []byte(tc.content)))
 		if r.Code != 3 || r.Stdout != "" || !strings.Contains(r.Stderr, tc.want) {
 			t.Errorf("%s: want exit 3, no stdout, stderr with %q\n%s", tc.name, tc.want, r)
+		}
+	}
+}
+
+// On a host that systemd did not boot, a unit group can never have a
+// process: a 0 would be a fake outage, so its values are left out and
+// stderr says why, as check-process says UNKNOWN.
+func TestUnitWithoutSystemd(t *testing.T) {
+	requireProc(t)
+	if _, err := os.Stat("/run/systemd/system"); err == nil {
+		r := run(t, "", "--process", "web=unit:mpa-none-"+strconv.Itoa(os.Getpid()))
+		within(t, values(t, r), "app.proc_count.web", 0, 0)
+		return
+	}
+	r := run(t, "", "--process", "web=unit:nginx", "--process", "me=name:mpa-none")
+	got := values(t, r)
+	absent(t, got, "app.proc_count.web", "app.proc_rss.web", "app.proc_threads.web", "app.proc_fds.web")
+	within(t, got, "app.proc_count.me", 0, 0)
+	if want := "mackerel-plugin-app: process web: systemd is not running on this host (no /run/systemd/system): unit:nginx never has a process here, so its values are left out; name the processes with a pattern or name:\n"; r.Stderr != want {
+		t.Errorf("stderr %q, want %q", r.Stderr, want)
+	}
+}
+
+// A MACKEREL_PLUGIN_WORKDIR that does not exist is made, so that the
+// state file, and with it proc_cpu, works from the second run on.
+func TestMissingWorkdirIsMade(t *testing.T) {
+	requireProc(t)
+	workdir := filepath.Join(t.TempDir(), "plugins", "work")
+	name := idle(t, 1)
+	for i := range 2 {
+		r := run(t, workdir, "--process", "idle=name:"+name)
+		got := values(t, r)
+		if r.Stderr != "" {
+			t.Errorf("run %d: stderr %q", i+1, r.Stderr)
+		}
+		if i == 1 {
+			within(t, got, "app.proc_cpu.idle", 0, 5)
 		}
 	}
 }
@@ -591,6 +653,17 @@ func TestNeverCountsItselfOrItsParent(t *testing.T) {
 	r := testutil.Run(t, "/bin/sh", []string{"MACKEREL_PLUGIN_WORKDIR=" + t.TempDir()}, "-c", bin+" --process 'me="+pattern+"'; exit $?")
 	got := values(t, r)
 	within(t, got, "app.proc_count.me", 0, 0)
+}
+
+// Nor any ancestor (a shell that forks and waits, timeout), nor another
+// run of the plugin through a shell.
+func TestNeverCountsItsAncestors(t *testing.T) {
+	requireProc(t)
+	pattern := "mpa-anc-" + strconv.Itoa(os.Getpid())
+	bin := testutil.Binary(t, "mackerel-plugin-app")
+	testutil.RunProgram(t, "/bin/sh", "-c", "sleep 120; "+bin+" --process 'me="+pattern+"'")
+	r := testutil.Run(t, "/bin/sh", []string{"MACKEREL_PLUGIN_WORKDIR=" + t.TempDir()}, "-c", "timeout 20 "+bin+" --process 'me="+pattern+"'; exit $?")
+	within(t, values(t, r), "app.proc_count.me", 0, 0)
 }
 
 func TestREADMEShowsHelp(t *testing.T) { testutil.ExpectREADMEShowsHelp(t, "mackerel-plugin-app") }

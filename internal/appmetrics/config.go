@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // MaxConfigFile bounds a --config file: it holds a few lines per target.
@@ -56,6 +57,11 @@ func ParseFile(path string, data []byte) (*File, error) {
 		if err := yaml.UnmarshalWithOptions(data, f, yaml.Strict()); err != nil {
 			return nil, fmt.Errorf("--config %s: %s", path, strings.ReplaceAll(yaml.FormatError(err, false, false), "\n", " "))
 		}
+		// Unmarshal reads the first document alone: targets after a
+		// "---" would be dropped without a word.
+		if line := secondDocument(data); line > 0 {
+			return nil, fmt.Errorf("--config %s: a second YAML document (--- at line %d), which this plugin does not read: put every target in one document", path, line)
+		}
 	default:
 		return nil, fmt.Errorf("--config %s: name the file .toml, .yaml or .yml, which says its format", path)
 	}
@@ -80,4 +86,27 @@ func (f *File) AddTo(s *Spec) error {
 		}
 	}
 	return nil
+}
+
+// secondDocument returns the line where a YAML stream's second document
+// starts, or 0 when it holds one document (a "---" before the first, or
+// an empty document after it, counts for nothing).
+func secondDocument(data []byte) int {
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return 0 // Unmarshal has said what is wrong
+	}
+	seen := 0
+	for _, doc := range file.Docs {
+		if doc.Body == nil {
+			continue
+		}
+		if seen++; seen == 2 {
+			if doc.Start != nil {
+				return doc.Start.Position.Line
+			}
+			return doc.Body.GetToken().Position.Line
+		}
+	}
+	return 0
 }

@@ -172,6 +172,13 @@ func round(v float64, places int) float64 {
 	return math.Round(v*p) / p
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func b2f(b bool) float64 {
 	if b {
 		return 1
@@ -204,7 +211,12 @@ func (c *Collector) writeTLS(out *lines, results []tlsexpiry.Result) {
 				days = r.DaysLeft
 			}
 			judged = true
-			valid = valid && resultValid(r, c.TLS.NoVerify)
+			// As a connection that failed, a certificate that cannot
+			// be used says why: tls_valid 0 alone sends nobody anywhere.
+			if why := invalidReason(r, c.TLS.NoVerify); why != "" {
+				valid = false
+				c.warn("tls %s: %s: %s", t.Name, r.Label(), why)
+			}
 		}
 		if judged {
 			// Full precision: the whole days of this figure are the
@@ -215,17 +227,26 @@ func (c *Collector) writeTLS(out *lines, results []tlsexpiry.Result) {
 	}
 }
 
-// resultValid says a certificate can be used: not expired, and for an
-// endpoint a handshake that completed and a chain that verified (unless
-// verification is off).
-func resultValid(r *tlsexpiry.Result, noVerify bool) bool {
-	if r.DaysLeft <= 0 || r.Damaged != nil {
-		return false
+// invalidReason says why a certificate cannot be used, or "" when it
+// can: not expired, and for an endpoint a handshake that completed and a
+// chain that verified (unless verification is off).
+func invalidReason(r *tlsexpiry.Result, noVerify bool) string {
+	switch {
+	case r.DaysLeft <= 0:
+		return fmt.Sprintf("the certificate expired %s ago", check.Age(time.Duration(-r.DaysLeft*float64(24*time.Hour))))
+	case r.Damaged != nil:
+		return r.Damaged.Error()
+	case r.Target.IsFile():
+		return ""
+	case r.HandshakeErr != nil:
+		return r.HandshakeErr.Error()
+	case !r.Verified && !noVerify:
+		if r.VerifyErr != nil {
+			return "verification failed: " + r.VerifyErr.Error()
+		}
+		return "the chain was not verified"
 	}
-	if r.Target.IsFile() {
-		return true
-	}
-	return r.HandshakeErr == nil && (r.Verified || noVerify)
+	return ""
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -307,7 +328,9 @@ func (c *Collector) scan(ctx context.Context) *procResult {
 	}
 	set := procgroup.NewSet(groups...)
 	s := &procscan.Scanner{Root: c.Proc}
-	snap, err := s.Scan(ctx, set.Need)
+	scanCtx, cancel := procscan.WithMargin(ctx)
+	defer cancel()
+	snap, err := s.Scan(scanCtx, set.Need)
 	if err != nil {
 		return &procResult{err: err}
 	}
@@ -345,8 +368,12 @@ func (c *Collector) writeProcs(out *lines, r *procResult, prev *State, next *Sta
 	}
 	for i, t := range c.Spec.Process {
 		m := r.members[i]
-		if len(m.Unread) > 0 {
-			c.warn("process %s: %d processes could not be read in time (%s): the figures may miss members", t.Name, len(m.Unread), m.Unread[0])
+		// A count that was not taken is never graphed: a 0 would be a
+		// fake outage. The members found still leave their CPU time for
+		// the next run.
+		partial := len(m.Unread) > 0
+		if partial {
+			c.warn("process %s: the scan of /proc ran out of time with %d %s left unread (%s): the group's values are left out", t.Name, len(m.Unread), plural(len(m.Unread), "process", "processes"), m.Unread[0])
 		}
 		var rss uint64
 		var threads, fds int
@@ -379,6 +406,13 @@ func (c *Collector) writeProcs(out *lines, r *procResult, prev *State, next *Sta
 				cpu += p.CPU
 				counted++
 			}
+		}
+		if partial {
+			continue
+		}
+		if t.Select.Kind == procgroup.Unit && len(m.Live) == 0 && len(m.Zombies) == 0 && !procgroup.SystemdRunning() {
+			c.warn("process %s: systemd is not running on this host (no %s): unit:%s never has a process here, so its values are left out; name the processes with a pattern or name:", t.Name, procgroup.SystemdDir, t.Select.Value)
+			continue
 		}
 		out.put("proc_count."+t.Name, float64(len(m.Live)))
 		if since > 0 && (counted > 0 || len(m.Live) == 0) {

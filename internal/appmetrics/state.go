@@ -120,9 +120,19 @@ func SaveState(path string, st *State) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+	if errors.Is(err, fs.ErrNotExist) {
+		// MACKEREL_PLUGIN_WORKDIR names a folder nobody made: without
+		// it no run would leave a state, and proc_cpu and
+		// host.cpu_used would never print.
+		if mkErr := os.MkdirAll(dir, 0o755); mkErr != nil {
+			return fmt.Errorf("the state folder %s (MACKEREL_PLUGIN_WORKDIR) does not exist and could not be made (%v): proc_cpu and host.cpu_used need it; make it, writable by the agent's user", dir, mkErr)
+		}
+		f, err = os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+	}
 	if err != nil {
-		return fmt.Errorf("state file: %v", err)
+		return fmt.Errorf("state file in %s: %v: proc_cpu and host.cpu_used need it", dir, err)
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)

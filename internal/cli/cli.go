@@ -228,8 +228,19 @@ func Parse(p Plugin, opts any, args []string, w io.Writer) ([]string, error) {
 		fmt.Fprintln(w, version.String(p.Name))
 		return nil, ErrDone
 	}
+	for _, name := range pathFlags {
+		// --ca-file= (a variable that was not set) would otherwise be
+		// the flag left out: no private CA, no drill, without a word.
+		if o := parser.FindOptionByLongName(name); o != nil && o.IsSet() && o.Value() == "" {
+			return nil, fmt.Errorf("--%s is empty: give a path, or leave the flag out", name)
+		}
+	}
 	return rest, nil
 }
+
+// pathFlags are the flags whose empty value is refused rather than taken
+// for the flag left out.
+var pathFlags = []string{"ca-file", "drill-file"}
 
 // explain rewrites go-flags' errors into one line that says how to fix it.
 func explain(p Plugin, err error) error {

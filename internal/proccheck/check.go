@@ -26,7 +26,10 @@ import (
 // Config is one run's groups and thresholds.
 type Config struct {
 	Groups []*procgroup.Group
+	// Count judges every group's count, but those with a range of their
+	// own in Counts (by index; nil or short: none).
 	Count  threshold.Range
+	Counts []*threshold.Range
 
 	RSSWarning, RSSCritical         threshold.Size // Bytes 0: not given
 	CPUWarning, CPUCritical         threshold.Percent
@@ -34,8 +37,10 @@ type Config struct {
 	FDWarning, FDCritical           threshold.Percent
 	ThreadsWarning, ThreadsCritical threshold.Count
 	MinAge                          time.Duration // 0: not given
-	Zombies                         bool
-	Verbose                         bool
+	// Timeout is the run's -t, for naming the deadline that cut a scan.
+	Timeout time.Duration
+	Zombies bool
+	Verbose bool
 
 	// Scanner reads /proc; the zero Scanner when nil.
 	Scanner *procscan.Scanner
@@ -88,18 +93,6 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// margin is how long before the run's deadline the scan gives up on
-// blocked reads, so that the report names them instead of the watchdog
-// reporting a bare timeout.
-func margin(ctx context.Context) (context.Context, context.CancelFunc) {
-	d, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	left := time.Until(d)
-	return context.WithDeadline(ctx, d.Add(-min(400*time.Millisecond, left/4)))
-}
-
 // Check scans and judges every group.
 func Check(ctx context.Context, c *Config) *check.Report {
 	r := &check.Report{Noun: "group"}
@@ -118,7 +111,7 @@ func Check(ctx context.Context, c *Config) *check.Report {
 	if scanner == nil {
 		scanner = &procscan.Scanner{}
 	}
-	scanCtx, cancel := margin(ctx)
+	scanCtx, cancel := procscan.WithMargin(ctx)
 	defer cancel()
 
 	var base *procscan.Snapshot
@@ -148,7 +141,8 @@ func Check(ctx context.Context, c *Config) *check.Report {
 			return r
 		}
 	}
-	end := inflight.Begin(ctx, "scanning /proc", check.CRITICAL)
+	// Cut short, the scan took no count: UNKNOWN, not a dead service.
+	end := inflight.Begin(ctx, "scanning /proc", check.UNKNOWN)
 	set := procgroup.NewSet(c.Groups...)
 	snap, err := scanner.Scan(scanCtx, set.Need)
 	end()
@@ -159,10 +153,19 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		sampled = snap.At.Sub(base.At)
 	}
 
+	var cut []int
+	for _, p := range snap.Processes {
+		if p.LineCut {
+			cut = append(cut, p.PID)
+		}
+	}
 	var okParts []string
 	members := set.Members(snap)
 	for i, g := range c.Groups {
-		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At}
+		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At, count: c.Count, cut: cut}
+		if i < len(c.Counts) && c.Counts[i] != nil {
+			j.count = *c.Counts[i]
+		}
 		fs := j.findings()
 		r.Findings = append(r.Findings, fs...)
 		okParts = append(okParts, fmt.Sprintf("%s %d %s", g.Label, len(j.m.Live), processes(len(j.m.Live))))
@@ -193,14 +196,6 @@ func okVerdict(parts []string) string {
 	return head + strings.Join(kept, ", ")
 }
 
-// systemdDir exists when systemd booted the host (sd_booted(3)).
-const systemdDir = "/run/systemd/system"
-
-func systemdRunning() bool {
-	fi, err := os.Stat(systemdDir)
-	return err == nil && fi.IsDir()
-}
-
 func failed(r *check.Report, err error) *check.Report {
 	r.Findings = []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}
 	return r
@@ -214,6 +209,8 @@ type judge struct {
 	base    *procscan.Snapshot
 	sampled time.Duration
 	now     time.Time
+	count   threshold.Range // the group's own, or Config.Count
+	cut     []int           // PIDs whose command line is over procscan.MaxCommandLine
 	out     []check.Finding
 }
 
@@ -232,23 +229,18 @@ func (j *judge) findings() []check.Finding {
 	n := len(m.Live)
 	if m.PIDFile != nil && m.PIDFile.Problem != "" {
 		j.add(check.CRITICAL, "%s", m.PIDFile.Problem)
-	} else if j.g.Select.Kind == procgroup.Unit && n == 0 && len(m.Zombies) == 0 && !systemdRunning() {
+	} else if j.g.Select.Kind == procgroup.Unit && n == 0 && len(m.Zombies) == 0 && !procgroup.SystemdRunning() {
 		// No unit is ever found here: not a stopped service, a check
 		// that watches nothing.
-		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", systemdDir)
-	} else if level, expected := j.c.Count.Judge(n); level != threshold.Fine {
+		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", procgroup.SystemdDir)
+	} else if len(m.Unread) > 0 {
+		j.partialCount()
+	} else if level, expected := j.count.Judge(n); level != threshold.Fine {
 		j.add(status(level), "%d %s, expected %s%s", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadable())
 	}
-	if len(m.Unread) > 0 {
-		var names []string
-		for i, u := range m.Unread {
-			if i == 3 {
-				names = append(names, fmt.Sprintf("and %d more", len(m.Unread)-i))
-				break
-			}
-			names = append(names, u.String())
-		}
-		j.add(check.UNKNOWN, "could not tell whether %d %s belong%s: %s", len(m.Unread), processes(len(m.Unread)), map[bool]string{true: "s"}[len(m.Unread) == 1], strings.Join(names, "; "))
+	if pf := m.PIDFile; pf != nil && pf.Problem == "" && pf.Thread != 0 && n > 0 {
+		j.add(check.WARNING, "pid file %s holds %d, a thread of pid %d (%s), not a process ID: the service writes its thread ID (gettid) where its process ID (getpid) belongs",
+			pf.Path, pf.Thread, pf.PID, check.Sanitize(m.Live[0].Comm))
 	}
 	j.resources()
 	if j.c.MinAge > 0 && n > 0 {
@@ -281,7 +273,65 @@ func (j *judge) findings() []check.Finding {
 		}
 		j.out = append(j.out, check.Finding{Status: check.OK, Text: text})
 	}
+	if j.c.Verbose && len(j.cut) > 0 && (j.g.Select.Kind == procgroup.Pattern || j.g.Filter != nil && len(j.g.Filter.Exclude) > 0) {
+		// A pattern that only the rest of such a line would match is
+		// not found: -v says where the count may be short.
+		var pids []string
+		for i, pid := range j.cut {
+			if i == 3 {
+				pids = append(pids, fmt.Sprintf("and %d more", len(j.cut)-i))
+				break
+			}
+			pids = append(pids, strconv.Itoa(pid))
+		}
+		what := "the command line of pid " + pids[0] + " is over 1 MiB: -p and -x match its"
+		if len(j.cut) > 1 {
+			what = "the command lines of pids " + strings.Join(pids, ", ") + " are over 1 MiB: -p and -x match their"
+		}
+		j.add(check.OK, "%s first 1 MiB only", what)
+	}
 	return j.out
+}
+
+// partialCount judges a group whose scan the deadline cut before every
+// process that might belong was read. The members found are only a lower
+// bound: too many is still known, but too few, or a count within range,
+// is not, and a count that was not taken is never stated, so no CRITICAL
+// for a missing service rests on it.
+func (j *judge) partialCount() {
+	n := len(j.m.Live)
+	over := threshold.Range{WarnMax: j.count.WarnMax, CritMax: j.count.CritMax}
+	if level, expected := over.Judge(n); level != threshold.Fine {
+		j.add(status(level), "at least %d %s, expected %s (%s)", n, processes(n), strings.TrimPrefix(expected, "expected "), j.unreadList())
+		return
+	}
+	deadline := "the deadline"
+	if j.c.Timeout > 0 {
+		deadline = "the -t " + j.c.Timeout.String() + " deadline"
+	}
+	found := ""
+	if n > 0 {
+		found = fmt.Sprintf("; %d %s found so far", n, processes(n))
+	}
+	j.add(check.UNKNOWN, "count not taken: the scan of /proc ran out of %s with %s (%s)%s", deadline, j.unreadCount(), j.unreadList(), found)
+}
+
+func (j *judge) unreadCount() string {
+	u := len(j.m.Unread)
+	return fmt.Sprintf("%d %s left unread", u, processes(u))
+}
+
+// unreadList names the first few processes the scan gave up on.
+func (j *judge) unreadList() string {
+	var names []string
+	for i, u := range j.m.Unread {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(j.m.Unread)-i))
+			break
+		}
+		names = append(names, u.String())
+	}
+	return strings.Join(names, "; ")
 }
 
 // unreadable explains a count that processes the check could not read

@@ -49,7 +49,7 @@ func TestBlockedReadIsNamed(t *testing.T) {
 	}
 	r.Tag = "PROCESS"
 	msg := r.Message()
-	want := "PROCESS UNKNOWN: worker (-p 'worker'): could not tell whether 1 process belongs: pid 20 (rsync): reading /proc/20/cmdline blocked for "
+	want := "PROCESS UNKNOWN: worker (-p 'worker'): count not taken: the scan of /proc ran out of the deadline with 1 process left unread (pid 20 (rsync): reading /proc/20/cmdline blocked for "
 	if r.Status() != check.UNKNOWN || !strings.HasPrefix(msg, want) || !strings.Contains(msg, "OK: 1 more group") {
 		t.Errorf("got %s\n%s\nwant %s...", r.Status(), msg, want)
 	}
@@ -76,13 +76,13 @@ func TestBlockedReadStillCountsByName(t *testing.T) {
 	r := Check(ctx, c)
 	r.Tag, r.Verbose = "PROCESS", true
 	msg := r.Message()
-	if r.Status() != check.UNKNOWN || !strings.Contains(msg, "OK: rsync 1 process") || strings.Contains(msg, "rsync (-n rsync)") || !strings.Contains(msg, "worker (-p 'worker'): could not tell whether 1 process belongs: pid 20 (rsync)") {
+	if r.Status() != check.UNKNOWN || !strings.Contains(msg, "OK: rsync 1 process") || strings.Contains(msg, "rsync (-n rsync)") || !strings.Contains(msg, "worker (-p 'worker'): count not taken: the scan of /proc ran out of the deadline with 1 process left unread (pid 20 (rsync)") {
 		t.Errorf("got %s\n%s", r.Status(), msg)
 	}
 }
 
 // ... but a group that needs more of it than was read cannot tell, and
-// says so rather than leaving it out.
+// says so rather than leaving it out or stating a count it did not take.
 func TestBlockedReadUndecidedIsNamed(t *testing.T) {
 	root := testutil.FakeProc(t, map[int]map[string]string{
 		20: {"stat": testutil.StatLine(20, "rsync", 'D'), "cmdline": "FIFO", "status": "Uid:\t0\t0\t0\t0\n"},
@@ -103,7 +103,7 @@ func TestBlockedReadUndecidedIsNamed(t *testing.T) {
 	r := Check(ctx, c)
 	r.Tag = "PROCESS"
 	msg := r.Message()
-	if !strings.Contains(msg, "rsync (-n rsync): 0 processes, expected at least 1 (could not read pid 20") || !strings.Contains(msg, "rsync (-n rsync): could not tell whether 1 process belongs: pid 20 (rsync)") {
+	if r.Status() != check.UNKNOWN || strings.Contains(msg, "0 processes") || !strings.Contains(msg, "rsync (-n rsync): count not taken: the scan of /proc ran out of the deadline with 1 process left unread (pid 20 (rsync)") {
 		t.Errorf("got %s\n%s", r.Status(), msg)
 	}
 }

@@ -49,6 +49,9 @@ type Selector struct {
 	// /proc/PID/exe shows it (only its folder's when PATH is gone);
 	// empty when there is no link to resolve.
 	resolved string
+	// viaLink is set when PATH goes through a link, which a deploy may
+	// move to another release while the process started through it runs.
+	viaLink bool
 	// Qualifier is the -p or -n a --pidfile's process must also match:
 	// one that does not means the PID was reused (a stale pid file).
 	Qualifier *Selector
@@ -59,6 +62,9 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 	s := &Selector{Kind: kind, Value: value}
 	switch kind {
 	case Pattern:
+		if value == "" {
+			return nil, fmt.Errorf("-p '' is empty: it would match every process; give a regular expression")
+		}
 		re, err := compilePattern(value)
 		if err != nil {
 			return nil, fmt.Errorf("-p %s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
@@ -85,6 +91,7 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 		if r != s.Value {
 			s.resolved = r
 		}
+		s.viaLink = r != s.Value
 	case PIDFile:
 		if value == "" {
 			return nil, fmt.Errorf("--pidfile needs a path")
@@ -143,6 +150,18 @@ type Filter struct {
 	// States keeps processes in one of these states ("D", "RS"); "" for
 	// any. Zombies count only when it names Z.
 	States string
+}
+
+// ParseExclude checks and compiles an -x RE.
+func ParseExclude(value string) (*regexp.Regexp, error) {
+	if value == "" {
+		return nil, fmt.Errorf("-x '' is empty: it would leave out every process; give a regular expression")
+	}
+	re, err := regexp.Compile(value)
+	if err != nil {
+		return nil, fmt.Errorf("-x %s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	return re, nil
 }
 
 // AnyProcess is the filter that keeps every process.
@@ -218,6 +237,9 @@ func (g *Group) Match(p *procscan.Process) (Result, procscan.Fields) {
 	r, need := g.Select.match(p, g.pid.PID)
 	if r != Yes || need != 0 {
 		return r, need
+	}
+	if p.RunsThisProgram() {
+		return No, 0
 	}
 	if f.UID >= 0 {
 		if r, need := has(p, procscan.Owner); r != Yes {
@@ -311,7 +333,20 @@ func (s *Selector) match(p *procscan.Process, pid int) (Result, procscan.Fields)
 			return r, need
 		}
 		if p.ExePath != "" {
-			return yes(p.ExePath == s.Value || s.resolved != "" && p.ExePath == s.resolved), 0
+			if p.ExePath == s.Value || s.resolved != "" && p.ExePath == s.resolved {
+				return Yes, 0
+			}
+			// Resolved now, the link may name the next release while
+			// the process started through it runs the one before: its
+			// argv[0] still names PATH as given. The command line is
+			// read only for an executable of the same name.
+			if base := filepath.Base(p.ExePath); !s.viaLink || base != filepath.Base(s.Value) && base != filepath.Base(s.resolved) {
+				return No, 0
+			}
+			if r, need := has(p, procscan.Cmdline); r != Yes {
+				return r, need
+			}
+			return yes(len(p.Args) > 0 && filepath.Clean(p.Args[0]) == s.Value), 0
 		}
 		// No executable: a kernel thread, or a zombie, which has none
 		// left and whose name must do.
@@ -512,9 +547,28 @@ type PIDFileResult struct {
 	Path  string
 	PID   int
 	MTime time.Time
+	// Thread is what the file holds when that is the ID of a thread of
+	// process PID rather than a process ID; 0 otherwise.
+	Thread int
 	// Problem says why the pid file fails the group, empty when it
 	// names a live process that matches.
 	Problem string
+}
+
+// threadGroup returns the process (thread group) that the thread id
+// belongs to, from /proc/ID/status; 0 when it cannot tell.
+func threadGroup(id int) int {
+	b, err := localfile.Read("/proc/"+strconv.Itoa(id)+"/status", 64<<10)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
 }
 
 // MaxPIDFile bounds a pid file's size: it holds one number.
@@ -552,15 +606,27 @@ func (g *Group) ReadPIDFile() {
 		return
 	}
 	g.pid.PID = pid
+	// A thread's ID opens /proc/TID too, though /proc does not list it:
+	// the service is its thread group, not a dead pid file.
+	if tgid := threadGroup(pid); tgid > 0 && tgid != pid {
+		g.pid.PID, g.pid.Thread = tgid, pid
+	}
 	if mt, err := modTime(path); err == nil {
 		g.pid.MTime = mt
 	}
 }
 
-// StaleAfter is how much later than its pid file a process may have
-// started and still be the one that wrote it: the start time is known to
-// the second.
+// StaleAfter is how much later than a time a process's start may seem
+// and still be before it: the start time is known to the second.
 const StaleAfter = time.Second
+
+// MaxClockStep is the wall-clock step a pid file's age tolerates. The
+// start of a process is computed from the boot time, which follows the
+// wall clock: a step after the service wrote its pid file (chrony's
+// makestep at boot) moves the start by as much, and a healthy service
+// would seem to have started after its own file. A reused PID is found
+// within this much only by a -n or -p given with the pid file.
+const MaxClockStep = 2 * time.Minute
 
 func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Members) {
 	if r.Problem != "" || len(m.Unread) > 0 {
@@ -575,12 +641,15 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 		r.Problem = fmt.Sprintf("pid %d from %s has exited (a zombie of parent %d)", r.PID, r.Path, p.PPID)
 		return
 	}
-	if !r.MTime.IsZero() && p.Start.Sub(r.MTime) > StaleAfter {
+	q := g.Select.Qualifier
+	// With a -n or -p, the name decides: the times are one clock step
+	// away from a false alarm.
+	if q == nil && !r.MTime.IsZero() && p.Start.Sub(r.MTime) > StaleAfter+MaxClockStep {
 		r.Problem = fmt.Sprintf("pid %d from %s started %s after the file was written: a stale pid file, the PID was reused by %s",
 			r.PID, r.Path, check.Age(p.Start.Sub(r.MTime)), quote(p.Comm))
 		return
 	}
-	if q := g.Select.Qualifier; q != nil {
+	if q != nil {
 		switch res, need := q.match(p, 0); {
 		case res == Unknown || need != 0:
 			r.Problem = fmt.Sprintf("pid %d from %s could not be compared with %s: %v", r.PID, r.Path, q, p.Err)

@@ -174,7 +174,10 @@ func parseUID(b []byte) (int, error) {
 }
 
 // parseCgroup returns the paths of /proc/PID/cgroup's
-// "ID:CONTROLLERS:PATH" lines.
+// "ID:CONTROLLERS:PATH" lines of the hierarchies systemd places units
+// in: the unified one (cgroup v2, or v1's hybrid "0::") and v1's
+// name=systemd. A v1 controller's hierarchy (memory, cpu) holds groups
+// named by whoever made them, a unit's name among them.
 func parseCgroup(b []byte) []string {
 	var paths []string
 	for len(b) > 0 {
@@ -190,6 +193,9 @@ func parseCgroup(b []byte) []string {
 		}
 		j := bytes.IndexByte(line[i+1:], ':')
 		if j < 0 {
+			continue
+		}
+		if ctl := line[i+1 : i+1+j]; len(ctl) > 0 && string(ctl) != "name=systemd" {
 			continue
 		}
 		paths = append(paths, string(line[i+1+j+1:]))

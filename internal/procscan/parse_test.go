@@ -64,8 +64,8 @@ func TestParseStatusCgroupLimitsBoot(t *testing.T) {
 	if _, err := parseUID([]byte("Name:\tx\n")); err == nil {
 		t.Error("status without Uid: no error")
 	}
-	v1 := "12:pids:/system.slice/nginx.service\n1:name=systemd:/system.slice/nginx.service\n0::/\n"
-	if got := parseCgroup([]byte(v1)); !slices.Equal(got, []string{"/system.slice/nginx.service", "/system.slice/nginx.service", "/"}) {
+	v1 := "12:pids:/system.slice/nginx.service\n4:memory:/process_api/74e3\n1:name=systemd:/system.slice/nginx.service\n0::/\n"
+	if got := parseCgroup([]byte(v1)); !slices.Equal(got, []string{"/system.slice/nginx.service", "/"}) {
 		t.Errorf("cgroup v1: %q", got)
 	}
 	if got := parseCgroup([]byte("0::/system.slice/a:b.service\n")); !slices.Equal(got, []string{"/system.slice/a:b.service"}) {

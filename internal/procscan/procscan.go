@@ -21,9 +21,16 @@
 package procscan
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"sync"
 	"time"
+	"unicode"
 )
 
 // Fields says which files of a process to read.
@@ -67,6 +74,9 @@ func (f Fields) File() string {
 	return fmt.Sprintf("Fields(%#x)", uint16(f))
 }
 
+// MaxCommandLine is how much of a command line a scan reads: 1 MiB.
+const MaxCommandLine = 1 << 20
+
 // Process is what a scan read of one process. Its fields hold their zero
 // value unless Have says the file they come from was read: a check that
 // matches command lines needs stat only for processes without one
@@ -98,13 +108,16 @@ type Process struct {
 	Args []string
 	// Line is Args joined by spaces, as ps shows a command line.
 	Line string
+	// LineCut is set when the command line is longer than
+	// MaxCommandLine: Args and Line hold its first MaxCommandLine bytes.
+	LineCut bool
 	// ExePath is the executable's path, " (deleted)" removed when it
 	// was replaced on disk since the process started.
 	ExePath string
 	// UID is the effective user ID.
 	UID int
-	// Cgroups are the control-group paths, one per hierarchy: one for
-	// cgroup v2, several for v1.
+	// Cgroups are the control-group paths in the hierarchies systemd
+	// places units in: the unified one and v1's name=systemd.
 	Cgroups []string
 	// OpenFDs is the number of open file descriptors.
 	OpenFDs int
@@ -133,6 +146,49 @@ func (p *Process) CommandLine() string {
 	}
 	return p.Line
 }
+
+// RunsThisProgram reports whether the command line starts this program:
+// another run of it, or a shell, timeout or sudo whose arguments start
+// it. Such a process holds the program's own arguments (a check's
+// pattern) and is never the service it watches. False unless Cmdline was
+// read.
+func (p *Process) RunsThisProgram() bool {
+	if p.Have&Cmdline == 0 {
+		return false
+	}
+	names := selfNames()
+	for _, arg := range p.Args {
+		// A shell's script is one argument: its words are what it runs.
+		for _, word := range strings.FieldsFunc(arg, shellSeparator) {
+			if slices.Contains(names, path.Base(word)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func shellSeparator(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune(";&|()<>'\"`", r)
+}
+
+// selfNames are the base names this program runs under: its executable's
+// and its argv[0]'s.
+var selfNames = sync.OnceValue(func() []string {
+	var names []string
+	add := func(p string) {
+		if b := path.Base(p); p != "" && b != "." && b != "/" && !slices.Contains(names, b) {
+			names = append(names, b)
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		add(exe)
+	}
+	if len(os.Args) > 0 {
+		add(os.Args[0])
+	}
+	return names
+})
 
 // Zombie reports whether the process has exited and waits to be reaped.
 func (p *Process) Zombie() bool { return p.State == 'Z' }
@@ -164,7 +220,8 @@ func (u Unread) String() string {
 // Snapshot is the result of one scan.
 type Snapshot struct {
 	// Processes are in PID order, without the scanning process and its
-	// parent, and without processes that exited during the scan. A
+	// ancestors up to PID 1, and without processes that exited during
+	// the scan. A
 	// process the scan gave up on after reading its stat is here too,
 	// with the blocked file in Failed, as well as in Unread.
 	Processes []*Process
@@ -202,3 +259,16 @@ type Need func(p *Process) Fields
 
 // ErrUnsupported is what Scan returns where there is no /proc to read.
 var ErrUnsupported = errors.New("process scanning is supported on Linux only")
+
+// WithMargin is the context a scan runs under: it ends a little before
+// the run's deadline, so that the scan gives up on blocked reads with
+// time left to report what it could not read, instead of the run's
+// watchdog reporting a bare timeout.
+func WithMargin(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	left := time.Until(d)
+	return context.WithDeadline(ctx, d.Add(-min(400*time.Millisecond, left/4)))
+}

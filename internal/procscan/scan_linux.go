@@ -32,8 +32,9 @@ type Scanner struct {
 const DefaultWorkers = 16
 
 // maxFile bounds a file read: a command line can reach the kernel's
-// ARG_MAX, and nothing this package keeps needs more.
-const maxFile = 1 << 20
+// ARG_MAX, and nothing this package keeps needs more. A longer command
+// line is kept cut (Process.LineCut).
+const maxFile = MaxCommandLine
 
 var pageSize = uint64(os.Getpagesize())
 
@@ -74,8 +75,7 @@ func (s *Scanner) Scan(ctx context.Context, need Need) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	self, parent := os.Getpid(), os.Getppid()
-	pids = deleteInts(pids, self, parent)
+	pids = deleteInts(pids, ancestry(root)...)
 
 	workers := s.Workers
 	if workers <= 0 {
@@ -133,6 +133,36 @@ func (s *Scanner) Scan(ctx context.Context, need Need) (*Snapshot, error) {
 		}
 	}
 	return snap, nil
+}
+
+// maxAncestry bounds the walk up the parent chain: a chain that long is
+// a loop in a malformed tree, not a real one.
+const maxAncestry = 1024
+
+// ancestry is this process and its ancestors up to PID 1 included: the
+// shell, timeout, sudo or flock that started the check and waits for it
+// holds the check's arguments in its own command line, and the agent or
+// container init above them is never the service either. The walk stops
+// where a parent cannot be read (another PID namespace, a proc tree of a
+// test's); the direct parent is left out even then.
+func ancestry(root string) []int {
+	out := []int{os.Getpid()}
+	buf := getBuf()
+	defer func() { putBuf(buf, nil) }()
+	for pid := os.Getppid(); pid > 0 && len(out) < maxAncestry && !slices.Contains(out, pid); {
+		out = append(out, pid)
+		b, err := readFile(root+"/"+strconv.Itoa(pid)+"/stat", *buf)
+		if err != nil {
+			break
+		}
+		st, err := parseStat(b)
+		*buf = b[:0]
+		if err != nil {
+			break
+		}
+		pid = st.ppid
+	}
+	return out
 }
 
 // partial is a process the scan gave up on after reading its stat.
@@ -324,6 +354,7 @@ func (r *reader) readField(p *Process, f Fields, buf *[]byte) error {
 	switch f {
 	case Cmdline:
 		p.Args, p.Line = parseCmdline(b)
+		p.LineCut = len(b) >= maxFile
 	case Owner:
 		p.UID, err = parseUID(b)
 	case Cgroup:
@@ -369,13 +400,13 @@ func readFile(path string, buf []byte) ([]byte, error) {
 	}
 	buf = buf[:0]
 	for {
+		if len(buf) >= maxFile {
+			return buf, nil
+		}
 		if len(buf) == cap(buf) {
-			if len(buf) >= maxFile {
-				return buf, nil
-			}
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		n, err := syscall.Read(fd, buf[len(buf):min(cap(buf), maxFile)])
 		if err == syscall.EINTR {
 			continue
 		}

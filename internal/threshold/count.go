@@ -60,6 +60,43 @@ func (r Range) Judge(n int) (Level, string) {
 	return Fine, ""
 }
 
+// ParseRange reads a count range of one group: "N" (exactly N), "N.."
+// (at least N), "..M" (at most M) or "N..M". A count outside it is
+// critical.
+func ParseRange(s string) (Range, error) {
+	bad := fmt.Errorf("%q is not a count range: write N (exactly), N.. (at least), ..M (at most) or N..M", s)
+	num := func(v string) (Count, error) {
+		if v == "" {
+			return Count{}, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Count{}, bad
+		}
+		return Count{N: n, Set: true}, nil
+	}
+	t := strings.TrimSpace(s)
+	lo, hi, ranged := strings.Cut(t, "..")
+	if !ranged {
+		hi = lo
+	}
+	min, err := num(strings.TrimSpace(lo))
+	if err != nil {
+		return Range{}, err
+	}
+	max, err := num(strings.TrimSpace(hi))
+	if err != nil {
+		return Range{}, err
+	}
+	switch {
+	case !min.Set && !max.Set:
+		return Range{}, bad
+	case min.Set && max.Set && min.N > max.N:
+		return Range{}, fmt.Errorf("%q: the least is above the most", s)
+	}
+	return Range{CritMin: min, CritMax: max}, nil
+}
+
 // Check returns an error for a range no count can satisfy, or in which
 // a warning can never be reached.
 func (r Range) Check() error {

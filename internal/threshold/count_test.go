@@ -84,3 +84,27 @@ func TestPercentAndCount(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRange(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Range
+		err  bool
+	}{
+		{in: "1", want: Range{CritMin: Count{N: 1, Set: true}, CritMax: Count{N: 1, Set: true}}},
+		{in: "1..", want: Range{CritMin: Count{N: 1, Set: true}}},
+		{in: "..3", want: Range{CritMax: Count{N: 3, Set: true}}},
+		{in: "2..4", want: Range{CritMin: Count{N: 2, Set: true}, CritMax: Count{N: 4, Set: true}}},
+		{in: "0", want: Range{CritMin: Count{N: 0, Set: true}, CritMax: Count{N: 0, Set: true}}},
+		{in: "..", err: true},
+		{in: "", err: true},
+		{in: "-1", err: true},
+		{in: "4..2", err: true},
+		{in: "1...3", err: true},
+	} {
+		got, err := ParseRange(tc.in)
+		if (err != nil) != tc.err || err == nil && got != tc.want {
+			t.Errorf("ParseRange(%q) = %+v, %v", tc.in, got, err)
+		}
+	}
+}

@@ -23,3 +23,23 @@ func FuzzParseExpiry(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseRange(f *testing.F) {
+	for _, seed := range []string{"1", "1..", "..3", "2..4", "0", "..", "", "4..2", "1...3", " 2 .. 5 ", "-1", "99999999999999999999"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRange(s)
+		if err != nil {
+			return
+		}
+		if !r.CritMin.Set && !r.CritMax.Set || r.WarnMin.Set || r.WarnMax.Set {
+			t.Fatalf("ParseRange(%q) = %+v: no bound, or a warning bound", s, r)
+		}
+		// Some count is always fine: a range that alerts for ever is an error.
+		n := r.CritMin.N
+		if level, _ := r.Judge(n); level != Fine {
+			t.Fatalf("ParseRange(%q) = %+v: its least count %d is %v", s, r, n, level)
+		}
+	})
+}
