@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -175,6 +176,13 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		}
 	}
 
+	if d := resp.Downgrade; d != nil && len(d.Dropped) > 0 {
+		// Whatever the status, the service sends its users' credentials
+		// toward cleartext: a finding of its own.
+		fail(check.WARNING, "redirect downgraded to cleartext, %s -> %s: %s not sent over http://",
+			mask(showURL(d.From)), mask(showURL(d.To)), strings.Join(d.Dropped, ", "))
+	}
+
 	total := resp.Timings.Total
 	switch {
 	case e.TimeCritical > 0 && total > e.TimeCritical:
@@ -242,4 +250,12 @@ func maskStart(body []byte, mask func(string) string) string {
 	}
 	s := mask(string(body))
 	return s[:min(len(s), 200)]
+}
+
+// showURL is a URL as a message prints it: no user info, secret-looking
+// query values hidden.
+func showURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return secret.RedactURL(c.String())
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
@@ -113,15 +114,21 @@ func (st *Step) do(ctx context.Context, c Client, s *Scenario, vars secret.Map, 
 	}
 	req, err := st.request(s, vars, masker)
 	if err != nil {
-		// Load checked every reference; what is left is the environment
-		// or a file changing under the run.
-		add(check.UNKNOWN, prefix+": "+err.Error())
+		// Load checked every reference; what is left is a value a
+		// response gave, or the environment or a file changing under
+		// the run.
+		status := check.UNKNOWN
+		var re *responseError
+		if errors.As(err, &re) {
+			status = severity(check.CRITICAL)
+		}
+		add(status, prefix+": "+err.Error())
 		return false
 	}
 	shownURL := secret.RedactURL(masker.Mask(req.URL))
 	shown := st.Method + " " + shownURL
 	end := inflight.Begin(ctx, masker.Mask(prefix+" "+shown), severity(check.CRITICAL))
-	resp, err := c.Do(ctx, req)
+	resp, err := st.send(ctx, c, req)
 	end()
 	if err != nil {
 		// The error may quote the URL as sent, user info and all.
@@ -190,6 +197,12 @@ func describe(method string, resp *httpprobe.Response, masker *secret.Masker, ve
 	return b.String()
 }
 
+// responseError is a request a step cannot send because of a value an
+// earlier response gave.
+type responseError struct{ error }
+
+func (e *responseError) Unwrap() error { return e.error }
+
 // request expands the step's templates with the variables so far.
 func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*httpprobe.Request, error) {
 	expand := func(t string) (string, error) { return masker.ExpandVars(t, vars.Lookup) }
@@ -218,16 +231,25 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("URL %q: only http:// and https:// URLs with a host", secret.RedactURL(masker.Mask(u.String())))
 	}
+	if err := netdial.CheckURLPort(u); err != nil {
+		return nil, fmt.Errorf("URL %q: %v", secret.RedactURL(masker.Mask(u.String())), err)
+	}
 	if u.User != nil {
 		// net/http sends them as basic auth.
 		pass, _ := u.User.Password()
 		masker.AddBasicAuth(u.User.Username(), pass)
 	}
 	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
+	st.apply(s, req)
 	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
 		v, err := expand(h.value)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %v", h.name, err)
+		}
+		if err := httpprobe.CheckHeaderValue(v); err != nil {
+			// Load checked what the file gives: this came from a
+			// response, and is a finding about it.
+			return nil, &responseError{fmt.Errorf("header %s: %v, from what an earlier step extracted", h.name, err)}
 		}
 		masker.AddHeader(h.name, v)
 		if strings.EqualFold(h.name, "Host") {

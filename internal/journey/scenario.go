@@ -24,8 +24,10 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpexpect"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
@@ -43,6 +45,7 @@ type Scenario struct {
 	path    string
 	baseURL string // template: ${env:} and ${file:} only
 	headers []field
+	limits  Limits
 }
 
 // Step is one request and what its response must be.
@@ -65,6 +68,8 @@ type Step struct {
 	// Warning makes a failure of this step WARNING instead of CRITICAL,
 	// and the journey goes on after it.
 	Warning bool
+
+	limits Limits
 }
 
 type bodyKind int
@@ -97,9 +102,9 @@ type Extraction struct {
 }
 
 var (
-	scenarioKeys = []string{"name", "base_url", "timeout", "headers", "steps"}
+	scenarioKeys = append([]string{"name", "base_url", "timeout", "headers", "steps"}, limitKeys...)
 	methodKeys   = []string{"get", "post", "put", "patch", "delete", "head", "options"}
-	stepKeys     = append([]string{"name", "method", "url"}, append(methodKeys[:len(methodKeys):len(methodKeys)], "headers", "body", "form", "json", "follow_redirects", "expect", "extract", "severity")...)
+	stepKeys     = append(append([]string{"name", "method", "url"}, append(methodKeys[:len(methodKeys):len(methodKeys)], "headers", "body", "form", "json", "follow_redirects", "expect", "extract", "severity")...), stepLimitKeys...)
 	expectKeys   = []string{"status", "contains", "not_contains", "regex", "not_regex", "jq", "header", "max_time"}
 	extractKeys  = []string{"regex", "jq", "header", "secret"}
 	varName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -207,6 +212,8 @@ func (l *loader) scenario(path string, root *node) (*Scenario, error) {
 			s.headers, err = l.headerFields(k, v, "headers", -1)
 		case "steps":
 			steps = v
+		case "max_body", "max_redirects":
+			err = l.limit(&s.limits, key, k, v)
 		}
 		return err
 	})
@@ -219,7 +226,10 @@ func (l *loader) scenario(path string, root *node) (*Scenario, error) {
 	if steps == nil {
 		return nil, errAt(root.line, "no steps: add a list under steps:, each with a method and a URL (get: /login)")
 	}
-	if steps.kind != listKind || len(steps.items) == 0 {
+	if steps.kind == listKind && len(steps.items) == 0 {
+		return nil, errAt(steps.line, "steps is an empty list: add at least one step, with a method and a URL (- get: /login)")
+	}
+	if steps.kind != listKind {
 		return nil, errAt(steps.line, "steps must be a list of steps, got %s", steps.describe())
 	}
 	l.later = map[string]int{}
@@ -259,6 +269,9 @@ func (l *loader) checkBaseURL(k *node, tmpl string) error {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return errAt(k.line, "base_url %q is not an http:// or https:// URL with a host", secret.RedactURL(l.masker.Mask(u)))
+	}
+	if err := netdial.CheckURLPort(p); err != nil {
+		return errAt(k.line, "base_url %q: %v", secret.RedactURL(l.masker.Mask(u)), err)
 	}
 	return nil
 }
@@ -306,6 +319,8 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 			st.NoFollow = !follow
 		case "expect":
 			expect = v
+		case "max_body", "max_redirects", "timeout":
+			err = l.limit(&st.limits, key, k, v)
 		case "extract":
 			err = l.extract(st, i, k, v)
 		case "severity":
@@ -425,6 +440,9 @@ func (l *loader) checkURL(st *Step, i int, k *node) error {
 	if err != nil {
 		return errAt(k.line, "%s %q is not a URL: %v", where, secret.RedactURL(st.url), errors.Unwrap(err))
 	}
+	if err := netdial.CheckURLPort(u); err != nil {
+		return errAt(k.line, "%s %q: %v", where, secret.RedactURL(st.url), err)
+	}
 	if u.IsAbs() {
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return errAt(k.line, "%s %q: only http:// and https:// URLs with a host", where, secret.RedactURL(st.url))
@@ -452,9 +470,24 @@ func (l *loader) headerFields(k, v *node, where string, i int) ([]field, error) 
 		if err := l.template(hk.line, i, where+" "+name, value); err != nil {
 			return nil, err
 		}
+		// What the file and ${env:}/${file:} give is known now; what
+		// steps extract is checked when it is (see Step.request).
+		known, _ := l.masker.ExpandVars(value, func(string) (secret.Var, bool) { return secret.Var{}, true })
+		if err := httpprobe.CheckHeaderValue(known); err != nil {
+			return nil, errAt(hk.line, "%s %s: %v%s", where, name, err, blockHint(value))
+		}
 		out = append(out, field{name: name, value: value, line: hk.line})
 	}
 	return out, nil
+}
+
+// blockHint explains the line break a YAML | block leaves at the end of
+// its value.
+func blockHint(v string) string {
+	if strings.HasSuffix(v, "\n") {
+		return " (a YAML | or > block ends in one: write the value on the key's line, or use |- )"
+	}
+	return ""
 }
 
 func (l *loader) body(st *Step, i int, key string, k, v *node) error {

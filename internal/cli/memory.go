@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"fmt"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/goroutine"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+)
+
+const (
+	// memoryCap is the heap a run may hold. Some inputs ask for memory
+	// without bound: a jq expression that doubles a string forty times,
+	// a gzip body that inflates a thousandfold, JSON of a million tiny
+	// values. No library here has an allocation hook, so the watchdog
+	// reads the heap and ends the run, as it does at the deadline, naming
+	// what was in progress. Under it, the process stays well within the
+	// 256 MiB a host's monitoring may take.
+	memoryCap = 160 << 20
+	// memorySoft is where the garbage collector starts to work harder, so
+	// that garbage alone does not carry a run to memoryCap.
+	memorySoft = 100 << 20
+	// memoryPoll is how often the heap is read. A large allocation counts
+	// as soon as it is made, before its pages are written, so the run is
+	// ended before the memory is touched.
+	memoryPoll = 5 * time.Millisecond
+)
+
+// heapMetric counts the bytes of heap objects, live and not yet swept.
+const heapMetric = "/memory/classes/heap/objects:bytes"
+
+// watchMemory returns a channel that receives once the heap passes
+// limit, and the func that stops watching.
+func watchMemory(limit uint64) (<-chan uint64, func()) {
+	debug.SetMemoryLimit(memorySoft)
+	over := make(chan uint64, 1)
+	stop := make(chan struct{})
+	goroutine.Go(func() {
+		sample := []metrics.Sample{{Name: heapMetric}}
+		t := time.NewTicker(memoryPoll)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			metrics.Read(sample)
+			if sample[0].Value.Kind() != metrics.KindUint64 {
+				return // not this runtime's metric: nothing to watch
+			}
+			if used := sample[0].Value.Uint64(); used > limit {
+				over <- used
+				return
+			}
+		}
+	})
+	return over, func() { close(stop) }
+}
+
+// outOfMemory reports a run ended at the memory cap: what was in
+// progress, each with the status its item asked for (a body or a jq
+// expression is a finding about the target, a file of the check's own a
+// usage problem).
+func outOfMemory(open []inflight.Item, limit uint64) []check.Finding {
+	why := fmt.Sprintf("stopped at the memory cap of %d MiB: the input needs more than a check may take", limit>>20)
+	if len(open) > 1 {
+		var named []inflight.Item
+		for _, it := range open {
+			if it.What != preparing {
+				named = append(named, it)
+			}
+		}
+		open = named
+	}
+	if len(open) == 0 {
+		return []check.Finding{{Status: check.UNKNOWN, Text: why}}
+	}
+	var fs []check.Finding
+	for _, it := range open {
+		fs = append(fs, check.Finding{Status: it.Status, Text: it.What + ": " + why})
+	}
+	return fs
+}
