@@ -57,7 +57,7 @@ type options struct {
 
 	MaxRedirects *int   `long:"max-redirects" value-name:"N" description:"redirects followed (default 10); more, or a loop, is CRITICAL; with --scenario, for every step that sets no max_redirects"`
 	NoFollow     bool   `long:"no-follow" description:"judge the first response, even a redirect"`
-	MaxBody      *int64 `long:"max-body" value-name:"BYTES" description:"how much of the body is read (default 1048576, at most 64 MiB); a longer body is cut, and an assertion not met in the part read fails; with --scenario, for every step that sets no max_body"`
+	MaxBody      *int64 `long:"max-body" value-name:"BYTES" description:"how much of the body is read (default 1048576, at most 16 MiB); a longer body is cut, and an assertion not met in the part read fails; with --scenario, for every step that sets no max_body"`
 
 	Insecure     bool              `long:"insecure" description:"skip certificate and host name verification"`
 	CAFile       string            `long:"ca-file" value-name:"PATH" description:"extra trust anchors (PEM), for a private CA"`

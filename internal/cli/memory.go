@@ -19,14 +19,17 @@ const (
 	// reads the heap and ends the run, as it does at the deadline, naming
 	// what was in progress. Under it, the process stays well within the
 	// 256 MiB a host's monitoring may take.
-	memoryCap = 160 << 20
+	memoryCap = 96 << 20
 	// memorySoft is where the garbage collector starts to work harder, so
-	// that garbage alone does not carry a run to memoryCap.
-	memorySoft = 100 << 20
+	// that garbage alone does not carry a run to memoryCap: the heap's
+	// count includes objects not yet swept, and forcing a collection to
+	// tell them apart would wait on the very copy that is running away
+	// (a large memmove holds off the stop-the-world).
+	memorySoft = 64 << 20
 	// memoryPoll is how often the heap is read. A large allocation counts
 	// as soon as it is made, before its pages are written, so the run is
 	// ended before the memory is touched.
-	memoryPoll = 5 * time.Millisecond
+	memoryPoll = 2 * time.Millisecond
 )
 
 // heapMetric counts the bytes of heap objects, live and not yet swept.
@@ -67,21 +70,12 @@ func watchMemory(limit uint64) (<-chan uint64, func()) {
 // usage problem).
 func outOfMemory(open []inflight.Item, limit uint64) []check.Finding {
 	why := fmt.Sprintf("stopped at the memory cap of %d MiB: the input needs more than a check may take", limit>>20)
-	if len(open) > 1 {
-		var named []inflight.Item
-		for _, it := range open {
-			if it.What != preparing {
-				named = append(named, it)
-			}
-		}
-		open = named
-	}
 	if len(open) == 0 {
 		return []check.Finding{{Status: check.UNKNOWN, Text: why}}
 	}
-	var fs []check.Finding
-	for _, it := range open {
-		fs = append(fs, check.Finding{Status: it.Status, Text: it.What + ": " + why})
-	}
-	return fs
+	// The work begun last is the most precise name for what was
+	// running: the jq expression rather than the judging of the
+	// response it is part of.
+	it := open[len(open)-1]
+	return []check.Finding{{Status: it.Status, Text: it.What + ": " + why}}
 }

@@ -7,6 +7,7 @@
 package httpexpect
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
@@ -110,6 +112,7 @@ func (e *Expect) Check(resp *httpprobe.Response) []check.Finding {
 // CheckContext is Check with a context that bounds the jq expressions (an
 // expression can loop: `repeat(.)`).
 func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []check.Finding {
+	defer inflight.Begin(ctx, "judging the response of "+showURL(resp.URL), check.CRITICAL)()
 	var out []check.Finding
 	mask := e.mask()
 	fail := func(s check.Status, format string, args ...any) {
@@ -136,14 +139,14 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	bodyFail := func(format string, args ...any) {
 		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), DescribeBody(resp, mask))
 	}
-	body := string(resp.Body)
+	// The body is not copied to a string: it may be tens of MiB.
 	for _, s := range e.Contains {
-		if !strings.Contains(body, s) {
+		if !bytes.Contains(resp.Body, []byte(s)) {
 			bodyFail("body does not contain %q", s)
 		}
 	}
 	for _, s := range e.NotContains {
-		if strings.Contains(body, s) {
+		if bytes.Contains(resp.Body, []byte(s)) {
 			bodyFail("body contains %q, expected not to", s)
 		}
 	}
@@ -158,13 +161,15 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		}
 	}
 	if len(e.JQ) > 0 {
-		doc, err := DecodeJSON(resp.Body)
+		doc, err := DecodeJSONContext(ctx, resp)
 		for _, j := range e.JQ {
 			if err != nil {
 				bodyFail("jq '%s': %v", j.expr, err)
 				continue
 			}
+			end := j.track(ctx, resp)
 			got, err := j.EvalMasked(ctx, doc, mask)
+			end()
 			switch {
 			case err != nil:
 				bodyFail("jq '%s' failed: %v", j.expr, err)

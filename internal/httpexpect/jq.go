@@ -14,6 +14,8 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 )
 
 // JQ is a compiled jq expression over a JSON body.
@@ -90,6 +92,29 @@ func DecodeJSON(body []byte) (any, error) {
 		return nil, errors.New("body is not JSON (more than one value)")
 	}
 	return v, nil
+}
+
+// DecodeJSONContext is DecodeJSON of a response's body, named in the
+// run's inflight work: a body of millions of tiny values takes far more
+// memory decoded than read, and a run ended at the memory cap says so.
+func DecodeJSONContext(ctx context.Context, resp *httpprobe.Response) (any, error) {
+	end := inflight.Begin(ctx, "decoding the JSON body of "+showURL(resp.URL), check.CRITICAL)
+	defer end()
+	return DecodeJSON(resp.Body)
+}
+
+// track names the expression over resp's body in the run's inflight work
+// until the returned func is called: an expression may loop, or build
+// values without end, and a run ended at its deadline or memory cap
+// names it.
+func (j JQ) track(ctx context.Context, resp *httpprobe.Response) func() {
+	return inflight.Begin(ctx, fmt.Sprintf("jq '%s' over %s", j.expr, showURL(resp.URL)), check.CRITICAL)
+}
+
+// FirstOver is First over resp's decoded body doc, named as Eval's is.
+func (j JQ) FirstOver(ctx context.Context, resp *httpprobe.Response, doc any) (any, error) {
+	defer j.track(ctx, resp)()
+	return j.First(ctx, doc)
 }
 
 // Eval runs the expression over a decoded body. It returns "" when every

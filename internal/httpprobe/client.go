@@ -384,7 +384,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 		src = gz
 	}
-	body, err := io.ReadAll(io.LimitReader(src, limit+1))
+	body, err := readCapped(src, limit+1, resp.ContentLength)
 	if err != nil {
 		return nil, tr.fail(err, u)
 	}
@@ -483,4 +483,32 @@ func (j downgradeJar) Cookies(u *url.URL) []*http.Cookie {
 		return nil
 	}
 	return cookies
+}
+
+// readCapped reads r to its end or to max bytes. Its buffer doubles up to
+// max and no further, so that reading a body of max bytes holds little
+// more than that (io.ReadAll's growth leaves more behind for the garbage
+// collector); a Content-Length is only a hint, a server may lie.
+func readCapped(r io.Reader, max, length int64) ([]byte, error) {
+	size := int64(32 << 10)
+	if length > 0 {
+		size = length + 1 // + 1: the read that finds the end
+	}
+	buf := make([]byte, 0, min(size, max))
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), max))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }

@@ -155,13 +155,13 @@ func CheckHeaderValue(v string) error {
 // MaxBodyLimit is the most Request.MaxBody may be: the body is held in
 // memory, decoded (a gzip body inflates a thousandfold) and, for jq,
 // parsed, all within the memory a check may take.
-const MaxBodyLimit = 64 << 20
+const MaxBodyLimit = 16 << 20
 
 // CheckMaxBody refuses a body cap outside 1 to MaxBodyLimit bytes. Both
 // one-request mode and a scenario read their cap through it.
 func CheckMaxBody(n int64) error {
 	if n < 1 || n > MaxBodyLimit {
-		return fmt.Errorf("%d: give a number of bytes from 1 to %d (64 MiB; the body is held in memory)", n, MaxBodyLimit)
+		return fmt.Errorf("%d: give a number of bytes from 1 to %d (16 MiB; the body is held in memory)", n, MaxBodyLimit)
 	}
 	return nil
 }

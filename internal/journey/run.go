@@ -319,14 +319,14 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, vars secr
 			}
 		case x.JQ != nil:
 			if !decoded {
-				doc, docErr = httpexpect.DecodeJSON(resp.Body)
+				doc, docErr = httpexpect.DecodeJSONContext(ctx, resp)
 				decoded = true
 			}
 			if docErr != nil {
 				fail(x, "jq '%s': %v (%s)", x.JQ.String(), docErr, httpexpect.DescribeBody(resp, masker.Mask))
 				continue
 			}
-			v, err := x.JQ.First(ctx, doc)
+			v, err := x.JQ.FirstOver(ctx, resp, doc)
 			if err != nil {
 				fail(x, "jq '%s': %v", x.JQ.String(), err)
 				continue
