@@ -38,7 +38,7 @@ func (l *loader) limit(lim *Limits, key string, k, v *node) error {
 	lim.lines[key] = k.line
 	switch key {
 	case "max_body":
-		n, ok := v.value.(int64)
+		n, ok := integer(v)
 		if !ok {
 			return errAt(k.line, "max_body wants a number of bytes, got %s", v.describe())
 		}
@@ -47,7 +47,7 @@ func (l *loader) limit(lim *Limits, key string, k, v *node) error {
 		}
 		lim.MaxBody = n
 	case "max_redirects":
-		n, ok := v.value.(int64)
+		n, ok := integer(v)
 		if !ok || n > 1000 {
 			return errAt(k.line, "max_redirects wants a number of redirects, got %s", v.describe())
 		}
@@ -110,4 +110,16 @@ func (st *Step) send(ctx context.Context, c Client, req *httpprobe.Request) (*ht
 		defer cancel()
 	}
 	return c.Do(ctx, req)
+}
+
+// integer is a whole number as YAML gives it (a large one saturates, to
+// be refused as out of range).
+func integer(v *node) (int64, bool) {
+	switch n := v.value.(type) {
+	case int64:
+		return n, true
+	case uint64:
+		return int64(min(n, 1<<62)), true
+	}
+	return 0, false
 }

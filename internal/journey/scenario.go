@@ -31,8 +31,10 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
-// FileLimit caps a scenario file.
-const FileLimit = 1 << 20
+// FileLimit caps a scenario file. A journey of a few dozen steps is a
+// few KiB; the YAML parser takes some hundred times a file's size in
+// memory, and a check has a memory cap.
+const FileLimit = 256 << 10
 
 // Scenario is a loaded, validated scenario file.
 type Scenario struct {
@@ -121,7 +123,9 @@ func Load(ctx context.Context, path string, masker *secret.Masker) (*Scenario, e
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", path, err)
 	}
+	end = inflight.Begin(ctx, "parsing scenario "+path, check.UNKNOWN)
 	s, err := Parse(path, data, masker)
+	end()
 	if err != nil {
 		var le *lineError
 		if errors.As(err, &le) {
