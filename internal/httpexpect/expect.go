@@ -260,6 +260,9 @@ func maskStart(body []byte, mask func(string) string) string {
 // showURL is a URL as a message prints it: no user info, secret-looking
 // query values hidden.
 func showURL(u *url.URL) string {
+	if u == nil {
+		return "the response"
+	}
 	c := *u
 	c.User = nil
 	return secret.RedactURL(c.String())
