@@ -113,6 +113,7 @@ func TestCorrectnessUsageErrors(t *testing.T) {
 		{"user info and --user", []string{"-u", "http://monitor:" + password + "@" + u.Host + "/auth", "--user", "a:b"}, "user info in -u and --user conflict"},
 		{"-H control character", []string{"-u", base + "/ok", "-H", "X-A: a\x01b"}, `-H X-A: a header value cannot hold the control character '\x01'`},
 		{"source ip not of this host", []string{"-u", base + "/ok", "--source-ip", "192.0.2.1"}, "--source-ip 192.0.2.1 is not an address of this host"},
+		{"source ip of the other family", []string{"-u", "http://[::1]:" + u.Port() + "/ok", "--source-ip", "127.0.0.1"}, "--source-ip 127.0.0.1 cannot reach ::1, an address of the other family"},
 		{"empty steps", []string{"--scenario", testutil.WriteFile(t, "empty.yml", []byte("name: x\nsteps: []\n"))}, "line 2: steps is an empty list"},
 		{"header from a | block", []string{"--scenario", journeyFile(t, base, "  - get: /ok\n    headers:\n      X-Token: |\n        abc\n")}, "line 6: step 1 headers X-Token: a header value cannot hold a line break (a YAML | or > block"},
 		{"scenario header from env", []string{"--scenario", testutil.WriteFile(t, "env.yml", []byte("base_url: "+base+"\nheaders: {X-A: '${env:E2E_NEWLINE}'}\nsteps:\n  - get: /ok\n"))}, "line 2: headers X-A: a header value cannot hold a line break"},

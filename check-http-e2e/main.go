@@ -211,6 +211,9 @@ func (o *options) prepareRequest(ctx context.Context) error {
 	if err := netdial.CheckURLPort(u); err != nil {
 		return fmt.Errorf("-u %s: %v", o.masker.Mask(secret.RedactURL(raw)), err)
 	}
+	if err := o.reachable(u); err != nil {
+		return err
+	}
 	r.Header = http.Header{}
 	if err := o.oneAuthorization(u); err != nil {
 		return err
@@ -292,6 +295,24 @@ func (o *options) prepareRequest(ctx context.Context) error {
 		return err
 	}
 	r.Credentials = o.masker.AddBasicAuth
+	return nil
+}
+
+// reachable refuses a --source-ip that cannot reach the address -u
+// names, when the connection goes straight there: every run would fail
+// in connect, a mistake in the command line reported as an outage.
+func (o *options) reachable(u *url.URL) error {
+	src := o.client.SourceIP
+	dst, err := netip.ParseAddr(u.Hostname())
+	if !src.IsValid() || err != nil || len(o.client.ConnectTo) > 0 || o.client.Proxy != nil {
+		return nil
+	}
+	if p, _ := http.ProxyFromEnvironment(&http.Request{URL: u}); p != nil {
+		return nil
+	}
+	if dst.Unmap().Is4() != src.Is4() {
+		return fmt.Errorf("--source-ip %s cannot reach %s, an address of the other family: give a --source-ip of its family, or drop it", src, dst)
+	}
 	return nil
 }
 

@@ -26,9 +26,10 @@ func bounded(t *testing.T, r testutil.Result, timeout time.Duration) {
 }
 
 // TestMemoryBounded: inputs that ask for memory without end (a jq
-// expression that doubles a string, a gzip body that inflates a thousandfold,
-// brackets nested 50,000 deep) end within the
-// deadline and the memory cap, naming what was stopped.
+// expression that doubles a string or flattens a tree of millions of
+// leaves, a gzip body that inflates a thousandfold, brackets nested
+// 50,000 deep, a scenario file of megabytes) end within the deadline and
+// the memory cap, naming what was stopped.
 func TestMemoryBounded(t *testing.T) {
 	base := serve(t)
 	for _, tc := range []struct {
@@ -38,9 +39,11 @@ func TestMemoryBounded(t *testing.T) {
 		want []string
 	}{
 		{"jq doubling a string", []string{"-u", base + "/json", "-t", "3", "--jq", `reduce range(40) as $i ("x"; . + .) | length > 0`}, 2,
-			[]string{`HTTP CRITICAL: jq 'reduce range(40) as $i ("x"; . + .) | length > 0' over ` + base + "/json: stopped at the memory cap of "}},
+			[]string{`HTTP CRITICAL: jq 'reduce range(40) as $i ("x"; . + .) | length > 0' failed: stopped: + or * made a string of 16777216 bytes, past the cap of 8388608`}},
 		{"jq doubling an array", []string{"-u", base + "/json", "-t", "3", "--jq", `reduce range(40) as $i ([0]; . + .) | length > 0`}, 2,
-			[]string{"HTTP CRITICAL: jq 'reduce range(40) as $i ([0]; . + .) | length > 0' over ", "stopped at the memory cap"}},
+			[]string{"HTTP CRITICAL: jq 'reduce range(40) as $i ([0]; . + .) | length > 0' failed: stopped: + or * made an array of 2097152 values, past the cap of 1048576"}},
+		{"jq flattening a tree", []string{"-u", base + "/json", "-t", "3", "--jq", `reduce range(26) as $i ([0]; [., .]) | flatten | length > 0`}, 2,
+			[]string{"HTTP CRITICAL: jq 'reduce range(26) as $i ([0]; [., .]) | flatten | length > 0' over " + base + "/json: stopped at the memory cap of 96 MiB"}},
 		{"gzip bomb, cut at the cap", []string{"-u", base + "/bomb", "-t", "5", "--max-body", strconv.Itoa(16 << 20), "--contains", "x"}, 2,
 			[]string{"HTTP CRITICAL: body does not contain \"x\" (body cut at 16777216 bytes"}},
 		{"gzip bomb, default cap", []string{"-u", base + "/bomb", "-t", "5", "--contains", "x"}, 2,
@@ -49,8 +52,10 @@ func TestMemoryBounded(t *testing.T) {
 			[]string{"HTTP UNKNOWN: --max-body 1000000000: give a number of bytes from 1 to 16777216"}},
 		{"scenario of nested brackets", []string{"--scenario", testutil.WriteFile(t, "nested.yml", []byte("steps: "+strings.Repeat("[", 50000)+strings.Repeat("]", 50000)+"\n"))}, 3,
 			[]string{"HTTP UNKNOWN: scenario ", "line 1: brackets nest more than 32 deep"}},
-		{"journey extraction", []string{"--scenario", journeyFile(t, base, "  - get: /json\n    extract: {v: {jq: 'reduce range(40) as $i ([0]; . + .)'}}\n"), "-t", "3"}, 2,
-			[]string{`HTTP CRITICAL: jq 'reduce range(40) as $i ([0]; . + .)' over ` + base + "/json: stopped at the memory cap"}},
+		{"scenario over the size cap", []string{"--scenario", testutil.WriteFile(t, "big.yml", []byte("steps:\n"+strings.Repeat("  - get: /ok\n", 30000)))}, 3,
+			[]string{"HTTP UNKNOWN: scenario ", "is larger than 256 KiB"}},
+		{"journey extraction", []string{"--scenario", journeyFile(t, base, "  - get: /json\n    extract: {v: {jq: 'reduce range(26) as $i ([0]; [., .]) | flatten'}}\n"), "-t", "3"}, 2,
+			[]string{`HTTP CRITICAL: jq 'reduce range(26) as $i ([0]; [., .]) | flatten' over ` + base + "/json: stopped at the memory cap"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, nil, tc.args...)
