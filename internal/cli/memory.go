@@ -30,6 +30,9 @@ const (
 	// as soon as it is made, before its pages are written, so the run is
 	// ended before the memory is touched.
 	memoryPoll = 2 * time.Millisecond
+	// memoryAfter is when watching starts: most runs are over by then,
+	// and no input builds a heap of memoryCap sooner.
+	memoryAfter = 20 * time.Millisecond
 )
 
 // heapMetric counts the bytes of heap objects, live and not yet swept.
@@ -38,10 +41,17 @@ const heapMetric = "/memory/classes/heap/objects:bytes"
 // watchMemory returns a channel that receives once the heap passes
 // limit, and the func that stops watching.
 func watchMemory(limit uint64) (<-chan uint64, func()) {
-	debug.SetMemoryLimit(memorySoft)
 	over := make(chan uint64, 1)
 	stop := make(chan struct{})
 	goroutine.Go(func() {
+		wait := time.NewTimer(memoryAfter)
+		defer wait.Stop()
+		select {
+		case <-stop:
+			return
+		case <-wait.C:
+		}
+		debug.SetMemoryLimit(memorySoft)
 		sample := []metrics.Sample{{Name: heapMetric}}
 		t := time.NewTicker(memoryPoll)
 		defer t.Stop()
