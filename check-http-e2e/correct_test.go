@@ -111,6 +111,7 @@ func TestCorrectnessUsageErrors(t *testing.T) {
 		{"user info and -H Authorization", []string{"-u", "http://monitor:" + password + "@" + u.Host + "/auth", "-H", "Authorization: Bearer x"}, "user info in -u and -H Authorization conflict"},
 		{"--user and -H Authorization", []string{"-u", base + "/auth", "--user", "monitor:" + password, "-H", "authorization: Bearer x"}, "--user and -H Authorization conflict"},
 		{"user info and --user", []string{"-u", "http://monitor:" + password + "@" + u.Host + "/auth", "--user", "a:b"}, "user info in -u and --user conflict"},
+		{"scenario user info and Authorization", []string{"--scenario", journeyFile(t, "http://monitor:"+password+"@"+u.Host, "  - get: /auth\n    headers: {Authorization: Bearer x}\n")}, "line 4: step 1 has user info in its URL and an Authorization header"},
 		{"-H control character", []string{"-u", base + "/ok", "-H", "X-A: a\x01b"}, `-H X-A: a header value cannot hold the control character '\x01'`},
 		{"source ip not of this host", []string{"-u", base + "/ok", "--source-ip", "192.0.2.1"}, "--source-ip 192.0.2.1 is not an address of this host"},
 		{"source ip of the other family", []string{"-u", "http://[::1]:" + u.Port() + "/ok", "--source-ip", "127.0.0.1"}, "--source-ip 127.0.0.1 cannot reach ::1, an address of the other family"},

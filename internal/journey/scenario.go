@@ -363,6 +363,9 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 	if err := l.checkURL(st, i, urlKey); err != nil {
 		return nil, err
 	}
+	if err := l.oneAuthorization(st, i, urlKey); err != nil {
+		return nil, err
+	}
 	if st.Name == "" {
 		st.Name = st.Method + " " + secret.RedactURL(st.url)
 	}
@@ -455,6 +458,35 @@ func (l *loader) checkURL(st *Step, i int, k *node) error {
 		return errAt(k.line, "%s %q is relative and the scenario has no base_url: add base_url: https://host, or write the whole URL", where, secret.RedactURL(st.url))
 	}
 	return nil
+}
+
+// oneAuthorization refuses user info in a step's URL (or the base_url
+// it resolves against) beside an Authorization header: net/http would
+// send the header and drop the user info without a word, so one of the
+// two credentials is never used.
+func (l *loader) oneAuthorization(st *Step, i int, k *node) error {
+	var header bool
+	for _, h := range append(append([]field(nil), l.s.headers...), st.headers...) {
+		header = header || strings.EqualFold(h.name, "Authorization")
+	}
+	if !header || strings.Contains(st.url, "${") {
+		return nil
+	}
+	u, err := url.Parse(st.url)
+	if err != nil {
+		return nil
+	}
+	if !u.IsAbs() && u.Host == "" && l.s.baseURL != "" {
+		if b, err := l.masker.Expand(l.s.baseURL); err == nil {
+			if base, err := url.Parse(b); err == nil {
+				u = base.ResolveReference(u)
+			}
+		}
+	}
+	if u.User == nil {
+		return nil
+	}
+	return errAt(k.line, "step %d has user info in its URL and an Authorization header: each is a credential for the one header; give it one way", i+1)
 }
 
 func (l *loader) headerFields(k, v *node, where string, i int) ([]field, error) {

@@ -55,6 +55,8 @@ func TestLoadErrors(t *testing.T) {
 		{"max_redirects negative", head + "  - get: /\n    max_redirects: -1\n", "scenario login.yml line 5: max_redirects -1: give 0 or more"},
 		{"step timeout zero", head + "  - get: /\n    timeout: 0s\n", "scenario login.yml line 5: timeout must be more than zero"},
 		{"header with a line break", head + "  - get: /\n    headers: {X-A: \"a\\nb\"}\n", "scenario login.yml line 5: step 1 headers X-A: a header value cannot hold a line break"},
+		{"user info and Authorization", head + "  - get: https://u:p@h/\n    headers: {Authorization: Bearer x}\n", "scenario login.yml line 4: step 1 has user info in its URL and an Authorization header"},
+		{"base_url user info and Authorization", "base_url: https://u:p@h\nheaders: {authorization: Bearer x}\nsteps:\n  - get: /x\n", "scenario login.yml line 4: step 1 has user info in its URL and an Authorization header"},
 		{"port out of range", head + "  - get: https://h:65536/\n", `scenario login.yml line 4: step 1 get "https://h:65536/": port "65536" is not a number from 1 to 65535`},
 		{"empty", "", "scenario login.yml: the file is empty"},
 		{"no steps", "name: x\n", "scenario login.yml line 1: no steps"},
