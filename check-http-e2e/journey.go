@@ -14,31 +14,33 @@ import (
 // prepareJourney loads --scenario: every problem with it is a usage
 // error found before any request is sent.
 func (o *options) prepareJourney(ctx context.Context) error {
+	// Each flag of the one request names what to write in the scenario
+	// instead; the README's scenario reference lists the same.
 	for _, f := range []struct {
 		flag  string
 		given bool
-		hint  string
+		key   string
 	}{
-		{"-m", o.Method != "", "give each step its method: get: /path, post: /path, or method: with url:"},
-		{"-H", len(o.Header) > 0, "write the header under headers:, of the scenario or of a step"},
-		{"-d", o.Body != "", "write the step's body:, form: or json:"},
-		{"--body-file", o.BodyFile != "", "write the step's body: \"${file:PATH}\""},
-		{"--content-type", o.ContentType != "", "write Content-Type under the step's headers:"},
-		{"--user", o.User != "", "write an Authorization header under headers:, or user info in the step's URL"},
-		{"-s", o.Status != "", "write expect: {status: ...} in the step"},
-		{"-p", len(o.Pattern) > 0, "write expect: {regex: ...} in the step"},
-		{"--invert-pattern", len(o.InvertPattern) > 0, "write expect: {not_regex: ...} in the step"},
-		{"--contains", len(o.Contains) > 0, "write expect: {contains: ...} in the step"},
-		{"--jq", len(o.JQ) > 0, "write expect: {jq: ...} in the step"},
-		{"--header-match", len(o.HeaderMatch) > 0, "write expect: {header: {Name: RE}} in the step"},
-		{"-w", o.Warning != nil, "write expect: {max_time: ...} in a step with severity: warning"},
-		{"-c", o.Critical != nil, "write expect: {max_time: ...} in the step"},
-		{"--no-follow", o.NoFollow, "write follow_redirects: false in the step"},
-		{"--cert-warning", o.CertWarning != nil, "write it in the scenario's steps"},
-		{"--cert-critical", o.CertCritical != nil, "write it in the scenario's steps"},
+		{"-m", o.Method != "", "the method in each step: get: /path, post: /path, or method: with url:"},
+		{"-H", len(o.Header) > 0, "headers: {Name: value} at the top level or in a step"},
+		{"-d", o.Body != "", "body: in a step"},
+		{"--body-file", o.BodyFile != "", `body: "${file:PATH}" in a step`},
+		{"--content-type", o.ContentType != "", "headers: {Content-Type: TYPE} in a step"},
+		{"--user", o.User != "", "the user and password in base_url, https://USER:${env:PASSWORD}@host"},
+		{"-s", o.Status != "", "status: under a step's expect:"},
+		{"-p", len(o.Pattern) > 0, "regex: under a step's expect:"},
+		{"--invert-pattern", len(o.InvertPattern) > 0, "not_regex: under a step's expect:"},
+		{"--contains", len(o.Contains) > 0, "contains: under a step's expect:"},
+		{"--jq", len(o.JQ) > 0, "jq: under a step's expect:"},
+		{"--header-match", len(o.HeaderMatch) > 0, "header: {Name: RE} under a step's expect:"},
+		{"-w", o.Warning != nil, "max_time: under a step's expect:, with severity: warning on the step"},
+		{"-c", o.Critical != nil, "max_time: under a step's expect:"},
+		{"--no-follow", o.NoFollow, "follow_redirects: false in a step"},
+		{"--cert-warning", o.CertWarning != nil, "cert_warning: at the top level (every step over TLS) or in a step"},
+		{"--cert-critical", o.CertCritical != nil, "cert_critical: at the top level (every step over TLS) or in a step"},
 	} {
 		if f.given {
-			return fmt.Errorf("%s applies to one request (-u), not to --scenario: %s", f.flag, f.hint)
+			return fmt.Errorf("%s applies to one request (-u), not to --scenario: write %s", f.flag, f.key)
 		}
 	}
 	s, err := journey.Load(ctx, o.Scenario, &o.masker)
