@@ -146,4 +146,13 @@ func TestExtractedHeaderValue(t *testing.T) {
 	if strings.Contains(r.Stdout, "connect") {
 		t.Errorf("reported as a connect failure:\n%s", r.Stdout)
 	}
+	// A port a response gave is the response's finding too.
+	journey = journeyFile(t, base, `  - name: read
+    post: /echo
+    body: "83596"
+    extract: {port: {jq: .body}}
+  - name: send
+    get: http://127.0.0.1:${port}/ok
+`)
+	run(t, nil, "--scenario", journey).Expect(t, 2, `HTTP CRITICAL: smoke step 2/2 "send": URL "http://127.0.0.1:83596/ok": port "83596" is not a number from 1 to 65535`)
 }

@@ -204,12 +204,20 @@ type responseError struct{ error }
 func (e *responseError) Unwrap() error { return e.error }
 
 // request expands the step's templates with the variables so far.
-func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*httpprobe.Request, error) {
+func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (_ *httpprobe.Request, err error) {
 	expand := func(t string) (string, error) { return masker.ExpandVars(t, vars.Lookup) }
 	raw, err := expand(st.url)
 	if err != nil {
 		return nil, err
 	}
+	// A URL that a value a response gave makes unusable is a finding
+	// about that response.
+	resolving := true
+	defer func() {
+		if err != nil && resolving && extracted(st.url) {
+			err = &responseError{err}
+		}
+	}()
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("URL %q: %v", secret.RedactURL(masker.Mask(raw)), errors.Unwrap(err))
@@ -239,6 +247,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 		pass, _ := u.User.Password()
 		masker.AddBasicAuth(u.User.Username(), pass)
 	}
+	resolving = false
 	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
 	st.apply(s, req)
 	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
@@ -290,6 +299,22 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 		req.Header.Set("Content-Type", contentType)
 	}
 	return req, nil
+}
+
+// extracted reports whether a template uses a variable a step extracts,
+// rather than only ${env:} and ${file:}.
+func extracted(t string) bool {
+	for {
+		i := strings.Index(t, "${")
+		if i < 0 {
+			return false
+		}
+		ref := t[i+2:]
+		if (i == 0 || t[i-1] != '$') && !strings.HasPrefix(ref, "env:") && !strings.HasPrefix(ref, "file:") {
+			return true
+		}
+		t = ref
+	}
 }
 
 // extract sets the step's variables from resp; what it could not extract
