@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 )
 
 // splitFields splits s at colons outside brackets: "[::1]:443:h:80".
@@ -28,12 +28,15 @@ func splitFields(s string) []string {
 	return append(out, s[start:])
 }
 
-func port(s string, empty bool) (int, bool) {
+// port reads a port field; empty (any port) only where allowed.
+func port(s string, empty bool) (int, error) {
 	if s == "" {
-		return 0, empty
+		if empty {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("no port")
 	}
-	p, err := strconv.Atoi(s)
-	return p, err == nil && p >= 1 && p <= 65535
+	return netdial.ParsePort(s)
 }
 
 // parseConnectTo reads curl's --connect-to HOST1:PORT1:HOST2:PORT2, where
@@ -44,10 +47,13 @@ func parseConnectTo(s string) (httpprobe.ConnectTo, error) {
 	if len(f) != 4 {
 		return httpprobe.ConnectTo{}, bad
 	}
-	p1, ok1 := port(f[1], true)
-	p2, ok2 := port(f[3], true)
-	if !ok1 || !ok2 {
-		return httpprobe.ConnectTo{}, bad
+	p1, err := port(f[1], true)
+	if err != nil {
+		return httpprobe.ConnectTo{}, fmt.Errorf("--connect-to %q: %v", s, err)
+	}
+	p2, err := port(f[3], true)
+	if err != nil {
+		return httpprobe.ConnectTo{}, fmt.Errorf("--connect-to %q: %v", s, err)
 	}
 	return httpprobe.ConnectTo{Host: strings.Trim(f[0], "[]"), Port: p1, ToHost: strings.Trim(f[2], "[]"), ToPort: p2}, nil
 }
@@ -60,9 +66,9 @@ func parseResolve(s string) (httpprobe.ConnectTo, error) {
 		return httpprobe.ConnectTo{}, bad
 	}
 	addr := strings.Trim(strings.Join(f[2:], ":"), "[]")
-	p, ok := port(f[1], false)
-	if !ok {
-		return httpprobe.ConnectTo{}, bad
+	p, err := port(f[1], false)
+	if err != nil {
+		return httpprobe.ConnectTo{}, fmt.Errorf("--resolve %q: %v: write HOST:PORT:ADDR, as in example.com:443:127.0.0.1", s, err)
 	}
 	return httpprobe.ConnectTo{Host: strings.Trim(f[0], "[]"), Port: p, ToHost: addr}, nil
 }

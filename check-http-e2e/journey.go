@@ -21,6 +21,7 @@ func (o *options) prepareJourney(ctx context.Context) error {
 		given bool
 		key   string
 	}{
+		{"-m", o.Method != "", "the method in each step: get: /path, post: /path, or method: with url:"},
 		{"-H", len(o.Header) > 0, "headers: {Name: value} at the top level or in a step"},
 		{"-d", o.Body != "", "body: in a step"},
 		{"--body-file", o.BodyFile != "", `body: "${file:PATH}" in a step`},
@@ -45,6 +46,22 @@ func (o *options) prepareJourney(ctx context.Context) error {
 	s, err := journey.Load(ctx, o.Scenario, o.masker)
 	if err != nil {
 		return err
+	}
+	// The request options that are not the steps' own apply to every
+	// step, as they do to the one request of -u.
+	var r httpprobe.Request
+	if err := o.limits(&r); err != nil {
+		return err
+	}
+	if o.MaxBody != nil {
+		if err := s.SetMaxBody(r.MaxBody); err != nil {
+			return err
+		}
+	}
+	if o.MaxRedirects != nil {
+		if err := s.SetMaxRedirects(r.MaxRedirects); err != nil {
+			return err
+		}
 	}
 	o.journey = s
 	return nil

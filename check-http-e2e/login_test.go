@@ -165,7 +165,7 @@ func TestREADMESaysWhichFlagsApplyToAJourney(t *testing.T) {
 	flag := regexp.MustCompile("`(--?[a-z0-9.-]+)[`/]")
 	values := map[string]string{"-t": "5s", "--timeout": "5s", "--drill-file": "/nonexistent/drill", "--drill-max-age": "1h",
 		"--connect-to": "a:1:b:2", "--resolve": "a:1:127.0.0.1", "--proxy": "http://127.0.0.1:1", "--source-ip": "127.0.0.1",
-		"--ca-file": "CA", "--cert-file": "CERT", "--key-file": "KEY"}
+		"--ca-file": "CA", "--cert-file": "CERT", "--key-file": "KEY", "--max-body": "1024", "--max-redirects": "3"}
 	pki := testutil.NewPKI(t)
 	leaf := testutil.Leaf(t, pki, 30)
 	files := map[string]string{"CA": testutil.WriteFile(t, "ca.pem", fixture.PEM(pki.Root)), "CERT": testutil.WriteFile(t, "c.pem", fixture.PEM(leaf)), "KEY": testutil.WriteFile(t, "k.pem", leaf.KeyPEM())}

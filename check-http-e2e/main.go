@@ -39,7 +39,7 @@ type options struct {
 	cli.CheckOptions
 
 	URL         string   `short:"u" long:"url" value-name:"URL" description:"the URL to request (http:// or https://); user info in it is sent as basic auth and never printed"`
-	Method      string   `short:"m" long:"method" default:"GET" value-name:"METHOD" description:"request method"`
+	Method      string   `short:"m" long:"method" value-name:"METHOD" description:"request method (default GET)"`
 	Header      []string `short:"H" long:"header" unquote:"false" value-name:"'NAME: VALUE'" description:"request header (repeatable); Host: sets the host sent; values may be ${env:NAME} or ${file:PATH}"`
 	Body        string   `short:"d" long:"body" unquote:"false" value-name:"TEXT" description:"request body; may be ${env:NAME} or ${file:PATH}"`
 	BodyFile    string   `long:"body-file" value-name:"PATH" description:"request body from a file"`
@@ -55,9 +55,9 @@ type options struct {
 	Warning       *cli.Duration `short:"w" long:"warning" value-name:"DURATION" description:"WARNING when the response takes longer (seconds or a duration, redirects included)"`
 	Critical      *cli.Duration `short:"c" long:"critical" value-name:"DURATION" description:"CRITICAL when the response takes longer"`
 
-	MaxRedirects int   `long:"max-redirects" default:"10" value-name:"N" description:"redirects followed; more, or a loop, is CRITICAL"`
-	NoFollow     bool  `long:"no-follow" description:"judge the first response, even a redirect"`
-	MaxBody      int64 `long:"max-body" default:"1048576" value-name:"BYTES" description:"how much of the body is read; a longer body is cut, and an assertion not met in the part read fails"`
+	MaxRedirects *int   `long:"max-redirects" value-name:"N" description:"redirects followed (default 10); more, or a loop, is CRITICAL; with --scenario, for every step that sets no max_redirects"`
+	NoFollow     bool   `long:"no-follow" description:"judge the first response, even a redirect"`
+	MaxBody      *int64 `long:"max-body" value-name:"BYTES" description:"how much of the body is read (default 1048576, at most 16 MiB); a longer body is cut, and an assertion not met in the part read fails; with --scenario, for every step that sets no max_body"`
 
 	Insecure     bool              `long:"insecure" description:"skip certificate and host name verification"`
 	CAFile       string            `long:"ca-file" value-name:"PATH" description:"extra trust anchors (PEM), for a private CA"`
@@ -137,6 +137,9 @@ func (o *options) prepareClient(ctx context.Context) error {
 		if !c.Family.Allows(a) {
 			return fmt.Errorf("--source-ip %s cannot reach %s addresses: drop -4/-6 or give an address of that family", a, c.Family)
 		}
+		if err := netdial.CheckLocal(a); err != nil {
+			return fmt.Errorf("--source-ip %v: give an address of this host, or drop --source-ip", err)
+		}
 		c.SourceIP = a.Unmap()
 	}
 	for _, s := range o.ConnectTo {
@@ -158,6 +161,12 @@ func (o *options) prepareClient(ctx context.Context) error {
 		p, err := url.Parse(o.Proxy)
 		if err != nil || p.Host == "" || p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "socks5" {
 			return fmt.Errorf("--proxy %s is not a proxy URL: write http://HOST:PORT", secret.RedactURL(o.Proxy))
+		}
+		if err := netdial.CheckURLPort(p); err != nil {
+			return fmt.Errorf("--proxy %s: %v", secret.RedactURL(o.Proxy), err)
+		}
+		if pass, ok := p.User.Password(); ok {
+			o.masker.AddBasicAuth(p.User.Username(), pass)
 		}
 		c.Proxy = p
 	}
@@ -203,7 +212,16 @@ func (o *options) prepareRequest(ctx context.Context) error {
 		return fmt.Errorf("-u %s is not an http:// or https:// URL", secret.RedactURL(raw))
 	}
 	o.masker.AddURL(raw)
+	if err := netdial.CheckURLPort(u); err != nil {
+		return fmt.Errorf("-u %s: %v", secret.RedactURL(raw), err)
+	}
+	if err := o.reachable(u); err != nil {
+		return err
+	}
 	r.Header = http.Header{}
+	if err := o.oneAuthorization(u); err != nil {
+		return err
+	}
 	if u.User != nil {
 		pass, _ := u.User.Password()
 		o.masker.AddBasicAuth(u.User.Username(), pass)
@@ -215,7 +233,10 @@ func (o *options) prepareRequest(ctx context.Context) error {
 		return fmt.Errorf("--cert-warning and --cert-critical need an https:// URL")
 	}
 	r.Method = strings.ToUpper(o.Method)
-	if r.Method == "" || strings.ContainsAny(r.Method, " \t\r\n:/") {
+	if r.Method == "" {
+		r.Method = http.MethodGet
+	}
+	if strings.ContainsAny(r.Method, " \t\r\n:/") {
 		return fmt.Errorf("-m %q is not a method", o.Method)
 	}
 	for _, h := range o.Header {
@@ -228,8 +249,8 @@ func (o *options) prepareRequest(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("-H %s: %v", name, err)
 		}
-		if strings.ContainsAny(value, "\r\n") {
-			return fmt.Errorf("-H %s: a header value cannot hold a line break", name)
+		if err := httpprobe.CheckHeaderValue(value); err != nil {
+			return fmt.Errorf("-H %s: %v", name, err)
 		}
 		o.masker.AddHeader(name, value)
 		if strings.EqualFold(name, "Host") {
@@ -273,16 +294,72 @@ func (o *options) prepareRequest(ctx context.Context) error {
 	if r.Header.Get("User-Agent") == "" {
 		r.Header.Set("User-Agent", "check-http-e2e")
 	}
-	if o.MaxRedirects < 0 {
-		return fmt.Errorf("--max-redirects %d: give 0 or more (or --no-follow)", o.MaxRedirects)
+	r.NoFollow = o.NoFollow
+	if err := o.limits(r); err != nil {
+		return err
 	}
-	r.NoFollow = o.NoFollow || o.MaxRedirects == 0
-	r.MaxRedirects = o.MaxRedirects
-	if o.MaxBody <= 0 {
-		return fmt.Errorf("--max-body %d: give a number of bytes above 0", o.MaxBody)
-	}
-	r.MaxBody = o.MaxBody
 	r.Credentials = o.masker.AddBasicAuth
+	return nil
+}
+
+// reachable refuses a --source-ip that cannot reach the address -u
+// names, when the connection goes straight there: every run would fail
+// in connect, a mistake in the command line reported as an outage.
+func (o *options) reachable(u *url.URL) error {
+	src := o.client.SourceIP
+	dst, err := netip.ParseAddr(u.Hostname())
+	if !src.IsValid() || err != nil || len(o.client.ConnectTo) > 0 || o.client.Proxy != nil {
+		return nil
+	}
+	if p, _ := http.ProxyFromEnvironment(&http.Request{URL: u}); p != nil {
+		return nil
+	}
+	if dst.Unmap().Is4() != src.Is4() {
+		return fmt.Errorf("--source-ip %s cannot reach %s, an address of the other family: give a --source-ip of its family, or drop it", src, dst)
+	}
+	return nil
+}
+
+// oneAuthorization refuses two sources of the Authorization header: URL
+// user info, --user and -H Authorization would each send one, and a
+// server takes either the first or the last.
+func (o *options) oneAuthorization(u *url.URL) error {
+	var given []string
+	if u.User != nil {
+		given = append(given, "user info in -u")
+	}
+	if o.User != "" {
+		given = append(given, "--user")
+	}
+	for _, h := range o.Header {
+		if name, _, _ := strings.Cut(h, ":"); strings.EqualFold(strings.TrimSpace(name), "Authorization") {
+			given = append(given, "-H Authorization")
+			break
+		}
+	}
+	if len(given) > 1 {
+		return fmt.Errorf("%s conflict: each sends an Authorization header; give the credentials one way", strings.Join(given, " and "))
+	}
+	return nil
+}
+
+// limits reads --max-body and --max-redirects into r.
+func (o *options) limits(r *httpprobe.Request) error {
+	r.MaxBody = httpprobe.DefaultMaxBody
+	if o.MaxBody != nil {
+		if err := httpprobe.CheckMaxBody(*o.MaxBody); err != nil {
+			return fmt.Errorf("--max-body %v", err)
+		}
+		r.MaxBody = *o.MaxBody
+	}
+	r.MaxRedirects = httpprobe.DefaultMaxRedirects
+	if o.MaxRedirects != nil {
+		if err := httpprobe.CheckMaxRedirects(*o.MaxRedirects); err != nil {
+			return fmt.Errorf("--max-redirects %v", err)
+		}
+		r.MaxRedirects = *o.MaxRedirects
+		r.NoFollow = r.NoFollow || *o.MaxRedirects == 0
+	}
 	return nil
 }
 

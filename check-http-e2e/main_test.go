@@ -453,7 +453,7 @@ func TestUsageErrors(t *testing.T) {
 		{"protocols", []string{"-u", "http://127.0.0.1/", "--http1.1", "--http2"}, "--http1.1 and --http2 conflict"},
 		{"source ip", []string{"-u", "http://127.0.0.1/", "--source-ip", "nowhere"}, `--source-ip "nowhere" is not an IP address`},
 		{"connect-to", []string{"-u", "http://127.0.0.1/", "--connect-to", "a:b"}, "--connect-to \"a:b\": write HOST1:PORT1:HOST2:PORT2"},
-		{"resolve", []string{"-u", "http://127.0.0.1/", "--resolve", "a:99999:1.2.3.4"}, "--resolve \"a:99999:1.2.3.4\": write HOST:PORT:ADDR"},
+		{"resolve", []string{"-u", "http://127.0.0.1/", "--resolve", "a:1.2.3.4"}, "--resolve \"a:1.2.3.4\": write HOST:PORT:ADDR"},
 		{"body twice", []string{"-u", "http://127.0.0.1/", "-d", "x", "--body-file", "/etc/hostname"}, "-d and --body-file conflict"},
 		{"body file", []string{"-u", "http://127.0.0.1/", "--body-file", "/nonexistent/body"}, "--body-file: "},
 		{"ca and insecure", []string{"-u", "https://127.0.0.1/", "--insecure", "--ca-file", "/etc/hostname"}, "--ca-file and --insecure conflict"},

@@ -318,6 +318,9 @@ func TestUsageErrors(t *testing.T) {
 		{"empty file target", []string{"--tls", "x=file:"}, "file: needs a path"},
 		{"missing config", []string{"--config", "/nonexistent/app.toml"}, "/nonexistent/app.toml"},
 		{"empty ca-file", []string{"--tls", "a=127.0.0.1:1", "--ca-file="}, "--ca-file is empty"},
+		{"port out of range", []string{"--http", "a=http://127.0.0.1:83596/"}, `port "83596" is not a number from 1 to 65535`},
+		{"port out of range in config", []string{"--config", testutil.WriteFile(t, "port.toml", []byte("[http]\nweb = \"http://127.0.0.1:70000/\"\n"))}, `port "70000" is not a number from 1 to 65535`},
+		{"tls port out of range", []string{"--tls", "a=127.0.0.1:65536"}, `port "65536" is not a number from 1 to 65535`},
 		{"same name in config and flags", []string{"--tls", "www=127.0.0.1:1", "--config", testutil.WriteFile(t, "dup.toml", []byte("[tls]\nwww = \"127.0.0.1:2\"\n"))}, `--tls name "www" is given twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

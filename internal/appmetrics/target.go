@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/procgroup"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
@@ -100,6 +101,9 @@ func ParseHTTP(s string) (HTTPTarget, error) {
 	u, err := url.Parse(value)
 	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
 		return HTTPTarget{}, fmt.Errorf("--http %q: the URL is not an http:// or https:// URL with a host", name+"="+secret.RedactURL(value))
+	}
+	if err := netdial.CheckURLPort(u); err != nil {
+		return HTTPTarget{}, fmt.Errorf("--http %q: %v", name+"="+secret.RedactURL(value), err)
 	}
 	return HTTPTarget{Name: name, URL: value}, nil
 }

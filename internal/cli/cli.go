@@ -142,8 +142,8 @@ func prepare(ctx context.Context, p Plugin, opts any, prep func(context.Context,
 	return ctx, cancel, nil
 }
 
-func (r checkRun) expired(open []inflight.Item, terminated bool, timeout time.Duration) result {
-	report := &check.Report{Tag: r.p.Tag, Findings: stillOpen(open, terminated, timeout)}
+func (r checkRun) expired(findings []check.Finding) result {
+	report := &check.Report{Tag: r.p.Tag, Findings: findings}
 	return result{stdout: report.Message() + "\n", code: int(report.Status())}
 }
 

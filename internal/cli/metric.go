@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/pool"
 )
 
@@ -72,9 +71,9 @@ func (r *metricRun) run(ctx context.Context, setTimeout func(time.Duration)) res
 	return result{stdout: r.out.take(true)}
 }
 
-func (r *metricRun) expired(open []inflight.Item, terminated bool, timeout time.Duration) result {
+func (r *metricRun) expired(findings []check.Finding) result {
 	var b strings.Builder
-	for _, f := range stillOpen(open, terminated, timeout) {
+	for _, f := range findings {
 		fmt.Fprintf(&b, "%s: %s\n", r.p.Name, f.Text)
 	}
 	return result{stdout: r.out.take(false), stderr: b.String(), code: int(check.UNKNOWN)}

@@ -61,9 +61,10 @@ type job interface {
 	// run does the whole run: parse, prepare, probe, render. It calls
 	// setTimeout as soon as the flags give the deadline.
 	run(ctx context.Context, setTimeout func(time.Duration)) result
-	// expired reports a run that has not returned in time: the deadline
-	// passed, or a signal's grace did (terminated).
-	expired(open []inflight.Item, terminated bool, timeout time.Duration) result
+	// expired reports a run the watchdog ended: its deadline passed, a
+	// signal's grace did, or it passed the memory cap. The findings say
+	// which, naming the work still in progress.
+	expired(findings []check.Finding) result
 	// panicked reports a panic in any goroutine of the run.
 	panicked(p *pool.PanicError) result
 }
@@ -92,6 +93,8 @@ func supervise(stdout, stderr io.Writer, j job) int {
 	goroutine.Go(func() {
 		done <- j.run(ctx, func(d time.Duration) { timeouts <- d })
 	})
+	overMemory, stopWatch := watchMemory(memoryCap)
+	defer stopWatch()
 
 	timeout := defaultTimeout
 	hard := time.NewTimer(time.Until(start.Add(timeout + overrun)))
@@ -122,10 +125,13 @@ wait:
 			signals = nil
 			grace = time.After(terminateGrace)
 		case <-grace:
-			r = j.expired(tracker.Open(), true, timeout)
+			r = j.expired(stillOpen(tracker.Open(), true, timeout))
 			break wait
 		case <-hard.C:
-			r = j.expired(tracker.Open(), false, timeout)
+			r = j.expired(stillOpen(tracker.Open(), false, timeout))
+			break wait
+		case <-overMemory:
+			r = j.expired(outOfMemory(tracker.Open(), memoryCap))
 			break wait
 		}
 	}

@@ -7,9 +7,11 @@
 package httpexpect
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
@@ -111,6 +114,7 @@ func (e *Expect) Check(resp *httpprobe.Response) []check.Finding {
 // CheckContext is Check with a context that bounds the jq expressions (an
 // expression can loop: `repeat(.)`).
 func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []check.Finding {
+	defer inflight.Begin(ctx, "judging the response of "+showURL(resp.URL), check.CRITICAL)()
 	var out []check.Finding
 	mask := e.mask()
 	fail := func(s check.Status, format string, args ...any) {
@@ -131,7 +135,7 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	if state == check.CRITICAL {
 		// Not the page expected: what its headers and body lack is the
 		// same cause said again, one line each. The time is another.
-		e.timeFailures(resp, fail)
+		e.anyStatusFailures(resp, fail)
 		return out
 	}
 	for _, h := range e.Headers {
@@ -148,14 +152,14 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	bodyFail := func(format string, args ...any) {
 		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), DescribeBody(resp, mask))
 	}
-	body := string(resp.Body)
+	// The body is not copied to a string: it may be tens of MiB.
 	for _, s := range e.Contains {
-		if !strings.Contains(body, s) {
+		if !bytes.Contains(resp.Body, []byte(s)) {
 			bodyFail("body does not contain %q", s)
 		}
 	}
 	for _, s := range e.NotContains {
-		if strings.Contains(body, s) {
+		if bytes.Contains(resp.Body, []byte(s)) {
 			fail(check.CRITICAL, "body contains %q, expected not to (%s)", s, describeMatch(resp, mask, func(b string) []int {
 				if i := strings.Index(b, s); i >= 0 {
 					return []int{i, i + len(s)}
@@ -175,13 +179,15 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		}
 	}
 	if len(e.JQ) > 0 {
-		doc, err := DecodeJSON(resp.Body)
+		doc, err := DecodeJSONContext(ctx, resp)
 		for _, j := range e.JQ {
 			if err != nil {
 				bodyFail("jq '%s': %v", j.expr, err)
 				continue
 			}
+			end := j.track(ctx, resp)
 			got, err := j.EvalMasked(ctx, doc, mask)
+			end()
 			switch {
 			case err != nil:
 				bodyFail("jq '%s' failed: %v", j.expr, err)
@@ -193,11 +199,21 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		}
 	}
 
-	e.timeFailures(resp, fail)
+	e.anyStatusFailures(resp, fail)
 	return out
 }
 
-func (e *Expect) timeFailures(resp *httpprobe.Response, fail func(check.Status, string, ...any)) {
+// anyStatusFailures are judged whatever the status: a downgrade to
+// cleartext and the total time.
+func (e *Expect) anyStatusFailures(resp *httpprobe.Response, fail func(check.Status, string, ...any)) {
+	mask := e.mask()
+	if d := resp.Downgrade; d != nil && len(d.Dropped) > 0 {
+		// Whatever the status, the service sends its users' credentials
+		// toward cleartext: a finding of its own.
+		fail(check.WARNING, "redirect downgraded to cleartext, %s -> %s: %s not sent over http://",
+			mask(showURL(d.From)), mask(showURL(d.To)), strings.Join(d.Dropped, ", "))
+	}
+
 	total := resp.Timings.Total
 	switch {
 	case e.TimeCritical > 0 && total > e.TimeCritical:
@@ -267,3 +283,14 @@ func maskStart(body []byte, mask func(string) string) string {
 // maskedPrefix is how much of a long text quoted in a message is masked
 // before it is cut to a few dozen runes.
 const maskedPrefix = 4 << 10
+
+// showURL is a URL as a message prints it: no user info, secret-looking
+// query values hidden.
+func showURL(u *url.URL) string {
+	if u == nil {
+		return "the response"
+	}
+	c := *u
+	c.User = nil
+	return secret.RedactURL(c.String())
+}

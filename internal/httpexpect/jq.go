@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -14,6 +15,8 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 )
 
 // JQ is a compiled jq expression over a JSON body.
@@ -40,18 +43,82 @@ func ParseJQ(expr string) (JQ, error) {
 	if err != nil {
 		return JQ{}, fmt.Errorf("jq %q: %v: check the syntax (quote the whole expression for the shell; strings take double quotes)", expr, err)
 	}
-	code, err := gojq.Compile(q, noEnviron)
+	capSizes(reflect.ValueOf(q))
+	code, err := gojq.Compile(q, noEnviron, sizeCap)
 	if err != nil {
 		return JQ{}, fmt.Errorf("jq %q: %v", expr, err)
 	}
 	j := JQ{expr: expr, code: code}
 	if l := leftSide(q); l != nil {
 		l.FuncDefs = q.FuncDefs
-		if code, err := gojq.Compile(l, noEnviron); err == nil {
+		if code, err := gojq.Compile(l, noEnviron, sizeCap); err == nil {
 			j.left = code
 		}
 	}
 	return j, nil
+}
+
+// The values + and * may make. gojq has no allocation hook, and a value
+// that doubles ("x" + "x", forty times) is copied whole at every step: a
+// copy of hundreds of MiB cannot be interrupted, not even by the watchdog
+// that ends a run at its memory cap. Every + and * of an expression is
+// wrapped in sizeFunc, which fails the expression once its value passes
+// these, while the copies are still small.
+const (
+	maxString = 8 << 20 // bytes
+	maxItems  = 1 << 20 // array elements or object keys
+)
+
+const sizeFunc = "_frontline_size"
+
+var sizeCap = gojq.WithFunction(sizeFunc, 1, 1, func(_ any, args []any) any {
+	switch v := args[0].(type) {
+	case string:
+		if len(v) > maxString {
+			return fmt.Errorf("stopped: + or * made a string of %d bytes, past the cap of %d", len(v), maxString)
+		}
+	case []any:
+		if len(v) > maxItems {
+			return fmt.Errorf("stopped: + or * made an array of %d values, past the cap of %d", len(v), maxItems)
+		}
+	case map[string]any:
+		if len(v) > maxItems {
+			return fmt.Errorf("stopped: + or * made an object of %d keys, past the cap of %d", len(v), maxItems)
+		}
+	}
+	return args[0]
+})
+
+var queryType = reflect.TypeOf(&gojq.Query{})
+
+// capSizes wraps every L + R and L * R under v (a parsed query, walked
+// through all its fields) in sizeFunc.
+func capSizes(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		if v.Type() == queryType {
+			if q := v.Interface().(*gojq.Query); q.Op == gojq.OpAdd || q.Op == gojq.OpMul {
+				inner := *q
+				*q = gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeFunc, Func: &gojq.Func{Name: sizeFunc, Args: []*gojq.Query{&inner}}}}
+				capSizes(reflect.ValueOf(&inner).Elem())
+				return
+			}
+		}
+		capSizes(v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				capSizes(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			capSizes(v.Index(i))
+		}
+	}
 }
 
 // leftSide returns the query for the left side of the comparison q ends
@@ -90,6 +157,29 @@ func DecodeJSON(body []byte) (any, error) {
 		return nil, errors.New("body is not JSON (more than one value)")
 	}
 	return v, nil
+}
+
+// DecodeJSONContext is DecodeJSON of a response's body, named in the
+// run's inflight work: a body of millions of tiny values takes far more
+// memory decoded than read, and a run ended at the memory cap says so.
+func DecodeJSONContext(ctx context.Context, resp *httpprobe.Response) (any, error) {
+	end := inflight.Begin(ctx, "decoding the JSON body of "+showURL(resp.URL), check.CRITICAL)
+	defer end()
+	return DecodeJSON(resp.Body)
+}
+
+// track names the expression over resp's body in the run's inflight work
+// until the returned func is called: an expression may loop, or build
+// values without end, and a run ended at its deadline or memory cap
+// names it.
+func (j JQ) track(ctx context.Context, resp *httpprobe.Response) func() {
+	return inflight.Begin(ctx, fmt.Sprintf("jq '%s' over %s", j.expr, showURL(resp.URL)), check.CRITICAL)
+}
+
+// FirstOver is First over resp's decoded body doc, named as Eval's is.
+func (j JQ) FirstOver(ctx context.Context, resp *httpprobe.Response, doc any) (any, error) {
+	defer j.track(ctx, resp)()
+	return j.First(ctx, doc)
 }
 
 // Eval runs the expression over a decoded body. It returns "" when every

@@ -321,13 +321,16 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r.Host != "" {
 		req.Host = r.Host
 	}
+	if err := netdial.CheckURLPort(u); err != nil {
+		return nil, fmt.Errorf("%s: %v", secret.RedactURL(r.URL), err)
+	}
 	max := r.MaxRedirects
 	if max == 0 {
 		max = DefaultMaxRedirects
 	}
+	var down *Downgrade
 	hc := &http.Client{
 		Transport: c.transport,
-		Jar:       c.o.Jar,
 		CheckRedirect: func(next *http.Request, via []*http.Request) error {
 			if r.NoFollow {
 				return http.ErrUseLastResponse
@@ -341,6 +344,23 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 				chain = append(chain, v.URL)
 			}
 			chain = append(chain, next.URL)
+			if next.URL.Scheme != "http" && next.URL.Scheme != "https" {
+				return &RedirectError{URLs: chain, Refused: "only http:// and https:// redirects are followed"}
+			}
+			if err := netdial.CheckURLPort(next.URL); err != nil {
+				return &RedirectError{URLs: chain, Refused: err.Error()}
+			}
+			if next.URL.Scheme == "http" {
+				for _, v := range via {
+					if v.URL.Scheme == "https" {
+						if down == nil {
+							down = &Downgrade{From: via[len(via)-1].URL, To: next.URL}
+						}
+						down.strip(next)
+						break
+					}
+				}
+			}
 			for _, v := range via {
 				if v.URL.String() == next.URL.String() {
 					return &RedirectError{URLs: chain, Loop: true}
@@ -351,6 +371,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			}
 			return nil
 		},
+	}
+	if c.o.Jar != nil {
+		hc.Jar = downgradeJar{c.o.Jar, &down}
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -374,6 +397,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		Status:     resp.Status,
 		Proto:      resp.Proto,
 		Header:     resp.Header,
+		Downgrade:  down,
 	}
 	for q := resp.Request; q.Response != nil; q = q.Response.Request {
 		out.Redirects = append([]*url.URL{q.Response.Request.URL}, out.Redirects...)
@@ -388,6 +412,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
+	limit = min(limit, MaxBodyLimit)
 	tr.enter(phase.Body, tr.remote(u))
 	var src io.Reader = resp.Body
 	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
@@ -401,7 +426,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 		src = gz
 	}
-	body, err := io.ReadAll(io.LimitReader(src, limit+1))
+	body, err := readCapped(src, limit+1, resp.ContentLength)
 	if err != nil {
 		return nil, tr.fail(err, u)
 	}
@@ -423,12 +448,15 @@ func verifyName(host string) string {
 	return host
 }
 
-// RedirectError is a chain of redirects that loops or is longer than
-// allowed.
+// RedirectError is a chain of redirects that loops, is longer than
+// allowed, or leads where no request may go.
 type RedirectError struct {
 	URLs []*url.URL // in the order they were met, the last one refused
 	Loop bool
 	Max  int
+	// Refused says why the last URL was not followed (a file: URL, a
+	// port out of range).
+	Refused string
 }
 
 func (e *RedirectError) Error() string {
@@ -442,5 +470,87 @@ func (e *RedirectError) Error() string {
 	if e.Loop {
 		return "redirect loop: " + chain
 	}
+	if e.Refused != "" {
+		return fmt.Sprintf("redirect to %s not followed: %s: %s", names[len(names)-1], e.Refused, chain)
+	}
 	return fmt.Sprintf("more than %d redirects: %s", e.Max, chain)
+}
+
+// Downgrade is a redirect from https:// to http://. What would have
+// carried credentials in cleartext was not sent on it, nor on any hop
+// after it: the Authorization and Cookie headers of the request, user
+// info in the URL, the cookies of the jar.
+type Downgrade struct {
+	From, To *url.URL
+	// Dropped names what was held back ("Authorization", "Cookie",
+	// "URL user info", "cookies of the journey"), in the order met.
+	Dropped []string
+}
+
+func (d *Downgrade) drop(what string) {
+	for _, w := range d.Dropped {
+		if w == what {
+			return
+		}
+	}
+	d.Dropped = append(d.Dropped, what)
+}
+
+// strip removes the credentials from a request about to go over
+// cleartext.
+func (d *Downgrade) strip(req *http.Request) {
+	for _, h := range []string{"Authorization", "Cookie"} {
+		if req.Header.Get(h) != "" {
+			req.Header.Del(h)
+			d.drop(h)
+		}
+	}
+	if req.URL.User != nil {
+		req.URL.User = nil
+		d.drop("URL user info")
+	}
+}
+
+// downgradeJar withholds the jar's cookies from the cleartext hops of a
+// downgraded redirect: a session cookie is a credential.
+type downgradeJar struct {
+	http.CookieJar
+	down **Downgrade
+}
+
+func (j downgradeJar) Cookies(u *url.URL) []*http.Cookie {
+	cookies := j.CookieJar.Cookies(u)
+	if d := *j.down; d != nil && u.Scheme == "http" && len(cookies) > 0 {
+		d.drop("cookies of the journey")
+		return nil
+	}
+	return cookies
+}
+
+// readCapped reads r to its end or to max bytes. Its buffer doubles up to
+// max and no further, so that reading a body of max bytes holds little
+// more than that (io.ReadAll's growth leaves more behind for the garbage
+// collector); a Content-Length is only a hint, a server may lie.
+func readCapped(r io.Reader, max, length int64) ([]byte, error) {
+	size := int64(32 << 10)
+	if length > 0 {
+		size = length + 1 // + 1: the read that finds the end
+	}
+	buf := make([]byte, 0, min(size, max))
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), max))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
@@ -162,15 +163,21 @@ func (st *Step) do(r *stepRun) bool {
 	}
 	req, err := st.request(s, vars, masker)
 	if err != nil {
-		// Load checked every reference; what is left is the environment
-		// or a file changing under the run.
-		add(check.UNKNOWN, prefix+": "+err.Error())
+		// Load checked every reference; what is left is a value a
+		// response gave, or the environment or a file changing under
+		// the run.
+		status := check.UNKNOWN
+		var re *responseError
+		if errors.As(err, &re) {
+			status = severity(check.CRITICAL)
+		}
+		add(status, prefix+": "+err.Error())
 		return st.Warning
 	}
 	shownURL := secret.RedactURL(masker.Mask(req.URL))
 	shown := st.Method + " " + shownURL
 	end := inflight.Begin(ctx, masker.Mask(prefix+" "+shown), severity(check.CRITICAL))
-	resp, err := c.Do(ctx, req)
+	resp, err := st.send(ctx, c, req)
 	end()
 	if err != nil {
 		// The error may quote the URL as sent, user info and all.
@@ -254,13 +261,27 @@ func describe(method string, resp *httpprobe.Response, masker *secret.Masker, ve
 	return b.String()
 }
 
+// responseError is a request a step cannot send because of a value an
+// earlier response gave.
+type responseError struct{ error }
+
+func (e *responseError) Unwrap() error { return e.error }
+
 // request expands the step's templates with the variables so far.
-func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*httpprobe.Request, error) {
+func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (_ *httpprobe.Request, err error) {
 	expand := func(t string) (string, error) { return masker.ExpandVars(t, vars.Lookup) }
 	raw, err := expand(st.url)
 	if err != nil {
 		return nil, err
 	}
+	// A URL that a value a response gave makes unusable is a finding
+	// about that response.
+	resolving := true
+	defer func() {
+		if err != nil && resolving && extracted(st.url) {
+			err = &responseError{err}
+		}
+	}()
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("URL %q: %s", secret.RedactURL(masker.Mask(raw)), secret.ParseError(raw, errors.Unwrap(err)))
@@ -282,6 +303,9 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("URL %q: only http:// and https:// URLs with a host", secret.RedactURL(masker.Mask(u.String())))
 	}
+	if err := netdial.CheckURLPort(u); err != nil {
+		return nil, fmt.Errorf("URL %q: %v", secret.RedactURL(masker.Mask(u.String())), err)
+	}
 	if u.User != nil {
 		// net/http sends them as basic auth.
 		pass, _ := u.User.Password()
@@ -290,11 +314,18 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	// A secret-looking query value is hidden in the URL shown; a server
 	// may echo it in the body.
 	masker.AddURL(u.String())
+	resolving = false
 	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
+	st.apply(s, req)
 	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
 		v, err := expand(h.value)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %v", h.name, err)
+		}
+		if err := httpprobe.CheckHeaderValue(v); err != nil {
+			// Load checked what the file gives: this came from a
+			// response, and is a finding about it.
+			return nil, &responseError{fmt.Errorf("header %s: %v, from what an earlier step extracted", h.name, err)}
 		}
 		masker.AddHeader(h.name, v)
 		if strings.EqualFold(h.name, "Host") {
@@ -337,6 +368,22 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (*h
 	return req, nil
 }
 
+// extracted reports whether a template uses a variable a step extracts,
+// rather than only ${env:} and ${file:}.
+func extracted(t string) bool {
+	for {
+		i := strings.Index(t, "${")
+		if i < 0 {
+			return false
+		}
+		ref := t[i+2:]
+		if (i == 0 || t[i-1] != '$') && !strings.HasPrefix(ref, "env:") && !strings.HasPrefix(ref, "file:") {
+			return true
+		}
+		t = ref
+	}
+}
+
 // extract sets the step's variables from resp and the jar; what it could
 // not extract is a failure of the step.
 func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, jar http.CookieJar, vars secret.Map, masker *secret.Masker) []check.Finding {
@@ -354,14 +401,14 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, jar http.
 		switch {
 		case x.JQ != nil:
 			if !decoded {
-				doc, docErr = httpexpect.DecodeJSON(resp.Body)
+				doc, docErr = httpexpect.DecodeJSONContext(ctx, resp)
 				decoded = true
 			}
 			if docErr != nil {
 				fail(x, "jq '%s': %v (%s)", x.JQ.String(), docErr, httpexpect.DescribeBody(resp, masker.Mask))
 				continue
 			}
-			v, err := x.JQ.First(ctx, doc)
+			v, err := x.JQ.FirstOver(ctx, resp, doc)
 			if err != nil {
 				fail(x, "jq '%s': %v", x.JQ.String(), err)
 				continue

@@ -24,13 +24,17 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/httpexpect"
+	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
-// FileLimit caps a scenario file.
-const FileLimit = 1 << 20
+// FileLimit caps a scenario file. A journey of a few dozen steps is a
+// few KiB; the YAML parser takes some hundred times a file's size in
+// memory, and a check has a memory cap.
+const FileLimit = 256 << 10
 
 // Scenario is a loaded, validated scenario file.
 type Scenario struct {
@@ -44,6 +48,7 @@ type Scenario struct {
 	baseURL string // template: ${env:} and ${file:} only
 	headers []field
 	cert    certThresholds // for every step (cert.go)
+	limits  Limits
 }
 
 // Step is one request and what its response must be.
@@ -69,6 +74,7 @@ type Step struct {
 
 	cert    certThresholds // the step's own, then the scenario's (cert.go)
 	certOwn bool
+	limits  Limits
 }
 
 type bodyKind int
@@ -104,9 +110,9 @@ type Extraction struct {
 }
 
 var (
-	scenarioKeys = []string{"name", "base_url", "timeout", "headers", "steps", "cert_warning", "cert_critical"}
+	scenarioKeys = append([]string{"name", "base_url", "timeout", "headers", "steps", "cert_warning", "cert_critical"}, limitKeys...)
 	methodKeys   = []string{"get", "post", "put", "patch", "delete", "head", "options"}
-	stepKeys     = append([]string{"name", "method", "url"}, append(methodKeys[:len(methodKeys):len(methodKeys)], "headers", "body", "form", "json", "follow_redirects", "expect", "extract", "severity", "cert_warning", "cert_critical")...)
+	stepKeys     = append(append([]string{"name", "method", "url"}, append(methodKeys[:len(methodKeys):len(methodKeys)], "headers", "body", "form", "json", "follow_redirects", "expect", "extract", "severity", "cert_warning", "cert_critical")...), stepLimitKeys...)
 	expectKeys   = []string{"status", "contains", "not_contains", "regex", "not_regex", "jq", "header", "max_time"}
 	extractKeys  = []string{"regex", "jq", "header", "cookie", "secret"}
 	varName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -123,7 +129,9 @@ func Load(ctx context.Context, path string, masker *secret.Masker) (*Scenario, e
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", path, err)
 	}
+	end = inflight.Begin(ctx, "parsing scenario "+path, check.UNKNOWN)
 	s, err := Parse(path, data, masker)
+	end()
 	if err != nil {
 		var le *lineError
 		if errors.As(err, &le) {
@@ -216,6 +224,8 @@ func (l *loader) scenario(path string, root *node) (*Scenario, error) {
 			steps = v
 		case "cert_warning", "cert_critical":
 			err = s.cert.setKey(key, k, v)
+		case "max_body", "max_redirects":
+			err = l.limit(&s.limits, key, k, v)
 		}
 		return err
 	})
@@ -231,7 +241,10 @@ func (l *loader) scenario(path string, root *node) (*Scenario, error) {
 	if steps == nil {
 		return nil, errAt(root.line, "no steps: add a list under steps:, each with a method and a URL (get: /login)")
 	}
-	if steps.kind != listKind || len(steps.items) == 0 {
+	if steps.kind == listKind && len(steps.items) == 0 {
+		return nil, errAt(steps.line, "steps is an empty list: add at least one step, with a method and a URL (- get: /login)")
+	}
+	if steps.kind != listKind {
 		return nil, errAt(steps.line, "steps must be a list of steps, got %s", steps.describe())
 	}
 	l.later = map[string]int{}
@@ -271,6 +284,9 @@ func (l *loader) checkBaseURL(k *node, tmpl string) error {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return errAt(k.line, "base_url %q is not an http:// or https:// URL with a host", secret.RedactURL(l.masker.Mask(u)))
+	}
+	if err := netdial.CheckURLPort(p); err != nil {
+		return errAt(k.line, "base_url %q: %v", secret.RedactURL(l.masker.Mask(u)), err)
 	}
 	return nil
 }
@@ -318,6 +334,8 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 			st.NoFollow = !follow
 		case "expect":
 			expect = v
+		case "max_body", "max_redirects", "timeout":
+			err = l.limit(&st.limits, key, k, v)
 		case "extract":
 			err = l.extract(st, i, k, v)
 		case "severity":
@@ -356,6 +374,9 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 		st.Method = "GET"
 	}
 	if err := l.checkURL(st, i, urlKey); err != nil {
+		return nil, err
+	}
+	if err := l.oneAuthorization(st, i, urlKey); err != nil {
 		return nil, err
 	}
 	if st.Name == "" {
@@ -442,6 +463,9 @@ func (l *loader) checkURL(st *Step, i int, k *node) error {
 	if err != nil {
 		return errAt(k.line, "%s %q is not a URL: %s", where, secret.RedactURL(st.url), secret.ParseError(st.url, err))
 	}
+	if err := netdial.CheckURLPort(u); err != nil {
+		return errAt(k.line, "%s %q: %v", where, secret.RedactURL(st.url), err)
+	}
 	if u.IsAbs() {
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return errAt(k.line, "%s %q: only http:// and https:// URLs with a host", where, secret.RedactURL(st.url))
@@ -450,6 +474,35 @@ func (l *loader) checkURL(st *Step, i int, k *node) error {
 		return errAt(k.line, "%s %q is relative and the scenario has no base_url: add base_url: https://host, or write the whole URL", where, secret.RedactURL(st.url))
 	}
 	return nil
+}
+
+// oneAuthorization refuses user info in a step's URL (or the base_url
+// it resolves against) beside an Authorization header: net/http would
+// send the header and drop the user info without a word, so one of the
+// two credentials is never used.
+func (l *loader) oneAuthorization(st *Step, i int, k *node) error {
+	var header bool
+	for _, h := range append(append([]field(nil), l.s.headers...), st.headers...) {
+		header = header || strings.EqualFold(h.name, "Authorization")
+	}
+	if !header || strings.Contains(st.url, "${") {
+		return nil
+	}
+	u, err := url.Parse(st.url)
+	if err != nil {
+		return nil
+	}
+	if !u.IsAbs() && u.Host == "" && l.s.baseURL != "" {
+		if b, err := l.masker.Expand(l.s.baseURL); err == nil {
+			if base, err := url.Parse(b); err == nil {
+				u = base.ResolveReference(u)
+			}
+		}
+	}
+	if u.User == nil {
+		return nil
+	}
+	return errAt(k.line, "step %d has user info in its URL and an Authorization header: each is a credential for the one header; give it one way", i+1)
 }
 
 func (l *loader) headerFields(k, v *node, where string, i int) ([]field, error) {
@@ -469,9 +522,24 @@ func (l *loader) headerFields(k, v *node, where string, i int) ([]field, error) 
 		if err := l.template(hk.line, i, where+" "+name, value); err != nil {
 			return nil, err
 		}
+		// What the file and ${env:}/${file:} give is known now; what
+		// steps extract is checked when it is (see Step.request).
+		known, _ := l.masker.ExpandVars(value, func(string) (secret.Var, bool) { return secret.Var{}, true })
+		if err := httpprobe.CheckHeaderValue(known); err != nil {
+			return nil, errAt(hk.line, "%s %s: %v%s", where, name, err, blockHint(value))
+		}
 		out = append(out, field{name: name, value: value, line: hk.line})
 	}
 	return out, nil
+}
+
+// blockHint explains the line break a YAML | block leaves at the end of
+// its value.
+func blockHint(v string) string {
+	if strings.HasSuffix(v, "\n") {
+		return " (a YAML | or > block ends in one: write the value on the key's line, or use |- )"
+	}
+	return ""
 }
 
 func (l *loader) body(st *Step, i int, key string, k, v *node) error {

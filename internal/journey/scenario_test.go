@@ -39,7 +39,7 @@ func TestLoadErrors(t *testing.T) {
       user: u
       password: p
     expext: {status: 302}
-`, `scenario login.yml line 12: unknown key "expext" in step 2; known keys: name, method, url, get, post, put, patch, delete, head, options, headers, body, form, json, follow_redirects, expect, extract, severity, cert_warning, cert_critical`},
+`, `scenario login.yml line 12: unknown key "expext" in step 2; known keys: name, method, url, get, post, put, patch, delete, head, options, headers, body, form, json, follow_redirects, expect, extract, severity, cert_warning, cert_critical, max_body, max_redirects, timeout`},
 		{"unknown top-level key", "name: x\nsteps:\n  - get: https://h/\nretries: 3\n",
 			`scenario login.yml line 4: unknown key "retries" in the scenario; known keys: name, base_url, timeout, headers, steps`},
 		{"unknown expect key", head + "  - get: /\n    expect:\n      status: 200\n      stauts: 302\n",
@@ -47,6 +47,17 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown extract key", head + "  - get: /\n    extract: {tok: {regexp: 'x'}}\n",
 			`scenario login.yml line 5: unknown key "regexp" in step 1 extract tok; known keys: regex, jq, header, cookie, secret`},
 		{"not YAML", "name: [x\n", `scenario login.yml line 1: not valid YAML: `},
+		{"empty steps", "name: x\nsteps: []\n", "scenario login.yml line 2: steps is an empty list"},
+		{"brackets too deep", "name: x\nsteps: " + strings.Repeat("[", 33) + strings.Repeat("]", 33) + "\n", "scenario login.yml line 2: brackets nest more than 32 deep"},
+		{"brackets in quotes", "name: '" + strings.Repeat("[", 40) + "'\nsteps: []\n", "scenario login.yml line 2: steps is an empty list"},
+		{"max_body not a number", head + "  - get: /\n    max_body: 1MiB\n", `scenario login.yml line 5: max_body wants a number of bytes, got the string "1MiB"`},
+		{"max_body too large", "max_body: 1000000000\n" + head + "  - get: /\n", "scenario login.yml line 1: max_body 1000000000: give a number of bytes from 1 to 16777216"},
+		{"max_redirects negative", head + "  - get: /\n    max_redirects: -1\n", "scenario login.yml line 5: max_redirects -1: give 0 or more"},
+		{"step timeout zero", head + "  - get: /\n    timeout: 0s\n", "scenario login.yml line 5: timeout must be more than zero"},
+		{"header with a line break", head + "  - get: /\n    headers: {X-A: \"a\\nb\"}\n", "scenario login.yml line 5: step 1 headers X-A: a header value cannot hold a line break"},
+		{"user info and Authorization", head + "  - get: https://u:p@h/\n    headers: {Authorization: Bearer x}\n", "scenario login.yml line 4: step 1 has user info in its URL and an Authorization header"},
+		{"base_url user info and Authorization", "base_url: https://u:p@h\nheaders: {authorization: Bearer x}\nsteps:\n  - get: /x\n", "scenario login.yml line 4: step 1 has user info in its URL and an Authorization header"},
+		{"port out of range", head + "  - get: https://h:65536/\n", `scenario login.yml line 4: step 1 get "https://h:65536/": port "65536" is not a number from 1 to 65535`},
 		{"empty", "", "scenario login.yml: the file is empty"},
 		{"no steps", "name: x\n", "scenario login.yml line 1: no steps"},
 		{"steps not a list", "name: x\nsteps: {get: /}\n", "scenario login.yml line 2: steps must be a list of steps, got a mapping"},

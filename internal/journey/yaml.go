@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -60,8 +61,55 @@ func (n *node) describe() string {
 	return "the number " + n.text
 }
 
+// maxFlowDepth bounds how deep [ and { nest. The YAML parser's work grows
+// with the square of the depth: 100 KB of brackets took it a minute and
+// gigabytes. A scenario needs a few levels.
+const maxFlowDepth = 32
+
+// flowDepth finds where [ and { nest deeper than maxFlowDepth, outside
+// quotes and comments, before the parser sees the file; 0 when nowhere.
+func flowDepth(data []byte) (line int) {
+	depth, line := 0, 1
+	var quote byte
+	prev := byte('\n') // the last byte that is not a blank
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c == '\n':
+			line++
+		case quote == '"' && c == '\\':
+			i++
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case (c == '"' || c == '\'') && strings.IndexByte("\n[{,:-?", prev) >= 0:
+			// A quote opens a scalar only where one starts: the
+			// apostrophe of it's opens nothing.
+			quote = c
+		case c == '#' && (i == 0 || data[i-1] == ' ' || data[i-1] == '\t' || data[i-1] == '\n'):
+			for i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+		case c == '[' || c == '{':
+			if depth++; depth > maxFlowDepth {
+				return line
+			}
+		case c == ']' || c == '}':
+			depth = max(depth-1, 0)
+		}
+		if c != ' ' && c != '\t' && c != '\r' {
+			prev = c
+		}
+	}
+	return 0
+}
+
 // parseYAML reads one YAML document into a node tree.
 func parseYAML(data []byte) (*node, error) {
+	if line := flowDepth(data); line > 0 {
+		return nil, &lineError{line: line, msg: fmt.Sprintf("brackets nest more than %d deep: a scenario needs a few levels", maxFlowDepth)}
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		var yerr yaml.Error

@@ -177,6 +177,10 @@ func (d *Dialer) bound(ctx context.Context) (context.Context, context.CancelFunc
 // Errors are *phase.Error: the dns phase, or the connect phase of the
 // last address tried.
 func (d *Dialer) Dial(ctx context.Context, host string, port int) (net.Conn, netip.AddrPort, error) {
+	if port < 1 || port > 65535 {
+		// uint16 below would wrap it to another port.
+		return nil, netip.AddrPort{}, fmt.Errorf("port %d is not a number from 1 to 65535", port)
+	}
 	if d.LocalAddr.IsValid() && !d.Family.Allows(d.LocalAddr) {
 		return nil, netip.AddrPort{}, fmt.Errorf("source address %s is not an %s address", d.LocalAddr, d.Family)
 	}

@@ -76,6 +76,9 @@ type Result struct {
 	Stdout, Stderr string
 	Code           int
 	Elapsed        time.Duration
+	// MaxRSS is the most memory the process held, in bytes (zero where
+	// the platform does not say).
+	MaxRSS int64
 }
 
 // Run runs a binary with args and the test's environment plus env
@@ -91,7 +94,7 @@ func Run(t testing.TB, bin string, env []string, args ...string) Result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	r := Result{Stdout: stdout.String(), Stderr: stderr.String(), Elapsed: time.Since(start)}
+	r := Result{Stdout: stdout.String(), Stderr: stderr.String(), Elapsed: time.Since(start), MaxRSS: maxRSS(cmd.ProcessState)}
 	var exit *exec.ExitError
 	switch {
 	case ctx.Err() != nil:

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/secret"
 )
 
@@ -170,10 +171,4 @@ func isIPv6(s string) bool {
 	return err == nil && ip.Is6()
 }
 
-func parsePort(s string) (int, error) {
-	p, err := strconv.Atoi(s)
-	if err != nil || p < 1 || p > 65535 {
-		return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
-	}
-	return p, nil
-}
+func parsePort(s string) (int, error) { return netdial.ParsePort(s) }

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+)
+
+// flagNames lists every option of the command line, as "--long" (or
+// "-s" when it has no long name), embedded structs included.
+func flagNames(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			out = append(out, flagNames(f.Type)...)
+			continue
+		}
+		if long := f.Tag.Get("long"); long != "" {
+			out = append(out, "--"+long)
+		} else if short := f.Tag.Get("short"); short != "" {
+			out = append(out, "-"+short)
+		}
+	}
+	return out
+}
+
+// TestRequestOptionParity: every option of the command line either acts
+// the same on one request (-u) and on a journey (--scenario), or is
+// refused with --scenario with a hint naming the scenario's way to say
+// it. The table must name every option: one added without deciding what
+// it does in a journey fails here, so the two modes cannot drift apart.
+//
+// An option that acts in both modes is run twice against the same
+// fixture, once as -u with the one-request assertion, once on a journey
+// of one step with the same assertion written in YAML; both must end the
+// same way. Where the scenario has a key of its own for it (key), a
+// journey that sets the key instead of the flag, at the scenario's level
+// and at the step's, must end that way too.
+func TestRequestOptionParity(t *testing.T) {
+	base := serve(t)
+	h2c := testutil.ServeHTTP(t, app, true)
+	pki := testutil.NewPKI(t)
+	caFile := testutil.WriteFile(t, "ca.pem", fixture.PEM(pki.Root))
+	secure := testutil.ServeHTTPS(t, app, []*fixture.Cert{testutil.Leaf(t, pki, 90), pki.Intermediate}, false)
+	port := strings.TrimPrefix(base, "http://127.0.0.1:")
+
+	type both struct {
+		args   []string // the option as given
+		url    string   // the one request's URL, the step's get:
+		assert []string // the one request's assertion flags
+		expect string   // the same in the step's YAML
+		key    string   // the scenario's own key for the option, if any
+		code   int
+		want   string
+	}
+	acts := map[string]both{
+		"--timeout":       {args: []string{"-t", "1"}, url: base + "/slow?d=1m", code: 2, want: "ttfb 127.0.0.1:", key: "timeout: 1s"},
+		"--max-body":      {args: []string{"--max-body", "3"}, url: base + "/ok", assert: []string{"--contains", "good"}, expect: "{contains: [good]}", key: "max_body: 3", code: 2, want: "body cut at 3 bytes"},
+		"--max-redirects": {args: []string{"--max-redirects", "1"}, url: base + "/redirect/3", key: "max_redirects: 1", code: 2, want: "more than 1 redirects: "},
+		"--insecure":      {args: []string{"--insecure"}, url: secure + "/ok", code: 0},
+		"--ca-file":       {args: []string{"--ca-file", caFile}, url: secure + "/ok", code: 0},
+		"--cert-file":     {args: []string{"--cert-file", "/nonexistent/cert.pem", "--key-file", "/nonexistent/key.pem"}, url: base + "/ok", code: 3, want: "/nonexistent/cert.pem"},
+		"--key-file":      {args: []string{"--key-file", "/nonexistent/key.pem"}, url: base + "/ok", code: 3, want: "--key-file"},
+		"--connect-to":    {args: []string{"--connect-to", "app.example:80:127.0.0.1:" + port}, url: "http://app.example/echo", assert: []string{"--jq", `.host == "app.example"`}, expect: `{jq: ['.host == "app.example"']}`, code: 0},
+		"--resolve":       {args: []string{"--resolve", "app.example:" + port + ":127.0.0.1"}, url: "http://app.example:" + port + "/ok", code: 0},
+		"--proxy":         {args: []string{"--proxy", base}, url: "http://app.example/ok", assert: []string{"--contains", "all good"}, expect: "{contains: [all good]}", code: 0},
+		"-4":              {args: []string{"-4"}, url: "http://[::1]:" + port + "/ok", code: 2, want: "::1 is not an IPv4 address"},
+		"-6":              {args: []string{"-6"}, url: base + "/ok", code: 2, want: "127.0.0.1 is not an IPv6 address"},
+		"--http1.1":       {args: []string{"--http1.1"}, url: secure + "/proto", assert: []string{"--insecure", "-p", "^HTTP/1.1$"}, expect: "{regex: ['^HTTP/1.1$']}", code: 0},
+		"--http2":         {args: []string{"--http2"}, url: h2c + "/proto", assert: []string{"-p", "^HTTP/2.0$"}, expect: "{regex: ['^HTTP/2.0$']}", code: 0},
+		"--source-ip":     {args: []string{"--source-ip", "192.0.2.1"}, url: base + "/ok", code: 3, want: "--source-ip 192.0.2.1 is not an address of this host"},
+		"--verbose":       {args: []string{"-v"}, url: base + "/ok", code: 0, want: "\nOK: "},
+	}
+	refused := map[string]string{
+		"--method":         "write the method in each step: get: /path",
+		"--header":         "write headers: {Name: value}",
+		"--body":           "write body: in a step",
+		"--body-file":      `write body: "${file:PATH}" in a step`,
+		"--content-type":   "write headers: {Content-Type: TYPE} in a step",
+		"--user":           "write the user and password in base_url",
+		"--status":         "write status: under a step's expect:",
+		"--pattern":        "write regex: under a step's expect:",
+		"--invert-pattern": "write not_regex: under a step's expect:",
+		"--contains":       "write contains: under a step's expect:",
+		"--jq":             "write jq: under a step's expect:",
+		"--header-match":   "write header: {Name: RE} under a step's expect:",
+		"--warning":        "with severity: warning on the step",
+		"--critical":       "write max_time: under a step's expect:",
+		"--no-follow":      "write follow_redirects: false in a step",
+		"--cert-warning":   "write cert_warning:",
+		"--cert-critical":  "write cert_critical:",
+	}
+	refusedArgs := map[string][]string{
+		"--method": {"-m", "POST"}, "--header": {"-H", "X-A: 1"}, "--body": {"-d", "x"}, "--body-file": {"--body-file", "/etc/hostname"},
+		"--content-type": {"--content-type", "text/plain"}, "--user": {"--user", "a:b"}, "--status": {"-s", "200"}, "--pattern": {"-p", "x"},
+		"--invert-pattern": {"--invert-pattern", "x"}, "--contains": {"--contains", "x"}, "--jq": {"--jq", ".a"}, "--header-match": {"--header-match", "A: b"},
+		"--warning": {"-w", "1"}, "--critical": {"-c", "1"}, "--no-follow": {"--no-follow"}, "--cert-warning": {"--cert-warning", "10"}, "--cert-critical": {"--cert-critical", "10"},
+	}
+	// Not request options: the modes themselves, and what every check has.
+	other := map[string]bool{"--url": true, "--scenario": true, "--version": true, "--drill-file": true, "--drill-max-age": true}
+
+	for _, name := range flagNames(reflect.TypeOf(options{})) {
+		_, a := acts[name]
+		_, r := refused[name]
+		if !a && !r && !other[name] {
+			t.Errorf("%s: say in this test whether it acts on a journey too or is refused with --scenario", name)
+		}
+	}
+
+	journey := func(t *testing.T, url, expect, top, step string) string {
+		u, err := urlOf(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := "name: parity\nbase_url: " + u + "\n" + top + "steps:\n  - name: one\n    get: " + url[len(u):] + "\n" + step
+		if expect != "" {
+			text += "    expect: " + expect + "\n"
+		}
+		return testutil.WriteFile(t, "parity.yml", []byte(text))
+	}
+	for name, tc := range acts {
+		t.Run(name, func(t *testing.T) {
+			one := run(t, nil, append(append([]string{"-u", tc.url}, tc.args...), tc.assert...)...)
+			one.Expect(t, tc.code, tc.want)
+			// The secure server's certificate needs --insecure for
+			// the options that are not about trust (the one-request
+			// assertion gives it itself).
+			trust := []string{}
+			if strings.HasPrefix(tc.url, secure) && name != "--insecure" && name != "--ca-file" {
+				trust = []string{"--insecure"}
+			}
+			scenario := run(t, nil, append(append([]string{"--scenario", journey(t, tc.url, tc.expect, "", "")}, tc.args...), trust...)...)
+			scenario.Expect(t, tc.code, tc.want)
+			if tc.key == "" {
+				return
+			}
+			run(t, nil, "--scenario", journey(t, tc.url, tc.expect, tc.key+"\n", "")).Expect(t, tc.code, tc.want)
+			run(t, nil, "--scenario", journey(t, tc.url, tc.expect, "", "    "+tc.key+"\n")).Expect(t, tc.code, tc.want)
+		})
+	}
+	ok := journey(t, base+"/ok", "", "", "")
+	for name, hint := range refused {
+		t.Run(name, func(t *testing.T) {
+			run(t, nil, append([]string{"--scenario", ok}, refusedArgs[name]...)...).
+				Expect(t, 3, "HTTP UNKNOWN: "+refusedArgs[name][0]+" applies to one request (-u), not to --scenario: ", hint)
+		})
+	}
+	// The flag and the scenario's own key for it conflict: which one
+	// rules would be a guess.
+	run(t, nil, "--scenario", journey(t, base+"/ok", "", "max_body: 3\n", ""), "--max-body", "5").
+		Expect(t, 3, "HTTP UNKNOWN: --max-body and the scenario's max_body (", "line 3) conflict")
+	run(t, nil, "--scenario", journey(t, base+"/ok", "", "max_redirects: 3\n", ""), "--max-redirects", "5").
+		Expect(t, 3, "HTTP UNKNOWN: --max-redirects and the scenario's max_redirects (", "line 3) conflict")
+	// A step's own value rules over the scenario's and the flag's.
+	run(t, nil, "--scenario", journey(t, base+"/ok", "{contains: [good]}", "", "    max_body: 100\n"), "--max-body", "3").Expect(t, 0, "HTTP OK: ")
+	run(t, nil, "--scenario", journey(t, base+"/redirect/3", "", "max_redirects: 1\n", "    max_redirects: 5\n")).Expect(t, 0, "HTTP OK: ")
+	// Values out of range are refused alike.
+	run(t, nil, "--scenario", journey(t, base+"/ok", "", "max_body: 0\n", "")).Expect(t, 3, "line 3: max_body 0: give a number of bytes from 1 to 16777216")
+	run(t, nil, "--scenario", journey(t, base+"/ok", "", "", "    max_redirects: -1\n")).Expect(t, 3, "max_redirects -1: give 0 or more")
+	run(t, nil, "-u", base+"/ok", "--max-redirects", "-1").Expect(t, 3, "--max-redirects -1: give 0 or more")
+}
+
+// urlOf is the scheme and host of a URL, the base_url of a journey.
+func urlOf(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
