@@ -5,7 +5,7 @@ PLUGINS := check-tls-expiry check-http-e2e check-process mackerel-plugin-app
 VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git describe --always --dirty --exclude='*' 2>/dev/null || echo none)
 PREFIX  ?= /opt/mackerel-agent/plugins
-LDFLAGS := -s -w -X $(MODULE)/internal/version.Version=$(VERSION) -X $(MODULE)/internal/version.Commit=$(COMMIT)
+LDFLAGS := -s -w -X $(MODULE)/internal/core/version.Version=$(VERSION) -X $(MODULE)/internal/core/version.Commit=$(COMMIT)
 GO      ?= go
 
 # Release zips: what `mkr plugin install OWNER/REPO@TAG` downloads.
@@ -26,7 +26,7 @@ vet:
 
 # The binary-level tests run the binaries built above, as users get them.
 # A skipped test fails the run unless .ci/allowed-skips explains its reason.
-TESTSCAN := $(GO) run ./internal/cmd/testscan -allow .ci/allowed-skips --
+TESTSCAN := $(GO) run ./internal/dev/cmd/testscan -allow .ci/allowed-skips --
 
 test: build vet tidy-check race
 	FRONTLINE_BIN=$(CURDIR)/bin $(TESTSCAN) -count=1 ./...
@@ -46,7 +46,7 @@ tidy-check:
 	$(GO) mod tidy -diff
 
 demo: build
-	@$(GO) run ./internal/cmd/demo -bin $(CURDIR)/bin
+	@$(GO) run ./internal/dev/cmd/demo -bin $(CURDIR)/bin
 
 bench: build
 	./scripts/bench.sh
@@ -64,7 +64,7 @@ install: build
 dist: FORCE
 	rm -rf $(DIST)/.stage $(DIST)/mackerel-frontline_*.zip $(DIST)/SHA256SUMS
 	mkdir -p $(DIST)/.stage
-	$(GO) build -o $(DIST)/.stage/distzip ./internal/cmd/distzip
+	$(GO) build -o $(DIST)/.stage/distzip ./internal/dev/cmd/distzip
 	@set -e; for platform in $(PLATFORMS); do \
 	  os=$${platform%/*}; arch=$${platform#*/}; ext=; \
 	  if [ "$$os" = windows ]; then ext=.exe; fi; \

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
-	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
 
 // splitFields splits s at colons outside brackets: "[::1]:443:h:80".

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
-	"github.com/frontline-sre/mackerel-frontline/internal/journey"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/journey"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
 // prepareJourney loads --scenario: every problem with it is a usage

@@ -13,17 +13,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
-	"github.com/frontline-sre/mackerel-frontline/internal/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/cli"
-	"github.com/frontline-sre/mackerel-frontline/internal/httpexpect"
-	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
-	"github.com/frontline-sre/mackerel-frontline/internal/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/journey"
-	"github.com/frontline-sre/mackerel-frontline/internal/localfile"
-	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
-	"github.com/frontline-sre/mackerel-frontline/internal/secret"
-	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/journey"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
 
 var plugin = cli.Plugin{

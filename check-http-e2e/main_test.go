@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
 // memoryOrTime matches a run ended by the memory cap or by its deadline.

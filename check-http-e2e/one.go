@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/expiry"
-	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
-	"github.com/frontline-sre/mackerel-frontline/internal/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
 // runOne sends the request of the flags and judges the response.

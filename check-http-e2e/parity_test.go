@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
 // flagNames lists every option of the command line, as "--long" (or

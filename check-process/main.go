@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/cli"
-	"github.com/frontline-sre/mackerel-frontline/internal/proccheck"
-	"github.com/frontline-sre/mackerel-frontline/internal/procgroup"
-	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/proccheck"
 )
 
 var plugin = cli.Plugin{

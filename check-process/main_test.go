@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }

@@ -11,13 +11,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/certchain"
-	"github.com/frontline-sre/mackerel-frontline/internal/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/cli"
-	"github.com/frontline-sre/mackerel-frontline/internal/netdial"
-	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
-	"github.com/frontline-sre/mackerel-frontline/internal/tlsexpiry"
-	"github.com/frontline-sre/mackerel-frontline/internal/tlsprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsprobe"
 )
 
 var plugin = cli.Plugin{

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
 // A handshake that fails after the certificates arrived keeps their days

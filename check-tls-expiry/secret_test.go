@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
 // TestUsageErrorHidesURLSecrets runs usage errors that quote a URL whose

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
 // A served certificate Go cannot parse fails every Go client's handshake,

@@ -6,8 +6,8 @@ import (
 	"net"
 	"testing"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/fixture"
-	"github.com/frontline-sre/mackerel-frontline/internal/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
 // A key or a signature that today's clients refuse is an outage however

@@ -7,10 +7,10 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/appmetrics"
-	"github.com/frontline-sre/mackerel-frontline/internal/cli"
-	"github.com/frontline-sre/mackerel-frontline/internal/httpprobe"
-	"github.com/frontline-sre/mackerel-frontline/internal/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/appmetrics"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
 var plugin = cli.Plugin{

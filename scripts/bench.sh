@@ -21,7 +21,7 @@
 #
 # Options go between the ID and `--`: runs=N overrides the runs per round
 # (slow peers need fewer). Every row runs against the fixtures that
-# internal/cmd/fixture starts once for the whole run:
+# internal/dev/cmd/fixture starts once for the whole run:
 #
 #   $CA          root CA file of every TLS endpoint
 #   $TLS $PORT   the first TLS endpoint (127.0.0.1:PORT) and its port
@@ -281,7 +281,7 @@ install_missing() {
 
 build() {
   mkdir -p "$OUT"
-  go build -o "$OUT/fixture" ./internal/cmd/fixture
+  go build -o "$OUT/fixture" ./internal/dev/cmd/fixture
   # Built like our binaries, so that it shows what the Go runtime alone
   # costs before any plugin code runs.
   printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello, world") }\n' >"$OUT/hello.go"

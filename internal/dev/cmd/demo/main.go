@@ -1,0 +1,339 @@
+// Command demo runs every plugin against loopback fixtures it starts itself
+// and prints what each says: the command line, the exit status and the
+// message, as the agent would receive them. `make demo` runs it.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
+)
+
+// demoPassword is the web fixture's basic-auth password and the login
+// app's, which the demo passes through the environment and no output shows.
+const demoPassword = "demo-password"
+
+// demoUser signs in to the login app; like the password, it comes from the
+// environment, so the messages show it as ***.
+const demoUser = "e2e-probe"
+
+var statuses = []string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
+
+type scenario struct {
+	what string
+	bin  string
+	args []string
+}
+
+// idleArg makes the demo a process for check-process to find.
+const idleArg = "idle"
+
+func main() {
+	if len(os.Args) == 2 && os.Args[1] == idleArg {
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+		<-stop
+		return
+	}
+	binDir := flag.String("bin", "bin", "folder of the built plugins")
+	flag.Parse()
+	if err := run(*binDir); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(binDir string) error {
+	dir, err := os.MkdirTemp("", "frontline-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// The metric plugin keeps its state there, not in the temp folder.
+	os.Setenv("MACKEREL_PLUGIN_WORKDIR", dir)
+	f := &fixtures{dir: dir}
+	defer f.close()
+	scenarios, err := f.start()
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("mackerel-frontline demo: every fixture listens on loopback and stops when the demo ends.\nFiles are in $DEMO=%s\n\n", dir)
+	failed := 0
+	for i, s := range scenarios {
+		cmd := exec.Command(filepath.Join(binDir, s.bin), s.args...)
+		// As mackerel-agent's per-plugin env would set it.
+		cmd.Env = append(os.Environ(), "DEMO_PASSWORD="+demoPassword, "E2E_USER="+demoUser, "E2E_PASSWORD="+demoPassword)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		start := time.Now()
+		err := cmd.Run()
+		code := 0
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			code = exit.ExitCode()
+		case err != nil:
+			return fmt.Errorf("%s: %w (run make build first)", s.bin, err)
+		}
+		status := "exit " + fmt.Sprint(code)
+		if code >= 0 && code < len(statuses) {
+			status = fmt.Sprintf("%s (exit %d)", statuses[code], code)
+		} else {
+			failed++
+		}
+		fmt.Printf("%d. %s\n", i+1, s.what)
+		fmt.Printf("   $ %s %s\n", s.bin, strings.ReplaceAll(quote(s.args), dir, "$DEMO"))
+		fmt.Printf("   -> %s in %s\n", status, time.Since(start).Round(time.Millisecond))
+		for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+			fmt.Printf("   | %s\n", strings.ReplaceAll(line, dir, "$DEMO"))
+		}
+		fmt.Println()
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d plugin runs exited outside 0..3", failed)
+	}
+	return nil
+}
+
+func quote(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " '\"*$") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}
+
+// fixtures are the servers, processes and files the scenarios run against.
+type fixtures struct {
+	dir      string
+	servers  []*fixture.Server
+	closers  []interface{ Close() error }
+	children []*exec.Cmd
+	procs    []*exec.Cmd
+}
+
+func (f *fixtures) close() {
+	for _, s := range f.servers {
+		s.Close()
+	}
+	for _, c := range f.closers {
+		c.Close()
+	}
+	for _, c := range f.children {
+		c.Process.Kill()
+		c.Wait()
+	}
+	for _, p := range f.procs {
+		p.Process.Kill()
+		p.Wait()
+	}
+}
+
+// worker starts a copy of the demo named name, idle until the demo ends.
+func (f *fixtures) worker(name string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(f.dir, name)
+	if _, err := os.Stat(path); err != nil {
+		if err := os.Link(self, path); err != nil {
+			b, err := os.ReadFile(self)
+			if err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(path, b, 0o755); err != nil {
+				return nil, err
+			}
+		}
+	}
+	cmd := exec.Command(path, idleArg)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	f.children = append(f.children, cmd)
+	return cmd, nil
+}
+
+// sleepers starts n processes that sleep for secs seconds: a process
+// group for the metric plugin to graph.
+func (f *fixtures) sleepers(n int, secs string) error {
+	for range n {
+		cmd := exec.Command("sleep", secs)
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		f.procs = append(f.procs, cmd)
+	}
+	return nil
+}
+
+func (f *fixtures) serve(o fixture.TLSOptions, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	s, err := fixture.ServeTLS(o)
+	if err != nil {
+		return "", err
+	}
+	f.servers = append(f.servers, s)
+	return s.Addr, nil
+}
+
+// serveHTTP starts a web server and returns its base URL.
+func (f *fixtures) serveHTTP(h http.Handler, o fixture.HTTPOptions) (string, error) {
+	s, err := fixture.StartHTTP(h, o)
+	if err != nil {
+		return "", err
+	}
+	f.closers = append(f.closers, s)
+	return s.URL, nil
+}
+
+func (f *fixtures) write(name string, data []byte) (string, error) {
+	path := filepath.Join(f.dir, name)
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+func (f *fixtures) start() ([]scenario, error) {
+	pki, err := fixture.NewPKI("Demo")
+	if err != nil {
+		return nil, err
+	}
+	ca, err := f.write("ca.pem", fixture.PEM(pki.Root))
+	if err != nil {
+		return nil, err
+	}
+	chain := func(days float64, o fixture.TLSOptions) (fixture.TLSOptions, error) {
+		leaf, err := pki.Leaf(days, "app.demo.test")
+		o.Chain = []*fixture.Cert{leaf, pki.Intermediate}
+		return o, err
+	}
+	healthy, err := f.serve(chain(64.5, fixture.TLSOptions{}))
+	if err != nil {
+		return nil, err
+	}
+	expiring, err := f.serve(chain(3.5, fixture.TLSOptions{}))
+	if err != nil {
+		return nil, err
+	}
+	mail, err := f.serve(chain(21.5, fixture.TLSOptions{StartTLS: "smtp"}))
+	if err != nil {
+		return nil, err
+	}
+	stall, err := fixture.ServeStall("")
+	if err != nil {
+		return nil, err
+	}
+	f.servers = append(f.servers, stall)
+
+	shortInter, err := fixture.NewCert(fixture.CertOptions{CN: "Demo R11", IsCA: true, Issuer: pki.Root, NotAfter: fixture.InDays(5.5)})
+	if err != nil {
+		return nil, err
+	}
+	leaf, err := fixture.NewCert(fixture.CertOptions{CN: "www.demo.test", Issuer: shortInter, NotAfter: fixture.InDays(80.5)})
+	if err != nil {
+		return nil, err
+	}
+	fullchain, err := f.write("fullchain.pem", fixture.PEM(leaf, shortInter))
+	if err != nil {
+		return nil, err
+	}
+	drill, err := f.write("drill", []byte("critical game day: is the on-call mentioned in Slack?\n"))
+	if err != nil {
+		return nil, err
+	}
+
+	app := fixture.App{User: "monitor", Password: demoPassword}.Handler()
+	web, err := f.serveHTTP(app, fixture.HTTPOptions{})
+	if err != nil {
+		return nil, err
+	}
+	webLeaf, err := pki.Leaf(12.5, "app.demo.test")
+	if err != nil {
+		return nil, err
+	}
+	webTLS, err := f.serveHTTP(app, fixture.HTTPOptions{Chain: []*fixture.Cert{webLeaf, pki.Intermediate}})
+	if err != nil {
+		return nil, err
+	}
+	// Two workers of a job queue, just started, and the pid file of a
+	// service that crashed and left it behind.
+	for range 2 {
+		if _, err := f.worker("demo-worker"); err != nil {
+			return nil, err
+		}
+	}
+	pidfile, err := f.write("app.pid", []byte("999999999\n"))
+	if err != nil {
+		return nil, err
+	}
+	appLeaf, err := pki.Leaf(64.5)
+	if err != nil {
+		return nil, err
+	}
+	appWeb, err := f.serveHTTP(fixture.App{}.Handler(), fixture.HTTPOptions{Chain: []*fixture.Cert{appLeaf, pki.Intermediate}})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.sleepers(3, "86399"); err != nil {
+		return nil, err
+	}
+	appArgs := []string{"--ca-file", ca, "--tls", "www=" + healthy, "--tls", "old=" + expiring, "--tls", "chain=file:" + fullchain,
+		"--http", "api=" + appWeb + "/ok", "--http", "down=https://" + stall.Addr + "/", "-t", "2s",
+		"--process", "sleepers=^sleep 86399$", "--host-context"}
+
+	// The same journey against the login app twice: working, and with
+	// every sign-in refused.
+	var journeys []string
+	for i, brk := range []string{"", "login"} {
+		app := &fixture.LoginApp{User: demoUser, Password: demoPassword, Name: "monitor", Break: brk}
+		url, err := f.serveHTTP(app, fixture.HTTPOptions{})
+		if err != nil {
+			return nil, err
+		}
+		path, err := f.write(fmt.Sprintf("login%d.yml", i+1), []byte(fixture.LoginJourney(url)))
+		if err != nil {
+			return nil, err
+		}
+		journeys = append(journeys, path)
+	}
+
+	return []scenario{
+		{"An HTTP endpoint judged by what its JSON says, not by its status code", "check-http-e2e", []string{"-u", web + "/json", "--jq", ".status == \"ok\"", "--jq", ".queue.depth < 3"}},
+		{"Redirects followed: the final URL is named, the OK text carries no latency", "check-http-e2e", []string{"-u", web + "/redirect/2", "--contains", "all good"}},
+		{"A server that never answers: CRITICAL naming the phase, within the timeout", "check-http-e2e", []string{"-u", web + "/slow", "-t", "2s"}},
+		{"HTTPS over HTTP/2 with the certificate's days judged too; the password stays ***", "check-http-e2e", []string{"-u", webTLS + "/auth", "--ca-file", ca, "--user", "monitor:${env:DEMO_PASSWORD}", "--cert-warning", "21"}},
+		{"A login journey: form with CSRF token, sign-in, JSON API, sign-out, one cookie jar", "check-http-e2e", []string{"--scenario", journeys[0]}},
+		{"The same journey when sign-in is refused: the failing step, what was expected, what came back", "check-http-e2e", []string{"--scenario", journeys[1]}},
+		{"A healthy endpoint: the OK text is stable, so the agent sends it once", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca}},
+		{"Three endpoints in one check, one expiring in 3 days", "check-tls-expiry", []string{"-H", healthy, "-H", expiring, "-u", "smtp://" + mail, "--ca-file", ca}},
+		{"A fullchain file whose intermediate expires before the leaf", "check-tls-expiry", []string{"-f", fullchain}},
+		{"A server that accepts TCP but never answers the handshake", "check-tls-expiry", []string{"-H", stall.Addr, "-t", "2s"}},
+		{"The certificate is fine but not trusted: the reason and the days left", "check-tls-expiry", []string{"-H", healthy}},
+		{"A rehearsal: the drill file sets the status, the real verdict rides along", "check-tls-expiry", []string{"-H", healthy, "--ca-file", ca, "--drill-file", drill}},
+		{"A usage error exits 3 (UNKNOWN), never 1 (WARNING)", "check-tls-expiry", []string{"-H", healthy, "-w", "7", "-c", "14"}},
+		{"Processes: two workers running; the OK text lists no PIDs", "check-process", []string{"-n", "demo-worker", "--label", "worker"}},
+		{"Two groups, one missing: CRITICAL whatever the order", "check-process", []string{"-p", "demo-scheduler", "--label", "scheduler", "-n", "demo-worker", "--label", "worker"}},
+		{"A pid file left behind by a crash", "check-process", []string{"--pidfile", pidfile, "--label", "app"}},
+		{"Workers that started a moment ago: a crash loop", "check-process", []string{"-n", "demo-worker", "--min-age", "5m"}},
+		{"-v lists the PIDs the OK text leaves out", "check-process", []string{"-n", "demo-worker", "-v"}},
+		{"Graphs of the same targets: a stalled endpoint prints http_up 0, the rest print in full; no proc_cpu on a first run", "mackerel-plugin-app", appArgs},
+		{"The next run takes proc_cpu from the state the first one left", "mackerel-plugin-app", appArgs},
+	}, nil
+}

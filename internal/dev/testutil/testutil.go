@@ -1,0 +1,112 @@
+// Package testutil holds what the tests of every plugin share: fixtures
+// that fail the test instead of returning errors, the built binaries, and a
+// runner that asserts how a binary ended.
+package testutil
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
+)
+
+// NewPKI makes a root and an intermediate.
+func NewPKI(t testing.TB) *fixture.PKI {
+	t.Helper()
+	p, err := fixture.NewPKI("Test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Leaf issues a loopback server certificate expiring days from now.
+func Leaf(t testing.TB, p *fixture.PKI, days float64, names ...string) *fixture.Cert {
+	t.Helper()
+	c, err := p.Leaf(days, names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// NewCert makes a certificate.
+func NewCert(t testing.TB, o fixture.CertOptions) *fixture.Cert {
+	t.Helper()
+	c, err := fixture.NewCert(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// ServeTLS starts a TLS listener that stops with the test.
+func ServeTLS(t testing.TB, o fixture.TLSOptions) *fixture.Server {
+	t.Helper()
+	s, err := fixture.ServeTLS(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// ServeChain serves the chain on 127.0.0.1 and returns the address.
+func ServeChain(t testing.TB, chain ...*fixture.Cert) string {
+	t.Helper()
+	return ServeTLS(t, fixture.TLSOptions{Chain: chain}).Addr
+}
+
+// ServeStall starts a listener that accepts and never answers.
+func ServeStall(t testing.TB) string {
+	t.Helper()
+	s, err := fixture.ServeStall("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s.Addr
+}
+
+// ClosedAddr is a loopback address where nothing listens.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	a, err := fixture.ClosedAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// WriteFile writes data to name in a directory removed after the test.
+func WriteFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// SetModTime dates the file at path: a drill file left behind, or one
+// from a clock set wrong.
+func SetModTime(t testing.TB, path string, mtime time.Time) {
+	t.Helper()
+	if err := os.Chtimes(path, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// RequireIPv6 skips a test on a machine without IPv6 loopback, where
+// nothing can listen on ::1.
+func RequireIPv6(t testing.TB) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback on this machine: %v", err)
+	}
+	ln.Close()
+}

@@ -1,0 +1,42 @@
+package certchain
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
+)
+
+func TestLoadClientCert(t *testing.T) {
+	ctx := context.Background()
+	if cert, err := LoadClientCert(ctx, "", ""); cert != nil || err != nil {
+		t.Errorf("neither file: %v, %v; want nil, nil", cert, err)
+	}
+	for _, files := range [][2]string{{"c.pem", ""}, {"", "k.pem"}} {
+		if _, err := LoadClientCert(ctx, files[0], files[1]); err == nil || !strings.Contains(err.Error(), "go together") {
+			t.Errorf("%q: error %v, want the two named together", files, err)
+		}
+	}
+	missing := testutil.WriteFile(t, "cert.pem", []byte("not a certificate"))
+	if _, err := LoadClientCert(ctx, missing, missing+".absent"); err == nil || !strings.Contains(err.Error(), "client certificate "+missing) {
+		t.Errorf("unreadable key: error %v, want the files named", err)
+	}
+}
+
+func TestLoadTrustRefusesAFileWithNoCertificate(t *testing.T) {
+	path := testutil.WriteFile(t, "ca.pem", []byte("-----BEGIN PRIVATE KEY-----\nbm90IGEgY2VydA==\n-----END PRIVATE KEY-----\n"))
+	if trust, err := LoadTrust(context.Background(), path); err == nil || !strings.HasPrefix(err.Error(), "--ca-file: ") {
+		t.Errorf("LoadTrust = %v, %v; want an error naming --ca-file", trust, err)
+	}
+}
+
+// Damaged anchors are no usage error, even all of them: they are named
+// where verification needed them, as damaged anchors of the system store.
+func TestLoadTrustKeepsDamagedAnchors(t *testing.T) {
+	path := testutil.WriteFile(t, "ca.pem", []byte("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"))
+	trust, err := LoadTrust(context.Background(), path)
+	if err != nil || len(trust.Extra) != 0 || trust.Damaged == nil || !strings.Contains(trust.Damaged.Error(), "PEM block 1") {
+		t.Errorf("LoadTrust = %+v, %v; want no anchor and the damaged block", trust, err)
+	}
+}
