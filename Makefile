@@ -55,8 +55,11 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PLUGINS:%=bin/%) $(DESTDIR)$(PREFIX)/bin/
 
-# One zip per platform holding every plugin, README.md and LICENSE at its
-# top level, and SHA256SUMS beside them. Every plugin is built for every
+# One zip per platform holding every plugin, README.md, each plugin's
+# README as README-<plugin>.md and LICENSE at its top level, and SHA256SUMS
+# beside them. The plugin READMEs are renamed, not foldered: a folder named
+# like a plugin cannot sit beside it, and mkr on Windows installs any file
+# whose name starts with check- or mackerel-plugin-. Every plugin is built for every
 # platform: one without support for a platform still builds there and says
 # so when run, so that each zip holds the same plugins. Reproducible: no
 # paths, build ID or VCS state in the binaries, and a zip that depends on
@@ -76,6 +79,7 @@ dist: FORCE
 	      -ldflags "$(LDFLAGS) -buildid=" -o $$stage/$$plugin$$ext ./$$plugin; \
 	  done; \
 	  cp README.md LICENSE $$stage/; \
+	  for plugin in $(PLUGINS); do cp $$plugin/README.md $$stage/README-$$plugin.md; done; \
 	  $(DIST)/.stage/distzip zip $(DIST)/$$name.zip $$stage; \
 	  echo "wrote $(DIST)/$$name.zip"; \
 	done

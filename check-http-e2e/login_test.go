@@ -3,7 +3,6 @@ package main
 import (
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -148,10 +147,11 @@ func TestScenarioRefusesOneRequestFlags(t *testing.T) {
 	}
 }
 
-// TestREADMESaysWhichFlagsApplyToAJourney: the flags the README says still
-// apply with --scenario are taken, and those it says are refused are.
+// TestREADMESaysWhichFlagsApplyToAJourney: the flags check-http-e2e's
+// README says still apply with --scenario are taken, and those it says are
+// refused are.
 func TestREADMESaysWhichFlagsApplyToAJourney(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	b, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestREADMESaysWhichFlagsApplyToAJourney(t *testing.T) {
 	if !ok {
 		t.Fatal("README.md has no paragraph on the flags that apply with --scenario")
 	}
-	section, _, _ = strings.Cut(section, "\n### ")
+	section, _, _ = strings.Cut(section, "\n## ")
 	applies, table, _ := strings.Cut(section, "| flag |")
 	applies, _, _ = strings.Cut(applies, "The flags that describe")
 	flag := regexp.MustCompile("`(--?[a-z0-9.-]+)[`/]")

@@ -31,7 +31,7 @@
 #                server across a network would; FAR_ARGS_50 for 50 of them
 #   $HTTP_URL    http://127.0.0.1:PORT/health, a small JSON document;
 #                $HTTP_PORT its port
-#   $JOURNEY     a scenario file: the README's 4-step login journey (form
+#   $JOURNEY     a scenario file: check-http-e2e/README.md's 4-step journey (form
 #                with CSRF token, sign-in, JSON API, sign-out) against the
 #                fixture's login app, credentials in E2E_USER/E2E_PASSWORD
 #   PIDS         idle child processes (FIXTURE_PROCS of them, cmdline
@@ -342,7 +342,7 @@ start_fixture() {
   done
 }
 
-# write_journey checks $JOURNEY: the README's example journey, which the
+# write_journey checks $JOURNEY: check-http-e2e/README.md's journey, which the
 # fixture wrote pointed at its login app (whose account it sets).
 write_journey() {
   [[ -n $LOGIN_URL ]] || die "the fixture printed no login app"

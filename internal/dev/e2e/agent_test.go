@@ -73,6 +73,21 @@ func TestREADMEBlocksHaveScenarios(t *testing.T) {
 	pairScenarios(t, READMEBlocks(t))
 }
 
+// TestEveryPluginREADMEHasAgentBlocks: a plugin's README shows how to run
+// it under the agent, and that config is run under the agent here; a new
+// plugin folder without one fails.
+func TestEveryPluginREADMEHasAgentBlocks(t *testing.T) {
+	found := map[string]int{}
+	for _, b := range markedBlocks(t) {
+		found[b.file]++
+	}
+	for _, plugin := range testutil.PluginDirs(t) {
+		if readme := plugin + "/README.md"; found[readme] == 0 {
+			t.Errorf("%s has no mackerel-agent.conf block marked <!-- agent-test: NAME -->: add one, and a scenario in agent_test.go", readme)
+		}
+	}
+}
+
 // pairScenarios fails the test for a marked block without a scenario or a
 // scenario without a block, and returns the blocks' names in order.
 func pairScenarios(t *testing.T, blocks map[string]string) []string {
@@ -80,13 +95,13 @@ func pairScenarios(t *testing.T, blocks map[string]string) []string {
 	var names []string
 	for name := range blocks {
 		if scenarios[name] == nil {
-			t.Errorf("README.md marks a block %q, but agent_test.go has no scenario for it", name)
+			t.Errorf("the documentation marks a block %q, but agent_test.go has no scenario for it", name)
 		}
 		names = append(names, name)
 	}
 	for name := range scenarios {
 		if _, ok := blocks[name]; !ok {
-			t.Errorf("agent_test.go has a scenario %q, but README.md marks no such block", name)
+			t.Errorf("agent_test.go has a scenario %q, but no Markdown file marks such a block", name)
 		}
 	}
 	slices.Sort(names)
@@ -494,7 +509,7 @@ func readmeBlock(t *testing.T, name string) string {
 	t.Helper()
 	block, ok := READMEBlocks(t)[name]
 	if !ok {
-		t.Fatalf("README.md marks no block %q", name)
+		t.Fatalf("no Markdown file marks a block %q", name)
 	}
 	return block
 }

@@ -1,10 +1,11 @@
-// Package e2e runs the README's mackerel-agent.conf examples under the real
-// mackerel-agent and checks what reaches Mackerel, so that what an SRE copies
-// from the README is what was tested.
+// Package e2e runs the documentation's mackerel-agent.conf examples (each
+// plugin's README, and docs/) under the real mackerel-agent and checks what
+// reaches Mackerel, so that what an SRE copies from a README is what was
+// tested.
 //
 // The test installs mackerel-agent at AgentVersion (cached between runs),
 // starts a fake Mackerel API on loopback, and builds one agent config from
-// every README block marked
+// every block of a Markdown file of the module marked
 //
 //	<!-- agent-test: NAME -->
 //	```toml
@@ -26,7 +27,8 @@
 //
 // To cover a new plugin:
 //
-//  1. Put the marker line right above its toml block in README.md. Use
+//  1. Put the marker line right above its toml block in the plugin's
+//     README.md (every plugin's README needs at least one). Use
 //     example.com names for its targets: the test refuses to run a command
 //     line that still names one, as the lookup would leave the machine.
 //  2. Add an entry to the scenarios table in agent_test.go: a function that

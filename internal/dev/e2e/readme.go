@@ -16,15 +16,47 @@ import (
 // markerLine puts the toml block right below it under test.
 var markerLine = regexp.MustCompile(`^<!-- agent-test: ([a-z0-9][a-z0-9_-]*) -->$`)
 
-// READMEBlocks returns the toml blocks of the module's README.md, by the
-// NAME of the marker line each must follow, each without its fences.
+// READMEBlocks returns the toml blocks of the module's Markdown files (the
+// top README, each plugin's README, docs/), by the NAME of the marker line
+// each must follow, each without its fences.
 func READMEBlocks(t testing.TB) map[string]string {
 	t.Helper()
-	path := filepath.Join(moduleRoot(t), "README.md")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	blocks := map[string]string{}
+	for name, b := range markedBlocks(t) {
+		blocks[name] = b.text
 	}
+	return blocks
+}
+
+// markedBlock is a toml block and the Markdown file it is in.
+type markedBlock struct{ file, text string }
+
+// markedBlocks reads every Markdown file of the module: a toml block
+// without a marker, a marker without a block, or a name marked twice (in
+// any two files) fails the test.
+func markedBlocks(t testing.TB) map[string]markedBlock {
+	t.Helper()
+	root := testutil.ModuleRoot(t)
+	blocks := map[string]markedBlock{}
+	for _, file := range testutil.MarkdownFiles(t) {
+		data, err := os.ReadFile(filepath.Join(root, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, text := range fileBlocks(t, file, data) {
+			if b, dup := blocks[name]; dup {
+				t.Fatalf("%s: a second block marked %q (the first is in %s)", file, name, b.file)
+			}
+			blocks[name] = markedBlock{file, text}
+		}
+	}
+	return blocks
+}
+
+// fileBlocks returns the marked toml blocks of one Markdown file, path
+// being what messages call it.
+func fileBlocks(t testing.TB, path string, data []byte) map[string]string {
+	t.Helper()
 	blocks := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	line := 0
@@ -43,9 +75,9 @@ func READMEBlocks(t testing.TB) map[string]string {
 		m := markerLine.FindStringSubmatch(text)
 		if m == nil {
 			if text == "```toml" {
-				t.Fatalf("%s:%d: a toml block without a marker: put <!-- agent-test: NAME --> right above it and a scenario in agent_test.go, so that no agent config in the README is untested", path, line)
+				t.Fatalf("%s:%d: a toml block without a marker: put <!-- agent-test: NAME --> right above it and a scenario in agent_test.go, so that no agent config in the documentation is untested", path, line)
 			}
-			if strings.Contains(text, "agent-test") {
+			if strings.Contains(text, "agent-test") && strings.HasPrefix(text, "<!--") {
 				t.Fatalf("%s:%d: %q is not a marker line; write <!-- agent-test: NAME -->", path, line, text)
 			}
 			continue
@@ -74,26 +106,6 @@ func READMEBlocks(t testing.TB) map[string]string {
 		t.Fatal(err)
 	}
 	return blocks
-}
-
-// moduleRoot walks up from the working directory (the test's package) to
-// the folder holding go.mod.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
 }
 
 // PluginDir is where the README's configs expect the plugins, as

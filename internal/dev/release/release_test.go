@@ -172,8 +172,8 @@ func zipName(platform string) string {
 }
 
 // checkZip checks that a zip holds, at its top level and nothing else, the
-// plugins as executables for platform, README.md and LICENSE, each the
-// file of the checkout.
+// plugins as executables for platform, README.md, each plugin's README as
+// README-<plugin>.md and LICENSE, each the file of the checkout.
 func checkZip(t *testing.T, path, platform string, plugins []string) {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
@@ -188,6 +188,7 @@ func checkZip(t *testing.T, path, platform string, plugins []string) {
 	want := map[string]bool{"README.md": false, "LICENSE": false} // name: executable
 	for _, p := range plugins {
 		want[p+exe] = true
+		want[readmeName(p)] = false
 	}
 	var names []string
 	for _, f := range zr.File {
@@ -257,15 +258,26 @@ func readEntry(t *testing.T, zipPath string, f *zip.File) []byte {
 	return b.Bytes()
 }
 
+// readmeName is what a plugin's README is called in the zips: beside the
+// plugin, so not in a folder of the same name, and not starting with the
+// plugin's name, which mkr on Windows would install as a plugin.
+func readmeName(plugin string) string { return "README-" + plugin + ".md" }
+
+// checkSameAsCheckout checks that a file of a zip is the checkout's: the
+// file of the same name, or the README of the plugin readmeName names.
 func checkSameAsCheckout(t *testing.T, zipPath string, f *zip.File) {
 	t.Helper()
 	got := readEntry(t, zipPath, f)
-	want, err := os.ReadFile(filepath.Join("../../..", f.Name))
+	name := f.Name
+	if plugin, ok := strings.CutPrefix(strings.TrimSuffix(name, ".md"), "README-"); ok {
+		name = filepath.Join(plugin, "README.md")
+	}
+	want, err := os.ReadFile(filepath.Join("../../..", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s: %s is not the checkout's %s", zipPath, f.Name, f.Name)
+		t.Errorf("%s: %s is not the checkout's %s", zipPath, f.Name, name)
 	}
 }
 

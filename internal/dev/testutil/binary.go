@@ -187,18 +187,19 @@ func Interrupt(t testing.TB, cmd *exec.Cmd, started time.Time, sig os.Signal, re
 	return time.Now()
 }
 
-// ExpectREADMEShowsHelp fails the test unless README.md shows plugin's
-// --help word for word in a code block: the README's flag reference is
-// the binary's own, so it cannot drift. It is called from the tests of the
-// plugin's top-level folder, next to the README.
+// ExpectREADMEShowsHelp fails the test unless the README.md in plugin's
+// folder shows its --help word for word in a code block: the README's flag
+// reference is the binary's own, so it cannot drift. It is called from the
+// tests of the plugin's top-level folder, next to that README.
 func ExpectREADMEShowsHelp(t testing.TB, plugin string) {
 	t.Helper()
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	path := filepath.Join("..", plugin, "README.md")
+	readme, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	help := Run(t, Binary(t, plugin), nil, "--help").Stdout
 	if !strings.Contains(string(readme), "```\n"+help+"```\n") {
-		t.Errorf("README.md does not show the current --help; replace the block under %s's Flags with:\n%s", plugin, help)
+		t.Errorf("%s does not show the current --help; replace the block under Flags with:\n%s", filepath.ToSlash(filepath.Join(plugin, "README.md")), help)
 	}
 }

@@ -39,29 +39,30 @@ func run(t *testing.T, yml string, verbose bool) (*check.Report, *netClient) {
 	return r, c
 }
 
-// readmeExample is the scenario of the README's reference, pointed at
-// appURL: the example users copy must work.
+// readmeExample is the scenario of check-http-e2e's README's reference,
+// pointed at appURL: the example users copy must work.
 func readmeExample(t *testing.T, appURL string) string {
 	t.Helper()
-	const heading = "### Scenario file reference"
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	const heading = "## Scenario file reference"
+	path := filepath.Join("..", "..", "..", "check-http-e2e", "README.md")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(b), heading)
+	_, section, ok := strings.Cut(string(b), "\n"+heading+"\n")
 	if !ok {
-		t.Fatalf("README.md has no %q", heading)
+		t.Fatalf("%s has no %q", path, heading)
 	}
 	_, block, ok := strings.Cut(section, "```yaml\n")
 	if !ok {
-		t.Fatalf("README.md: no yaml block under %q", heading)
+		t.Fatalf("%s: no yaml block under %q", path, heading)
 	}
 	block, _, _ = strings.Cut(block, "```")
 	return strings.ReplaceAll(block, "https://app.example.com", appURL)
 }
 
-// The demo and the benchmark run fixture.LoginJourney: it must be the
-// README's example, word for word.
+// The demo and the benchmark run fixture.LoginJourney: it must be
+// check-http-e2e's README's example, word for word.
 func TestFixtureJourneyIsTheREADMEs(t *testing.T) {
 	if got, want := fixture.LoginJourney("https://login.test"), readmeExample(t, "https://login.test"); got != want {
 		t.Errorf("fixture.LoginJourney differs from the README's example:\n%s\nREADME:\n%s", got, want)
