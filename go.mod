@@ -15,6 +15,7 @@ require (
 require (
 	github.com/itchyny/timefmt-go v0.1.6 // indirect
 	github.com/mackerelio/golib v1.2.1 // indirect
+	github.com/mackerelio/mackerel-client-go v0.39.0 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.15.0 // indirect
 )
