@@ -62,6 +62,7 @@ type options struct {
 
 	Monitors struct {
 		Output string     `short:"o" long:"output" value-name:"FILE" description:"write monitors.json to FILE instead of stdout"`
+		Merge  string     `long:"merge" value-name:"FILE" description:"keep the monitors of FILE (from mkr monitors pull) that the catalog does not own: mkr monitors push deletes what its file lacks"`
 		Args   catalogArg `positional-args:"yes" required:"yes"`
 	} `command:"monitors" description:"write the external monitors in mkr monitors format"`
 
@@ -153,7 +154,18 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		})
 	case "monitors":
 		return c.withCatalog(o.Monitors.Args.Catalog, func(cat *catalog.Catalog) int {
-			return c.output(o.Monitors.Output, cat.MonitorsJSON())
+			if o.Monitors.Merge == "" {
+				return c.output(o.Monitors.Output, cat.MonitorsJSON())
+			}
+			pulled, err := os.ReadFile(o.Monitors.Merge)
+			if err != nil {
+				return c.fail(fmt.Errorf("--merge: %w", err))
+			}
+			merged, err := cat.MergeMonitors(pulled)
+			if err != nil {
+				return c.fail(fmt.Errorf("--merge %s: %w", o.Monitors.Merge, err))
+			}
+			return c.output(o.Monitors.Output, merged)
 		})
 	case "doc":
 		return c.withCatalog(o.Doc.Args.Catalog, func(cat *catalog.Catalog) int {

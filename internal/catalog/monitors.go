@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -44,7 +45,7 @@ type HeaderField struct {
 // MonitorName is the stable name of an item's external monitor: the one
 // `mkr monitors` matches existing monitors by.
 func (it *Item) MonitorName() string {
-	return "frontline " + it.Service.Name + " " + it.Name
+	return monitorPrefix + it.Service.Name + " " + it.Name
 }
 
 // Monitors returns the external monitors of every item marked external.
@@ -119,3 +120,45 @@ func (c *Catalog) MonitorsJSON() []byte {
 	enc.Encode(map[string]any{"monitors": c.Monitors()})
 	return b.Bytes()
 }
+
+// MergeMonitors puts the catalog's monitors into monitors pulled from
+// Mackerel (`mkr monitors pull`): the monitors frontline does not name
+// are kept as they are, since `mkr monitors push` deletes every monitor
+// its file lacks; the catalog's take the ID of the pulled monitor of the
+// same name, so that a push updates it instead of adding a second.
+func (c *Catalog) MergeMonitors(pulled []byte) ([]byte, error) {
+	var in struct {
+		Monitors []json.RawMessage `json:"monitors"`
+	}
+	if err := json.Unmarshal(pulled, &in); err != nil {
+		return nil, fmt.Errorf("not a monitors file of mkr monitors pull: %v", err)
+	}
+	ids := map[string]string{}
+	out := []any{}
+	for _, raw := range in.Monitors {
+		var head struct{ ID, Name string }
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return nil, fmt.Errorf("a monitor of the pulled file: %v", err)
+		}
+		if strings.HasPrefix(head.Name, monitorPrefix) {
+			ids[head.Name] = head.ID
+			continue
+		}
+		out = append(out, raw)
+	}
+	for _, m := range c.Monitors() {
+		m.ID = ids[m.Name]
+		out = append(out, m)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	if err := enc.Encode(map[string]any{"monitors": out}); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// monitorPrefix starts the name of every monitor the catalog owns.
+const monitorPrefix = "frontline "
