@@ -27,6 +27,9 @@ func (c *Catalog) Check() []Finding {
 	if d.CheckInterval%time.Minute != 0 {
 		add(c.defaultsAt("check_interval"), "check_interval %s: the agent runs checks every whole minute (1m, 5m)", d.CheckInterval)
 	}
+	if d.Timeout >= d.CheckInterval {
+		add(c.defaultsAt("timeout"), "timeout %s is not under check_interval %s: a run would still be going when the next starts", d.Timeout, d.CheckInterval)
+	}
 	checkNames := map[string]*Item{}
 	for _, s := range c.Services {
 		if strings.TrimSpace(s.Owner) == "" {
@@ -104,10 +107,11 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 	if it.CheckInterval > 0 && it.CheckInterval%time.Minute != 0 {
 		add(it.At("check_interval"), "check_interval %s: the agent runs checks every whole minute (1m, 5m)", it.CheckInterval)
 	}
-	if st.Timeout >= st.CheckInterval {
+	// Defaults that clash are reported once, at the defaults.
+	if st.Timeout >= st.CheckInterval && (it.Timeout > 0 || it.CheckInterval > 0) {
 		p := it.At("timeout")
 		if it.Timeout == 0 {
-			p = c.defaultsAt("timeout")
+			p = it.At("check_interval")
 		}
 		add(p, "timeout %s is not under check_interval %s of %s: a run would still be going when the next starts", st.Timeout, st.CheckInterval, it.CheckName())
 	}

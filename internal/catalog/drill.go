@@ -35,7 +35,7 @@ func (c *Catalog) WriteDrill(it *Item, h Host, status, note string, lasting time
 	}
 	// One line: the check reads the first line only, and a note must not
 	// forge a line of its own.
-	note = strings.Join(strings.Fields(check.Sanitize(note)), " ")
+	note = check.Sanitize(strings.Join(strings.Fields(note), " "))
 	if note == "" {
 		note = "drill of " + it.CheckName()
 	}

@@ -59,6 +59,9 @@ func (c *Catalog) Drift(dir string, h Host) ([]Finding, error) {
 		}
 	}
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == dir {
+			return fs.SkipAll // every file is missing, and said so above
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}

@@ -422,6 +422,15 @@ func (r *reader) add(p Pos, format string, args ...any) {
 }
 
 func (r *reader) pos(n ast.Node) Pos {
+	// A mapping is where its first key is: its own token is a colon.
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		if len(v.Values) > 0 && !v.IsFlowStyle {
+			return r.pos(v.Values[0].Key)
+		}
+	case *ast.MappingValueNode:
+		return r.pos(v.Key)
+	}
 	tk := n.GetToken()
 	if tk == nil || tk.Position == nil {
 		return Pos{r.file, 1, 1}
