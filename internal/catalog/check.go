@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/threshold"
 )
 
@@ -63,6 +64,10 @@ func (c *Catalog) Check() []Finding {
 				f = append(f, c.checkMetric(s, kind, m)...)
 			}
 		}
+	}
+	// A finding quotes what the file says: one finding stays one line.
+	for i := range f {
+		f[i].Msg = check.Sanitize(f[i].Msg)
 	}
 	slices.SortStableFunc(f, func(a, b Finding) int {
 		if a.Pos.File != b.Pos.File {

@@ -148,10 +148,10 @@ func anchor(s string) string { return strings.ToLower(s) }
 
 // mdText keeps text on its line and out of Markdown's syntax.
 func mdText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`)
-	return r.Replace(s)
+	return mdEscape.Replace(strings.Join(strings.Fields(s), " "))
 }
+
+var mdEscape = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`)
 
 func plural(n int, noun string) string {
 	if n == 1 {

@@ -44,10 +44,9 @@ func (fs Files) Write(dir string) error {
 			return err
 		}
 		done = append(done, pending{tmp.Name(), dst})
+		// No fsync: the rename is what makes a file whole or absent to
+		// a reader, and the files are regenerated from Git at will.
 		_, err = tmp.Write(fs[name])
-		if err == nil {
-			err = tmp.Sync()
-		}
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
