@@ -54,7 +54,9 @@ func replaceAll(t *testing.T, text string, replace map[string]string) string {
 	for k := range replace {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) || len(keys[i]) == len(keys[j]) && keys[i] < keys[j] })
+	sort.Slice(keys, func(i, j int) bool {
+		return len(keys[i]) > len(keys[j]) || len(keys[i]) == len(keys[j]) && keys[i] < keys[j]
+	})
 	for _, k := range keys {
 		if !strings.Contains(text, k) {
 			t.Fatalf("docs/catalog.md no longer contains %q, which the test replaces", k)
@@ -110,9 +112,9 @@ func TestCatalogDocWalkthrough(t *testing.T) {
 		"/var/lib/mackerel-frontline/drill": t.TempDir(),
 		"/etc/mackerel-agent":               etc,
 		"sudo mkr plugin install frontline-sre/mackerel-frontline@vX.Y.Z": "true # the release test installs the zip with mkr",
-		"sudo systemctl restart mackerel-agent":                            "true # the test starts the agent",
-		"sudo mackerel-agent":                                              agent,
-		"sudo ":                                                            "",
+		"sudo systemctl restart mackerel-agent":                           "true # the test starts the agent",
+		"sudo mackerel-agent":                                             agent,
+		"sudo ":                                                           "",
 	})
 	runScript(t, work, walkthrough, env)
 	ops := filepath.Join(work, "ops")
