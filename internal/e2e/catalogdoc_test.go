@@ -83,7 +83,7 @@ func runScript(t *testing.T, dir, script string, env []string) string {
 // against the fake API, then the CI recipe with the real mkr.
 func TestCatalogDocWalkthrough(t *testing.T) {
 	if testing.Short() {
-		t.Skip("installs and runs mackerel-agent and mkr")
+		t.Skip("installs and runs mackerel-agent")
 	}
 	agent := InstallAgent(t)
 	mkr := testutil.InstallCommand(t, "github.com/mackerelio/mkr", MkrVersion)

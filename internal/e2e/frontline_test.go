@@ -111,7 +111,7 @@ services:
 // configuration of the example catalog against the agent's configtest.
 func TestFrontlineExampleCatalogConfigTest(t *testing.T) {
 	if testing.Short() {
-		t.Skip("installs mackerel-agent")
+		t.Skip("installs and runs mackerel-agent")
 	}
 	agent := InstallAgent(t)
 	frontline := testutil.Binary(t, "frontline")
@@ -139,7 +139,7 @@ const MkrVersion = "v0.65.0"
 // and a change to the catalog updates the monitor instead of adding one.
 func TestFrontlineMonitorsWithMkr(t *testing.T) {
 	if testing.Short() {
-		t.Skip("installs mkr")
+		t.Skip("installs and runs mkr")
 	}
 	mkr := testutil.InstallCommand(t, "github.com/mackerelio/mkr", MkrVersion)
 	frontline := testutil.Binary(t, "frontline")
