@@ -77,6 +77,7 @@ func TestCheckFindings(t *testing.T) {
 		{"plugin refuses", strings.Replace(good, "{name: nginx}", `{pattern: "("}`, 1), []string{"check-process would refuse the arguments of shop-process-nginx"}},
 		{"deep", "services:\n  shop: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n", []string{"nesting deeper than 32 levels"}},
 		{"alias bomb", bomb, []string{"service a must be a mapping", "service b8 must be a mapping"}},
+		{"empty", "# nothing yet\n", []string{":1:1: the catalog lists no services"}},
 		{"duplicate item", good + "      - {name: nginx, select: {name: nginx}, action: x}\n", []string{":10:9: process item \"nginx\" of service shop is already defined at"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

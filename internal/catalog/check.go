@@ -24,6 +24,9 @@ func (c *Catalog) Check() []Finding {
 	add := func(p Pos, format string, args ...any) {
 		f = append(f, Finding{p, fmt.Sprintf(format, args...)})
 	}
+	if len(c.Services) == 0 && len(c.Findings) == 0 {
+		add(c.defaultsAt(""), "the catalog lists no services: write services: with at least one")
+	}
 	d := c.Defaults
 	if d.CheckInterval%time.Minute != 0 {
 		add(c.defaultsAt("check_interval"), "check_interval %s: the agent runs checks every whole minute (1m, 5m)", d.CheckInterval)
