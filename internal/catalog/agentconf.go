@@ -53,6 +53,7 @@ func (c *Catalog) AgentConf(service, role string, h Host) (Files, error) {
 	files := Files{}
 	name := ConfName(service, role)
 	var b strings.Builder
+	b.Grow(256 + 768*len(s.Items))
 	fmt.Fprintf(&b, "# %s\n# Hosts of the Mackerel role %s:%s include it from the agent's conf.d.\n", generatedHeader, service, role)
 	for _, it := range s.Items {
 		if !it.RunsOn(role) {

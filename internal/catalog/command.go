@@ -65,7 +65,7 @@ func (it *Item) ScenarioFile(h Host) string {
 // Args are the plugin arguments the item's check runs with, the
 // catalog's keys first, the item's args: last.
 func (c *Catalog) Args(it *Item, h Host) []string {
-	var a []string
+	a := make([]string, 0, 24+len(it.Args))
 	add := func(flag, v string) {
 		if v != "" {
 			a = append(a, flag, v)

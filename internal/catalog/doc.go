@@ -10,6 +10,11 @@ import (
 // catalog so that it cannot drift from what runs.
 func (c *Catalog) Doc() []byte {
 	var b strings.Builder
+	n := 0
+	for _, s := range c.Services {
+		n += len(s.Items)
+	}
+	b.Grow(1024 + 200*len(c.Services) + 1024*n)
 	fmt.Fprintf(&b, "<!-- %s -->\n\n# Monitoring\n\n", generatedHeader)
 	b.WriteString("## Coverage\n\n| service | external | TLS | HTTP | process | metrics |\n|---|---|---|---|---|---|\n")
 	for _, s := range c.Services {

@@ -72,6 +72,12 @@ func (fs Files) Write(dir string) error {
 // tomlString quotes s as a TOML basic string.
 func tomlString(s string) string {
 	var b strings.Builder
+	b.Grow(len(s) + 2)
+	writeTOMLString(&b, s)
+	return b.String()
+}
+
+func writeTOMLString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 	for _, r := range s {
 		switch r {
@@ -87,20 +93,29 @@ func tomlString(s string) string {
 			b.WriteString(`\r`)
 		default:
 			if r < 0x20 || r == 0x7f {
-				fmt.Fprintf(&b, `\u%04X`, r)
+				fmt.Fprintf(b, `\u%04X`, r)
 			} else {
 				b.WriteRune(r)
 			}
 		}
 	}
 	b.WriteByte('"')
-	return b.String()
 }
 
 func tomlArray(a []string) string {
-	q := make([]string, len(a))
-	for i, s := range a {
-		q[i] = tomlString(s)
+	var b strings.Builder
+	n := 2
+	for _, s := range a {
+		n += len(s) + 4
 	}
-	return "[" + strings.Join(q, ", ") + "]"
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, s := range a {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		writeTOMLString(&b, s)
+	}
+	b.WriteByte(']')
+	return b.String()
 }
