@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,4 +174,31 @@ func findingText(fs []Finding) string {
 		b.WriteString(f.String() + "\n")
 	}
 	return b.String()
+}
+
+// Aliases that the walk would expand past maxNodes values are refused
+// with one finding, however small the file.
+func TestAliasExpansionBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("services:\n  s0:\n    roles: &r [")
+	for i := 0; i < 1100; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "r%d", i)
+	}
+	b.WriteString("]\n")
+	for i := 1; i < 1100; i++ {
+		fmt.Fprintf(&b, "  s%d: {roles: *r}\n", i)
+	}
+	c := Parse(Source{Name: "bomb.yaml", Data: []byte(b.String())})
+	n := 0
+	for _, f := range c.Findings {
+		if strings.Contains(f.Msg, "aliases expand to over") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d findings about the expansion, want 1 (of %d findings)", n, len(c.Findings))
+	}
 }

@@ -31,10 +31,12 @@ const MaxFile = 10 << 20
 // message than "too deep".
 const MaxDepth = 32
 
-// maxNodes bounds the nodes read, aliases expanded: an alias bomb (each
-// anchor referring to the one before it ten times) is refused long before
-// it costs memory.
-const maxNodes = 1 << 20
+// nodesPerByte bounds the values read, aliases expanded, by the size of
+// the file: without aliases every value takes at least a byte and is read
+// at most twice, so only aliases can pass the bound, and an alias bomb
+// (each anchor referring to the one before it ten times) is refused after
+// work in proportion to its size.
+const nodesPerByte = 4
 
 // Pos is where a value was written.
 type Pos struct {
@@ -337,7 +339,7 @@ func Parse(srcs ...Source) *Catalog {
 	defaultsAt := Pos{}
 	for _, src := range srcs {
 		c.Files = append(c.Files, src.Name)
-		r := &reader{file: src.Name, c: c}
+		r := &reader{file: src.Name, c: c, budget: nodesPerByte*len(src.Data) + 1024}
 		if src.TooBig > 0 {
 			r.add(Pos{src.Name, 1, 1}, "the file is %.1f MiB, over the %d MiB a catalog may be: split it, or remove what is not a catalog", float64(src.TooBig)/(1<<20), MaxFile>>20)
 			continue
@@ -414,6 +416,7 @@ type reader struct {
 	c       *Catalog
 	anchors map[string]ast.Node
 	nodes   int
+	budget  int
 	bombed  bool
 }
 
@@ -454,13 +457,14 @@ func (r *reader) syntax(err error) {
 // resolve looks through anchors, aliases and tags to the value, counting
 // nodes so that aliases cannot multiply the work without bound.
 func (r *reader) resolve(n ast.Node) ast.Node {
+	if r.bombed {
+		return nil
+	}
 	for i := 0; n != nil && i < 64; i++ {
 		r.nodes++
-		if r.nodes > maxNodes {
-			if !r.bombed {
-				r.bombed = true
-				r.add(r.pos(n), "aliases expand past %d values: write the values out instead of nesting aliases", maxNodes)
-			}
+		if r.nodes > r.budget {
+			r.bombed = true
+			r.add(r.pos(n), "aliases expand to over %d values, more than a file this size holds: write the values out instead of nesting aliases", r.budget)
 			return nil
 		}
 		switch v := n.(type) {
@@ -869,16 +873,18 @@ func (r *reader) service(s *Service, n ast.Node) {
 func (r *reader) names(n ast.Node, what string) []Named {
 	seq, _ := r.sequence(n, what)
 	var out []Named
+	seen := map[string]bool{}
 	for _, e := range seq {
 		at := r.pos(e)
 		s, ok := r.scalar(e, what)
 		if !ok {
 			continue
 		}
-		if slices.ContainsFunc(out, func(x Named) bool { return x.Name == s }) {
+		if seen[s] {
 			r.add(at, "%s names %q twice", what, s)
 			continue
 		}
+		seen[s] = true
 		out = append(out, Named{s, at})
 	}
 	return out
