@@ -1,6 +1,10 @@
 # mackerel-frontline: build, test, demo, bench, install, dist.
 MODULE  := github.com/frontline-sre/mackerel-frontline
 PLUGINS := check-tls-expiry check-http-e2e check-process mackerel-plugin-app
+# Tools run in the ops repository and its CI, not by the agent: the release
+# zips carry them, and `mkr plugin install` (check-* and mackerel-plugin-*
+# only) leaves them out of a host's plugin folder.
+TOOLS   := frontline
 # Without a tag the version is "dev" and the commit says which build it is.
 VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git describe --always --dirty --exclude='*' 2>/dev/null || echo none)
@@ -12,9 +16,9 @@ GO      ?= go
 DIST      ?= dist
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 
-.PHONY: build test race fuzz tidy-check vet demo bench install dist plugins clean FORCE
+.PHONY: build test race fuzz tidy-check vet demo bench install dist plugins tools clean FORCE
 
-build: $(PLUGINS:%=bin/%)
+build: $(PLUGINS:%=bin/%) $(TOOLS:%=bin/%)
 
 bin/%: FORCE
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $@ ./$*
@@ -73,7 +77,7 @@ dist: FORCE
 	  if [ "$$os" = windows ]; then ext=.exe; fi; \
 	  name=mackerel-frontline_$${os}_$${arch}; stage=$(DIST)/.stage/$$name; \
 	  mkdir -p $$stage; \
-	  for plugin in $(PLUGINS); do \
+	  for plugin in $(PLUGINS) $(TOOLS); do \
 	    echo "build $$os/$$arch $$plugin$$ext"; \
 	    CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
 	      -ldflags "$(LDFLAGS) -buildid=" -o $$stage/$$plugin$$ext ./$$plugin; \
@@ -88,6 +92,9 @@ dist: FORCE
 
 plugins:
 	@echo $(PLUGINS)
+
+tools:
+	@echo $(TOOLS)
 
 clean:
 	rm -rf bin dist

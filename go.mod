@@ -10,6 +10,8 @@ require (
 	github.com/mackerelio/checkers v0.2.1
 	github.com/mackerelio/go-mackerel-plugin v0.1.5
 	github.com/mackerelio/go-osstat v0.2.8
+	github.com/mackerelio/mackerel-client-go v0.39.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
 )
 
 require (

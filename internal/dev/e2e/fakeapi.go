@@ -25,6 +25,10 @@ type FakeAPI struct {
 	t     testing.TB
 	mu    sync.Mutex
 	calls []Call
+	// monitors are the monitors as posted, by ID, in the order created:
+	// what `mkr monitors` pulls, diffs and pushes against.
+	monitors []map[string]any
+	nextID   int
 }
 
 // Call is one request the agent made.
@@ -126,11 +130,14 @@ func NewFakeAPI(t testing.TB, hostID string) *FakeAPI {
 			reply(w, http.StatusOK, success)
 		})
 	}
+	f.monitorRoutes(mux)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			t.Errorf("fake API: reading %s %s: %v", r.Method, r.URL.Path, err)
 		}
+		// The handlers that keep what was sent read it again.
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		_, pattern := mux.Handler(r)
 		f.mu.Lock()
 		f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body, Faked: pattern != ""})
@@ -278,4 +285,70 @@ func (f *FakeAPI) Dump() string {
 		fmt.Fprintf(&b, "%s %s\n", c, bytes.TrimSpace(body))
 	}
 	return b.String()
+}
+
+// monitorRoutes answers the monitor calls of `mkr monitors`: list, create,
+// update and delete, keeping each monitor's JSON as sent plus its ID.
+func (f *FakeAPI) monitorRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v0/monitors", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		reply(w, http.StatusOK, map[string]any{"monitors": append([]map[string]any{}, f.monitors...)})
+	})
+	mux.HandleFunc("POST /api/v0/monitors", func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			reply(w, http.StatusBadRequest, map[string]any{"error": map[string]string{"message": err.Error()}})
+			return
+		}
+		reply(w, http.StatusOK, f.AddMonitor(m))
+	})
+	mux.HandleFunc("PUT /api/v0/monitors/{id}", func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			reply(w, http.StatusBadRequest, map[string]any{"error": map[string]string{"message": err.Error()}})
+			return
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for i, old := range f.monitors {
+			if old["id"] == r.PathValue("id") {
+				m["id"] = old["id"]
+				f.monitors[i] = m
+				reply(w, http.StatusOK, m)
+				return
+			}
+		}
+		reply(w, http.StatusNotFound, map[string]any{"error": map[string]string{"message": "no monitor " + r.PathValue("id")}})
+	})
+	mux.HandleFunc("DELETE /api/v0/monitors/{id}", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for i, old := range f.monitors {
+			if old["id"] == r.PathValue("id") {
+				f.monitors = slices.Delete(f.monitors, i, i+1)
+				reply(w, http.StatusOK, old)
+				return
+			}
+		}
+		reply(w, http.StatusNotFound, map[string]any{"error": map[string]string{"message": "no monitor " + r.PathValue("id")}})
+	})
+}
+
+// AddMonitor stores a monitor as Mackerel would, giving it an ID, and
+// returns it.
+func (f *FakeAPI) AddMonitor(m map[string]any) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	m["id"] = fmt.Sprintf("mon%04d", f.nextID)
+	f.monitors = append(f.monitors, m)
+	return m
+}
+
+// Monitors returns the monitors stored, in the order created.
+func (f *FakeAPI) Monitors() []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]map[string]any(nil), f.monitors...)
 }

@@ -26,6 +26,7 @@ var (
 	noProcfs   = rule{[]string{"github.com/prometheus/procfs"}, "/proc scanning belongs to check-process and the metric plugin"}
 	noOSStat   = rule{[]string{"github.com/mackerelio/go-osstat"}, "host totals belong to the metric plugin alone"}
 	noTLSProbe = rule{[]string{module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", "crypto/tls"}, "no TLS: check-process watches processes, not endpoints"}
+	noProbes   = rule{[]string{"net/http", "crypto/tls", module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", module + "/internal/probe/httpprobe", module + "/internal/plugin/journey", module + "/internal/plugin/appmetrics"}, "frontline links the plugins' option parsers and renderers, never the probes it does not run"}
 	// Every binary: nothing that only tests need, no profiling endpoints.
 	noTestOnly = rule{[]string{"testing", module + "/internal/dev/testutil", module + "/internal/dev/fixture", module + "/internal/dev/e2e", "net/http/pprof", "runtime/cgo"}, "test-only, profiling and cgo packages never ship"}
 )
@@ -44,6 +45,7 @@ var binaries = []struct {
 	{"mackerel-plugin-app", []rule{noJQ}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/mackerelio/go-mackerel-plugin", "github.com/mackerelio/golib", "github.com/mackerelio/go-osstat", "github.com/prometheus/procfs", "github.com/goccy/go-yaml", "gopkg.in/yaml.v3", "github.com/BurntSushi/toml", "github.com/pelletier/go-toml/v2",
 		// go-mackerel-plugin titles graph labels with golang.org/x/text/cases.
 		"golang.org/x/text"}},
+	{"frontline", []rule{noProbes, noJQ, noPlugin, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/goccy/go-yaml"}},
 }
 
 // TestBinaryDeps is the Go form of go-check-plugins' convention test: each

@@ -73,6 +73,7 @@ func TestDist(t *testing.T) {
 	if len(plugins) == 0 {
 		t.Fatal("make plugins lists no plugins")
 	}
+	tools := strings.Fields(makeOutput(t, "-s", "tools"))
 	platforms := testPlatforms()
 	dist := buildDist(t, platforms)
 
@@ -87,7 +88,7 @@ func TestDist(t *testing.T) {
 			t.Errorf("%s holds %q, want %q", dist, got, want)
 		}
 		for _, p := range platforms {
-			checkZip(t, filepath.Join(dist, zipName(p)), p, plugins)
+			checkZip(t, filepath.Join(dist, zipName(p)), p, append(slices.Clone(plugins), tools...))
 		}
 		checkSums(t, dist)
 	})
@@ -117,7 +118,8 @@ func TestDist(t *testing.T) {
 		if err != nil {
 			t.Fatalf("mkr plugin install: %v\n%s", err, out)
 		}
-		// mkr installs the plugins and nothing else of the zip.
+		// mkr installs the plugins and nothing else of the zip: not the
+		// tools, which run in the ops repository.
 		bin := filepath.Join(prefix, "bin")
 		if got := readDirNames(t, bin); !slices.Equal(got, slices.Sorted(slices.Values(plugins))) {
 			t.Fatalf("mkr installed %q in %s, want %q\n%s", got, bin, plugins, out)

@@ -88,15 +88,21 @@ func run(binDir string) error {
 			return fmt.Errorf("%s: %w (run make build first)", s.bin, err)
 		}
 		status := "exit " + fmt.Sprint(code)
-		if code >= 0 && code < len(statuses) {
-			status = fmt.Sprintf("%s (exit %d)", statuses[code], code)
-		} else {
+		switch {
+		case code < 0 || code >= len(statuses):
 			failed++
+		case s.bin != "frontline":
+			// frontline is not a check: its codes are 0 clean, 1
+			// findings, 2 unreadable, and shown as they are.
+			status = fmt.Sprintf("%s (exit %d)", statuses[code], code)
 		}
 		fmt.Printf("%d. %s\n", i+1, s.what)
 		fmt.Printf("   $ %s %s\n", s.bin, strings.ReplaceAll(quote(s.args), dir, "$DEMO"))
 		fmt.Printf("   -> %s in %s\n", status, time.Since(start).Round(time.Millisecond))
 		for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+			if line == "" {
+				continue
+			}
 			fmt.Printf("   | %s\n", strings.ReplaceAll(line, dir, "$DEMO"))
 		}
 		fmt.Println()
@@ -314,7 +320,45 @@ func (f *fixtures) start() ([]scenario, error) {
 		journeys = append(journeys, path)
 	}
 
+	// The catalog the checks above could be generated from.
+	catalog, err := f.write("catalog.yaml", []byte(fmt.Sprintf(`services:
+  demo:
+    owner: "@demo-team"
+    runbook: https://wiki.example.com/runbooks/demo
+    roles: [web]
+    http:
+      - name: json
+        url: %s/json
+        expect: {jq: ['.status == "ok"']}
+        action: "look at the queue workers"
+    process:
+      - name: worker
+        select: {name: demo-worker}
+        action: "systemctl restart demo-worker"
+`, web)))
+	if err != nil {
+		return nil, err
+	}
+	broken, err := f.write("broken.yaml", []byte(`services:
+  demo:
+    owner: "@demo-team"
+    roles: [web, db]
+    http:
+      - name: api
+        url: https://api.example.com/
+        headers: {Authorization: "Bearer 0123456789abcdef"}
+        critical: 1s
+        warning: 3s
+`))
+	if err != nil {
+		return nil, err
+	}
+	conf := filepath.Join(f.dir, "conf.d")
+
 	return []scenario{
+		{"The monitoring catalog: frontline check finds nothing wrong", "frontline", []string{"check", catalog}},
+		{"A catalog with mistakes: one finding a line, FILE:LINE:COL, the secret never printed", "frontline", []string{"check", broken}},
+		{"The agent configuration a host of demo:web includes", "frontline", []string{"agent-conf", catalog, "--role", "demo:web", "-o", conf}},
 		{"An HTTP endpoint judged by what its JSON says, not by its status code", "check-http-e2e", []string{"-u", web + "/json", "--jq", ".status == \"ok\"", "--jq", ".queue.depth < 3"}},
 		{"Redirects followed: the final URL is named, the OK text carries no latency", "check-http-e2e", []string{"-u", web + "/redirect/2", "--contains", "all good"}},
 		{"A server that never answers: CRITICAL naming the phase, within the timeout", "check-http-e2e", []string{"-u", web + "/slow", "-t", "2s"}},

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+func run(t *testing.T, args ...string) testutil.Result {
+	t.Helper()
+	return testutil.Run(t, testutil.Binary(t, "frontline"), nil, args...)
+}
+
+const example = "../examples/catalog/catalog.yaml"
+
+// write puts text in a file of a fresh folder and returns its path.
+func write(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const good = `services:
+  shop:
+    owner: "@shop"
+    runbook: https://wiki.example.com/shop
+    roles: [web]
+    process:
+      - name: nginx
+        select: {name: nginx}
+        action: restart nginx
+`
+
+func TestCheckClean(t *testing.T) {
+	r := run(t, "check", example)
+	r.Expect(t, 0)
+	if r.Stdout != "" {
+		t.Errorf("a clean catalog printed %q", r.Stdout)
+	}
+}
+
+// Every kind of bad input is a finding at its place, exit 1, and nothing
+// else.
+func TestCheckFindings(t *testing.T) {
+	bomb := "services:\n  a: &a [x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for i := 0; i < 9; i++ {
+		n := fmt.Sprintf("b%d", i)
+		bomb += fmt.Sprintf("  %s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", n, n, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+		prev = n
+	}
+	for _, tt := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"malformed", "services:\n  shop: [\n", []string{":2:9: not valid YAML"}},
+		{"unknown key", strings.Replace(good, "    roles:", "    colour: blue\n    roles:", 1), []string{`:5:5: unknown key "colour" in service shop`}},
+		{"wrong type", strings.Replace(good, `owner: "@shop"`, "owner: [a, b]", 1), []string{":3:12: owner must be text, not a list"}},
+		{"no owner or runbook", "services:\n  shop:\n    roles: [web]\n    process: [{name: p, select: {name: p}, action: x}]\n", []string{":2:3: service shop has no owner", ":2:3: service shop has no runbook"}},
+		{"no action", strings.Replace(good, "        action: restart nginx\n", "", 1), []string{":7:9: process item nginx alerts but has no action"}},
+		{"memo", strings.Replace(good, "restart nginx", strings.Repeat("restart nginx ", 20), 1), []string{"over Mackerel's 250"}},
+		{"threshold order", good + "    tls:\n      - {name: www, target: www.example.com, warning: 7, critical: 14, action: renew}\n", []string{":11:58: critical 14 is more than warning 7"}},
+		{"timeout", "defaults: {timeout: 90s}\n" + good, []string{":1:12: timeout 1m30s is not under check_interval 1m0s"}},
+		{"role without item", strings.Replace(strings.Replace(good, "roles: [web]", "roles: [web, db]", 1), "        action: restart nginx\n", "        action: restart nginx\n        roles: [web]\n", 1), []string{":5:18: role shop:db runs no item"}},
+		{"secret", good + "    http:\n      - name: api\n        url: https://api.example.com/\n        headers: {Authorization: Bearer s3cr3t-value}\n        action: x\n", []string{":13:19: the value of header Authorization is written in the catalog: use ${env:NAME}"}},
+		{"scenario", good + "    http:\n      - {name: j, scenario: missing.yaml, action: x}\n", []string{":11:19: scenario missing.yaml does not load"}},
+		{"plugin refuses", strings.Replace(good, "{name: nginx}", `{pattern: "("}`, 1), []string{"check-process would refuse the arguments of shop-process-nginx"}},
+		{"deep", "services:\n  shop: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n", []string{"nesting deeper than 32 levels"}},
+		{"alias bomb", bomb, []string{"service a must be a mapping", "service b8 must be a mapping"}},
+		{"empty", "# nothing yet\n", []string{":1:1: the catalog lists no services"}},
+		{"duplicate item", good + "      - {name: nginx, select: {name: nginx}, action: x}\n", []string{":10:9: process item \"nginx\" of service shop is already defined at"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := write(t, "catalog.yaml", tt.text)
+			r := run(t, "check", path)
+			wants := make([]string, len(tt.want))
+			for i, w := range tt.want {
+				if strings.HasPrefix(w, ":") {
+					w = path + w
+				}
+				wants[i] = w
+			}
+			r.Expect(t, 1, wants...)
+			if strings.Contains(r.Stdout, "s3cr3t") {
+				t.Errorf("a finding prints the secret:\n%s", r.Stdout)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
+				if !strings.HasPrefix(line, path+":") {
+					t.Errorf("finding %q is not FILE:LINE:COL: message", line)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckHugeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.yaml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := "# " + strings.Repeat("x", 1022) + "\n"
+	for i := 0; i < 10<<10+1; i++ {
+		f.WriteString(line)
+	}
+	f.Close()
+	run(t, "check", path).Expect(t, 1, path+":1:1: the file is 10.0 MiB, over the 10 MiB a catalog may be")
+}
+
+func TestCheckUnreadable(t *testing.T) {
+	r := run(t, "check", filepath.Join(t.TempDir(), "missing.yaml"))
+	r.Expect(t, 2)
+	if !strings.Contains(r.Stderr, "missing.yaml") {
+		t.Errorf("stderr does not name the file: %q", r.Stderr)
+	}
+	run(t, "check", t.TempDir()).Expect(t, 2)
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{{}, {"check"}, {"nonsense"}, {"agent-conf", example, "-o", t.TempDir()}, {"agent-conf", example, "--role", "shop", "-o", t.TempDir()}, {"agent-conf", example, "--role", "shop:nope", "-o", t.TempDir()}, {"drill", example, "shop", "nginx"}, {"drill", example, "shop", "nope", "--status", "critical"}, {"drill", example, "shop", "nginx", "--status", "broken"}, {"drill", example, "shop", "nginx", "--status", "critical", "--for", "3h"}, {"incident", example, "nope"}} {
+		r := run(t, args...)
+		if r.Code != 3 || r.Stdout != "" || !strings.HasPrefix(r.Stderr, "frontline: ") {
+			t.Errorf("frontline %s: exit %d, stdout %q, stderr %q; want a usage error, exit 3", strings.Join(args, " "), r.Code, r.Stdout, r.Stderr)
+		}
+	}
+	run(t, "--help").Expect(t, 0, "Available commands:", "agent-conf", "check", "drill", "incident", "monitors", "schema")
+	run(t, "--version").Expect(t, 0, "frontline ")
+}
+
+// A catalog with findings generates nothing: the folder stays as it was.
+func TestNothingWrittenFromABadCatalog(t *testing.T) {
+	bad := write(t, "catalog.yaml", strings.Replace(good, "        action: restart nginx\n", "", 1))
+	out := t.TempDir()
+	for _, args := range [][]string{{"agent-conf", bad, "--role", "shop:web", "-o", out}, {"generate", bad, "-o", out}, {"monitors", bad, "-o", filepath.Join(out, "m.json")}, {"doc", bad, "-o", filepath.Join(out, "d.md")}} {
+		r := run(t, args...)
+		if r.Code != 1 || !strings.Contains(r.Stderr, "nothing written") {
+			t.Errorf("frontline %s: exit %d, stderr %q", args[0], r.Code, r.Stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a bad catalog left %d files in the output folder", len(entries))
+	}
+}
+
+func TestAgentConf(t *testing.T) {
+	out := t.TempDir()
+	run(t, "agent-conf", example, "--role", "shop:web", "-o", out).Expect(t, 0, "frontline-shop-web.conf")
+	conf, err := os.ReadFile(filepath.Join(out, "frontline-shop-web.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`[plugin.checks.shop-tls-www]`,
+		`command = ["/opt/mackerel-agent/plugins/bin/check-tls-expiry", "-H", "www.example.com:443", "-w", "30d", "-c", "14d", "-t", "10s", "--drill-file", "/var/lib/mackerel-frontline/drill/shop-tls-www"]`,
+		`memo = "owner: <!subteam^S0SHOP> shop team\naction: renew with certbot on web1, then reload nginx\nrunbook: https://wiki.example.com/runbooks/shop"`,
+		"check_interval = 1\nmax_check_attempts = 3\ntimeout_seconds = 15\n",
+		`"--scenario", "/etc/mackerel-agent/conf.d/frontline-shop-http-login.scenario.yaml"`,
+		`[plugin.metrics.frontline-shop-web]`,
+		`command = ["/opt/mackerel-agent/plugins/bin/mackerel-plugin-app", "--config", "/etc/mackerel-agent/conf.d/frontline-shop-web.app.toml"]`,
+	} {
+		if !strings.Contains(string(conf), want) {
+			t.Errorf("the configuration lacks %s:\n%s", want, conf)
+		}
+	}
+	if strings.Contains(string(conf), "postgres") {
+		t.Error("shop:web runs the check of shop:db")
+	}
+	app, _ := os.ReadFile(filepath.Join(out, "frontline-shop-web.app.toml"))
+	if !strings.Contains(string(app), "[process]\nnginx = \"name:nginx\"\n") {
+		t.Errorf("app config:\n%s", app)
+	}
+	if _, err := os.Stat(filepath.Join(out, "frontline-shop-http-login.scenario.yaml")); err != nil {
+		t.Errorf("the journey is not written beside the configuration: %v", err)
+	}
+}
+
+func TestMonitorsDocSchema(t *testing.T) {
+	run(t, "monitors", example).Expect(t, 0, `"name": "frontline shop top"`, `"type": "external"`, `"containsString": "<title>Shop"`, `"service": "shop"`, `"headers": []`)
+	run(t, "doc", example).Expect(t, 0, "| service | external | TLS | HTTP | process | metrics |", "## shop", "- Owner: &lt;!subteam^S0SHOP&gt; shop team", "### tls www", "The alert reads:", "TLS CRITICAL:", "What to do: renew with certbot")
+	run(t, "schema").Expect(t, 0, `"$schema": "https://json-schema.org/draft/2020-12/schema"`, `"additionalProperties": false`)
+	out := filepath.Join(t.TempDir(), "monitors.json")
+	run(t, "monitors", example, "-o", out).Expect(t, 0)
+	stdout := run(t, "monitors", example).Stdout
+	if got, _ := os.ReadFile(out); string(got) != stdout {
+		t.Error("-o writes other bytes than stdout")
+	}
+}
+
+func TestIncident(t *testing.T) {
+	run(t, "incident", example, "shop", "--item", "nginx").Expect(t, 0, "# Incident: shop process nginx", "- Owner: &lt;!subteam^S0SHOP&gt; shop team", "PROCESS CRITICAL:", "systemctl restart nginx", "## Timeline (UTC)", "- Acknowledged:", "## Impact", "## Communication", "## Retrospective")
+	r := testutil.Run(t, testutil.Binary(t, "frontline"), []string{"MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx: 0 processes"}, "incident", example, "shop", "--item", "process-nginx")
+	r.Expect(t, 0, "PROCESS CRITICAL: nginx: 0 processes")
+	run(t, "incident", example, "shop", "--message", "all down").Expect(t, 0, "all down", "- tls www: renew", "- process postgres:")
+}
+
+// The drill file is what the check reads: the status word and the note,
+// dated so that it expires after --for.
+func TestDrill(t *testing.T) {
+	dir := t.TempDir()
+	run(t, "drill", example, "shop", "nginx", "--status", "critical", "--note", "game day\n3", "--for", "30m", "--drill-dir", dir).Expect(t, 0, "shop-process-nginx")
+	path := filepath.Join(dir, "shop-process-nginx")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != "critical game day 3\n" {
+		t.Errorf("drill file holds %q", data)
+	}
+	fi, _ := os.Stat(path)
+	// Two hours is the checks' --drill-max-age: a 30-minute drill is
+	// dated 90 minutes back.
+	if age := time.Since(fi.ModTime()); age < 89*time.Minute || age > 91*time.Minute {
+		t.Errorf("drill file dated %s ago, want 1h30m", age)
+	}
+	run(t, "drill", example, "shop", "nginx", "--clear", "--drill-dir", dir).Expect(t, 0, "removed")
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("--clear left the file: %v", err)
+	}
+}
+
+// check --generated fails on a stale generated folder, and passes once
+// generate has rewritten it.
+func TestGeneratedDrift(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "catalog.yaml")
+	os.WriteFile(cat, []byte(good), 0o644)
+	gen := filepath.Join(dir, "generated")
+	run(t, "check", cat, "--generated", gen).Expect(t, 1, "monitors.json:1:1: missing")
+	run(t, "generate", cat, "-o", gen).Expect(t, 0, "MONITORING.md", "agent/frontline-shop-web.conf")
+	run(t, "check", cat, "--generated", gen).Expect(t, 0)
+	os.WriteFile(cat, []byte(strings.Replace(good, "restart nginx", "reload nginx", 1)), 0o644)
+	run(t, "check", cat, "--generated", gen).Expect(t, 1, "frontline-shop-web.conf:6:1: differs from what the catalog generates now")
+	os.WriteFile(filepath.Join(gen, "agent", "frontline-old-web.conf"), nil, 0o644)
+	run(t, "generate", cat, "-o", gen).Expect(t, 0)
+	run(t, "check", cat, "--generated", gen).Expect(t, 1, "frontline-old-web.conf:1:1: the catalog no longer generates this file")
+}
