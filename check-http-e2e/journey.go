@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/plugin/journey"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
@@ -43,7 +43,7 @@ func (o *options) prepareJourney(ctx context.Context) error {
 			return fmt.Errorf("%s applies to one request (-u), not to --scenario: write %s", f.flag, f.key)
 		}
 	}
-	s, err := journey.Load(ctx, o.Scenario, o.masker)
+	s, err := httpcheck.Load(ctx, o.Scenario, o.masker)
 	if err != nil {
 		return err
 	}
@@ -70,12 +70,12 @@ func (o *options) prepareJourney(ctx context.Context) error {
 // runJourney runs the scenario with the client the flags describe, one
 // cookie jar for all its steps.
 func (o *options) runJourney(ctx context.Context) *check.Report {
-	return o.journey.Run(ctx, func(jar http.CookieJar, deadline time.Time) (journey.Client, error) {
+	return o.journey.Run(ctx, func(jar http.CookieJar, deadline time.Time) (httpcheck.Client, error) {
 		c := o.client
 		c.Jar = jar
 		if !deadline.IsZero() && (c.Deadline.IsZero() || deadline.Before(c.Deadline)) {
 			c.Deadline = deadline
 		}
 		return httpprobe.New(c)
-	}, journey.RunOptions{Masker: o.masker, Verbose: o.Verbose})
+	}, httpcheck.RunOptions{Masker: o.masker, Verbose: o.Verbose})
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
-	"github.com/frontline-sre/mackerel-frontline/internal/plugin/journey"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
@@ -84,7 +84,7 @@ type options struct {
 	request   httpprobe.Request
 	expect    httpexpect.Expect
 	certJudge bool
-	journey   *journey.Scenario
+	journey   *httpcheck.Scenario
 }
 
 func (o *options) Prepare(ctx context.Context, args []string) error {

@@ -1,15 +1,15 @@
-// Package journey runs a scenario file: the steps a user takes through a
-// web application (open the login form, sign in, call the API, sign out),
-// one cookie jar across them, values carried from one response into the
-// next request, each response judged like a one-request check.
+// Package httpcheck is check-http-e2e: one request with real assertions,
+// or a scenario file: the steps a user takes through a web application
+// (open the login form, sign in, call the API, sign out), one cookie jar
+// across them, values carried from one response into the next request.
 //
 // Everything that can be wrong with the file (unknown keys, wrong types,
 // bad expressions, variables used before a step extracts them) is found
 // when it is loaded, before any request is sent, and named with its line.
 //
 // It links the YAML parser and, through httpexpect, gojq: only
-// check-http-e2e may import it.
-package journey
+// check-http-e2e (and what validates its command lines) may import it.
+package httpcheck
 
 import (
 	"context"
