@@ -8,6 +8,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck"
 )
 
 // flagNames lists every option of the command line, as "--long" (or
@@ -104,7 +105,7 @@ func TestRequestOptionParity(t *testing.T) {
 	// Not request options: the modes themselves, and what every check has.
 	other := map[string]bool{"--url": true, "--scenario": true, "--version": true, "--drill-file": true, "--drill-max-age": true}
 
-	for _, name := range flagNames(reflect.TypeOf(options{})) {
+	for _, name := range flagNames(reflect.TypeOf(httpcheck.Options{})) {
 		_, a := acts[name]
 		_, r := refused[name]
 		if !a && !r && !other[name] {
@@ -172,4 +173,32 @@ func urlOf(s string) (string, error) {
 		return "", err
 	}
 	return u.Scheme + "://" + u.Host, nil
+}
+
+// TestParseArgsSaysWhatTheBinaryPrints: a command line checked without
+// running the binary is refused in the binary's words, and one the binary
+// would run is accepted without a request sent.
+func TestParseArgsSaysWhatTheBinaryPrints(t *testing.T) {
+	scenario := testutil.WriteFile(t, "s.yml", []byte("name: s\nsteps:\n  - get: http://127.0.0.1:1/\n"))
+	for _, args := range [][]string{
+		{},
+		{"--no-such-flag"},
+		{"-u", "ftp://example.com/"},
+		{"-u", "http://u:pw@127.0.0.1:1/", "--user", "a:b"},
+		{"-4", "-6", "-u", "http://127.0.0.1:1/"},
+		{"--scenario", scenario, "-s", "200"},
+		{"--scenario", scenario, "--max-body", "-1"},
+		{"--scenario", "/nonexistent/s.yml"},
+		{"-u", "http://127.0.0.1:1/", "--jq", ".a =="},
+	} {
+		r := run(t, nil, args...)
+		_, err := httpcheck.ParseArgs(args)
+		if r.Code != 3 || err == nil || r.Stdout != "HTTP UNKNOWN: "+err.Error()+"\n" {
+			t.Errorf("%q: binary exit %d %q; ParseArgs %v", args, r.Code, r.Stdout, err)
+		}
+	}
+	o, err := httpcheck.ParseArgs([]string{"--scenario", scenario, "-t", "3s"})
+	if err != nil || o.Scenario != scenario {
+		t.Errorf("a scenario the binary runs: %+v, %v", o, err)
+	}
 }

@@ -88,7 +88,7 @@ func (r checkRun) usage(err error) result {
 }
 
 func (r checkRun) run(ctx context.Context, setTimeout func(time.Duration)) result {
-	ctx, cancel, early := prepare(ctx, r.p, r.c, r.c.Prepare, r.args, setTimeout, r.usage)
+	ctx, cancel, early := prepare(ctx, start, r.p, r.c, r.c.Prepare, r.args, setTimeout, r.usage)
 	defer cancel()
 	if early != nil {
 		return *early
@@ -115,10 +115,10 @@ func (r checkRun) run(ctx context.Context, setTimeout func(time.Duration)) resul
 const preparing = "checking the command line and reading the files it names"
 
 // prepare is the start every run shares: it parses the flags into opts,
-// sets the deadline they give (from the process's start) and calls the
+// sets the deadline they give (from the run's start, from) and calls the
 // plugin's Prepare under it. early is the whole result of a run that ends
 // here: --help or --version, or a usage error made by usage.
-func prepare(ctx context.Context, p Plugin, opts any, prep func(context.Context, []string) error, args []string,
+func prepare(ctx context.Context, from time.Time, p Plugin, opts any, prep func(context.Context, []string) error, args []string,
 	setTimeout func(time.Duration), usage func(error) result) (_ context.Context, cancel context.CancelFunc, early *result) {
 	var help strings.Builder
 	rest, err := Parse(p, opts, args, &help)
@@ -131,7 +131,7 @@ func prepare(ctx context.Context, p Plugin, opts any, prep func(context.Context,
 	}
 	timeout := time.Duration(common(opts).Timeout)
 	setTimeout(timeout)
-	ctx, cancel = context.WithDeadline(ctx, start.Add(timeout))
+	ctx, cancel = context.WithDeadline(ctx, from.Add(timeout))
 	end := inflight.Begin(ctx, preparing, check.UNKNOWN)
 	err = prep(ctx, rest)
 	end()

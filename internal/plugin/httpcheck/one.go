@@ -1,4 +1,4 @@
-package main
+package httpcheck
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 )
 
 // runOne sends the request of the flags and judges the response.
-func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report {
+func (o *Options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report {
 	r := &o.request
 	report := &check.Report{}
 	resp, err := c.Do(ctx, r)
@@ -65,7 +65,7 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 }
 
 // judge holds the --cert-warning and --cert-critical thresholds.
-func (o *options) judge() expiry.Judge {
+func (o *Options) judge() expiry.Judge {
 	j := expiry.Judge{Now: time.Now()}
 	if o.CertWarning != nil {
 		j.Warning = *o.CertWarning

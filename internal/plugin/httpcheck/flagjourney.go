@@ -1,4 +1,4 @@
-package main
+package httpcheck
 
 import (
 	"context"
@@ -7,13 +7,12 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
 // prepareJourney loads --scenario: every problem with it is a usage
 // error found before any request is sent.
-func (o *options) prepareJourney(ctx context.Context) error {
+func (o *Options) prepareJourney(ctx context.Context) error {
 	// Each flag of the one request names what to write in the scenario
 	// instead; the README's scenario reference lists the same.
 	for _, f := range []struct {
@@ -43,7 +42,7 @@ func (o *options) prepareJourney(ctx context.Context) error {
 			return fmt.Errorf("%s applies to one request (-u), not to --scenario: write %s", f.flag, f.key)
 		}
 	}
-	s, err := httpcheck.Load(ctx, o.Scenario, o.masker)
+	s, err := Load(ctx, o.Scenario, o.masker)
 	if err != nil {
 		return err
 	}
@@ -69,13 +68,13 @@ func (o *options) prepareJourney(ctx context.Context) error {
 
 // runJourney runs the scenario with the client the flags describe, one
 // cookie jar for all its steps.
-func (o *options) runJourney(ctx context.Context) *check.Report {
-	return o.journey.Run(ctx, func(jar http.CookieJar, deadline time.Time) (httpcheck.Client, error) {
+func (o *Options) runJourney(ctx context.Context) *check.Report {
+	return o.journey.Run(ctx, func(jar http.CookieJar, deadline time.Time) (Client, error) {
 		c := o.client
 		c.Jar = jar
 		if !deadline.IsZero() && (c.Deadline.IsZero() || deadline.Before(c.Deadline)) {
 			c.Deadline = deadline
 		}
 		return httpprobe.New(c)
-	}, httpcheck.RunOptions{Masker: o.masker, Verbose: o.Verbose})
+	}, RunOptions{Masker: o.masker, Verbose: o.Verbose})
 }
