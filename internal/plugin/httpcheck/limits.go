@@ -103,7 +103,7 @@ func (st *Step) apply(s *Scenario, r *httpprobe.Request) {
 }
 
 // send does the step's request within its own timeout, if it has one.
-func (st *Step) send(ctx context.Context, c Client, req *httpprobe.Request) (*httpprobe.Response, error) {
+func (st *Step) send(ctx context.Context, c client, req *httpprobe.Request) (*httpprobe.Response, error) {
 	if st.limits.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, st.limits.Timeout)

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
@@ -32,7 +31,7 @@ func run(t *testing.T, yml string, verbose bool) (*check.Report, *netClient) {
 		t.Fatalf("Load: %v", err)
 	}
 	var c *netClient
-	r := s.Run(context.Background(), func(jar http.CookieJar, deadline time.Time) (Client, error) {
+	r := s.runWith(context.Background(), func(_ context.Context, jar http.CookieJar) (client, error) {
 		c = &netClient{jar: jar}
 		return c, nil
 	}, RunOptions{Masker: masker, Verbose: verbose})

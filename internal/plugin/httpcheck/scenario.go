@@ -49,6 +49,9 @@ type Scenario struct {
 	headers []field
 	cert    certThresholds // for every step (cert.go)
 	limits  Limits
+	// one is the scenario of -u: one step, no cookie jar, reported in the
+	// words of one request.
+	one bool
 }
 
 // Step is one request and what its response must be.
@@ -75,6 +78,8 @@ type Step struct {
 	cert    certThresholds // the step's own, then the scenario's (cert.go)
 	certOwn bool
 	limits  Limits
+	// sent is the request of -u, which the flags settle before the run.
+	sent *httpprobe.Request
 }
 
 type bodyKind int

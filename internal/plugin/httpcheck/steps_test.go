@@ -181,8 +181,8 @@ func TestTimeout(t *testing.T) {
 	outer, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var got time.Time
-	r := s.Run(outer, func(jar http.CookieJar, deadline time.Time) (Client, error) {
-		got = deadline
+	r := s.runWith(outer, func(ctx context.Context, jar http.CookieJar) (client, error) {
+		got, _ = ctx.Deadline()
 		return &netClient{jar: jar}, nil
 	}, RunOptions{Masker: masker})
 	if want := `HTTP CRITICAL: slow step 1/1 "hang": Get "http://` + stall + `/": context deadline exceeded (GET http://` + stall + `/)`; r.Message() != want {
@@ -197,7 +197,7 @@ func TestNewClientFails(t *testing.T) {
 	path := testutil.WriteFile(t, "x.yml", []byte("steps:\n  - get: http://127.0.0.1:1/\n"))
 	s, err := Load(context.Background(), path, nil)
 	if err == nil {
-		r := s.Run(context.Background(), func(http.CookieJar, time.Time) (Client, error) {
+		r := s.runWith(context.Background(), func(context.Context, http.CookieJar) (client, error) {
 			return nil, errors.New("--ca-file: no certificate in ca.pem")
 		}, RunOptions{})
 		if got, want := r.Message(), "HTTP UNKNOWN: x: --ca-file: no certificate in ca.pem"; got != want {

@@ -3,10 +3,7 @@ package httpcheck
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
@@ -64,17 +61,4 @@ func (o *Options) prepareJourney(ctx context.Context) error {
 	}
 	o.journey = s
 	return nil
-}
-
-// runJourney runs the scenario with the client the flags describe, one
-// cookie jar for all its steps.
-func (o *Options) runJourney(ctx context.Context) *check.Report {
-	return o.journey.Run(ctx, func(jar http.CookieJar, deadline time.Time) (Client, error) {
-		c := o.client
-		c.Jar = jar
-		if !deadline.IsZero() && (c.Deadline.IsZero() || deadline.Before(c.Deadline)) {
-			c.Deadline = deadline
-		}
-		return httpprobe.New(c)
-	}, RunOptions{Masker: o.masker, Verbose: o.Verbose})
 }
