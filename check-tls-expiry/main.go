@@ -15,8 +15,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
-	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
-	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsprobe"
 )
 
@@ -40,18 +39,15 @@ type options struct {
 	SNI          string `long:"sni" value-name:"NAME" description:"server name to send and verify, when it differs from the host connected to"`
 	IP           string `long:"ip" value-name:"ADDR" description:"connect to ADDR instead of resolving the host; the host (or --sni) stays the name verified"`
 	AllAddresses bool   `long:"all-addresses" description:"handshake with every A/AAAA address of the host, one line each"`
-	IPv4         bool   `short:"4" description:"resolve and connect over IPv4 only"`
-	IPv6         bool   `short:"6" description:"resolve and connect over IPv6 only"`
+	netflags.AddressFamily
 
 	Warning  threshold.Expiry `short:"w" long:"warning" default:"30" value-name:"DAYS|DURATION|PCT%" description:"WARNING below this much validity left: days (0.5 allowed), a duration (36h, 10d), or a percentage of the lifetime (20%)"`
 	Critical threshold.Expiry `short:"c" long:"critical" default:"14" value-name:"DAYS|DURATION|PCT%" description:"CRITICAL below this much validity left; not more than -w"`
 
-	NoVerify           bool   `long:"no-verify" description:"skip chain and hostname verification; the earliest expiry among the presented certificates decides"`
-	NoCheckCertificate bool   `long:"no-check-certificate" description:"same as --no-verify"`
-	CAFile             string `long:"ca-file" value-name:"PATH" description:"extra trust anchors (PEM), for a private CA"`
-	CertFile           string `long:"cert-file" value-name:"PATH" description:"client certificate (PEM) for servers that require mTLS"`
-	KeyFile            string `long:"key-file" value-name:"PATH" description:"key of the client certificate (PEM)"`
-	ExpectFile         string `long:"expect-file" value-name:"PATH" description:"certificate the endpoint should serve; WARNING when the file's is newer: renewed on disk but not reloaded"`
+	netflags.NoVerify
+	NoCheckCertificate bool `long:"no-check-certificate" description:"same as --no-verify"`
+	netflags.TLSClient
+	ExpectFile string `long:"expect-file" value-name:"PATH" description:"certificate the endpoint should serve; WARNING when the file's is newer: renewed on disk but not reloaded"`
 
 	raw    []rawTarget
 	port   int // 0 when -p is not given
@@ -121,15 +117,11 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 		c.Targets = append(c.Targets, t)
 	}
 
-	if o.IPv4 && o.IPv6 {
-		return fmt.Errorf("-4 and -6 conflict: give one, or neither for both families")
+	family, err := o.Family()
+	if err != nil {
+		return err
 	}
-	switch {
-	case o.IPv4:
-		c.Family = netdial.IPv4
-	case o.IPv6:
-		c.Family = netdial.IPv6
-	}
+	c.Family = family
 	if o.IP != "" {
 		ip, err := netip.ParseAddr(strings.Trim(o.IP, "[]"))
 		if err != nil {
@@ -140,26 +132,24 @@ func (o *options) Prepare(ctx context.Context, args []string) error {
 	c.SNI = o.SNI
 	c.AllAddresses = o.AllAddresses
 	c.Warning, c.Critical = o.Warning, o.Critical
-	c.NoVerify = o.NoVerify || o.NoCheckCertificate
+	c.NoVerify = o.NoVerify.NoVerify || o.NoCheckCertificate
 	c.ExpectFile = o.ExpectFile
 	c.Verbose = o.Verbose
 
-	if o.CAFile != "" {
-		if c.NoVerify {
-			return fmt.Errorf("--ca-file and --no-verify conflict: --ca-file adds trust anchors for verification")
-		}
-		trust, err := certchain.LoadTrust(ctx, o.CAFile)
-		if err != nil {
-			return err
-		}
-		c.Trust = trust
+	skip := o.NoVerify.Skip()
+	if o.NoCheckCertificate {
+		skip = "--no-verify"
 	}
-	cert, err := certchain.LoadClientCert(ctx, o.CertFile, o.KeyFile)
+	c.Trust, c.ClientCert, err = o.TLSClient.Load(ctx, skip)
 	if err != nil {
 		return err
 	}
-	c.ClientCert = cert
 	return c.Validate()
+}
+
+// FlagHelp says what --no-verify means to a check of expiry.
+func (o *options) FlagHelp() map[string]string {
+	return map[string]string{"no-verify": "skip chain and hostname verification; the earliest expiry among the presented certificates decides"}
 }
 
 func (o *options) Run(ctx context.Context) *check.Report {

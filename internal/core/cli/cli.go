@@ -35,12 +35,26 @@ func (o *CommonOptions) Options() *CommonOptions { return o }
 // metricTimeout is what -t means to a metric plugin.
 const metricTimeout = "deadline for the whole run (Go duration or seconds); a target not done by then prints what it has (http_up 0, tls_valid 0)"
 
+// Incident are the flags that help the people who answer an alert: a
+// drill sets the status of a rehearsal, for a while.
+type Incident struct {
+	DrillFile   string   `long:"drill-file" value-name:"PATH" description:"when PATH exists, report the status its first word names (ok|warning|critical|unknown) with the rest of its first line, and the real verdict in brackets; never a status better than the real one"`
+	DrillMaxAge Duration `long:"drill-max-age" default:"2h" value-name:"DURATION" description:"a drill file last modified longer ago no longer sets the status: the real verdict is reported, at least WARNING, naming the file"`
+}
+
 // CheckOptions are the flags every check has.
 type CheckOptions struct {
 	CommonOptions
-	DrillFile   string   `long:"drill-file" value-name:"PATH" description:"when PATH exists, report the status its first word names (ok|warning|critical|unknown) with the rest of its first line, and the real verdict in brackets; never a status better than the real one"`
-	DrillMaxAge Duration `long:"drill-max-age" default:"2h" value-name:"DURATION" description:"a drill file last modified longer ago no longer sets the status: the real verdict is reported, at least WARNING, naming the file"`
-	Verbose     bool     `short:"v" long:"verbose" description:"list every target, with volatile detail (timings)"`
+	Incident
+	Verbose bool `short:"v" long:"verbose" description:"list every target, with volatile detail (timings)"`
+}
+
+// FlagHelp is what a plugin's options implement to word a shared flag's
+// help its own way: the text for each long name it rewords. The groups
+// are declared once; what a flag means in one plugin (which targets
+// --ca-file serves) is the plugin's to say.
+type FlagHelp interface {
+	FlagHelp() map[string]string
 }
 
 // Options gives the runner the common flags inside a check's options.
@@ -210,6 +224,15 @@ func Parse(p Plugin, opts any, args []string, w io.Writer) ([]string, error) {
 	parser.Usage = p.Usage
 	if _, err := parser.AddGroup("Options", "", opts); err != nil {
 		panic(err) // a malformed struct tag: a programming error
+	}
+	if h, ok := opts.(FlagHelp); ok {
+		for name, text := range h.FlagHelp() {
+			o := parser.FindOptionByLongName(name)
+			if o == nil {
+				panic("FlagHelp names no flag --" + name) // a programming error
+			}
+			o.Description = text
+		}
 	}
 	if _, isCheck := opts.(interface{ Options() *CheckOptions }); !isCheck {
 		// A metric plugin has no status to make CRITICAL.
