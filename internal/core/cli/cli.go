@@ -135,23 +135,51 @@ const preparing = "checking the command line and reading the files it names"
 func prepare(ctx context.Context, p Plugin, opts any, prep func(context.Context, []string) error, args []string,
 	setTimeout func(time.Duration), usage func(error) result) (_ context.Context, cancel context.CancelFunc, early *result) {
 	var help strings.Builder
-	rest, err := Parse(p, opts, args, &help)
-	if errors.Is(err, ErrDone) {
-		return ctx, func() {}, &result{stdout: help.String()}
-	}
-	if err != nil {
+	ctx, cancel, err := parsePrepare(ctx, p, opts, prep, args, &help, start, setTimeout)
+	switch {
+	case errors.Is(err, ErrDone):
+		return ctx, cancel, &result{stdout: help.String()}
+	case err != nil:
 		r := usage(err)
-		return ctx, func() {}, &r
+		return ctx, cancel, &r
+	}
+	return ctx, cancel, nil
+}
+
+// Preparer is the part of a plugin's options that Prepare needs: a Check
+// or a Metric.
+type Preparer interface {
+	Prepare(ctx context.Context, args []string) error
+}
+
+// Prepare does what a run does before it probes: it parses args into opts
+// and calls opts.Prepare under the deadline of -t. A caller that links a
+// plugin's options (a catalog that checks the command lines it writes)
+// gets the usage error the binary would print after "TAG UNKNOWN: ",
+// without running the check. --help and --version are written to w and
+// return ErrDone.
+func Prepare(ctx context.Context, p Plugin, opts Preparer, args []string, w io.Writer) error {
+	_, cancel, err := parsePrepare(ctx, p, opts, opts.Prepare, args, w, time.Now(), func(time.Duration) {})
+	cancel()
+	return err
+}
+
+// parsePrepare returns ErrDone for --help and --version, a usage error, or
+// nil and the context of the run, whose deadline is -t from the time from.
+func parsePrepare(ctx context.Context, p Plugin, opts any, prep func(context.Context, []string) error, args []string,
+	w io.Writer, from time.Time, setTimeout func(time.Duration)) (context.Context, context.CancelFunc, error) {
+	rest, err := Parse(p, opts, args, w)
+	if err != nil {
+		return ctx, func() {}, err
 	}
 	timeout := time.Duration(common(opts).Timeout)
 	setTimeout(timeout)
-	ctx, cancel = context.WithDeadline(ctx, start.Add(timeout))
+	ctx, cancel := context.WithDeadline(ctx, from.Add(timeout))
 	end := inflight.Begin(ctx, preparing, check.UNKNOWN)
 	err = prep(ctx, rest)
 	end()
 	if err != nil {
-		r := usage(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), p.Name))
-		return ctx, cancel, &r
+		return ctx, cancel, fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), p.Name)
 	}
 	return ctx, cancel, nil
 }
