@@ -13,5 +13,5 @@ import (
 
 func main() {
 	httpprobe.KeepHTTP2()
-	os.Exit(cli.RunCheck(httpcheck.Command, httpcheck.New(), os.Args[1:], os.Stdout))
+	os.Exit(cli.RunCheck(httpcheck.Command, httpcheck.NewOptions(), os.Args[1:], os.Stdout))
 }

@@ -175,10 +175,13 @@ func urlOf(s string) (string, error) {
 	return u.Scheme + "://" + u.Host, nil
 }
 
-// TestParseArgsSaysWhatTheBinaryPrints: a command line checked without
-// running the binary is refused in the binary's words, and one the binary
-// would run is accepted without a request sent.
-func TestParseArgsSaysWhatTheBinaryPrints(t *testing.T) {
+// TestParseArgsSaysWhatTheBinarySays: httpcheck.ParseArgs, which a
+// catalog links to check the command lines it writes, refuses what the
+// binary refuses, in the same words, and sends no request for a command
+// line the binary would run.
+func TestParseArgsSaysWhatTheBinarySays(t *testing.T) {
+	bin := testutil.Binary(t, "check-http-e2e")
+	parse := func(args []string) error { _, err := httpcheck.ParseArgs(args); return err }
 	scenario := testutil.WriteFile(t, "s.yml", []byte("name: s\nsteps:\n  - get: http://127.0.0.1:1/\n"))
 	for _, args := range [][]string{
 		{},
@@ -186,19 +189,16 @@ func TestParseArgsSaysWhatTheBinaryPrints(t *testing.T) {
 		{"-u", "ftp://example.com/"},
 		{"-u", "http://u:pw@127.0.0.1:1/", "--user", "a:b"},
 		{"-4", "-6", "-u", "http://127.0.0.1:1/"},
+		{"--insecure", "--ca-file", "/nonexistent", "-u", "https://127.0.0.1:1/"},
+		{"--cert-file", "/nonexistent", "-u", "https://127.0.0.1:1/"},
 		{"--scenario", scenario, "-s", "200"},
 		{"--scenario", scenario, "--max-body", "-1"},
 		{"--scenario", "/nonexistent/s.yml"},
 		{"-u", "http://127.0.0.1:1/", "--jq", ".a =="},
 	} {
-		r := run(t, nil, args...)
-		_, err := httpcheck.ParseArgs(args)
-		if r.Code != 3 || err == nil || r.Stdout != "HTTP UNKNOWN: "+err.Error()+"\n" {
-			t.Errorf("%q: binary exit %d %q; ParseArgs %v", args, r.Code, r.Stdout, err)
-		}
+		testutil.ExpectUsage(t, bin, "HTTP", parse, args...)
 	}
-	o, err := httpcheck.ParseArgs([]string{"--scenario", scenario, "-t", "3s"})
-	if err != nil || o.Scenario != scenario {
-		t.Errorf("a scenario the binary runs: %+v, %v", o, err)
+	if o, err := httpcheck.ParseArgs([]string{"--scenario", scenario, "-t", "3s"}); err != nil || o.Scenario != scenario {
+		t.Errorf("a scenario the binary runs: %v", err)
 	}
 }

@@ -60,7 +60,7 @@ func (r *metricRun) tag() string {
 }
 
 func (r *metricRun) run(ctx context.Context, setTimeout func(time.Duration)) result {
-	ctx, cancel, early := prepare(ctx, start, r.p, r.m, r.m.Prepare, r.args, setTimeout, r.usage)
+	ctx, cancel, early := prepare(ctx, r.p, r.m, r.m.Prepare, r.args, setTimeout, r.usage)
 	defer cancel()
 	if early != nil {
 		return *early

@@ -3,6 +3,7 @@ package httpcheck
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -28,7 +29,7 @@ var Command = cli.Plugin{
 // MaxBodyFile caps --body-file: a request body, not an upload.
 const MaxBodyFile = 16 << 20
 
-// Options are check-http-e2e's flags; New gives them ready for the
+// Options are check-http-e2e's flags; NewOptions gives them ready for the
 // runner (cli.RunCheck), ParseArgs checks a command line without a probe.
 type Options struct {
 	cli.CheckOptions
@@ -82,20 +83,17 @@ type Options struct {
 	journey   *Scenario
 }
 
-// New gives the options of a run whose output is masked with
+// NewOptions gives the options of a run whose output is masked with
 // secret.Process, as the runner's is.
-func New() *Options { return &Options{masker: secret.Process()} }
+func NewOptions() *Options { return &Options{masker: secret.Process()} }
 
 // ParseArgs reads a check-http-e2e command line and checks it as the
 // binary does before its first request (the files it names are read),
 // and sends nothing. The error is the usage error the binary prints after
 // "HTTP UNKNOWN: "; --help and --version give cli.ErrDone.
 func ParseArgs(args []string) (*Options, error) {
-	o := New()
-	if err := cli.Validate(Command, o, args); err != nil {
-		return nil, err
-	}
-	return o, nil
+	o := NewOptions()
+	return o, cli.Prepare(context.Background(), Command, o, args, io.Discard)
 }
 
 // Prepare checks the flags and reads the files they name, for the runner.
