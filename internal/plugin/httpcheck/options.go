@@ -13,9 +13,9 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
-	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
 )
 
 // Command names check-http-e2e to the runner: its usage line and the tag
@@ -55,21 +55,18 @@ type Options struct {
 	NoFollow     bool   `long:"no-follow" description:"judge the first response, even a redirect"`
 	MaxBody      *int64 `long:"max-body" value-name:"BYTES" description:"how much of the body is read (default 1048576, at most 16 MiB); a longer body is cut, and an assertion not met in the part read fails; with --scenario, for every step that sets no max_body"`
 
-	Insecure     bool              `long:"insecure" description:"skip certificate and host name verification"`
-	CAFile       string            `long:"ca-file" value-name:"PATH" description:"extra trust anchors (PEM), for a private CA"`
-	CertFile     string            `long:"cert-file" value-name:"PATH" description:"client certificate (PEM) for mTLS"`
-	KeyFile      string            `long:"key-file" value-name:"PATH" description:"key of the client certificate (PEM)"`
+	netflags.Insecure
+	netflags.TLSClient
 	CertWarning  *threshold.Expiry `long:"cert-warning" value-name:"DAYS" description:"WARNING when the endpoint's certificate has less validity left (days, 36h, 20%)"`
 	CertCritical *threshold.Expiry `long:"cert-critical" value-name:"DAYS" description:"CRITICAL when the endpoint's certificate has less validity left"`
 
 	ConnectTo []string `long:"connect-to" value-name:"HOST1:PORT1:HOST2:PORT2" description:"connect to HOST2:PORT2 for requests to HOST1:PORT1, Host header and TLS name unchanged; empty parts match any (repeatable)"`
 	Resolve   []string `long:"resolve" value-name:"HOST:PORT:ADDR" description:"connect to ADDR for HOST:PORT, as curl's --resolve (repeatable)"`
 	Proxy     string   `long:"proxy" value-name:"URL" description:"proxy for every request (default: HTTP_PROXY, HTTPS_PROXY and NO_PROXY)"`
-	IPv4      bool     `short:"4" description:"resolve and connect over IPv4 only"`
-	IPv6      bool     `short:"6" description:"resolve and connect over IPv6 only"`
-	HTTP11    bool     `long:"http1.1" description:"speak HTTP/1.1 only"`
-	HTTP2     bool     `long:"http2" description:"speak HTTP/2 only (h2 by ALPN over TLS, h2c over plain HTTP)"`
-	SourceIP  string   `long:"source-ip" value-name:"ADDR" description:"local address to connect from"`
+	netflags.AddressFamily
+	HTTP11   bool   `long:"http1.1" description:"speak HTTP/1.1 only"`
+	HTTP2    bool   `long:"http2" description:"speak HTTP/2 only (h2 by ALPN over TLS, h2c over plain HTTP)"`
+	SourceIP string `long:"source-ip" value-name:"ADDR" description:"local address to connect from"`
 
 	Scenario string `long:"scenario" value-name:"FILE" description:"run the journey in this YAML file instead of one request"`
 
@@ -94,6 +91,11 @@ func NewOptions() *Options { return &Options{masker: secret.Process()} }
 func ParseArgs(args []string) (*Options, error) {
 	o := NewOptions()
 	return o, cli.Prepare(context.Background(), Command, o, args, io.Discard)
+}
+
+// FlagHelp words the shared flags as check-http-e2e's --help always has.
+func (o *Options) FlagHelp() map[string]string {
+	return map[string]string{"cert-file": "client certificate (PEM) for mTLS"}
 }
 
 // Prepare checks the flags and reads the files they name, for the runner.
@@ -122,15 +124,11 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 // prepareClient reads everything about how servers are reached.
 func (o *Options) prepareClient(ctx context.Context) error {
 	c := &o.client
-	if o.IPv4 && o.IPv6 {
-		return fmt.Errorf("-4 and -6 conflict: give one, or neither for both families")
+	family, err := o.AddressFamily.Family()
+	if err != nil {
+		return err
 	}
-	switch {
-	case o.IPv4:
-		c.Family = netdial.IPv4
-	case o.IPv6:
-		c.Family = netdial.IPv6
-	}
+	c.Family = family
 	switch {
 	case o.HTTP11 && o.HTTP2:
 		return fmt.Errorf("--http1.1 and --http2 conflict: give one, or neither to negotiate")
@@ -181,22 +179,10 @@ func (o *Options) prepareClient(ctx context.Context) error {
 		c.Proxy = p
 	}
 
-	c.Insecure = o.Insecure
-	if o.CAFile != "" {
-		if o.Insecure {
-			return fmt.Errorf("--ca-file and --insecure conflict: --ca-file adds trust anchors for verification")
-		}
-		trust, err := certchain.LoadTrust(ctx, o.CAFile)
-		if err != nil {
-			return err
-		}
-		c.Trust = trust
-	}
-	cert, err := certchain.LoadClientCert(ctx, o.CertFile, o.KeyFile)
-	if err != nil {
+	c.Insecure = o.Insecure.Insecure
+	if c.Trust, c.ClientCert, err = o.TLSClient.Load(ctx, o.Insecure.Skip()); err != nil {
 		return err
 	}
-	c.ClientCert = cert
 	if o.CertWarning != nil && o.CertCritical != nil {
 		if err := threshold.CheckOrder(*o.CertWarning, *o.CertCritical); err != nil {
 			return fmt.Errorf("--cert-warning/--cert-critical: %v", err)
