@@ -59,7 +59,7 @@ func (o *Options) prepareJourney(ctx context.Context) error {
 			return fmt.Errorf("%s applies to one request (-u), not to --scenario: write %s", f.flag, f.instead)
 		}
 	}
-	s, err := Load(ctx, o.Scenario, o.masker)
+	s, err := loadScenario(ctx, o.Scenario, o.masker)
 	if err != nil {
 		return err
 	}

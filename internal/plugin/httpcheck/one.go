@@ -20,15 +20,15 @@ import (
 
 // oneStep is the journey of -u: one step whose request the flags settled
 // at Prepare, judged by the flags' assertions and certificate thresholds.
-func (o *Options) oneStep() *Scenario {
-	st := &Step{
+func (o *Options) oneStep() *scenario {
+	st := &step{
 		Method:  o.request.Method,
 		Expect:  o.expect,
 		cert:    certThresholds{warning: o.CertWarning, critical: o.CertCritical},
 		certOwn: o.certJudge,
 		sent:    &o.request,
 	}
-	return &Scenario{Steps: []*Step{st}, one: true}
+	return &scenario{Steps: []*step{st}, one: true}
 }
 
 // prepareRequest builds the one request of the flags, expanding secrets
@@ -113,7 +113,7 @@ func (o *Options) prepareRequest(ctx context.Context) error {
 		r.Body = []byte(body)
 	case o.BodyFile != "":
 		end := inflight.Begin(ctx, "reading --body-file "+o.BodyFile, check.UNKNOWN)
-		body, err := localfile.Read(o.BodyFile, MaxBodyFile)
+		body, err := localfile.Read(o.BodyFile, maxBodyFile)
 		end()
 		if err != nil {
 			return fmt.Errorf("--body-file: %v", err)

@@ -26,8 +26,8 @@ var Command = cli.Plugin{
 	Usage: "[OPTIONS] -u URL | --scenario FILE",
 }
 
-// MaxBodyFile caps --body-file: a request body, not an upload.
-const MaxBodyFile = 16 << 20
+// maxBodyFile caps --body-file: a request body, not an upload.
+const maxBodyFile = 16 << 20
 
 // Options are check-http-e2e's flags; NewOptions gives them ready for the
 // runner (cli.RunCheck), ParseArgs checks a command line without a probe.
@@ -77,7 +77,7 @@ type Options struct {
 	request   httpprobe.Request
 	expect    httpexpect.Expect
 	certJudge bool
-	journey   *Scenario
+	journey   *scenario
 }
 
 // NewOptions gives the options of a run whose output is masked with
@@ -199,5 +199,5 @@ func (o *Options) Run(ctx context.Context) *check.Report {
 	if s == nil {
 		s = o.oneStep()
 	}
-	return s.Run(ctx, o.client, RunOptions{Masker: o.masker, Verbose: o.Verbose})
+	return s.Run(ctx, o.client, runOptions{Masker: o.masker, Verbose: o.Verbose})
 }

@@ -38,9 +38,9 @@ func probeClient(probe httpprobe.Options) newClient {
 	}
 }
 
-// RunOptions say how a run reports.
-type RunOptions struct {
-	// Masker masks secrets in everything reported; the one Load used.
+// runOptions say how a run reports.
+type runOptions struct {
+	// Masker masks secrets in everything reported; the one loadScenario used.
 	Masker *secret.Masker
 	// Verbose lists each step with its timings; the OK verdict stays
 	// the same.
@@ -53,11 +53,11 @@ type RunOptions struct {
 // WARNING and the journey goes on: an optional step that degrades must
 // not hide whether the steps after it still work). The report's tag is
 // HTTP; every text in it has its secrets masked.
-func (s *Scenario) Run(ctx context.Context, probe httpprobe.Options, o RunOptions) *check.Report {
+func (s *scenario) Run(ctx context.Context, probe httpprobe.Options, o runOptions) *check.Report {
 	return s.runWith(ctx, probeClient(probe), o)
 }
 
-func (s *Scenario) runWith(ctx context.Context, newClient newClient, o RunOptions) *check.Report {
+func (s *scenario) runWith(ctx context.Context, newClient newClient, o runOptions) *check.Report {
 	masker := o.Masker
 	if masker == nil {
 		masker = new(secret.Masker)
@@ -121,7 +121,7 @@ func (j maskingJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 	j.CookieJar.SetCookies(u, cookies)
 }
 
-func (s *Scenario) run(ctx context.Context, c client, jar http.CookieJar, masker *secret.Masker, report *check.Report, add func(check.Status, string)) {
+func (s *scenario) run(ctx context.Context, c client, jar http.CookieJar, masker *secret.Masker, report *check.Report, add func(check.Status, string)) {
 	vars := secret.Map{}
 	judged := map[string]bool{}
 	overTLS := false
@@ -151,7 +151,7 @@ type stepRun struct {
 	ctx    context.Context
 	c      client
 	jar    http.CookieJar
-	s      *Scenario
+	s      *scenario
 	vars   secret.Map
 	masker *secret.Masker
 	report *check.Report
@@ -173,7 +173,7 @@ type stepRun struct {
 // found nothing worse than WARNING (a status mapped to warning, a slow
 // answer, a certificate due soon), so that what degrades does not hide
 // whether the steps after it still work.
-func (st *Step) do(r *stepRun) bool {
+func (st *step) do(r *stepRun) bool {
 	ctx, c, s, vars, masker, prefix := r.ctx, r.c, r.s, r.vars, r.masker, r.prefix
 	add := func(status check.Status, text string) {
 		if status != check.OK && status != check.WARNING {
@@ -190,7 +190,7 @@ func (st *Step) do(r *stepRun) bool {
 	}
 	req, err := st.request(s, vars, masker)
 	if err != nil {
-		// Load checked every reference; what is left is a value a
+		// loadScenario checked every reference; what is left is a value a
 		// response gave, or the environment or a file changing under
 		// the run.
 		status := check.UNKNOWN
@@ -263,7 +263,7 @@ func (st *Step) do(r *stepRun) bool {
 }
 
 // sendError says why a request got no response.
-func (st *Step) sendError(err error, req *httpprobe.Request, shownURL string, masker *secret.Masker, one bool) string {
+func (st *step) sendError(err error, req *httpprobe.Request, shownURL string, masker *secret.Masker, one bool) string {
 	if one {
 		var re *httpprobe.RedirectError
 		var pe *phase.Error
@@ -358,7 +358,7 @@ type responseError struct{ error }
 func (e *responseError) Unwrap() error { return e.error }
 
 // request expands the step's templates with the variables so far.
-func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (_ *httpprobe.Request, err error) {
+func (st *step) request(s *scenario, vars secret.Map, masker *secret.Masker) (_ *httpprobe.Request, err error) {
 	if st.sent != nil {
 		req := *st.sent
 		req.Header = req.Header.Clone()
@@ -418,7 +418,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (_ 
 			return nil, fmt.Errorf("header %s: %v", h.name, err)
 		}
 		if err := httpprobe.CheckHeaderValue(v); err != nil {
-			// Load checked what the file gives: this came from a
+			// loadScenario checked what the file gives: this came from a
 			// response, and is a finding about it.
 			return nil, &responseError{fmt.Errorf("header %s: %v, from what an earlier step extracted", h.name, err)}
 		}
@@ -481,9 +481,9 @@ func extracted(t string) bool {
 
 // extract sets the step's variables from resp and the jar; what it could
 // not extract is a failure of the step.
-func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, jar http.CookieJar, vars secret.Map, masker *secret.Masker) []check.Finding {
+func (st *step) extract(ctx context.Context, resp *httpprobe.Response, jar http.CookieJar, vars secret.Map, masker *secret.Masker) []check.Finding {
 	var out []check.Finding
-	fail := func(x Extraction, format string, args ...any) {
+	fail := func(x extraction, format string, args ...any) {
 		text := fmt.Sprintf("extract %s: ", x.Var) + fmt.Sprintf(format, args...)
 		out = append(out, check.Finding{Status: check.CRITICAL, Text: text})
 	}

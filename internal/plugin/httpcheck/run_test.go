@@ -26,15 +26,15 @@ func run(t *testing.T, yml string, verbose bool) (*check.Report, *netClient) {
 	t.Setenv("E2E_PASSWORD", testPassword)
 	path := testutil.WriteFile(t, "login.yml", []byte(yml))
 	masker := new(secret.Masker)
-	s, err := Load(context.Background(), path, masker)
+	s, err := loadScenario(context.Background(), path, masker)
 	if err != nil {
-		t.Fatalf("Load: %v", err)
+		t.Fatalf("loadScenario: %v", err)
 	}
 	var c *netClient
 	r := s.runWith(context.Background(), func(_ context.Context, jar http.CookieJar) (client, error) {
 		c = &netClient{jar: jar}
 		return c, nil
-	}, RunOptions{Masker: masker, Verbose: verbose})
+	}, runOptions{Masker: masker, Verbose: verbose})
 	return r, c
 }
 
