@@ -45,13 +45,19 @@ type Trust struct {
 // turned verification off, "" when it is on: anchors beside it would
 // verify nothing, which is refused rather than ignored.
 func (t Trust) Load(ctx context.Context, skip string) (*certchain.Trust, error) {
-	if t.CAFile == "" {
-		return nil, nil
-	}
-	if skip != "" {
-		return nil, fmt.Errorf("--ca-file and %s conflict: --ca-file adds trust anchors for verification", skip)
+	if err := t.Conflict(skip); err != nil || t.CAFile == "" {
+		return nil, err
 	}
 	return certchain.LoadTrust(ctx, t.CAFile)
+}
+
+// Conflict refuses --ca-file beside the flag named skip, as Load does,
+// for a run that checks its flags but reads no file.
+func (t Trust) Conflict(skip string) error {
+	if t.CAFile != "" && skip != "" {
+		return fmt.Errorf("--ca-file and %s conflict: --ca-file adds trust anchors for verification", skip)
+	}
+	return nil
 }
 
 // ClientCert is --cert-file and --key-file, for servers that require mTLS.
