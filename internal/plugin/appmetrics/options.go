@@ -84,6 +84,8 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 		}
 	}
 	prefix, caFile, noVerify, host := o.Prefix, o.CAFile, o.NoVerify.NoVerify, o.HostContext
+	// What the config file gives is named by its key, and the file.
+	caName, skip, fromConfig := "--ca-file", o.NoVerify.Skip(), false
 	if o.Config != "" {
 		end := inflight.Begin(ctx, "reading --config "+o.Config, check.UNKNOWN)
 		data, err := localfile.Read(o.Config, maxConfigFile)
@@ -101,10 +103,12 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 		if prefix == "" {
 			prefix = f.Prefix
 		}
-		if caFile == "" {
-			caFile = f.CAFile
+		if caFile == "" && f.CAFile != "" {
+			caFile, caName, fromConfig = f.CAFile, "ca_file", true
 		}
-		noVerify = noVerify || f.NoVerify
+		if !noVerify && f.NoVerify {
+			noVerify, skip, fromConfig = true, "no_verify", true
+		}
 		host = host || f.HostContext
 	}
 	if prefix == "" {
@@ -119,9 +123,14 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 	if len(spec.TLS)+len(spec.HTTP)+len(spec.Process) == 0 && !host {
 		return fmt.Errorf("nothing to measure: give --tls, --http, --process or --host-context, or a --config file that names targets")
 	}
-	trust, skip := netflags.Trust{CAFile: caFile}, netflags.NoVerify{NoVerify: noVerify}.Skip()
-	if err := trust.Conflict(skip); err != nil {
+	inConfig := func(err error) error {
+		if fromConfig {
+			return fmt.Errorf("--config %s: %w", o.Config, err)
+		}
 		return err
+	}
+	if err := netflags.Conflict(caName, caFile, skip); err != nil {
+		return inConfig(err)
 	}
 
 	c := &collector{Prefix: prefix, Spec: spec, HostContext: host, Stderr: o.stderr}
@@ -136,9 +145,9 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 		c.TLS.Targets = append(c.TLS.Targets, t.Target)
 	}
 	if !meta() {
-		anchors, err := trust.Load(ctx, skip)
+		anchors, err := netflags.LoadTrust(ctx, caName, caFile, skip)
 		if err != nil {
-			return err
+			return inConfig(err)
 		}
 		c.TLS.Trust, c.HTTP.Trust = anchors, anchors
 	}
