@@ -306,6 +306,8 @@ func TestUsageErrors(t *testing.T) {
 		{"same name twice", []string{"--tls", "a=127.0.0.1:1", "--tls", "a=127.0.0.1:2"}, `--tls name "a" is given twice`},
 		{"not http", []string{"--http", "a=ftp://127.0.0.1/"}, "is not an http:// or https:// URL"},
 		{"bad regexp", []string{"--process", "a=("}, "not a regular expression"},
+		{"name with a path", []string{"--process", "a=name:/usr/bin/x"}, `--process "a=name:/usr/bin/x": /usr/bin/x is not a process name`},
+		{"empty unit", []string{"--process", "a=unit:"}, `--process "a=unit:": '' is not a unit name`},
 		{"bad prefix", []string{"--prefix", "a..b", "--tls", "a=127.0.0.1:1"}, "--prefix"},
 		// The agent adds custom. itself: custom.custom.app.* is a typo.
 		{"prefix custom.", []string{"--prefix", "custom.app", "--tls", "a=127.0.0.1:1"}, "the agent adds custom."},

@@ -108,6 +108,14 @@ func parseHTTP(s string) (httpTarget, error) {
 	return httpTarget{Name: name, URL: value}, nil
 }
 
+// selectorHints say how to write a selector of each kind, in this plugin's
+// syntax: procgroup's errors say what is wrong with the value alone.
+var selectorHints = map[procgroup.Kind]string{
+	procgroup.Pattern: "; or write name:COMM or unit:UNIT",
+	procgroup.Name:    ", as in name:nginx",
+	procgroup.Unit:    ": write unit:nginx or unit:nginx.service",
+}
+
 // parseProcess reads NAME=RE (the command line matches), NAME=name:COMM or
 // NAME=unit:UNIT.
 func parseProcess(s string) (processTarget, error) {
@@ -121,25 +129,9 @@ func parseProcess(s string) (processTarget, error) {
 	} else if v, ok := strings.CutPrefix(value, "unit:"); ok {
 		kind, value = procgroup.Unit, v
 	}
-	// Said here in this plugin's terms: procgroup's errors name
-	// check-process's flags.
-	switch kind {
-	case procgroup.Pattern:
-		if _, err := regexp.Compile(value); err != nil {
-			return processTarget{}, fmt.Errorf("--process %q: not a regular expression: %s; or write name:COMM or unit:UNIT", s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-		}
-	case procgroup.Name:
-		if value == "" || strings.Contains(value, "/") {
-			return processTarget{}, fmt.Errorf("--process %q: not a process name: write it without a path, as in name:nginx", s)
-		}
-	case procgroup.Unit:
-		if value == "" || strings.Contains(value, "/") {
-			return processTarget{}, fmt.Errorf("--process %q: not a unit name: write unit:nginx or unit:nginx.service", s)
-		}
-	}
 	sel, err := procgroup.NewSelector(kind, value)
 	if err != nil {
-		return processTarget{}, fmt.Errorf("--process %q: %v", s, err)
+		return processTarget{}, fmt.Errorf("--process %q: %v%s", s, err, selectorHints[kind])
 	}
 	return processTarget{Name: name, Select: sel}, nil
 }
