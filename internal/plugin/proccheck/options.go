@@ -86,6 +86,23 @@ func NewOptions() *Options {
 	return o
 }
 
+// newSelector is procgroup.NewSelector with the flag that gave the value
+// in front of its errors, and how to write it after.
+func newSelector(k procgroup.Kind, value string) (*procgroup.Selector, error) {
+	sel, err := procgroup.NewSelector(k, value)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w%s", k.Flag(), err, selectorHints[k])
+	}
+	return sel, nil
+}
+
+// selectorHints say how to write a value of each kind of group, in this
+// plugin's flags.
+var selectorHints = map[procgroup.Kind]string{
+	procgroup.Name: " (use --exe for a path)",
+	procgroup.Unit: ": write nginx or nginx.service",
+}
+
 // Prepare reads the groups and filters the flags give; an error is a
 // usage error that says how to fix it.
 func (o *Options) Prepare(ctx context.Context, args []string) error {
@@ -103,20 +120,20 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 	if o.User != "" {
 		uid, err := procgroup.LookupUser(o.User)
 		if err != nil {
-			return err
+			return fmt.Errorf("-u %w", err)
 		}
 		filter.UID = uid
 	}
 	for _, x := range o.Exclude {
 		re, err := procgroup.ParseExclude(x)
 		if err != nil {
-			return err
+			return fmt.Errorf("-x %w", err)
 		}
 		filter.Exclude = append(filter.Exclude, re)
 	}
 	states, err := procgroup.ParseStates(o.State)
 	if err != nil {
-		return err
+		return fmt.Errorf("--state %w", err)
 	}
 	filter.States = states
 
@@ -138,12 +155,12 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 			c.Counts[last], o.counts[last] = &rng, r.value
 			continue
 		}
-		sel, err := procgroup.NewSelector(r.kind, r.value)
+		sel, err := newSelector(r.kind, r.value)
 		if err != nil {
 			return err
 		}
 		if r.kind == procgroup.PIDFile && i+1 < len(o.raw) && (o.raw[i+1].kind == procgroup.Pattern || o.raw[i+1].kind == procgroup.Name) {
-			q, err := procgroup.NewSelector(o.raw[i+1].kind, o.raw[i+1].value)
+			q, err := newSelector(o.raw[i+1].kind, o.raw[i+1].value)
 			if err != nil {
 				return err
 			}

@@ -45,13 +45,30 @@ type Trust struct {
 // turned verification off, "" when it is on: anchors beside it would
 // verify nothing, which is refused rather than ignored.
 func (t Trust) Load(ctx context.Context, skip string) (*certchain.Trust, error) {
-	if t.CAFile == "" {
-		return nil, nil
+	return LoadTrust(ctx, "--ca-file", t.CAFile, skip)
+}
+
+// LoadTrust is Trust.Load for anchors given as name: a flag, or a config
+// file's key (ca_file), which the errors say.
+func LoadTrust(ctx context.Context, name, path, skip string) (*certchain.Trust, error) {
+	if err := Conflict(name, path, skip); err != nil || path == "" {
+		return nil, err
 	}
-	if skip != "" {
-		return nil, fmt.Errorf("--ca-file and %s conflict: --ca-file adds trust anchors for verification", skip)
+	trust, err := certchain.LoadTrust(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return certchain.LoadTrust(ctx, t.CAFile)
+	return trust, nil
+}
+
+// Conflict refuses anchors (path, given as name) beside the flag or key
+// named skip, as LoadTrust does, for a run that checks its options but
+// reads no file.
+func Conflict(name, path, skip string) error {
+	if path != "" && skip != "" {
+		return fmt.Errorf("%s and %s conflict: %s adds trust anchors for verification", name, skip, name)
+	}
+	return nil
 }
 
 // ClientCert is --cert-file and --key-file, for servers that require mTLS.
@@ -62,6 +79,9 @@ type ClientCert struct {
 
 // Load reads the client certificate; nil when neither flag is given.
 func (c ClientCert) Load(ctx context.Context) (*tls.Certificate, error) {
+	if (c.CertFile == "") != (c.KeyFile == "") {
+		return nil, fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
+	}
 	return certchain.LoadClientCert(ctx, c.CertFile, c.KeyFile)
 }
 
