@@ -8,6 +8,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck"
 )
 
 // flagNames lists every option of the command line, as "--long" (or
@@ -104,7 +105,7 @@ func TestRequestOptionParity(t *testing.T) {
 	// Not request options: the modes themselves, and what every check has.
 	other := map[string]bool{"--url": true, "--scenario": true, "--version": true, "--drill-file": true, "--drill-max-age": true}
 
-	for _, name := range flagNames(reflect.TypeOf(options{})) {
+	for _, name := range flagNames(reflect.TypeOf(httpcheck.Options{})) {
 		_, a := acts[name]
 		_, r := refused[name]
 		if !a && !r && !other[name] {
@@ -172,4 +173,89 @@ func urlOf(s string) (string, error) {
 		return "", err
 	}
 	return u.Scheme + "://" + u.Host, nil
+}
+
+// TestParseArgsSaysWhatTheBinarySays: httpcheck.ParseArgs, which a
+// catalog links to check the command lines it writes, refuses what the
+// binary refuses, in the same words, and sends no request for a command
+// line the binary would run.
+func TestParseArgsSaysWhatTheBinarySays(t *testing.T) {
+	bin := testutil.Binary(t, "check-http-e2e")
+	parse := func(args []string) error { _, err := httpcheck.ParseArgs(args); return err }
+	scenario := testutil.WriteFile(t, "s.yml", []byte("name: s\nsteps:\n  - get: http://127.0.0.1:1/\n"))
+	for _, args := range [][]string{
+		{},
+		{"--no-such-flag"},
+		{"-u", "ftp://example.com/"},
+		{"-u", "http://u:pw@127.0.0.1:1/", "--user", "a:b"},
+		{"-4", "-6", "-u", "http://127.0.0.1:1/"},
+		{"--insecure", "--ca-file", "/nonexistent", "-u", "https://127.0.0.1:1/"},
+		{"--cert-file", "/nonexistent", "-u", "https://127.0.0.1:1/"},
+		{"--scenario", scenario, "-s", "200"},
+		{"--scenario", scenario, "--max-body", "-1"},
+		{"--scenario", "/nonexistent/s.yml"},
+		{"-u", "http://127.0.0.1:1/", "--jq", ".a =="},
+	} {
+		testutil.ExpectUsage(t, bin, "HTTP", parse, args...)
+	}
+	if o, err := httpcheck.ParseArgs([]string{"--scenario", scenario, "-t", "3s"}); err != nil || o.Scenario != scenario {
+		t.Errorf("a scenario the binary runs: %v", err)
+	}
+}
+
+// TestRefusedFlagsHintsHold: each flag refused with --scenario says what
+// to write in the file instead; written so, the journey of one step ends
+// as the one request with the flag does.
+func TestRefusedFlagsHintsHold(t *testing.T) {
+	base := serve(t)
+	pki := testutil.NewPKI(t)
+	secure := testutil.ServeHTTPS(t, app, []*fixture.Cert{testutil.Leaf(t, pki, 90), pki.Intermediate}, false)
+	bodyFile := testutil.WriteFile(t, "body.txt", []byte("hello"))
+	for _, tc := range []struct {
+		flag string
+		args []string // after -u
+		url  string
+		step string // the step's keys after its get: or post:, and the scenario's top level keys
+		top  string
+		code int
+	}{
+		{"-m", []string{"-m", "POST", "--jq", `.method == "POST"`}, base + "/echo", `    expect: {jq: ['.method == "POST"']}` + "\n", "", 0},
+		{"-H", []string{"-H", "X-A: 1", "--jq", `.header["X-A"][0] == "1"`}, base + "/echo", `    expect: {jq: ['.header["X-A"][0] == "1"']}` + "\n", `headers: {X-A: "1"}` + "\n", 0},
+		{"-d", []string{"-m", "POST", "-d", "hello", "--jq", `.body == "hello"`}, base + "/echo", "    body: hello\n" + `    expect: {jq: ['.body == "hello"']}` + "\n", "", 0},
+		{"--body-file", []string{"-m", "POST", "--body-file", bodyFile, "--jq", `.body == "hello"`}, base + "/echo", `    body: "${file:` + bodyFile + `}"` + "\n" + `    expect: {jq: ['.body == "hello"']}` + "\n", "", 0},
+		{"--content-type", []string{"--content-type", "text/plain", "--jq", `.header["Content-Type"][0] == "text/plain"`}, base + "/echo", "    headers: {Content-Type: text/plain}\n" + `    expect: {jq: ['.header["Content-Type"][0] == "text/plain"']}` + "\n", "", 0},
+		{"--user", []string{"--user", "monitor:" + password}, base + "/auth", "", "", 0},
+		{"-s", []string{"-s", "404"}, base + "/status/404", "    expect: {status: 404}\n", "", 0},
+		{"-p", []string{"-p", "all g..d"}, base + "/ok", "    expect: {regex: ['all g..d']}\n", "", 0},
+		{"--invert-pattern", []string{"--invert-pattern", "good"}, base + "/ok", "    expect: {not_regex: [good]}\n", "", 2},
+		{"--contains", []string{"--contains", "bad"}, base + "/ok", "    expect: {contains: [bad]}\n", "", 2},
+		{"--jq", []string{"--jq", `.status == "ok"`}, base + "/json", `    expect: {jq: ['.status == "ok"']}` + "\n", "", 0},
+		{"--header-match", []string{"--header-match", "X-App: ^demo$"}, base + "/ok", "    expect: {header: {X-App: ^demo$}}\n", "", 0},
+		{"-c", []string{"-c", "0.000001"}, base + "/ok", "    expect: {max_time: 0.000001}\n", "", 2},
+		{"-w", []string{"-w", "0.000001"}, base + "/ok", "    severity: warning\n    expect: {max_time: 0.000001}\n", "", 1},
+		{"--no-follow", []string{"--no-follow", "-s", "302"}, base + "/redirect/2", "    follow_redirects: false\n    expect: {status: 302}\n", "", 0},
+		{"--cert-warning", []string{"--insecure", "--cert-warning", "100"}, secure + "/ok", "", "cert_warning: 100\n", 1},
+		{"--cert-critical", []string{"--insecure", "--cert-critical", "100"}, secure + "/ok", "    cert_critical: 100\n", "", 2},
+	} {
+		t.Run(tc.flag, func(t *testing.T) {
+			run(t, nil, append([]string{"-u", tc.url}, tc.args...)...).Expect(t, tc.code)
+			u, err := url.Parse(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			origin, method := u.Scheme+"://"+u.Host, "get"
+			if tc.flag == "--user" {
+				origin = u.Scheme + "://monitor:" + password + "@" + u.Host
+			}
+			if tc.args[0] == "-m" {
+				method = "post"
+			}
+			text := "name: hint\nbase_url: " + origin + "\n" + tc.top + "steps:\n  - " + method + ": " + u.Path + "\n" + tc.step
+			args := []string{"--scenario", testutil.WriteFile(t, "hint.yml", []byte(text))}
+			if strings.HasPrefix(tc.url, secure) {
+				args = append(args, "--insecure")
+			}
+			run(t, nil, args...).Expect(t, tc.code)
+		})
+	}
 }

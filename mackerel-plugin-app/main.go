@@ -13,11 +13,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
-var plugin = cli.Plugin{
-	Name:  "mackerel-plugin-app",
-	Usage: "[OPTIONS]",
-}
-
 // memoryLimit is where the collector starts to run. A run lives for tens
 // of milliseconds and allocates a few MiB even on a host with thousands of
 // processes: collecting garbage as it goes (the default) costs a fifth of
@@ -31,5 +26,5 @@ func main() {
 	httpprobe.KeepHTTP2()
 	// What a run writes to stderr as it goes is masked like what it
 	// prints at the end: both pass through the process's masker.
-	os.Exit(cli.RunMetric(plugin, appmetrics.NewOptions(secret.Process().Writer(os.Stderr)), os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli.RunMetric(appmetrics.Command, appmetrics.NewOptions(secret.Process().Writer(os.Stderr)), os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -306,6 +306,8 @@ func TestUsageErrors(t *testing.T) {
 		{"same name twice", []string{"--tls", "a=127.0.0.1:1", "--tls", "a=127.0.0.1:2"}, `--tls name "a" is given twice`},
 		{"not http", []string{"--http", "a=ftp://127.0.0.1/"}, "is not an http:// or https:// URL"},
 		{"bad regexp", []string{"--process", "a=("}, "not a regular expression"},
+		{"name with a path", []string{"--process", "a=name:/usr/bin/x"}, `--process "a=name:/usr/bin/x": /usr/bin/x is not a process name`},
+		{"empty unit", []string{"--process", "a=unit:"}, `--process "a=unit:": '' is not a unit name`},
 		{"bad prefix", []string{"--prefix", "a..b", "--tls", "a=127.0.0.1:1"}, "--prefix"},
 		// The agent adds custom. itself: custom.custom.app.* is a typo.
 		{"prefix custom.", []string{"--prefix", "custom.app", "--tls", "a=127.0.0.1:1"}, "the agent adds custom."},
@@ -321,6 +323,10 @@ func TestUsageErrors(t *testing.T) {
 		{"port out of range", []string{"--http", "a=http://127.0.0.1:83596/"}, `port "83596" is not a number from 1 to 65535`},
 		{"port out of range in config", []string{"--config", testutil.WriteFile(t, "port.toml", []byte("[http]\nweb = \"http://127.0.0.1:70000/\"\n"))}, `port "70000" is not a number from 1 to 65535`},
 		{"tls port out of range", []string{"--tls", "a=127.0.0.1:65536"}, `port "65536" is not a number from 1 to 65535`},
+		// What came from the config file is named by its key.
+		{"ca_file in config", []string{"--config", testutil.WriteFile(t, "ca.toml", []byte("ca_file = \"/nonexistent/ca.pem\"\n[tls]\nwww = \"127.0.0.1:1\"\n"))}, ".toml: ca_file: cannot read /nonexistent/ca.pem"},
+		{"ca_file in config and --no-verify", []string{"--no-verify", "--config", testutil.WriteFile(t, "ca.yaml", []byte("ca_file: /dev/null\ntls:\n  www: 127.0.0.1:1\n"))}, ".yaml: ca_file and --no-verify conflict: ca_file adds trust anchors"},
+		{"--ca-file and no_verify in config", []string{"--ca-file", "/dev/null", "--config", testutil.WriteFile(t, "nv.toml", []byte("no_verify = true\n[tls]\nwww = \"127.0.0.1:1\"\n"))}, ".toml: --ca-file and no_verify conflict"},
 		{"same name in config and flags", []string{"--tls", "www=127.0.0.1:1", "--config", testutil.WriteFile(t, "dup.toml", []byte("[tls]\nwww = \"127.0.0.1:2\"\n"))}, `--tls name "www" is given twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

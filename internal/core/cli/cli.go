@@ -35,12 +35,26 @@ func (o *CommonOptions) Options() *CommonOptions { return o }
 // metricTimeout is what -t means to a metric plugin.
 const metricTimeout = "deadline for the whole run (Go duration or seconds); a target not done by then prints what it has (http_up 0, tls_valid 0)"
 
+// Incident are the flags that help the people who answer an alert: a
+// drill sets the status of a rehearsal, for a while.
+type Incident struct {
+	DrillFile   string   `long:"drill-file" value-name:"PATH" description:"when PATH exists, report the status its first word names (ok|warning|critical|unknown) with the rest of its first line, and the real verdict in brackets; never a status better than the real one"`
+	DrillMaxAge Duration `long:"drill-max-age" default:"2h" value-name:"DURATION" description:"a drill file last modified longer ago no longer sets the status: the real verdict is reported, at least WARNING, naming the file"`
+}
+
 // CheckOptions are the flags every check has.
 type CheckOptions struct {
 	CommonOptions
-	DrillFile   string   `long:"drill-file" value-name:"PATH" description:"when PATH exists, report the status its first word names (ok|warning|critical|unknown) with the rest of its first line, and the real verdict in brackets; never a status better than the real one"`
-	DrillMaxAge Duration `long:"drill-max-age" default:"2h" value-name:"DURATION" description:"a drill file last modified longer ago no longer sets the status: the real verdict is reported, at least WARNING, naming the file"`
-	Verbose     bool     `short:"v" long:"verbose" description:"list every target, with volatile detail (timings)"`
+	Incident
+	Verbose bool `short:"v" long:"verbose" description:"list every target, with volatile detail (timings)"`
+}
+
+// FlagHelp is what a plugin's options implement to word a shared flag's
+// help its own way: the text for each long name it rewords. The groups
+// are declared once; what a flag means in one plugin (which targets
+// --ca-file serves) is the plugin's to say.
+type FlagHelp interface {
+	FlagHelp() map[string]string
 }
 
 // Options gives the runner the common flags inside a check's options.
@@ -121,23 +135,51 @@ const preparing = "checking the command line and reading the files it names"
 func prepare(ctx context.Context, p Plugin, opts any, prep func(context.Context, []string) error, args []string,
 	setTimeout func(time.Duration), usage func(error) result) (_ context.Context, cancel context.CancelFunc, early *result) {
 	var help strings.Builder
-	rest, err := Parse(p, opts, args, &help)
-	if errors.Is(err, ErrDone) {
-		return ctx, func() {}, &result{stdout: help.String()}
-	}
-	if err != nil {
+	ctx, cancel, err := parsePrepare(ctx, p, opts, prep, args, &help, start, setTimeout)
+	switch {
+	case errors.Is(err, ErrDone):
+		return ctx, cancel, &result{stdout: help.String()}
+	case err != nil:
 		r := usage(err)
-		return ctx, func() {}, &r
+		return ctx, cancel, &r
+	}
+	return ctx, cancel, nil
+}
+
+// Preparer is the part of a plugin's options that Prepare needs: a Check
+// or a Metric.
+type Preparer interface {
+	Prepare(ctx context.Context, args []string) error
+}
+
+// Prepare does what a run does before it probes: it parses args into opts
+// and calls opts.Prepare under the deadline of -t. A caller that links a
+// plugin's options (a catalog that checks the command lines it writes)
+// gets the usage error the binary would print after "TAG UNKNOWN: ",
+// without running the check. --help and --version are written to w and
+// return ErrDone.
+func Prepare(ctx context.Context, p Plugin, opts Preparer, args []string, w io.Writer) error {
+	_, cancel, err := parsePrepare(ctx, p, opts, opts.Prepare, args, w, time.Now(), func(time.Duration) {})
+	cancel()
+	return err
+}
+
+// parsePrepare returns ErrDone for --help and --version, a usage error, or
+// nil and the context of the run, whose deadline is -t from the time from.
+func parsePrepare(ctx context.Context, p Plugin, opts any, prep func(context.Context, []string) error, args []string,
+	w io.Writer, from time.Time, setTimeout func(time.Duration)) (context.Context, context.CancelFunc, error) {
+	rest, err := Parse(p, opts, args, w)
+	if err != nil {
+		return ctx, func() {}, err
 	}
 	timeout := time.Duration(common(opts).Timeout)
 	setTimeout(timeout)
-	ctx, cancel = context.WithDeadline(ctx, start.Add(timeout))
+	ctx, cancel := context.WithDeadline(ctx, from.Add(timeout))
 	end := inflight.Begin(ctx, preparing, check.UNKNOWN)
 	err = prep(ctx, rest)
 	end()
 	if err != nil {
-		r := usage(fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), p.Name))
-		return ctx, cancel, &r
+		return ctx, cancel, fmt.Errorf("%s; see %s --help", strings.TrimSpace(err.Error()), p.Name)
 	}
 	return ctx, cancel, nil
 }
@@ -210,6 +252,15 @@ func Parse(p Plugin, opts any, args []string, w io.Writer) ([]string, error) {
 	parser.Usage = p.Usage
 	if _, err := parser.AddGroup("Options", "", opts); err != nil {
 		panic(err) // a malformed struct tag: a programming error
+	}
+	if h, ok := opts.(FlagHelp); ok {
+		for name, text := range h.FlagHelp() {
+			o := parser.FindOptionByLongName(name)
+			if o == nil {
+				panic("FlagHelp names no flag --" + name) // a programming error
+			}
+			o.Description = text
+		}
 	}
 	if _, isCheck := opts.(interface{ Options() *CheckOptions }); !isCheck {
 		// A metric plugin has no status to make CRITICAL.

@@ -479,7 +479,7 @@ func login(t *testing.T, _ *fixture.PKI) scenario {
 	addr := ServeLocalhost(t, func(addr string) (*fixture.HTTPServer, error) {
 		return fixture.StartHTTP(app, fixture.HTTPOptions{Addr: addr})
 	})
-	// The README's example journey (internal/plugin/journey's tests hold the two
+	// The README's example journey (internal/plugin/httpcheck's tests hold the two
 	// equal).
 	yml := fixture.LoginJourney("http://" + addr)
 	scenarioFile := testutil.WriteFile(t, "login.yml", []byte(yml))

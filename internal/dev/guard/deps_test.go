@@ -26,7 +26,7 @@ var (
 	noProcfs   = rule{[]string{"github.com/prometheus/procfs"}, "/proc scanning belongs to check-process and the metric plugin"}
 	noOSStat   = rule{[]string{"github.com/mackerelio/go-osstat"}, "host totals belong to the metric plugin alone"}
 	noTLSProbe = rule{[]string{module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", "crypto/tls"}, "no TLS: check-process watches processes, not endpoints"}
-	noProbes   = rule{[]string{"net/http", "crypto/tls", module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", module + "/internal/probe/httpprobe", module + "/internal/plugin/journey", module + "/internal/plugin/appmetrics"}, "frontline links the plugins' option parsers and renderers, never the probes it does not run"}
+	noProbes   = rule{[]string{"net/http", "crypto/tls", module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", module + "/internal/probe/httpprobe", module + "/internal/plugin/httpcheck", module + "/internal/plugin/appmetrics"}, "frontline links the plugins' option parsers and renderers, never the probes it does not run"}
 	// Every binary: nothing that only tests need, no profiling endpoints.
 	noTestOnly = rule{[]string{"testing", module + "/internal/dev/testutil", module + "/internal/dev/fixture", module + "/internal/dev/e2e", "net/http/pprof", "runtime/cgo"}, "test-only, profiling and cgo packages never ship"}
 )

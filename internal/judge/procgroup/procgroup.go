@@ -6,6 +6,7 @@
 package procgroup
 
 import (
+	"errors"
 	"fmt"
 	"os/user"
 	"path/filepath"
@@ -57,26 +58,29 @@ type Selector struct {
 	Qualifier *Selector
 }
 
-// NewSelector checks and compiles a selector.
+// NewSelector checks and compiles a selector. Its errors start with the
+// value ("'(' is not a regular expression: ..."): the caller puts the
+// flag or the key that gave it in front, and an example in its own
+// syntax after.
 func NewSelector(kind Kind, value string) (*Selector, error) {
 	s := &Selector{Kind: kind, Value: value}
 	switch kind {
 	case Pattern:
 		if value == "" {
-			return nil, fmt.Errorf("-p '' is empty: it would match every process; give a regular expression")
+			return nil, fmt.Errorf("'' is empty: it would match every process; give a regular expression")
 		}
 		re, err := compilePattern(value)
 		if err != nil {
-			return nil, fmt.Errorf("-p %s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			return nil, fmt.Errorf("%s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
 		s.re = re
 	case Name:
 		if value == "" || strings.Contains(value, "/") {
-			return nil, fmt.Errorf("-n %s is not a process name: give the name without a path (use --exe for a path)", quote(value))
+			return nil, fmt.Errorf("%s is not a process name: give the name without a path", quote(value))
 		}
 	case Exe:
 		if !filepath.IsAbs(value) {
-			return nil, fmt.Errorf("--exe %s is not an absolute path: write the executable's full path, as /proc/PID/exe shows it", quote(value))
+			return nil, fmt.Errorf("%s is not an absolute path: write the executable's full path, as /proc/PID/exe shows it", quote(value))
 		}
 		s.Value = filepath.Clean(value)
 		// /bin/sleep where /bin links to usr/bin, or a release folder's
@@ -94,11 +98,11 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 		s.viaLink = r != s.Value
 	case PIDFile:
 		if value == "" {
-			return nil, fmt.Errorf("--pidfile needs a path")
+			return nil, errors.New("needs a path")
 		}
 	case Unit:
 		if value == "" || strings.Contains(value, "/") {
-			return nil, fmt.Errorf("--systemd-unit %s is not a unit name: write nginx or nginx.service", quote(value))
+			return nil, fmt.Errorf("%s is not a unit name", quote(value))
 		}
 	default:
 		return nil, fmt.Errorf("unknown selector kind %d", kind)
@@ -109,7 +113,7 @@ func NewSelector(kind Kind, value string) (*Selector, error) {
 // Qualify makes q (a -p or -n) the selector s's pid file process must match.
 func (s *Selector) Qualify(q *Selector) error {
 	if s.Kind != PIDFile || q.Kind != Pattern && q.Kind != Name {
-		return fmt.Errorf("only -p or -n can qualify a --pidfile")
+		return errors.New("only a pattern or a name can qualify a pid file")
 	}
 	s.Qualifier = q
 	return nil
@@ -152,14 +156,15 @@ type Filter struct {
 	States string
 }
 
-// ParseExclude checks and compiles an -x RE.
+// ParseExclude checks and compiles a regular expression of processes to
+// leave out; its errors start with the value, as NewSelector's.
 func ParseExclude(value string) (*regexp.Regexp, error) {
 	if value == "" {
-		return nil, fmt.Errorf("-x '' is empty: it would leave out every process; give a regular expression")
+		return nil, fmt.Errorf("'' is empty: it would leave out every process; give a regular expression")
 	}
 	re, err := regexp.Compile(value)
 	if err != nil {
-		return nil, fmt.Errorf("-x %s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return nil, fmt.Errorf("%s is not a regular expression: %v", quote(value), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
 	return re, nil
 }
@@ -167,27 +172,29 @@ func ParseExclude(value string) (*regexp.Regexp, error) {
 // AnyProcess is the filter that keeps every process.
 var AnyProcess = &Filter{UID: -1}
 
-// LookupUser returns the UID of a user name or number.
+// LookupUser returns the UID of a user name or number; its errors start
+// with the value, as NewSelector's.
 func LookupUser(s string) (int, error) {
 	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
 		return int(n), nil
 	}
 	u, err := user.Lookup(s)
 	if err != nil {
-		return 0, fmt.Errorf("-u %s: no such user (give a user name from /etc/passwd or a UID)", quote(s))
+		return 0, fmt.Errorf("%s: no such user (give a user name from /etc/passwd or a UID)", quote(s))
 	}
 	n, err := strconv.Atoi(u.Uid)
 	if err != nil {
-		return 0, fmt.Errorf("-u %s: user has a non-numeric UID %q", quote(s), u.Uid)
+		return 0, fmt.Errorf("%s: user has a non-numeric UID %q", quote(s), u.Uid)
 	}
 	return n, nil
 }
 
-// ParseStates checks --state LETTERS.
+// ParseStates checks process state letters (RS); its errors start with
+// the value, as NewSelector's.
 func ParseStates(s string) (string, error) {
 	for _, r := range s {
 		if !strings.ContainsRune("RSDZTtWXxKPI", r) {
-			return "", fmt.Errorf("--state %s: %q is not a process state; use letters of R S D Z T t W X I", quote(s), r)
+			return "", fmt.Errorf("%s: %q is not a process state; use letters of R S D Z T t W X I", quote(s), r)
 		}
 	}
 	return s, nil

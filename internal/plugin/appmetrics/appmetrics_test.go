@@ -32,8 +32,8 @@ func TestParseTargets(t *testing.T) {
 		{"process", "x_-9=name:x", "x_-9 -n x", ""},
 	} {
 		t.Run(tc.kind+" "+tc.in, func(t *testing.T) {
-			s := &Spec{}
-			err := s.Add(tc.kind, tc.in)
+			s := &targetSpec{}
+			err := s.add(tc.kind, tc.in)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want one with %q", err, tc.err)
@@ -63,8 +63,8 @@ func TestParseTargets(t *testing.T) {
 
 func TestValidPrefix(t *testing.T) {
 	for p, ok := range map[string]bool{"app": true, "shop.app": true, "a-b_c.d1": true, "": false, "a..b": false, ".a": false, "a b": false, "custom.app": false, "custom": false, "customer.app": true} {
-		if err := ValidPrefix(p); (err == nil) != ok {
-			t.Errorf("ValidPrefix(%q) = %v, want ok %v", p, err, ok)
+		if err := validPrefix(p); (err == nil) != ok {
+			t.Errorf("validPrefix(%q) = %v, want ok %v", p, err, ok)
 		}
 	}
 }
@@ -74,24 +74,24 @@ func TestParseFileSameAsFlags(t *testing.T) {
 	yaml := "prefix: svc\nhost_context: true\ntls:\n  a: file:/x.pem\n  b: b.example.com\nprocess:\n  web: name:nginx\n"
 	var hashes []string
 	for name, data := range map[string]string{"a.toml": toml, "a.yaml": yaml, "a.yml": yaml} {
-		f, err := ParseFile(name, []byte(data))
+		f, err := parseFile(name, []byte(data))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		s := &Spec{}
-		if err := f.AddTo(s); err != nil {
+		s := &targetSpec{}
+		if err := f.addTo(s); err != nil {
 			t.Fatal(err)
 		}
 		if f.Prefix != "svc" || !f.HostContext || len(s.TLS) != 2 || s.TLS[0].Name != "a" || len(s.Process) != 1 {
 			t.Errorf("%s: %+v %+v", name, f, s)
 		}
-		hashes = append(hashes, ConfigHash(f.Prefix, s))
+		hashes = append(hashes, hashConfig(f.Prefix, s))
 	}
 	if hashes[0] != hashes[1] || hashes[1] != hashes[2] {
 		t.Errorf("the same targets hash differently: %v", hashes)
 	}
 	for name, data := range map[string]string{"x.toml": "[tsl]\na = \"b\"\n", "x.yaml": "tsl:\n  a: b\n", "x.json": "{}", "x.toml ": "= broken"} {
-		if _, err := ParseFile(name, []byte(data)); err == nil {
+		if _, err := parseFile(name, []byte(data)); err == nil {
 			t.Errorf("%s %q: no error", name, data)
 		}
 	}
@@ -100,18 +100,18 @@ func TestParseFileSameAsFlags(t *testing.T) {
 func TestStateRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state.json")
-	if st, err := LoadState(path, "h"); st != nil || err != nil {
+	if st, err := loadState(path, "h"); st != nil || err != nil {
 		t.Fatalf("missing file: %v, %v; want no state and no error", st, err)
 	}
-	want := &State{Config: "h", At: 1e18, Boot: 1e9, CPU: map[string]int64{procKey(42, 7): 1500}}
-	if err := SaveState(path, want); err != nil {
+	want := &runState{Config: "h", At: 1e18, Boot: 1e9, CPU: map[string]int64{procKey(42, 7): 1500}}
+	if err := saveState(path, want); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadState(path, "h")
+	got, err := loadState(path, "h")
 	if err != nil || got.CPU["42:7"] != 1500 || got.At != want.At {
 		t.Fatalf("got %+v, %v", got, err)
 	}
-	if _, err := LoadState(path, "other"); err == nil || !strings.Contains(err.Error(), "another configuration") {
+	if _, err := loadState(path, "other"); err == nil || !strings.Contains(err.Error(), "another configuration") {
 		t.Errorf("another configuration's file: %v", err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -121,9 +121,9 @@ func TestStateRoundTrip(t *testing.T) {
 }
 
 func TestGraphsOnlyForTargetsGiven(t *testing.T) {
-	s := &Spec{}
-	s.Add("http", "a=http://127.0.0.1/")
-	g := Graphs("app", s, false)
+	s := &targetSpec{}
+	s.add("http", "a=http://127.0.0.1/")
+	g := graphDefs("app", s, false)
 	if _, ok := g["app.http_time.#"]; !ok || len(g) != 3 {
 		t.Errorf("graphs %v, want the three HTTP graphs", g)
 	}
@@ -132,18 +132,18 @@ func TestGraphsOnlyForTargetsGiven(t *testing.T) {
 func TestCPUUsed(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
-		before, now HostCPU
+		before, now hostCPUTimes
 		want        float64
 		ok          bool
 	}{
-		{"half busy", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1200, Idle: 600}, 50, true},
-		{"idle", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 600}, 0, true},
-		{"busy", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 500}, 100, true},
+		{"half busy", hostCPUTimes{Total: 1000, Idle: 500}, hostCPUTimes{Total: 1200, Idle: 600}, 50, true},
+		{"idle", hostCPUTimes{Total: 1000, Idle: 500}, hostCPUTimes{Total: 1100, Idle: 600}, 0, true},
+		{"busy", hostCPUTimes{Total: 1000, Idle: 500}, hostCPUTimes{Total: 1100, Idle: 500}, 100, true},
 		// iowait counted backwards: idle shrinks, or grows past the total.
-		{"idle shrank", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 490}, 100, true},
-		{"idle past total", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1100, Idle: 650}, 0, true},
-		{"no time passed", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 1000, Idle: 500}, 0, false},
-		{"counters reset", HostCPU{Total: 1000, Idle: 500}, HostCPU{Total: 10, Idle: 5}, 0, false},
+		{"idle shrank", hostCPUTimes{Total: 1000, Idle: 500}, hostCPUTimes{Total: 1100, Idle: 490}, 100, true},
+		{"idle past total", hostCPUTimes{Total: 1000, Idle: 500}, hostCPUTimes{Total: 1100, Idle: 650}, 0, true},
+		{"no time passed", hostCPUTimes{Total: 1000, Idle: 500}, hostCPUTimes{Total: 1000, Idle: 500}, 0, false},
+		{"counters reset", hostCPUTimes{Total: 1000, Idle: 500}, hostCPUTimes{Total: 10, Idle: 5}, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, ok := cpuUsed(&tc.before, &tc.now)

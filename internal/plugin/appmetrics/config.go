@@ -12,10 +12,10 @@ import (
 	"github.com/goccy/go-yaml/parser"
 )
 
-// MaxConfigFile bounds a --config file: it holds a few lines per target.
-const MaxConfigFile = 1 << 20
+// maxConfigFile bounds a --config file: it holds a few lines per target.
+const maxConfigFile = 1 << 20
 
-// File is a --config file: the same targets and options as the flags, for
+// configFile is a --config file: the same targets and options as the flags, for
 // when the agent's command line gets long.
 //
 //	prefix = "app"
@@ -29,7 +29,7 @@ const MaxConfigFile = 1 << 20
 //	web = "name:nginx"
 //
 // or the same in YAML. Targets are NAME = what the flag takes after '='.
-type File struct {
+type configFile struct {
 	Prefix      string            `toml:"prefix" yaml:"prefix"`
 	CAFile      string            `toml:"ca_file" yaml:"ca_file"`
 	NoVerify    bool              `toml:"no_verify" yaml:"no_verify"`
@@ -39,11 +39,11 @@ type File struct {
 	Process     map[string]string `toml:"process" yaml:"process"`
 }
 
-// ParseFile reads a config file's content; the format is the file name's:
+// parseFile reads a config file's content; the format is the file name's:
 // .toml, .yaml or .yml. A key it does not know is an error, so that a typo
 // does not drop a target silently.
-func ParseFile(path string, data []byte) (*File, error) {
-	f := &File{}
+func parseFile(path string, data []byte) (*configFile, error) {
+	f := &configFile{}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".toml":
 		md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(f)
@@ -68,8 +68,8 @@ func ParseFile(path string, data []byte) (*File, error) {
 	return f, nil
 }
 
-// AddTo adds the file's targets to s, each kind in name order.
-func (f *File) AddTo(s *Spec) error {
+// addTo adds the file's targets to s, each kind in name order.
+func (f *configFile) addTo(s *targetSpec) error {
 	for _, kind := range []struct {
 		name    string
 		targets map[string]string
@@ -80,7 +80,7 @@ func (f *File) AddTo(s *Spec) error {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			if err := s.Add(kind.name, k+"="+kind.targets[k]); err != nil {
+			if err := s.add(kind.name, k+"="+kind.targets[k]); err != nil {
 				return fmt.Errorf("[%s] %s: %v", kind.name, k, err)
 			}
 		}

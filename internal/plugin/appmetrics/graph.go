@@ -8,8 +8,8 @@ import (
 	mp "github.com/mackerelio/go-mackerel-plugin"
 )
 
-// MetaHeader starts the output of a meta run.
-const MetaHeader = "# mackerel-agent-plugin"
+// metaHeader starts the output of a meta run.
+const metaHeader = "# mackerel-agent-plugin"
 
 // httpPhases are the http_time metrics of one target: the phases a request
 // goes through stacked, and its total beside them (the rest of the total is
@@ -27,9 +27,9 @@ func perTarget(label, unit string) mp.Graphs {
 	return mp.Graphs{Label: label, Unit: unit, Metrics: []mp.Metrics{{Name: "*", Label: "%1"}}}
 }
 
-// Graphs are the graph definitions of what the targets of s print, keyed
+// graphDefs are the graph definitions of what the targets of s print, keyed
 // by their full name (prefix included); host adds the host context.
-func Graphs(prefix string, s *Spec, host bool) map[string]mp.Graphs {
+func graphDefs(prefix string, s *targetSpec, host bool) map[string]mp.Graphs {
 	g := map[string]mp.Graphs{}
 	if len(s.TLS) > 0 {
 		g[prefix+".tls_days"] = perTarget("TLS days left", mp.UnitFloat)
@@ -59,13 +59,13 @@ func Graphs(prefix string, s *Spec, host bool) map[string]mp.Graphs {
 	return g
 }
 
-// WriteMeta writes what a meta run prints: the header line and the graph
+// writeMeta writes what a meta run prints: the header line and the graph
 // definitions as one JSON object.
-func WriteMeta(w io.Writer, graphs map[string]mp.Graphs) error {
+func writeMeta(w io.Writer, graphs map[string]mp.Graphs) error {
 	b, err := json.Marshal(mp.GraphDef{Graphs: graphs})
 	if err != nil {
 		return fmt.Errorf("graph definitions: %v", err)
 	}
-	_, err = fmt.Fprintf(w, "%s\n%s\n", MetaHeader, b)
+	_, err = fmt.Fprintf(w, "%s\n%s\n", metaHeader, b)
 	return err
 }

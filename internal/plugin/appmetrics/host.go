@@ -14,14 +14,14 @@ const hostInterval = 200 * time.Millisecond
 type hostResult struct {
 	cpu, mem     float64
 	cpuOK, memOK bool
-	counters     *HostCPU
+	counters     *hostCPUTimes
 	err          error
 }
 
 // sampleHost reads the host's memory and CPU use. CPU use needs two
 // samples: the previous run's, from the state, when there is one from
 // since the host booted; otherwise two taken hostInterval apart.
-func sampleHost(ctx context.Context, prev *State) *hostResult {
+func sampleHost(ctx context.Context, prev *runState) *hostResult {
 	r := &hostResult{}
 	if m, err := memory.Get(); err != nil {
 		r.err = err
@@ -33,7 +33,7 @@ func sampleHost(ctx context.Context, prev *State) *hostResult {
 		r.err = err
 		return r
 	}
-	before := (*HostCPU)(nil)
+	before := (*hostCPUTimes)(nil)
 	if prev != nil && prev.Host != nil && prev.Host.Total < now.Total && prev.Host.Idle <= now.Idle {
 		before = prev.Host
 	} else {
@@ -59,7 +59,7 @@ func sampleHost(ctx context.Context, prev *State) *hostResult {
 // not idle, in %. Linux may count iowait backwards (proc(5)), so the idle
 // time can shrink between samples or outgrow the total: the figure is
 // kept within 0-100 rather than wrapping around.
-func cpuUsed(before, now *HostCPU) (float64, bool) {
+func cpuUsed(before, now *hostCPUTimes) (float64, bool) {
 	if now.Total <= before.Total {
 		return 0, false
 	}

@@ -2,10 +2,10 @@ package appmetrics
 
 import "github.com/mackerelio/go-osstat/cpu"
 
-func hostCPU() (*HostCPU, error) {
+func hostCPU() (*hostCPUTimes, error) {
 	s, err := cpu.Get()
 	if err != nil {
 		return nil, err
 	}
-	return &HostCPU{Total: s.Total, Idle: s.Idle}, nil
+	return &hostCPUTimes{Total: s.Total, Idle: s.Idle}, nil
 }

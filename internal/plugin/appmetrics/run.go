@@ -18,12 +18,12 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/procscan"
 )
 
-// Collector is one run of the plugin: what to measure and where its state
+// collector is one run of the plugin: what to measure and where its state
 // lives.
-type Collector struct {
+type collector struct {
 	Prefix string
-	Spec   *Spec
-	// TLS judges the --tls targets: its Targets are Spec.TLS's, in order,
+	Spec   *targetSpec
+	// TLS judges the --tls targets: its Targets are targetSpec.TLS's, in order,
 	// with the trust options set.
 	TLS tlsexpiry.Config
 	// HTTP are the options of the client the --http targets are probed
@@ -47,13 +47,13 @@ var testHookMeasure func(kind string)
 // Run measures every target concurrently under ctx and writes the metric
 // lines to w. A target that fails prints what it can and says why on
 // Stderr; the others print as usual.
-func (c *Collector) Run(ctx context.Context, w io.Writer) error {
-	var st *State
+func (c *collector) Run(ctx context.Context, w io.Writer) error {
+	var st *runState
 	keepsState := len(c.Spec.Process) > 0 || c.HostContext
 	if keepsState {
 		var err error
 		end := inflight.Begin(ctx, "reading the state file "+c.StatePath, check.UNKNOWN)
-		st, err = LoadState(c.StatePath, c.ConfigHash)
+		st, err = loadState(c.StatePath, c.ConfigHash)
 		end()
 		if err != nil {
 			c.warn("%v", err)
@@ -114,7 +114,7 @@ collect:
 	out := &lines{w: w, prefix: c.Prefix, epoch: time.Now().Unix()}
 	c.writeTLS(out, tlsRs)
 	c.writeHTTP(out, https)
-	next := &State{Config: c.ConfigHash, At: time.Now().UnixNano(), Boot: time.Now().Unix()}
+	next := &runState{Config: c.ConfigHash, At: time.Now().UnixNano(), Boot: time.Now().Unix()}
 	if procs != nil {
 		c.writeProcs(out, procs, st, next)
 	}
@@ -135,7 +135,7 @@ collect:
 	}
 	if keepsState {
 		end := inflight.Begin(ctx, "writing the state file "+c.StatePath, check.UNKNOWN)
-		err := SaveState(c.StatePath, next)
+		err := saveState(c.StatePath, next)
 		end()
 		if err != nil {
 			c.warn("%v", err)
@@ -144,7 +144,7 @@ collect:
 	return nil
 }
 
-func (c *Collector) warn(format string, args ...any) {
+func (c *collector) warn(format string, args ...any) {
 	if c.Stderr != nil {
 		fmt.Fprintf(c.Stderr, "mackerel-plugin-app: "+format+"\n", args...)
 	}
@@ -191,7 +191,7 @@ func b2f(b bool) float64 {
 // writeTLS prints each --tls target's days left, as check-tls-expiry
 // judges them, and whether its certificate is valid. A target with
 // several results (a file glob) is as good as its worst.
-func (c *Collector) writeTLS(out *lines, results []tlsexpiry.Result) {
+func (c *collector) writeTLS(out *lines, results []tlsexpiry.Result) {
 	for _, t := range c.Spec.TLS {
 		var days float64
 		judged, valid := false, true
@@ -256,7 +256,7 @@ type httpResult struct {
 	err  error
 }
 
-func (c *Collector) probeHTTP(ctx context.Context) []httpResult {
+func (c *collector) probeHTTP(ctx context.Context) []httpResult {
 	o := c.HTTP
 	if d, ok := ctx.Deadline(); ok {
 		o.Deadline = d
@@ -279,7 +279,7 @@ func (c *Collector) probeHTTP(ctx context.Context) []httpResult {
 // writeHTTP prints each --http target's phases in milliseconds, its status
 // and whether it is up. A target that gave no response prints http_up 0
 // alone.
-func (c *Collector) writeHTTP(out *lines, results []httpResult) {
+func (c *collector) writeHTTP(out *lines, results []httpResult) {
 	ms := func(d time.Duration) float64 { return round(float64(d)/float64(time.Millisecond), 3) }
 	for i, t := range c.Spec.HTTP {
 		var r httpResult
@@ -319,7 +319,7 @@ type procResult struct {
 }
 
 // scan reads /proc once for every group.
-func (c *Collector) scan(ctx context.Context) *procResult {
+func (c *collector) scan(ctx context.Context) *procResult {
 	groups := make([]*procgroup.Group, len(c.Spec.Process))
 	for i, t := range c.Spec.Process {
 		// Stat too: a pattern group may match on the command line alone,
@@ -352,7 +352,7 @@ func (c *Collector) scan(ctx context.Context) *procResult {
 // at most a second of CPU too much. So a restart neither spikes the graph (the old process is gone,
 // the new one counts from its own start) nor drops a point. A first run,
 // or one after a reboot, prints no proc_cpu.
-func (c *Collector) writeProcs(out *lines, r *procResult, prev *State, next *State) {
+func (c *collector) writeProcs(out *lines, r *procResult, prev *runState, next *runState) {
 	if r.err != nil {
 		c.warn("process groups: %v", r.err)
 		return

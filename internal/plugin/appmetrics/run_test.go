@@ -32,15 +32,15 @@ func TestRunPrintsWhatFinishedAtTheDeadline(t *testing.T) {
 		testHookMeasure = nil
 	})
 
-	spec := &Spec{}
+	spec := &targetSpec{}
 	for _, target := range []string{"tls:late=127.0.0.1:1", "process:me=name:nothing-runs-by-this-name"} {
 		kind, value, _ := strings.Cut(target, ":")
-		if err := spec.Add(kind, value); err != nil {
+		if err := spec.add(kind, value); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var stderr bytes.Buffer
-	c := &Collector{Prefix: "app", Spec: spec, Stderr: &stderr, StatePath: filepath.Join(t.TempDir(), "state")}
+	c := &collector{Prefix: "app", Spec: spec, Stderr: &stderr, StatePath: filepath.Join(t.TempDir(), "state")}
 	for _, tt := range spec.TLS {
 		c.TLS.Targets = append(c.TLS.Targets, tt.Target)
 	}
@@ -73,14 +73,14 @@ func TestPartialScanGraphsNoCount(t *testing.T) {
 	root := testutil.FakeProc(t, map[int]map[string]string{
 		20: {"stat": testutil.StatLine(20, "rsync", 'D'), "cmdline": "FIFO"},
 	})
-	spec := &Spec{}
+	spec := &targetSpec{}
 	for _, target := range []string{"worker=sidekiq", "web=name:nginx"} {
-		if err := spec.Add("process", target); err != nil {
+		if err := spec.add("process", target); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var stderr, out bytes.Buffer
-	c := &Collector{Prefix: "app", Spec: spec, Stderr: &stderr, StatePath: filepath.Join(t.TempDir(), "state"), Proc: root}
+	c := &collector{Prefix: "app", Spec: spec, Stderr: &stderr, StatePath: filepath.Join(t.TempDir(), "state"), Proc: root}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	if err := c.Run(ctx, &out); err != nil {

@@ -23,10 +23,10 @@ const stateFormat = "mackerel-plugin-app/1"
 // maxState bounds the state file: a few dozen bytes per process watched.
 const maxState = 8 << 20
 
-// State is what one run leaves for the next: the CPU time of every process
+// runState is what one run leaves for the next: the CPU time of every process
 // of a group, keyed by PID and start time so that a PID reused by another
 // process is not taken for the same one, and the host's CPU counters.
-type State struct {
+type runState struct {
 	Format string `json:"format"`
 	// Config is the hash of the configuration the file belongs to.
 	Config string `json:"config"`
@@ -39,11 +39,11 @@ type State struct {
 	CPU map[string]int64 `json:"cpu,omitempty"`
 	// Host holds the host's CPU counters (total and idle ticks), when the
 	// host context is graphed.
-	Host *HostCPU `json:"host,omitempty"`
+	Host *hostCPUTimes `json:"host,omitempty"`
 }
 
-// HostCPU are the host's CPU counters, summed over every processor.
-type HostCPU struct {
+// hostCPUTimes are the host's CPU counters, summed over every processor.
+type hostCPUTimes struct {
 	Total uint64 `json:"total"`
 	Idle  uint64 `json:"idle"`
 }
@@ -53,11 +53,11 @@ func procKey(pid int, startTicks uint64) string {
 	return strconv.Itoa(pid) + ":" + strconv.FormatUint(startTicks, 10)
 }
 
-// StateFile is where the state of one configuration lives: in
+// stateFile is where the state of one configuration lives: in
 // MACKEREL_PLUGIN_WORKDIR (as the agent's systemd unit sets it) or the OS
 // temp dir, under a name that holds a hash of the configuration, so that
 // two plugin entries with other targets do not read each other's.
-func StateFile(configHash string) string {
+func stateFile(configHash string) string {
 	dir := os.Getenv("MACKEREL_PLUGIN_WORKDIR")
 	if dir == "" {
 		dir = os.TempDir()
@@ -65,9 +65,9 @@ func StateFile(configHash string) string {
 	return filepath.Join(dir, "mackerel-plugin-app-"+configHash+".json")
 }
 
-// ConfigHash identifies a configuration: the prefix and every target, in
+// hashConfig identifies a configuration: the prefix and every target, in
 // a canonical text.
-func ConfigHash(prefix string, s *Spec) string {
+func hashConfig(prefix string, s *targetSpec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "prefix %s\n", prefix)
 	for _, t := range s.Process {
@@ -85,10 +85,10 @@ func ConfigHash(prefix string, s *Spec) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// LoadState reads the state at path for config. A missing file is no
+// loadState reads the state at path for config. A missing file is no
 // state and no error (a first run); a file that cannot be used is no
 // state and an error saying why, for one line on stderr.
-func LoadState(path, config string) (*State, error) {
+func loadState(path, config string) (*runState, error) {
 	data, err := localfile.Read(path, maxState)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -96,7 +96,7 @@ func LoadState(path, config string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state file %s discarded: %v", path, err)
 	}
-	st := &State{}
+	st := &runState{}
 	if err := json.Unmarshal(data, st); err != nil {
 		return nil, fmt.Errorf("state file %s discarded: not a state file of this plugin (%v)", path, err)
 	}
@@ -111,10 +111,10 @@ func LoadState(path, config string) (*State, error) {
 	return st, nil
 }
 
-// SaveState writes st to path atomically: a temporary file in the same
+// saveState writes st to path atomically: a temporary file in the same
 // folder, renamed over the old one, so that a run ended midway or two runs
 // at once never leave half a file for the next.
-func SaveState(path string, st *State) error {
+func saveState(path string, st *runState) error {
 	st.Format = stateFormat
 	data, err := json.Marshal(st)
 	if err != nil {
@@ -150,4 +150,4 @@ func SaveState(path string, st *State) error {
 }
 
 // at is the state's time.
-func (st *State) at() time.Time { return time.Unix(0, st.At) }
+func (st *runState) at() time.Time { return time.Unix(0, st.At) }

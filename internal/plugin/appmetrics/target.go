@@ -27,30 +27,30 @@ import (
 // without the dot that separates segments.
 var validName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// TLSTarget is one --tls NAME=HOST[:PORT] or NAME=file:PATH.
-type TLSTarget struct {
+// tlsTarget is one --tls NAME=HOST[:PORT] or NAME=file:PATH.
+type tlsTarget struct {
 	Name   string
 	Target tlsexpiry.Target
 }
 
-// HTTPTarget is one --http NAME=URL.
-type HTTPTarget struct {
+// httpTarget is one --http NAME=URL.
+type httpTarget struct {
 	Name string
 	URL  string
 }
 
-// ProcessTarget is one --process NAME=RE, NAME=name:COMM or NAME=unit:UNIT.
-type ProcessTarget struct {
+// processTarget is one --process NAME=RE, NAME=name:COMM or NAME=unit:UNIT.
+type processTarget struct {
 	Name   string
 	Select *procgroup.Selector
 }
 
-// Spec is what a metric prefix and its targets say, whether given as flags
+// targetSpec is what a metric prefix and its targets say, whether given as flags
 // or in a config file.
-type Spec struct {
-	TLS     []TLSTarget
-	HTTP    []HTTPTarget
-	Process []ProcessTarget
+type targetSpec struct {
+	TLS     []tlsTarget
+	HTTP    []httpTarget
+	Process []processTarget
 }
 
 // splitNamed reads NAME=VALUE and checks NAME. Errors quote the flag's
@@ -71,49 +71,57 @@ func splitNamed(flag, s string, show func(string) string) (name, value string, e
 
 func asWritten(s string) string { return s }
 
-// ParseTLS reads NAME=HOST[:PORT] (port 443 by default) or NAME=file:PATH.
-func ParseTLS(s string) (TLSTarget, error) {
+// parseTLS reads NAME=HOST[:PORT] (port 443 by default) or NAME=file:PATH.
+func parseTLS(s string) (tlsTarget, error) {
 	name, value, err := splitNamed("--tls", s, asWritten)
 	if err != nil {
-		return TLSTarget{}, err
+		return tlsTarget{}, err
 	}
 	if path, ok := strings.CutPrefix(value, "file:"); ok {
 		if path == "" {
-			return TLSTarget{}, fmt.Errorf("--tls %q: file: needs a path", s)
+			return tlsTarget{}, fmt.Errorf("--tls %q: file: needs a path", s)
 		}
-		return TLSTarget{Name: name, Target: tlsexpiry.Target{Path: path}}, nil
+		return tlsTarget{Name: name, Target: tlsexpiry.Target{Path: path}}, nil
 	}
 	t, err := tlsexpiry.ParseURL(value, 443)
 	if err != nil {
-		return TLSTarget{}, fmt.Errorf("--tls %q: %v", s, err)
+		return tlsTarget{}, fmt.Errorf("--tls %q: %v", s, err)
 	}
-	return TLSTarget{Name: name, Target: t}, nil
+	return tlsTarget{Name: name, Target: t}, nil
 }
 
-// ParseHTTP reads NAME=URL, an http or https URL.
-func ParseHTTP(s string) (HTTPTarget, error) {
+// parseHTTP reads NAME=URL, an http or https URL.
+func parseHTTP(s string) (httpTarget, error) {
 	name, value, err := splitNamed("--http", s, secret.RedactURL)
 	if err != nil {
-		return HTTPTarget{}, err
+		return httpTarget{}, err
 	}
 	// As check-http-e2e's -u: a URL no request can be made to is a
 	// mistake in the configuration, not a target down on every run.
 	u, err := url.Parse(value)
 	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
-		return HTTPTarget{}, fmt.Errorf("--http %q: the URL is not an http:// or https:// URL with a host", name+"="+secret.RedactURL(value))
+		return httpTarget{}, fmt.Errorf("--http %q: the URL is not an http:// or https:// URL with a host", name+"="+secret.RedactURL(value))
 	}
 	if err := netdial.CheckURLPort(u); err != nil {
-		return HTTPTarget{}, fmt.Errorf("--http %q: %v", name+"="+secret.RedactURL(value), err)
+		return httpTarget{}, fmt.Errorf("--http %q: %v", name+"="+secret.RedactURL(value), err)
 	}
-	return HTTPTarget{Name: name, URL: value}, nil
+	return httpTarget{Name: name, URL: value}, nil
 }
 
-// ParseProcess reads NAME=RE (the command line matches), NAME=name:COMM or
+// selectorHints say how to write a selector of each kind, in this plugin's
+// syntax: procgroup's errors say what is wrong with the value alone.
+var selectorHints = map[procgroup.Kind]string{
+	procgroup.Pattern: "; or write name:COMM or unit:UNIT",
+	procgroup.Name:    ", as in name:nginx",
+	procgroup.Unit:    ": write unit:nginx or unit:nginx.service",
+}
+
+// parseProcess reads NAME=RE (the command line matches), NAME=name:COMM or
 // NAME=unit:UNIT.
-func ParseProcess(s string) (ProcessTarget, error) {
+func parseProcess(s string) (processTarget, error) {
 	name, value, err := splitNamed("--process", s, asWritten)
 	if err != nil {
-		return ProcessTarget{}, err
+		return processTarget{}, err
 	}
 	kind := procgroup.Pattern
 	if v, ok := strings.CutPrefix(value, "name:"); ok {
@@ -121,46 +129,30 @@ func ParseProcess(s string) (ProcessTarget, error) {
 	} else if v, ok := strings.CutPrefix(value, "unit:"); ok {
 		kind, value = procgroup.Unit, v
 	}
-	// Said here in this plugin's terms: procgroup's errors name
-	// check-process's flags.
-	switch kind {
-	case procgroup.Pattern:
-		if _, err := regexp.Compile(value); err != nil {
-			return ProcessTarget{}, fmt.Errorf("--process %q: not a regular expression: %s; or write name:COMM or unit:UNIT", s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-		}
-	case procgroup.Name:
-		if value == "" || strings.Contains(value, "/") {
-			return ProcessTarget{}, fmt.Errorf("--process %q: not a process name: write it without a path, as in name:nginx", s)
-		}
-	case procgroup.Unit:
-		if value == "" || strings.Contains(value, "/") {
-			return ProcessTarget{}, fmt.Errorf("--process %q: not a unit name: write unit:nginx or unit:nginx.service", s)
-		}
-	}
 	sel, err := procgroup.NewSelector(kind, value)
 	if err != nil {
-		return ProcessTarget{}, fmt.Errorf("--process %q: %v", s, err)
+		return processTarget{}, fmt.Errorf("--process %q: %v%s", s, err, selectorHints[kind])
 	}
-	return ProcessTarget{Name: name, Select: sel}, nil
+	return processTarget{Name: name, Select: sel}, nil
 }
 
-// Add parses one target of a kind ("tls", "http", "process") into s.
-func (s *Spec) Add(kind, target string) error {
+// add parses one target of a kind ("tls", "http", "process") into s.
+func (s *targetSpec) add(kind, target string) error {
 	switch kind {
 	case "tls":
-		t, err := ParseTLS(target)
+		t, err := parseTLS(target)
 		if err != nil {
 			return err
 		}
 		s.TLS = append(s.TLS, t)
 	case "http":
-		t, err := ParseHTTP(target)
+		t, err := parseHTTP(target)
 		if err != nil {
 			return err
 		}
 		s.HTTP = append(s.HTTP, t)
 	case "process":
-		t, err := ParseProcess(target)
+		t, err := parseProcess(target)
 		if err != nil {
 			return err
 		}
@@ -171,16 +163,16 @@ func (s *Spec) Add(kind, target string) error {
 	return nil
 }
 
-// Check refuses a name used twice within a kind: two targets would print
+// validate refuses a name used twice within a kind: two targets would print
 // the same metric.
-func (s *Spec) Check() error {
+func (s *targetSpec) validate() error {
 	for _, kind := range []struct {
 		flag  string
 		names []string
 	}{
-		{"--tls", names(s.TLS, func(t TLSTarget) string { return t.Name })},
-		{"--http", names(s.HTTP, func(t HTTPTarget) string { return t.Name })},
-		{"--process", names(s.Process, func(t ProcessTarget) string { return t.Name })},
+		{"--tls", names(s.TLS, func(t tlsTarget) string { return t.Name })},
+		{"--http", names(s.HTTP, func(t httpTarget) string { return t.Name })},
+		{"--process", names(s.Process, func(t processTarget) string { return t.Name })},
 	} {
 		seen := map[string]bool{}
 		for _, n := range kind.names {
@@ -201,11 +193,11 @@ func names[T any](ts []T, name func(T) string) []string {
 	return out
 }
 
-// ValidPrefix checks --prefix: dot-separated segments Mackerel allows, the
+// validPrefix checks --prefix: dot-separated segments Mackerel allows, the
 // first not "custom", which the agent puts before every name itself.
-func ValidPrefix(p string) error {
+func validPrefix(p string) error {
 	if first, rest, _ := strings.Cut(p, "."); first == "custom" {
-		return fmt.Errorf("--prefix %q: the agent adds custom. itself (the graphs would be custom.%s.*): leave it out, as in --prefix %s", p, p, cmp.Or(rest, DefaultPrefix))
+		return fmt.Errorf("--prefix %q: the agent adds custom. itself (the graphs would be custom.%s.*): leave it out, as in --prefix %s", p, p, cmp.Or(rest, defaultPrefix))
 	}
 	for seg := range strings.SplitSeq(p, ".") {
 		if !validName.MatchString(seg) {

@@ -11,7 +11,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 )
 
-// LoadTrust reads a plugin's --ca-file: extra anchors, for a private CA.
+// LoadTrust reads extra anchors, for a private CA, from path.
 // The anchors that parse still serve; damaged blocks ride along in
 // Trust.Damaged, a finding of every endpoint's rather than a reason to
 // judge none, also when no block could be read: damaged anchors are
@@ -26,18 +26,18 @@ func LoadTrust(ctx context.Context, path string) (*Trust, error) {
 	end()
 	var damaged *ParseError
 	if err != nil && !errors.As(err, &damaged) {
-		return nil, fmt.Errorf("--ca-file: %v", err)
+		return nil, err
 	}
 	return &Trust{Extra: anchors, Damaged: err}, nil
 }
 
-// LoadClientCert reads a plugin's --cert-file and --key-file, for servers
-// that require mTLS; nil when neither is given. It is
+// LoadClientCert reads a client certificate and its key, for servers that
+// require mTLS; nil when neither file is given. It is
 // tls.LoadX509KeyPair through localfile: a FIFO or a device given by
 // mistake is refused instead of blocking the run.
 func LoadClientCert(ctx context.Context, certFile, keyFile string) (*tls.Certificate, error) {
 	if (certFile == "") != (keyFile == "") {
-		return nil, errors.New("--cert-file and --key-file go together: give both for a client certificate")
+		return nil, errors.New("a client certificate needs both the certificate file and the key file")
 	}
 	if certFile == "" {
 		return nil, nil

@@ -1,4 +1,4 @@
-package journey
+package httpcheck
 
 import (
 	"net/url"
@@ -52,7 +52,7 @@ func (c certThresholds) checkOrder(where string) error {
 }
 
 // stepCert settles the step's thresholds: its own over the scenario's.
-func (l *loader) stepCert(st *Step, where string) error {
+func (l *loader) stepCert(st *step, where string) error {
 	own := st.cert.set()
 	if own {
 		if u, err := url.Parse(st.url); err == nil && strings.EqualFold(u.Scheme, "http") {
@@ -97,7 +97,7 @@ func (c certThresholds) judge() expiry.Judge {
 // earlier step's came over the same leaf with the same thresholds. A step that asks for it in its
 // own keys must have come over TLS; the top level's thresholds pass over
 // the steps that did not.
-func (st *Step) judgeCert(chain []certchain.Cert, judged map[string]bool) []check.Finding {
+func (st *step) judgeCert(chain []certchain.Cert, judged map[string]bool) []check.Finding {
 	if !st.cert.set() || len(chain) == 0 && !st.certOwn {
 		return nil
 	}

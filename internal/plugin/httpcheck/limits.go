@@ -1,4 +1,4 @@
-package journey
+package httpcheck
 
 import (
 	"context"
@@ -17,10 +17,10 @@ var (
 	stepLimitKeys = []string{"max_body", "max_redirects", "timeout"}
 )
 
-// Limits are those options; unset (zero, nil) leaves them to the level
+// stepLimits are those options; unset (zero, nil) leaves them to the level
 // above: the step's to the scenario's, the scenario's to the command
 // line's, that to the defaults.
-type Limits struct {
+type stepLimits struct {
 	MaxBody      int64
 	MaxRedirects *int
 	// Timeout bounds one step's request (steps only; the scenario's
@@ -31,7 +31,7 @@ type Limits struct {
 }
 
 // limit reads one of the keys into lim.
-func (l *loader) limit(lim *Limits, key string, k, v *node) error {
+func (l *loader) limit(lim *stepLimits, key string, k, v *node) error {
 	if lim.lines == nil {
 		lim.lines = map[string]int{}
 	}
@@ -69,7 +69,7 @@ func (l *loader) limit(lim *Limits, key string, k, v *node) error {
 // SetMaxBody applies --max-body to the steps that do not set their own.
 // The scenario's own max_body and the flag conflict: which one rules
 // would be a guess.
-func (s *Scenario) SetMaxBody(n int64) error {
+func (s *scenario) SetMaxBody(n int64) error {
 	if line, ok := s.limits.lines["max_body"]; ok {
 		return fmt.Errorf("--max-body and the scenario's max_body (%s line %d) conflict: give one", s.path, line)
 	}
@@ -78,7 +78,7 @@ func (s *Scenario) SetMaxBody(n int64) error {
 }
 
 // SetMaxRedirects applies --max-redirects as SetMaxBody does --max-body.
-func (s *Scenario) SetMaxRedirects(n int) error {
+func (s *scenario) SetMaxRedirects(n int) error {
 	if line, ok := s.limits.lines["max_redirects"]; ok {
 		return fmt.Errorf("--max-redirects and the scenario's max_redirects (%s line %d) conflict: give one", s.path, line)
 	}
@@ -87,7 +87,7 @@ func (s *Scenario) SetMaxRedirects(n int) error {
 }
 
 // apply sets r's limits from the step, else the scenario.
-func (st *Step) apply(s *Scenario, r *httpprobe.Request) {
+func (st *step) apply(s *scenario, r *httpprobe.Request) {
 	r.MaxBody = st.limits.MaxBody
 	if r.MaxBody == 0 {
 		r.MaxBody = s.limits.MaxBody
@@ -103,7 +103,7 @@ func (st *Step) apply(s *Scenario, r *httpprobe.Request) {
 }
 
 // send does the step's request within its own timeout, if it has one.
-func (st *Step) send(ctx context.Context, c Client, req *httpprobe.Request) (*httpprobe.Response, error) {
+func (st *step) send(ctx context.Context, c client, req *httpprobe.Request) (*httpprobe.Response, error) {
 	if st.limits.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, st.limits.Timeout)

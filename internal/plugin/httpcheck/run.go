@@ -1,4 +1,4 @@
-package journey
+package httpcheck
 
 import (
 	"context"
@@ -7,9 +7,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"strconv"
+	"sort"
 	"strings"
-	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
@@ -20,40 +19,54 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
 
-// Client sends one request; *httpprobe.Client is one.
-type Client interface {
+// client sends one request; *httpprobe.Client is one.
+type client interface {
 	Do(ctx context.Context, r *httpprobe.Request) (*httpprobe.Response, error)
 }
 
-// NewClient makes the client a journey runs with: jar keeps its cookies,
-// and no dial may outlast deadline (zero: none beyond the context's).
-type NewClient func(jar http.CookieJar, deadline time.Time) (Client, error)
+// newClient makes the client a run sends with: jar keeps its cookies (nil
+// keeps none), and no dial outlasts ctx's deadline.
+type newClient func(ctx context.Context, jar http.CookieJar) (client, error)
 
-// RunOptions say how a journey reports.
-type RunOptions struct {
-	// Masker masks secrets in everything reported; the one Load used.
+// probeClient makes clients of the probe options.
+func probeClient(probe httpprobe.Options) newClient {
+	return func(ctx context.Context, jar http.CookieJar) (client, error) {
+		probe.Jar = jar
+		// net/http detaches dials from the request's context.
+		probe.Deadline, _ = ctx.Deadline()
+		return httpprobe.New(probe)
+	}
+}
+
+// runOptions say how a run reports.
+type runOptions struct {
+	// Masker masks secrets in everything reported; the one loadScenario used.
 	Masker *secret.Masker
 	// Verbose lists each step with its timings; the OK verdict stays
 	// the same.
 	Verbose bool
 }
 
-// Run takes the steps in order with one cookie jar, until the first step
-// that fails (a step with severity: warning fails as WARNING and the
-// journey goes on: an optional step that degrades must not hide whether
-// the steps after it still work). The report's tag is HTTP; every text in
-// it has its secrets masked.
-func (s *Scenario) Run(ctx context.Context, newClient NewClient, o RunOptions) *check.Report {
+// Run takes the steps in order with one cookie jar, sending with a client
+// of the probe options, within ctx's deadline and the scenario's timeout,
+// until the first step that fails (a step with severity: warning fails as
+// WARNING and the journey goes on: an optional step that degrades must
+// not hide whether the steps after it still work). The report's tag is
+// HTTP; every text in it has its secrets masked.
+func (s *scenario) Run(ctx context.Context, probe httpprobe.Options, o runOptions) *check.Report {
+	return s.runWith(ctx, probeClient(probe), o)
+}
+
+func (s *scenario) runWith(ctx context.Context, newClient newClient, o runOptions) *check.Report {
 	masker := o.Masker
 	if masker == nil {
 		masker = new(secret.Masker)
 	}
-	n := len(s.Steps)
-	r := &check.Report{
-		Tag:       "HTTP",
-		OKVerdict: fmt.Sprintf("%s, %d %s passed", s.Name, n, check.Plural(n, "step")),
-		Noun:      "step",
-		Verbose:   o.Verbose,
+	r := &check.Report{Tag: "HTTP", Verbose: o.Verbose}
+	if !s.one {
+		n := len(s.Steps)
+		r.OKVerdict = fmt.Sprintf("%s, %d %s passed", s.Name, n, check.Plural(n, "step"))
+		r.Noun = "step"
 	}
 	add := func(status check.Status, text string) {
 		r.Findings = append(r.Findings, check.Finding{Status: status, Text: masker.Mask(text)})
@@ -63,16 +76,30 @@ func (s *Scenario) Run(ctx context.Context, newClient NewClient, o RunOptions) *
 		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
 		defer cancel()
 	}
-	deadline, _ := ctx.Deadline()
-	cookies, err := cookiejar.New(nil)
+	var cookies, jar http.CookieJar
+	var err error
+	// The one request of -u keeps no cookies: a redirect gets none that
+	// an earlier response set, as curl does without a jar.
+	if !s.one {
+		if cookies, err = cookiejar.New(nil); err == nil {
+			jar = maskingJar{cookies, masker}
+		}
+	}
 	if err == nil {
-		var c Client
-		if c, err = newClient(maskingJar{cookies, masker}, deadline); err == nil {
-			s.run(ctx, c, cookies, masker, o.Verbose, add)
+		var c client
+		if c, err = newClient(ctx, jar); err == nil {
+			if idle, ok := c.(interface{ CloseIdleConnections() }); ok {
+				defer idle.CloseIdleConnections()
+			}
+			s.run(ctx, c, cookies, masker, r, add)
 			return r
 		}
 	}
-	add(check.UNKNOWN, fmt.Sprintf("%s: %v", s.Name, err))
+	if s.one {
+		add(check.UNKNOWN, err.Error())
+	} else {
+		add(check.UNKNOWN, fmt.Sprintf("%s: %v", s.Name, err))
+	}
 	return r
 }
 
@@ -94,13 +121,13 @@ func (j maskingJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 	j.CookieJar.SetCookies(u, cookies)
 }
 
-func (s *Scenario) run(ctx context.Context, c Client, jar http.CookieJar, masker *secret.Masker, verbose bool, add func(check.Status, string)) {
+func (s *scenario) run(ctx context.Context, c client, jar http.CookieJar, masker *secret.Masker, report *check.Report, add func(check.Status, string)) {
 	vars := secret.Map{}
 	judged := map[string]bool{}
 	overTLS := false
 	for i, st := range s.Steps {
 		prefix := fmt.Sprintf("%s step %d/%d %q", s.Name, i+1, len(s.Steps), st.Name)
-		r := &stepRun{ctx: ctx, c: c, jar: jar, s: s, vars: vars, masker: masker, verbose: verbose, prefix: prefix, add: add, judged: judged}
+		r := &stepRun{ctx: ctx, c: c, jar: jar, s: s, vars: vars, masker: masker, report: report, prefix: prefix, add: add, judged: judged}
 		// The steps after one that stops the journey are named on its
 		// first line: a responder must not read them as passed.
 		if i+2 == len(s.Steps) {
@@ -121,15 +148,15 @@ func (s *Scenario) run(ctx context.Context, c Client, jar http.CookieJar, masker
 
 // stepRun is what a step runs with.
 type stepRun struct {
-	ctx     context.Context
-	c       Client
-	jar     http.CookieJar
-	s       *Scenario
-	vars    secret.Map
-	masker  *secret.Masker
-	verbose bool
-	prefix  string
-	add     func(check.Status, string)
+	ctx    context.Context
+	c      client
+	jar    http.CookieJar
+	s      *scenario
+	vars   secret.Map
+	masker *secret.Masker
+	report *check.Report
+	prefix string
+	add    func(check.Status, string)
 	// notRun ends the first line of a failure that stops the journey:
 	// "; steps 3-5 not run".
 	notRun string
@@ -146,8 +173,8 @@ type stepRun struct {
 // found nothing worse than WARNING (a status mapped to warning, a slow
 // answer, a certificate due soon), so that what degrades does not hide
 // whether the steps after it still work.
-func (st *Step) do(r *stepRun) bool {
-	ctx, c, s, vars, masker, verbose, prefix := r.ctx, r.c, r.s, r.vars, r.masker, r.verbose, r.prefix
+func (st *step) do(r *stepRun) bool {
+	ctx, c, s, vars, masker, prefix := r.ctx, r.c, r.s, r.vars, r.masker, r.prefix
 	add := func(status check.Status, text string) {
 		if status != check.OK && status != check.WARNING {
 			text += r.notRun
@@ -163,7 +190,7 @@ func (st *Step) do(r *stepRun) bool {
 	}
 	req, err := st.request(s, vars, masker)
 	if err != nil {
-		// Load checked every reference; what is left is a value a
+		// loadScenario checked every reference; what is left is a value a
 		// response gave, or the environment or a file changing under
 		// the run.
 		status := check.UNKNOWN
@@ -176,27 +203,29 @@ func (st *Step) do(r *stepRun) bool {
 	}
 	shownURL := secret.RedactURL(masker.Mask(req.URL))
 	shown := st.Method + " " + shownURL
-	end := inflight.Begin(ctx, masker.Mask(prefix+" "+shown), severity(check.CRITICAL))
+	end := func() {}
+	if !s.one {
+		// The one request has nothing to say beyond the phase the
+		// probe names.
+		end = inflight.Begin(ctx, masker.Mask(prefix+" "+shown), severity(check.CRITICAL))
+	}
 	resp, err := st.send(ctx, c, req)
 	end()
 	if err != nil {
-		// The error may quote the URL as sent, user info and all.
-		// net/http's own redaction keeps the user name.
-		text := masker.Mask(err.Error())
-		if u, perr := url.Parse(req.URL); perr == nil && u.User != nil {
-			stripped := strings.Replace(u.String(), u.User.String()+"@", u.User.Username()+":***@", 1)
-			text = strings.ReplaceAll(text, masker.Mask(stripped), shownURL)
-		}
-		text = strings.ReplaceAll(text, masker.Mask(req.URL), shownURL)
+		text := st.sendError(err, req, shownURL, masker, s.one)
 		var ce *httpprobe.CertError
 		if st.cert.set() && errors.As(err, &ce) {
 			text += st.cert.judge().Unverified(ce.Presented)
 		}
-		add(severity(check.CRITICAL), fmt.Sprintf("%s: %s (%s)", prefix, text, shown))
+		if s.one {
+			add(check.CRITICAL, shown+": "+text)
+		} else {
+			add(severity(check.CRITICAL), fmt.Sprintf("%s: %s (%s)", prefix, text, shown))
+		}
 		return st.Warning
 	}
 	r.overTLS = len(resp.Chain) > 0
-	context := describe(st.Method, resp, masker, verbose)
+	target, context := describe(st.Method, shownURL, resp, masker, r.report.Verbose, s.one)
 	// Extract even when an expectation failed: a secret the response
 	// carries is then registered before a failure quotes the body.
 	extracted := st.extract(ctx, resp, r.jar, vars, masker)
@@ -209,21 +238,54 @@ func (st *Step) do(r *stepRun) bool {
 		failures = append(failures, extracted...)
 	}
 	if len(failures) == 0 {
-		add(check.OK, fmt.Sprintf("%s: %s", strings.TrimPrefix(prefix, s.Name+" "), context))
+		if s.one {
+			r.report.OKVerdict = fmt.Sprintf("%s %d", target, resp.StatusCode)
+			add(check.OK, context)
+		} else {
+			add(check.OK, fmt.Sprintf("%s: %s", strings.TrimPrefix(prefix, s.Name+" "), context))
+		}
 		return true
 	}
-	// The worst failure leads; ties keep the order of the expectations.
-	worst := 0
+	worstFirst(failures)
 	for i, f := range failures {
-		if check.Worse(f.Status, failures[worst].Status) {
-			worst = i
+		switch {
+		case !s.one:
+			f.Text = fmt.Sprintf("%s: %s (%s)", prefix, f.Text, context)
+		case i == 0:
+			// The worst leads the message and carries the request,
+			// its status and timings; the others follow, one line
+			// each.
+			f.Text += " (" + context + ")"
 		}
-	}
-	failures[0], failures[worst] = failures[worst], failures[0]
-	for _, f := range failures {
-		add(severity(f.Status), fmt.Sprintf("%s: %s (%s)", prefix, f.Text, context))
+		add(severity(f.Status), f.Text)
 	}
 	return st.Warning || !check.Worse(failures[0].Status, check.WARNING)
+}
+
+// sendError says why a request got no response.
+func (st *step) sendError(err error, req *httpprobe.Request, shownURL string, masker *secret.Masker, one bool) string {
+	if one {
+		var re *httpprobe.RedirectError
+		var pe *phase.Error
+		if !errors.As(err, &re) && !errors.As(err, &pe) {
+			return phase.Cause(err)
+		}
+		return err.Error()
+	}
+	// The error may quote the URL as sent, user info and all.
+	// net/http's own redaction keeps the user name.
+	text := masker.Mask(err.Error())
+	if u, perr := url.Parse(req.URL); perr == nil && u.User != nil {
+		stripped := strings.Replace(u.String(), u.User.String()+"@", u.User.Username()+":***@", 1)
+		text = strings.ReplaceAll(text, masker.Mask(stripped), shownURL)
+	}
+	return strings.ReplaceAll(text, masker.Mask(req.URL), shownURL)
+}
+
+// worstFirst orders findings worst first; ties keep the order of the
+// expectations.
+func worstFirst(findings []check.Finding) {
+	sort.SliceStable(findings, func(i, j int) bool { return check.Worse(findings[i].Status, findings[j].Status) })
 }
 
 func worstOf(findings []check.Finding) check.Status {
@@ -234,31 +296,59 @@ func worstOf(findings []check.Finding) check.Status {
 	return w
 }
 
-// describe says what came back: "GET https://h/api/me 200, total 0.41s",
-// with the final URL after redirects and, verbose, every phase.
-func describe(method string, resp *httpprobe.Response, masker *secret.Masker, verbose bool) string {
+// describe says what came back: the request and where it ended up (target), and
+// the whole of it with the status and the timings (result). The one
+// request of -u names the URL asked and the final one, and every phase:
+// "GET https://h/ -> https://h/home 200 OK; dns 0.00s, ..., total 0.41s",
+// with -v the protocol too. A journey's step names each URL on the way
+// and the total, "GET https://h/api/me 200, total 0.41s", with -v the
+// protocol and every phase.
+func describe(method, sent string, resp *httpprobe.Response, masker *secret.Masker, verbose, one bool) (target, result string) {
+	show := func(u *url.URL) string { return secret.RedactURL(masker.Mask(u.String())) }
 	var b strings.Builder
 	b.WriteString(method)
-	urls := append(append([]*url.URL(nil), resp.Redirects...), resp.URL)
-	for i, u := range urls {
-		if u == nil {
-			continue
+	if one {
+		b.WriteString(" " + sent)
+		if len(resp.Redirects) > 0 && resp.URL != nil {
+			final := *resp.URL
+			final.User = nil
+			b.WriteString(" -> " + show(&final))
 		}
-		if i > 0 && len(b.String()) > len(method) {
-			b.WriteString(" ->")
+	} else {
+		urls := append(append([]*url.URL(nil), resp.Redirects...), resp.URL)
+		for i, u := range urls {
+			if u == nil {
+				continue
+			}
+			if i > 0 && b.Len() > len(method) {
+				b.WriteString(" ->")
+			}
+			b.WriteString(" " + show(u))
 		}
-		b.WriteString(" " + secret.RedactURL(masker.Mask(u.String())))
 	}
-	b.WriteString(" " + strconv.Itoa(resp.StatusCode))
-	t := resp.Timings
+	target = b.String()
+	times := timings(resp.Timings)
 	if verbose {
-		fmt.Fprintf(&b, ", %s, dns %s, connect %s, tls %s, ttfb %s, body %s, total %s", resp.Proto,
-			phase.Seconds(t.DNS), phase.Seconds(t.Connect), phase.Seconds(t.TLS),
-			phase.Seconds(t.TTFB), phase.Seconds(t.Body), phase.Seconds(t.Total))
-		return b.String()
+		times = resp.Proto + ", " + times
 	}
-	b.WriteString(", total " + phase.Seconds(t.Total))
-	return b.String()
+	switch {
+	case one:
+		return target, fmt.Sprintf("%s %s; %s", target, resp.Status, times)
+	case verbose:
+		return target, fmt.Sprintf("%s %d, %s", target, resp.StatusCode, times)
+	}
+	return target, fmt.Sprintf("%s %d, total %s", target, resp.StatusCode, phase.Seconds(resp.Timings.Total))
+}
+
+// timings is the time of a response, phase by phase; a plain http://
+// response has no tls phase.
+func timings(t httpprobe.Timings) string {
+	parts := []string{"dns " + phase.Seconds(t.DNS), "connect " + phase.Seconds(t.Connect)}
+	if t.TLS > 0 {
+		parts = append(parts, "tls "+phase.Seconds(t.TLS))
+	}
+	parts = append(parts, "ttfb "+phase.Seconds(t.TTFB), "body "+phase.Seconds(t.Body), "total "+phase.Seconds(t.Total))
+	return strings.Join(parts, ", ")
 }
 
 // responseError is a request a step cannot send because of a value an
@@ -268,7 +358,12 @@ type responseError struct{ error }
 func (e *responseError) Unwrap() error { return e.error }
 
 // request expands the step's templates with the variables so far.
-func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (_ *httpprobe.Request, err error) {
+func (st *step) request(s *scenario, vars secret.Map, masker *secret.Masker) (_ *httpprobe.Request, err error) {
+	if st.sent != nil {
+		req := *st.sent
+		req.Header = req.Header.Clone()
+		return &req, nil
+	}
 	expand := func(t string) (string, error) { return masker.ExpandVars(t, vars.Lookup) }
 	raw, err := expand(st.url)
 	if err != nil {
@@ -323,7 +418,7 @@ func (st *Step) request(s *Scenario, vars secret.Map, masker *secret.Masker) (_ 
 			return nil, fmt.Errorf("header %s: %v", h.name, err)
 		}
 		if err := httpprobe.CheckHeaderValue(v); err != nil {
-			// Load checked what the file gives: this came from a
+			// loadScenario checked what the file gives: this came from a
 			// response, and is a finding about it.
 			return nil, &responseError{fmt.Errorf("header %s: %v, from what an earlier step extracted", h.name, err)}
 		}
@@ -386,9 +481,9 @@ func extracted(t string) bool {
 
 // extract sets the step's variables from resp and the jar; what it could
 // not extract is a failure of the step.
-func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, jar http.CookieJar, vars secret.Map, masker *secret.Masker) []check.Finding {
+func (st *step) extract(ctx context.Context, resp *httpprobe.Response, jar http.CookieJar, vars secret.Map, masker *secret.Masker) []check.Finding {
 	var out []check.Finding
-	fail := func(x Extraction, format string, args ...any) {
+	fail := func(x extraction, format string, args ...any) {
 		text := fmt.Sprintf("extract %s: ", x.Var) + fmt.Sprintf(format, args...)
 		out = append(out, check.Finding{Status: check.CRITICAL, Text: text})
 	}

@@ -1,4 +1,4 @@
-package journey
+package httpcheck
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
@@ -27,15 +26,15 @@ func run(t *testing.T, yml string, verbose bool) (*check.Report, *netClient) {
 	t.Setenv("E2E_PASSWORD", testPassword)
 	path := testutil.WriteFile(t, "login.yml", []byte(yml))
 	masker := new(secret.Masker)
-	s, err := Load(context.Background(), path, masker)
+	s, err := loadScenario(context.Background(), path, masker)
 	if err != nil {
-		t.Fatalf("Load: %v", err)
+		t.Fatalf("loadScenario: %v", err)
 	}
 	var c *netClient
-	r := s.Run(context.Background(), func(jar http.CookieJar, deadline time.Time) (Client, error) {
+	r := s.runWith(context.Background(), func(_ context.Context, jar http.CookieJar) (client, error) {
 		c = &netClient{jar: jar}
 		return c, nil
-	}, RunOptions{Masker: masker, Verbose: verbose})
+	}, runOptions{Masker: masker, Verbose: verbose})
 	return r, c
 }
 

@@ -1,15 +1,15 @@
-// Package journey runs a scenario file: the steps a user takes through a
-// web application (open the login form, sign in, call the API, sign out),
-// one cookie jar across them, values carried from one response into the
-// next request, each response judged like a one-request check.
+// Package httpcheck is check-http-e2e: one request with real assertions,
+// or a scenario file: the steps a user takes through a web application
+// (open the login form, sign in, call the API, sign out), one cookie jar
+// across them, values carried from one response into the next request.
 //
 // Everything that can be wrong with the file (unknown keys, wrong types,
 // bad expressions, variables used before a step extracts them) is found
 // when it is loaded, before any request is sent, and named with its line.
 //
 // It links the YAML parser and, through httpexpect, gojq: only
-// check-http-e2e may import it.
-package journey
+// check-http-e2e (and what validates its command lines) may import it.
+package httpcheck
 
 import (
 	"context"
@@ -31,28 +31,31 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
 
-// FileLimit caps a scenario file. A journey of a few dozen steps is a
+// scenarioFileLimit caps a scenario file. A journey of a few dozen steps is a
 // few KiB; the YAML parser takes some hundred times a file's size in
 // memory, and a check has a memory cap.
-const FileLimit = 256 << 10
+const scenarioFileLimit = 256 << 10
 
-// Scenario is a loaded, validated scenario file.
-type Scenario struct {
+// scenario is a loaded, validated scenario file.
+type scenario struct {
 	Name string
 	// Timeout bounds the whole run; zero leaves it to the caller's
 	// deadline.
 	Timeout time.Duration
-	Steps   []*Step
+	Steps   []*step
 
 	path    string
 	baseURL string // template: ${env:} and ${file:} only
 	headers []field
 	cert    certThresholds // for every step (cert.go)
-	limits  Limits
+	limits  stepLimits
+	// one is the scenario of -u: one step, no cookie jar, reported in the
+	// words of one request.
+	one bool
 }
 
-// Step is one request and what its response must be.
-type Step struct {
+// step is one request and what its response must be.
+type step struct {
 	Name   string
 	Method string
 	// Line is where the step starts in the file.
@@ -67,14 +70,16 @@ type Step struct {
 
 	NoFollow bool
 	Expect   httpexpect.Expect
-	Extract  []Extraction
+	Extract  []extraction
 	// Warning makes a failure of this step WARNING instead of CRITICAL,
 	// and the journey goes on after it.
 	Warning bool
 
 	cert    certThresholds // the step's own, then the scenario's (cert.go)
 	certOwn bool
-	limits  Limits
+	limits  stepLimits
+	// sent is the request of -u, which the flags settle before the run.
+	sent *httpprobe.Request
 }
 
 type bodyKind int
@@ -92,11 +97,11 @@ type field struct {
 	line        int
 }
 
-// Extraction takes a value from a response for later steps: the first
+// extraction takes a value from a response for later steps: the first
 // value of a jq expression, a header, or a cookie of the jar, by name; or
 // the body. Regex, when set, then takes its first group (the whole match
 // when it has no group) from that value: alone, it reads the body.
-type Extraction struct {
+type extraction struct {
 	Var    string
 	Regex  *regexp.Regexp
 	JQ     *httpexpect.JQ
@@ -118,19 +123,19 @@ var (
 	varName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
-// Load reads and validates the scenario at path. Values from ${env:} and
+// loadScenario reads and validates the scenario at path. Values from ${env:} and
 // ${file:} are resolved once here, so that a missing one is found before
 // any request, and registered with masker. Every error names the file and
 // the line, and is a usage error.
-func Load(ctx context.Context, path string, masker *secret.Masker) (*Scenario, error) {
+func loadScenario(ctx context.Context, path string, masker *secret.Masker) (*scenario, error) {
 	end := inflight.Begin(ctx, "read scenario "+path, check.UNKNOWN)
-	data, err := localfile.Read(path, FileLimit)
+	data, err := localfile.Read(path, scenarioFileLimit)
 	end()
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", path, err)
 	}
 	end = inflight.Begin(ctx, "parsing scenario "+path, check.UNKNOWN)
-	s, err := Parse(path, data, masker)
+	s, err := parseScenario(path, data, masker)
 	end()
 	if err != nil {
 		var le *lineError
@@ -142,9 +147,9 @@ func Load(ctx context.Context, path string, masker *secret.Masker) (*Scenario, e
 	return s, nil
 }
 
-// Parse validates a scenario read from path; Load is Parse of a file.
+// parseScenario validates a scenario read from path; loadScenario is parseScenario of a file.
 // Its errors are *lineError where a line is known.
-func Parse(path string, data []byte, masker *secret.Masker) (*Scenario, error) {
+func parseScenario(path string, data []byte, masker *secret.Masker) (*scenario, error) {
 	if masker == nil {
 		masker = new(secret.Masker)
 	}
@@ -161,7 +166,7 @@ func Parse(path string, data []byte, masker *secret.Masker) (*Scenario, error) {
 
 type loader struct {
 	masker *secret.Masker
-	s      *Scenario
+	s      *scenario
 	// defined maps each variable to the step (0-based) that last extracts
 	// it so far; later maps every extraction of the whole file, for the
 	// message about a variable used before its step.
@@ -202,8 +207,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (l *loader) scenario(path string, root *node) (*Scenario, error) {
-	s := &Scenario{path: path}
+func (l *loader) scenario(path string, root *node) (*scenario, error) {
+	s := &scenario{path: path}
 	l.s = s
 	var steps *node
 	err := fields(root, "the scenario", scenarioKeys, func(key string, k, v *node) error {
@@ -291,9 +296,9 @@ func (l *loader) checkBaseURL(k *node, tmpl string) error {
 	return nil
 }
 
-func (l *loader) step(i int, n *node) (*Step, error) {
+func (l *loader) step(i int, n *node) (*step, error) {
 	where := fmt.Sprintf("step %d", i+1)
-	st := &Step{Line: n.line}
+	st := &step{Line: n.line}
 	var urlKey *node
 	var expect *node
 	var bodyKey *node
@@ -451,7 +456,7 @@ func (l *loader) warningVars(line, i int, what, s string) error {
 	return bad
 }
 
-func (l *loader) checkURL(st *Step, i int, k *node) error {
+func (l *loader) checkURL(st *step, i int, k *node) error {
 	where := fmt.Sprintf("step %d %s", i+1, k.text)
 	if err := l.template(k.line, i, where, st.url); err != nil {
 		return err
@@ -480,7 +485,7 @@ func (l *loader) checkURL(st *Step, i int, k *node) error {
 // it resolves against) beside an Authorization header: net/http would
 // send the header and drop the user info without a word, so one of the
 // two credentials is never used.
-func (l *loader) oneAuthorization(st *Step, i int, k *node) error {
+func (l *loader) oneAuthorization(st *step, i int, k *node) error {
 	var header bool
 	for _, h := range append(append([]field(nil), l.s.headers...), st.headers...) {
 		header = header || strings.EqualFold(h.name, "Authorization")
@@ -523,7 +528,7 @@ func (l *loader) headerFields(k, v *node, where string, i int) ([]field, error) 
 			return nil, err
 		}
 		// What the file and ${env:}/${file:} give is known now; what
-		// steps extract is checked when it is (see Step.request).
+		// steps extract is checked when it is (see step.request).
 		known, _ := l.masker.ExpandVars(value, func(string) (secret.Var, bool) { return secret.Var{}, true })
 		if err := httpprobe.CheckHeaderValue(known); err != nil {
 			return nil, errAt(hk.line, "%s %s: %v%s", where, name, err, blockHint(value))
@@ -542,7 +547,7 @@ func blockHint(v string) string {
 	return ""
 }
 
-func (l *loader) body(st *Step, i int, key string, k, v *node) error {
+func (l *loader) body(st *step, i int, key string, k, v *node) error {
 	where := fmt.Sprintf("step %d %s", i+1, key)
 	switch key {
 	case "body":
@@ -604,7 +609,7 @@ func (l *loader) jsonTemplates(i int, where string, v *node) error {
 	return nil
 }
 
-func (l *loader) expect(st *Step, where string, n *node) error {
+func (l *loader) expect(st *step, where string, n *node) error {
 	where += " expect"
 	e := &st.Expect
 	return fields(n, where, expectKeys, func(key string, k, v *node) error {
@@ -694,7 +699,7 @@ func statusSpec(k, v *node, what string) (string, error) {
 	return strings.Join(parts, ","), nil
 }
 
-func (l *loader) extract(st *Step, i int, k, n *node) error {
+func (l *loader) extract(st *step, i int, k, n *node) error {
 	where := fmt.Sprintf("step %d extract", i+1)
 	if n.kind != mapKind {
 		return errAt(k.line, "%s must be a mapping of variable names to {regex|jq|header|cookie: ...}, got %s", where, n.describe())
@@ -704,7 +709,7 @@ func (l *loader) extract(st *Step, i int, k, n *node) error {
 		if !varName.MatchString(name) {
 			return errAt(vk.line, "%s: %q is not a variable name (letters, digits and _, not starting with a digit)", where, name)
 		}
-		x := Extraction{Var: name, Line: vk.line}
+		x := extraction{Var: name, Line: vk.line}
 		what := where + " " + name
 		var source *node // jq, header or cookie; none is the body
 		err := fields(n.vals[j], what, extractKeys, func(key string, k, v *node) error {

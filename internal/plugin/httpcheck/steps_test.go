@@ -1,4 +1,4 @@
-package journey
+package httpcheck
 
 import (
 	"context"
@@ -174,17 +174,17 @@ func TestTimeout(t *testing.T) {
 	stall := testutil.ServeStall(t)
 	path := testutil.WriteFile(t, "slow.yml", []byte("timeout: 0.2\nsteps:\n  - name: hang\n    get: http://"+stall+"/\n"))
 	masker := new(secret.Masker)
-	s, err := Load(context.Background(), path, masker)
+	s, err := loadScenario(context.Background(), path, masker)
 	if err != nil {
 		t.Fatal(err)
 	}
 	outer, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var got time.Time
-	r := s.Run(outer, func(jar http.CookieJar, deadline time.Time) (Client, error) {
-		got = deadline
+	r := s.runWith(outer, func(ctx context.Context, jar http.CookieJar) (client, error) {
+		got, _ = ctx.Deadline()
 		return &netClient{jar: jar}, nil
-	}, RunOptions{Masker: masker})
+	}, runOptions{Masker: masker})
 	if want := `HTTP CRITICAL: slow step 1/1 "hang": Get "http://` + stall + `/": context deadline exceeded (GET http://` + stall + `/)`; r.Message() != want {
 		t.Errorf("message:\n%s\nwant:\n%s", r.Message(), want)
 	}
@@ -195,11 +195,11 @@ func TestTimeout(t *testing.T) {
 
 func TestNewClientFails(t *testing.T) {
 	path := testutil.WriteFile(t, "x.yml", []byte("steps:\n  - get: http://127.0.0.1:1/\n"))
-	s, err := Load(context.Background(), path, nil)
+	s, err := loadScenario(context.Background(), path, nil)
 	if err == nil {
-		r := s.Run(context.Background(), func(http.CookieJar, time.Time) (Client, error) {
+		r := s.runWith(context.Background(), func(context.Context, http.CookieJar) (client, error) {
 			return nil, errors.New("--ca-file: no certificate in ca.pem")
-		}, RunOptions{})
+		}, runOptions{})
 		if got, want := r.Message(), "HTTP UNKNOWN: x: --ca-file: no certificate in ca.pem"; got != want {
 			t.Errorf("message %q, want %q", got, want)
 		}

@@ -1,4 +1,4 @@
-package journey
+package httpcheck
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package journey
+package httpcheck
 
 import (
 	"errors"
@@ -24,7 +24,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, yml string) {
-		_, err := Parse("f.yml", []byte(yml), new(secret.Masker))
+		_, err := parseScenario("f.yml", []byte(yml), new(secret.Masker))
 		if err == nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package journey
+package httpcheck
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 
 // load loads yml from a file called login.yml and returns the error with
 // the file's directory left out.
-func load(t *testing.T, yml string) (*Scenario, string) {
+func load(t *testing.T, yml string) (*scenario, string) {
 	t.Helper()
 	path := testutil.WriteFile(t, "login.yml", []byte(yml))
-	s, err := Load(context.Background(), path, new(secret.Masker))
+	s, err := loadScenario(context.Background(), path, new(secret.Masker))
 	if err != nil {
 		return nil, strings.ReplaceAll(err.Error(), filepath.Dir(path)+string(filepath.Separator), "")
 	}
@@ -110,19 +110,19 @@ func TestLoadErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := load(t, tc.yml)
 			if err == "" || !strings.HasPrefix(err, tc.want) && !strings.Contains(err, tc.want) {
-				t.Errorf("Load error:\n%s\nwant:\n%s", err, tc.want)
+				t.Errorf("loadScenario error:\n%s\nwant:\n%s", err, tc.want)
 			}
 			if strings.Contains(err, "\n") {
-				t.Errorf("Load error spans lines:\n%s", err)
+				t.Errorf("loadScenario error spans lines:\n%s", err)
 			}
 		})
 	}
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(context.Background(), filepath.Join(t.TempDir(), "nope.yml"), new(secret.Masker))
+	_, err := loadScenario(context.Background(), filepath.Join(t.TempDir(), "nope.yml"), new(secret.Masker))
 	if err == nil || !strings.Contains(err.Error(), "nope.yml") {
-		t.Errorf("Load of a missing file: %v, want an error naming it", err)
+		t.Errorf("loadScenario of a missing file: %v, want an error naming it", err)
 	}
 }
 
@@ -169,7 +169,7 @@ steps:
 func TestLoadDefaultName(t *testing.T) {
 	s, err := load(t, "steps:\n  - get: https://h/\n")
 	if err != "" || s.Name != "login" {
-		t.Errorf("Load = %+v, %s; want the name login", s, err)
+		t.Errorf("loadScenario = %+v, %s; want the name login", s, err)
 	}
 }
 
@@ -183,6 +183,6 @@ func TestLoadAliasBomb(t *testing.T) {
 	}
 	_, err := load(t, yml+"steps:\n  - post: https://h/\n    json: *f\n")
 	if !strings.Contains(err, "expands to more than") {
-		t.Errorf("Load = %q, want the alias bomb refused", err)
+		t.Errorf("loadScenario = %q, want the alias bomb refused", err)
 	}
 }
