@@ -16,9 +16,9 @@ import (
 	"github.com/jessevdk/go-flags"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/version"
 )
 
@@ -147,7 +147,7 @@ func (r checkRun) expired(findings []check.Finding) result {
 	return result{stdout: report.Message() + "\n", code: int(report.Status())}
 }
 
-func (r checkRun) panicked(p *pool.PanicError) result {
+func (r checkRun) panicked(p *goroutine.PanicError) result {
 	return r.bug(fmt.Sprint(p.Value), p.Stack)
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 )
 
@@ -66,7 +65,7 @@ type job interface {
 	// which, naming the work still in progress.
 	expired(findings []check.Finding) result
 	// panicked reports a panic in any goroutine of the run.
-	panicked(p *pool.PanicError) result
+	panicked(p *goroutine.PanicError) result
 }
 
 // supervise runs j in a goroutine and returns its exit code when it
@@ -83,8 +82,8 @@ func supervise(stdout, stderr io.Writer, j job) int {
 
 	timeouts := make(chan time.Duration, 1)
 	done := make(chan result, 1)
-	panics := make(chan *pool.PanicError, 1)
-	defer goroutine.Handle(func(p *pool.PanicError) {
+	panics := make(chan *goroutine.PanicError, 1)
+	defer goroutine.Handle(func(p *goroutine.PanicError) {
 		select {
 		case panics <- p:
 		default: // the first panic is reported

@@ -11,7 +11,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
@@ -96,7 +95,7 @@ func (c *Collector) Run(ctx context.Context, w io.Writer) error {
 	}
 	var late <-chan time.Time
 	if d, ok := ctx.Deadline(); ok {
-		timer := time.NewTimer(time.Until(d) + pool.Grace)
+		timer := time.NewTimer(time.Until(d) + goroutine.Grace)
 		defer timer.Stop()
 		late = timer.C
 	}
@@ -270,7 +269,7 @@ func (c *Collector) probeHTTP(ctx context.Context) []httpResult {
 		return rs
 	}
 	defer client.CloseIdleConnections()
-	return pool.Map(ctx, len(c.Spec.HTTP), 0, func(ctx context.Context, i int) httpResult {
+	return goroutine.Map(ctx, len(c.Spec.HTTP), 0, func(ctx context.Context, i int) httpResult {
 		resp, err := client.Do(ctx, &httpprobe.Request{Method: "GET", URL: c.Spec.HTTP[i].URL})
 		return httpResult{resp, err}
 	}, func(i int, err error) httpResult { return httpResult{err: err} })

@@ -12,7 +12,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
@@ -35,7 +34,7 @@ func (c *Config) Evaluate(ctx context.Context) []Result {
 	for i := range e.progress {
 		e.progress[i] = &progress{}
 	}
-	perTarget := pool.Map(ctx, len(c.Targets), 0, func(ctx context.Context, i int) []Result {
+	perTarget := goroutine.Map(ctx, len(c.Targets), 0, func(ctx context.Context, i int) []Result {
 		return e.target(ctx, i)
 	}, func(i int, err error) []Result {
 		return e.progress[i].unfinished(ctx, c.Targets[i], err)
@@ -243,7 +242,7 @@ func (e *evaluation) failed(t Target, ap netip.AddrPort, err error) Result {
 	if errors.As(err, &pe) {
 		r.Phase = pe.Phase
 	}
-	var pan *pool.PanicError
+	var pan *goroutine.PanicError
 	if errors.As(err, &pan) {
 		r.Status = check.UNKNOWN
 	}
@@ -307,7 +306,7 @@ func (p *progress) unfinished(ctx context.Context, t Target, err error) []Result
 	if t.IsFile() {
 		prefix = t.Path + ": " // a file's errors name it
 	}
-	var pan *pool.PanicError
+	var pan *goroutine.PanicError
 	if errors.As(err, &pan) {
 		return []Result{{Target: t, Path: t.Path, Err: fmt.Errorf("%s%w", prefix, err), Status: check.UNKNOWN}}
 	}
@@ -329,7 +328,7 @@ func (p *progress) unfinished(ctx context.Context, t Target, err error) []Result
 	}
 	if len(out) == 0 {
 		msg := "not checked: time ran out before its turn"
-		var u *pool.Unfinished
+		var u *goroutine.Unfinished
 		if errors.As(err, &u) && u.Started {
 			msg = "not checked: time ran out"
 		}

@@ -34,7 +34,7 @@ type Result struct {
 
 	// Err is why nothing could be judged: a *phase.Error for an endpoint
 	// (dns, connect, starttls, tls, verify), a file's error, or
-	// *pool.Unfinished wrapped in a *phase.Error when time ran out. Phase
+	// *goroutine.Unfinished wrapped in a *phase.Error when time ran out. Phase
 	// names the phase it happened in, when there is one.
 	Err   error
 	Phase string

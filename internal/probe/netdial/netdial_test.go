@@ -17,7 +17,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
@@ -154,8 +153,8 @@ func TestDialSilentResolver(t *testing.T) {
 // net/http runs DialContext on a goroutine of its own: a panic there
 // reaches the handler and fails the request instead of crashing.
 func TestDialContextPanicReported(t *testing.T) {
-	panics := make(chan *pool.PanicError, 1)
-	defer goroutine.Handle(func(p *pool.PanicError) { panics <- p })()
+	panics := make(chan *goroutine.PanicError, 1)
+	defer goroutine.Handle(func(p *goroutine.PanicError) { panics <- p })()
 	var d *Dialer // its Resolver field cannot be read
 	tr := &http.Transport{DialContext: d.DialContext}
 	defer tr.CloseIdleConnections()
