@@ -19,6 +19,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/version"
 )
 
@@ -301,5 +302,5 @@ func unquote(s string) (string, []string) {
 // oneLine makes an error one line of the message; it may quote what the
 // user typed, so it is sanitised like a finding.
 func oneLine(s string) string {
-	return check.Sanitize(strings.Join(strings.Fields(s), " "))
+	return textfmt.Sanitize(strings.Join(strings.Fields(s), " "))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // start is when the process started, near enough: package variables are
@@ -169,7 +170,7 @@ func (l *logLines) Write(p []byte) (int, error) {
 	switch {
 	case l.n <= maxLogLines:
 		line := secret.Process().Mask(strings.TrimSuffix(string(p), "\n"))
-		io.WriteString(l.w, check.Shorten(check.Sanitize(line), maxLogRunes)+"\n")
+		io.WriteString(l.w, textfmt.Shorten(textfmt.Sanitize(line), maxLogRunes)+"\n")
 	case l.n == maxLogLines+1:
 		io.WriteString(l.w, "(more log lines left out)\n")
 	}

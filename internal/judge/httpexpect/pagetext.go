@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
@@ -44,7 +44,7 @@ func PageText(resp *httpprobe.Response, mask func(string) string) string {
 	}
 	// The markup is gone and entities decoded: a secret the page held
 	// escaped is masked again in its plain form.
-	return check.Shorten(mask(text), maxPageText)
+	return textfmt.Shorten(mask(text), maxPageText)
 }
 
 func pageText(resp *httpprobe.Response, body string) string {
@@ -177,5 +177,5 @@ func bodySize(resp *httpprobe.Response) string {
 	if resp.Truncated {
 		return fmt.Sprintf("body cut at %d bytes", n)
 	}
-	return fmt.Sprintf("body %d %s", n, check.Plural(n, "byte"))
+	return fmt.Sprintf("body %d %s", n, textfmt.Plural(n, "byte"))
 }

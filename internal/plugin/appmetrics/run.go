@@ -11,6 +11,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
@@ -232,7 +233,7 @@ func (c *Collector) writeTLS(out *lines, results []tlsexpiry.Result) {
 func invalidReason(r *tlsexpiry.Result, noVerify bool) string {
 	switch {
 	case r.DaysLeft <= 0:
-		return fmt.Sprintf("the certificate expired %s ago", check.Age(time.Duration(-r.DaysLeft*float64(24*time.Hour))))
+		return fmt.Sprintf("the certificate expired %s ago", textfmt.Age(time.Duration(-r.DaysLeft*float64(24*time.Hour))))
 	case r.Damaged != nil:
 		return r.Damaged.Error()
 	case r.Target.IsFile():

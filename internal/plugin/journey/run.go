@@ -15,6 +15,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
@@ -51,7 +52,7 @@ func (s *Scenario) Run(ctx context.Context, newClient NewClient, o RunOptions) *
 	n := len(s.Steps)
 	r := &check.Report{
 		Tag:       "HTTP",
-		OKVerdict: fmt.Sprintf("%s, %d %s passed", s.Name, n, check.Plural(n, "step")),
+		OKVerdict: fmt.Sprintf("%s, %d %s passed", s.Name, n, textfmt.Plural(n, "step")),
 		Noun:      "step",
 		Verbose:   o.Verbose,
 	}
@@ -450,7 +451,7 @@ func (st *Step) extract(ctx context.Context, resp *httpprobe.Response, jar http.
 				if from != "" {
 					what = from
 					if !isSecret {
-						what += fmt.Sprintf(" %q", check.Shorten(masker.Mask(value), 60))
+						what += fmt.Sprintf(" %q", textfmt.Shorten(masker.Mask(value), 60))
 					}
 				}
 				fail(x, "regex %q did not match (%s)", x.Regex.String(), what)

@@ -26,6 +26,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
@@ -173,7 +174,7 @@ type loader struct {
 // a value, a variable's name), which may hold anything: it is kept to one
 // line.
 func errAt(line int, format string, args ...any) error {
-	return &lineError{line: line, msg: check.Sanitize(fmt.Sprintf(format, args...))}
+	return &lineError{line: line, msg: textfmt.Sanitize(fmt.Sprintf(format, args...))}
 }
 
 // fields walks a mapping, refusing keys not in known.

@@ -1,4 +1,7 @@
-package check
+// Package textfmt shapes text for a check's one-line message: it escapes
+// what a peer sent, cuts what is long and words counts and durations the
+// way a responder reads them.
+package textfmt
 
 import (
 	"strings"
@@ -47,4 +50,12 @@ func Age(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
+}
+
+// Plural returns noun, with an "s" unless n is 1.
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
 }

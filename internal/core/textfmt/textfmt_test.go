@@ -1,4 +1,4 @@
-package check
+package textfmt
 
 import (
 	"strings"
@@ -41,6 +41,17 @@ func TestAge(t *testing.T) {
 	} {
 		if got := Age(tc.in); got != tc.want {
 			t.Errorf("Age(%s) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "targets"}, {1, "target"}, {2, "targets"}} {
+		if got := Plural(tc.n, "target"); got != tc.want {
+			t.Errorf("Plural(%d, \"target\") = %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }
