@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
@@ -23,10 +24,10 @@ func (o *options) runOne(ctx context.Context, c *httpprobe.Client) *check.Report
 	resp, err := c.Do(ctx, r)
 	if err != nil {
 		var re *httpprobe.RedirectError
-		var pe *phase.Error
+		var pe *inflight.Error
 		what := err.Error()
 		if !errors.As(err, &re) && !errors.As(err, &pe) {
-			what = phase.Cause(err)
+			what = inflight.Cause(err)
 		}
 		var ce *httpprobe.CertError
 		if o.certJudge && errors.As(err, &ce) {
@@ -88,10 +89,10 @@ func show(u string) string {
 
 // breakdown is the timing of a response, phase by phase.
 func breakdown(t httpprobe.Timings) string {
-	parts := []string{"dns " + phase.Seconds(t.DNS), "connect " + phase.Seconds(t.Connect)}
+	parts := []string{"dns " + textfmt.Seconds(t.DNS), "connect " + textfmt.Seconds(t.Connect)}
 	if t.TLS > 0 {
-		parts = append(parts, "tls "+phase.Seconds(t.TLS))
+		parts = append(parts, "tls "+textfmt.Seconds(t.TLS))
 	}
-	parts = append(parts, "ttfb "+phase.Seconds(t.TTFB), "body "+phase.Seconds(t.Body), "total "+phase.Seconds(t.Total))
+	parts = append(parts, "ttfb "+textfmt.Seconds(t.TTFB), "body "+textfmt.Seconds(t.Body), "total "+textfmt.Seconds(t.Total))
 	return strings.Join(parts, ", ")
 }

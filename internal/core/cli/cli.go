@@ -18,7 +18,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/version"
 )
@@ -169,9 +168,9 @@ func stillOpen(open []inflight.Item, terminated bool, timeout time.Duration) []c
 	now := time.Now()
 	if len(open) == 0 {
 		if terminated {
-			return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running when terminated after %s (the check was terminated)", phase.Seconds(now.Sub(start)))}}
+			return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running when terminated after %s (the check was terminated)", textfmt.Seconds(now.Sub(start)))}}
 		}
-		return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running after %s, past the %s deadline", phase.Seconds(now.Sub(start)), timeout)}}
+		return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running after %s, past the %s deadline", textfmt.Seconds(now.Sub(start)), timeout)}}
 	}
 	if len(open) > 1 {
 		// A Prepare that names what it reads says more than the item
@@ -180,9 +179,9 @@ func stillOpen(open []inflight.Item, terminated bool, timeout time.Duration) []c
 	}
 	var fs []check.Finding
 	for _, it := range open {
-		text := fmt.Sprintf("%s: still in progress after %s, past the %s deadline", it.What, phase.Seconds(now.Sub(it.Started)), timeout)
+		text := fmt.Sprintf("%s: still in progress after %s, past the %s deadline", it.What, textfmt.Seconds(now.Sub(it.Started)), timeout)
 		if terminated {
-			text = fmt.Sprintf("%s: stopped after %s (the check was terminated)", it.What, phase.Seconds(now.Sub(it.Started)))
+			text = fmt.Sprintf("%s: stopped after %s (the check was terminated)", it.What, textfmt.Seconds(now.Sub(it.Started)))
 		}
 		fs = append(fs, check.Finding{Status: it.Status, Text: text})
 	}

@@ -4,6 +4,7 @@
 package textfmt
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -58,4 +59,13 @@ func Plural(n int, noun string) string {
 		return noun
 	}
 	return noun + "s"
+}
+
+// Seconds formats a duration the way messages show times: "0.41s", "10.0s".
+func Seconds(d time.Duration) string {
+	s := d.Seconds()
+	if s < 0.995 {
+		return fmt.Sprintf("%.2fs", s)
+	}
+	return fmt.Sprintf("%.1fs", s)
 }

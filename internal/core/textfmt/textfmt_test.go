@@ -55,3 +55,24 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+func TestSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{0, "0.00s"},
+		{5 * time.Millisecond, "0.01s"},
+		{410 * time.Millisecond, "0.41s"},
+		{990 * time.Millisecond, "0.99s"},
+		{999 * time.Millisecond, "1.0s"}, // not "1.00s"
+		{time.Second, "1.0s"},
+		{2 * time.Second, "2.0s"},
+		{10 * time.Second, "10.0s"},
+		{12345 * time.Millisecond, "12.3s"},
+	} {
+		if got := Seconds(tc.in); got != tc.want {
+			t.Errorf("Seconds(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
@@ -218,9 +217,9 @@ func (e *Expect) anyStatusFailures(resp *httpprobe.Response, fail func(check.Sta
 	total := resp.Timings.Total
 	switch {
 	case e.TimeCritical > 0 && total > e.TimeCritical:
-		fail(check.CRITICAL, "total %s over critical %s", phase.Seconds(total), phase.Seconds(e.TimeCritical))
+		fail(check.CRITICAL, "total %s over critical %s", textfmt.Seconds(total), textfmt.Seconds(e.TimeCritical))
 	case e.TimeWarning > 0 && total > e.TimeWarning:
-		fail(check.WARNING, "total %s over warning %s", phase.Seconds(total), phase.Seconds(e.TimeWarning))
+		fail(check.WARNING, "total %s over warning %s", textfmt.Seconds(total), textfmt.Seconds(e.TimeWarning))
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
@@ -254,11 +253,11 @@ func describe(method string, resp *httpprobe.Response, masker *secret.Masker, ve
 	t := resp.Timings
 	if verbose {
 		fmt.Fprintf(&b, ", %s, dns %s, connect %s, tls %s, ttfb %s, body %s, total %s", resp.Proto,
-			phase.Seconds(t.DNS), phase.Seconds(t.Connect), phase.Seconds(t.TLS),
-			phase.Seconds(t.TTFB), phase.Seconds(t.Body), phase.Seconds(t.Total))
+			textfmt.Seconds(t.DNS), textfmt.Seconds(t.Connect), textfmt.Seconds(t.TLS),
+			textfmt.Seconds(t.TTFB), textfmt.Seconds(t.Body), textfmt.Seconds(t.Total))
 		return b.String()
 	}
-	b.WriteString(", total " + phase.Seconds(t.Total))
+	b.WriteString(", total " + textfmt.Seconds(t.Total))
 	return b.String()
 }
 

@@ -17,7 +17,6 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
@@ -134,9 +133,9 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		t.Stop()
 		end()
 		if scanCtx.Err() != nil {
-			what := fmt.Sprintf("sampling CPU over %s: still in progress after %s, past the deadline", c.CPUSample, phase.Seconds(time.Since(began)))
-			if errors.Is(context.Cause(ctx), phase.ErrTerminated) {
-				what = fmt.Sprintf("sampling CPU over %s: stopped after %s (the check was terminated)", c.CPUSample, phase.Seconds(time.Since(began)))
+			what := fmt.Sprintf("sampling CPU over %s: still in progress after %s, past the deadline", c.CPUSample, textfmt.Seconds(time.Since(began)))
+			if errors.Is(context.Cause(ctx), inflight.ErrTerminated) {
+				what = fmt.Sprintf("sampling CPU over %s: stopped after %s (the check was terminated)", c.CPUSample, textfmt.Seconds(time.Since(began)))
 			}
 			r.Findings = []check.Finding{{Status: check.CRITICAL, Text: what}}
 			return r

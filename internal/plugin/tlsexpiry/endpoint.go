@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
@@ -99,7 +98,7 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	}
 	text := label + " " + vs[0].Text
 	if c.Verbose {
-		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), phase.Seconds(res.Timings.Handshake))
+		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), textfmt.Seconds(res.Timings.Handshake))
 		for _, x := range res.Unused {
 			when := "expiring"
 			if !x.NotAfter.After(res.judgedAt) {
