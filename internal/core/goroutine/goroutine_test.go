@@ -12,6 +12,7 @@ func TestGoRecoversToTheHandler(t *testing.T) {
 	defer Handle(func(p *PanicError) { got <- p })()
 	Go(func() {
 		var m map[string]int
+		//lint:ignore SA5000 the test needs a runtime panic, not a panic() call
 		m["x"] = 1 // a nil map: a runtime panic, not only panic()
 	})
 	p := <-got
@@ -64,6 +65,7 @@ func TestRecoverReportsToTheHandler(t *testing.T) {
 		err = errors.New("did not finish")
 		defer Recover()
 		var m map[string]int
+		//lint:ignore SA5000 the test needs a runtime panic, not a panic() call
 		m["x"] = 1
 		return nil
 	}

@@ -375,7 +375,6 @@ func (j *judge) resources() {
 		what       string
 		warn, crit float64
 		wSet, cSet bool
-		limit      func(float64) string
 		breaches   [3][]breach
 	}
 	rss := &metric{what: "rss", warn: float64(c.RSSWarning.Bytes), crit: float64(c.RSSCritical.Bytes), wSet: c.RSSWarning.Bytes > 0, cSet: c.RSSCritical.Bytes > 0}
