@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
@@ -116,7 +117,8 @@ var (
 	stepKeys     = append(append([]string{"name", "method", "url"}, append(methodKeys[:len(methodKeys):len(methodKeys)], "headers", "body", "form", "json", "follow_redirects", "expect", "extract", "severity", "cert_warning", "cert_critical")...), stepLimitKeys...)
 	expectKeys   = []string{"status", "contains", "not_contains", "regex", "not_regex", "jq", "header", "max_time"}
 	extractKeys  = []string{"regex", "jq", "header", "cookie", "secret"}
-	varName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// Compiled on first use: one-request mode never names a variable.
+	varName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 )
 
 // Load reads and validates the scenario at path. Values from ${env:} and
@@ -702,7 +704,7 @@ func (l *loader) extract(st *Step, i int, k, n *node) error {
 	}
 	for j, vk := range n.keys {
 		name := vk.text
-		if !varName.MatchString(name) {
+		if !varName().MatchString(name) {
 			return errAt(vk.line, "%s: %q is not a variable name (letters, digits and _, not starting with a digit)", where, name)
 		}
 		x := Extraction{Var: name, Line: vk.line}
