@@ -11,6 +11,10 @@ COMMIT  ?= $(shell git describe --always --dirty --exclude='*' 2>/dev/null || ec
 PREFIX  ?= /opt/mackerel-agent/plugins
 LDFLAGS := -s -w -X $(MODULE)/internal/core/version.Version=$(VERSION) -X $(MODULE)/internal/core/version.Commit=$(COMMIT)
 GO      ?= go
+# staticcheck at an exact release, run through the module proxy so that
+# go.mod stays the plugins' own: 2026.2.2, the newest release, built
+# for Go 1.26.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 # Release zips: what `mkr plugin install OWNER/REPO@TAG` downloads.
 DIST      ?= dist
@@ -27,6 +31,7 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 # The binary-level tests run the binaries built above, as users get them.
 # A skipped test fails the run unless .ci/allowed-skips explains its reason.

@@ -337,8 +337,6 @@ func waitZombie(t *testing.T, pid int) {
 	t.Fatalf("pid %d never became a zombie", pid)
 }
 
-var pidIn = regexp.MustCompile(`pid (\d+) `)
-
 func TestResourceThresholds(t *testing.T) {
 	big := start(t, "cpr-", "-rss", "64", "-threads", "12", "-fds", "200", "-nofile", "256")
 	n := name(big)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // DefaultDrillMaxAge is how long a drill file sets the status: long
@@ -102,7 +103,7 @@ func (d *Drill) apply(real Status, verdict string) (status Status, first, note s
 		if d.Age < 0 {
 			why = "modified in the future"
 		}
-		text := fmt.Sprintf("stale drill file %s (%s) no longer sets the status: remove it", Sanitize(d.Path), why)
+		text := fmt.Sprintf("stale drill file %s (%s) no longer sets the status: remove it", textfmt.Sanitize(d.Path), why)
 		if real == OK {
 			return WARNING, fmt.Sprintf("%s (real: %s %s)", text, real, verdict), ""
 		}
@@ -110,16 +111,16 @@ func (d *Drill) apply(real Status, verdict string) (status Status, first, note s
 	}
 	if Worse(real, d.Status) {
 		if d.Problem != "" {
-			return real, verdict, fmt.Sprintf("[DRILL] %s; overruled: the real status is worse", Sanitize(d.Problem))
+			return real, verdict, fmt.Sprintf("[DRILL] %s; overruled: the real status is worse", textfmt.Sanitize(d.Problem))
 		}
-		return real, verdict, fmt.Sprintf("[DRILL] drill file %s says %s, overruled: the real status is worse", Sanitize(d.Path), d.Status)
+		return real, verdict, fmt.Sprintf("[DRILL] drill file %s says %s, overruled: the real status is worse", textfmt.Sanitize(d.Path), d.Status)
 	}
-	head := Sanitize(d.Problem)
+	head := textfmt.Sanitize(d.Problem)
 	if d.Problem == "" {
 		head = "[DRILL]"
 		if d.Note != "" {
 			// The team's note is shortened, never the real verdict.
-			head += " " + Shorten(Sanitize(d.Note), maxNoteRunes)
+			head += " " + textfmt.Shorten(textfmt.Sanitize(d.Note), maxNoteRunes)
 		}
 	}
 	return d.Status, fmt.Sprintf("%s (real: %s %s)", head, real, verdict), ""

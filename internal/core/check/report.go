@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/mackerelio/checkers"
 )
 
@@ -60,7 +61,7 @@ func (r *Report) realStatus() Status {
 // Message is the whole text for stdout, without the trailing newline:
 // `<TAG> <STATUS>: <verdict>` then detail lines, worst first, under
 // MaxRunes, and last a note when a drill file was overruled or is stale.
-// Every text that reaches it is sanitised on the way (see Sanitize).
+// Every text that reaches it is sanitised on the way (see textfmt.Sanitize).
 func (r *Report) Message() string {
 	verdict, rest := r.lines()
 	status, verdict, note := r.Drill.apply(r.realStatus(), verdict)
@@ -94,7 +95,7 @@ func (r *Report) lines() (verdict string, rest []line) {
 	}
 	var bad, good []Finding
 	for _, f := range r.Findings {
-		f.Text = Sanitize(f.Text)
+		f.Text = textfmt.Sanitize(f.Text)
 		if f.Status == OK {
 			good = append(good, f)
 		} else {
@@ -105,7 +106,7 @@ func (r *Report) lines() (verdict string, rest []line) {
 	sort.SliceStable(bad, func(i, j int) bool { return Worse(bad[i].Status, bad[j].Status) })
 
 	if len(bad) == 0 {
-		verdict = Sanitize(r.OKVerdict)
+		verdict = textfmt.Sanitize(r.OKVerdict)
 	} else {
 		verdict = bad[0].Text
 		for _, f := range bad[1:] {
@@ -118,7 +119,7 @@ func (r *Report) lines() (verdict string, rest []line) {
 			rest = append(rest, line{OK, f.Text, 1})
 		}
 	case len(bad) > 0 && len(good) > 0:
-		rest = append(rest, line{OK, fmt.Sprintf("%d more %s", len(good), Plural(len(good), r.noun())), len(good)})
+		rest = append(rest, line{OK, fmt.Sprintf("%d more %s", len(good), textfmt.Plural(len(good), r.noun())), len(good)})
 	}
 	return verdict, rest
 }
@@ -138,17 +139,17 @@ func fit(tag, first string, rest []line, note string) string {
 	if note == "" {
 		return fitLines(tag, first, rest, budget)
 	}
-	note = Shorten(note, budget/4)
+	note = textfmt.Shorten(note, budget/4)
 	return fitLines(tag, first, rest, budget-1-utf8.RuneCountInString(note)) + "\n" + note
 }
 
 func fitLines(tag, first string, rest []line, budget int) string {
-	first = Shorten(first, budget/2)
+	first = textfmt.Shorten(first, budget/2)
 	var b strings.Builder
 	b.WriteString(first)
 	used := utf8.RuneCountInString(first)
 	for i, l := range rest {
-		s := Shorten(l.render(tag), budget/2)
+		s := textfmt.Shorten(l.render(tag), budget/2)
 		n := utf8.RuneCountInString(s) + 1
 		// A line is written only if the "... and N more" line that may
 		// have to follow it still fits: its length grows with the counts.
@@ -187,12 +188,4 @@ func summarizeTail(tail []line) string {
 		return fmt.Sprintf("... and %d more %s", total, only)
 	}
 	return fmt.Sprintf("... and %d more (%s)", total, strings.Join(parts, ", "))
-}
-
-// Plural returns noun, with an "s" unless n is 1.
-func Plural(n int, noun string) string {
-	if n == 1 {
-		return noun
-	}
-	return noun + "s"
 }

@@ -66,14 +66,3 @@ func TestStatusIsExitCode(t *testing.T) {
 		}
 	}
 }
-
-func TestPlural(t *testing.T) {
-	for _, tc := range []struct {
-		n    int
-		want string
-	}{{0, "targets"}, {1, "target"}, {2, "targets"}} {
-		if got := Plural(tc.n, "target"); got != tc.want {
-			t.Errorf("Plural(%d, \"target\") = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}

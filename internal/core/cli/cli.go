@@ -16,9 +16,9 @@ import (
 	"github.com/jessevdk/go-flags"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/version"
 )
 
@@ -189,7 +189,7 @@ func (r checkRun) expired(findings []check.Finding) result {
 	return result{stdout: report.Message() + "\n", code: int(report.Status())}
 }
 
-func (r checkRun) panicked(p *pool.PanicError) result {
+func (r checkRun) panicked(p *goroutine.PanicError) result {
 	return r.bug(fmt.Sprint(p.Value), p.Stack)
 }
 
@@ -210,9 +210,9 @@ func stillOpen(open []inflight.Item, terminated bool, timeout time.Duration) []c
 	now := time.Now()
 	if len(open) == 0 {
 		if terminated {
-			return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running when terminated after %s (the check was terminated)", phase.Seconds(now.Sub(start)))}}
+			return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running when terminated after %s (the check was terminated)", textfmt.Seconds(now.Sub(start)))}}
 		}
-		return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running after %s, past the %s deadline", phase.Seconds(now.Sub(start)), timeout)}}
+		return []check.Finding{{Status: check.CRITICAL, Text: fmt.Sprintf("still running after %s, past the %s deadline", textfmt.Seconds(now.Sub(start)), timeout)}}
 	}
 	if len(open) > 1 {
 		// A Prepare that names what it reads says more than the item
@@ -221,9 +221,9 @@ func stillOpen(open []inflight.Item, terminated bool, timeout time.Duration) []c
 	}
 	var fs []check.Finding
 	for _, it := range open {
-		text := fmt.Sprintf("%s: still in progress after %s, past the %s deadline", it.What, phase.Seconds(now.Sub(it.Started)), timeout)
+		text := fmt.Sprintf("%s: still in progress after %s, past the %s deadline", it.What, textfmt.Seconds(now.Sub(it.Started)), timeout)
 		if terminated {
-			text = fmt.Sprintf("%s: stopped after %s (the check was terminated)", it.What, phase.Seconds(now.Sub(it.Started)))
+			text = fmt.Sprintf("%s: stopped after %s (the check was terminated)", it.What, textfmt.Seconds(now.Sub(it.Started)))
 		}
 		fs = append(fs, check.Finding{Status: it.Status, Text: text})
 	}
@@ -352,5 +352,5 @@ func unquote(s string) (string, []string) {
 // oneLine makes an error one line of the message; it may quote what the
 // user typed, so it is sanitised like a finding.
 func oneLine(s string) string {
-	return check.Sanitize(strings.Join(strings.Fields(s), " "))
+	return textfmt.Sanitize(strings.Join(strings.Fields(s), " "))
 }

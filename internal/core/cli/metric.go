@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 )
 
 // Metric is a metric plugin: its flags (a go-flags struct embedding
@@ -79,7 +79,7 @@ func (r *metricRun) expired(findings []check.Finding) result {
 	return result{stdout: r.out.take(false), stderr: b.String(), code: int(check.UNKNOWN)}
 }
 
-func (r *metricRun) panicked(p *pool.PanicError) result {
+func (r *metricRun) panicked(p *goroutine.PanicError) result {
 	r.out.take(false)
 	return result{stderr: fmt.Sprintf("%s: internal error: %s (this is a bug; please report it with the command line)\npanic: %v\n\n%s",
 		r.p.Name, oneLine(fmt.Sprint(p.Value)), p.Value, p.Stack), code: int(check.UNKNOWN)}

@@ -14,9 +14,8 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // start is when the process started, near enough: package variables are
@@ -66,7 +65,7 @@ type job interface {
 	// which, naming the work still in progress.
 	expired(findings []check.Finding) result
 	// panicked reports a panic in any goroutine of the run.
-	panicked(p *pool.PanicError) result
+	panicked(p *goroutine.PanicError) result
 }
 
 // supervise runs j in a goroutine and returns its exit code when it
@@ -83,8 +82,8 @@ func supervise(stdout, stderr io.Writer, j job) int {
 
 	timeouts := make(chan time.Duration, 1)
 	done := make(chan result, 1)
-	panics := make(chan *pool.PanicError, 1)
-	defer goroutine.Handle(func(p *pool.PanicError) {
+	panics := make(chan *goroutine.PanicError, 1)
+	defer goroutine.Handle(func(p *goroutine.PanicError) {
 		select {
 		case panics <- p:
 		default: // the first panic is reported
@@ -121,7 +120,7 @@ wait:
 			signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 			defer signal.Stop(signals)
 		case <-signals:
-			terminate(phase.ErrTerminated)
+			terminate(inflight.ErrTerminated)
 			signals = nil
 			grace = time.After(terminateGrace)
 		case <-grace:
@@ -170,7 +169,7 @@ func (l *logLines) Write(p []byte) (int, error) {
 	switch {
 	case l.n <= maxLogLines:
 		line := secret.Process().Mask(strings.TrimSuffix(string(p), "\n"))
-		io.WriteString(l.w, check.Shorten(check.Sanitize(line), maxLogRunes)+"\n")
+		io.WriteString(l.w, textfmt.Shorten(textfmt.Sanitize(line), maxLogRunes)+"\n")
 	case l.n == maxLogLines+1:
 		io.WriteString(l.w, "(more log lines left out)\n")
 	}

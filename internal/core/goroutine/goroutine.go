@@ -3,7 +3,7 @@
 // goroutine that panicked: a goroutine started with a bare go statement
 // that panics takes the whole process down with exit code 2, which the
 // agent reads as CRITICAL, and prints nothing on stdout. Every goroutine
-// of a plugin starts here (or in a pool.Map job, which recovers its own),
+// of a plugin starts here (or in a Map job, which recovers its own),
 // and its panic goes to the one handler the binary installed: cli's prints
 // UNKNOWN with a message, the stack on stderr, and exits 3.
 package goroutine
@@ -13,13 +13,11 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
-
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 )
 
 var (
 	mu      sync.Mutex
-	handler func(*pool.PanicError)
+	handler func(*PanicError)
 )
 
 // Go runs f in a new goroutine, recovering a panic in it and passing it
@@ -28,7 +26,7 @@ func Go(f func()) {
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
-				report(&pool.PanicError{Value: v, Stack: debug.Stack()})
+				report(&PanicError{Value: v, Stack: debug.Stack()})
 			}
 		}()
 		f()
@@ -52,14 +50,14 @@ func Go(f func()) {
 // success.
 func Recover() {
 	if v := recover(); v != nil {
-		report(&pool.PanicError{Value: v, Stack: debug.Stack()})
+		report(&PanicError{Value: v, Stack: debug.Stack()})
 	}
 }
 
 // Handle installs h as the handler of panics in goroutines started by Go
 // (or stopped by Recover) and returns the func that puts the previous handler back. h runs in the
 // goroutine that panicked; that goroutine ends when h returns.
-func Handle(h func(*pool.PanicError)) (restore func()) {
+func Handle(h func(*PanicError)) (restore func()) {
 	mu.Lock()
 	prev := handler
 	handler = h
@@ -71,7 +69,7 @@ func Handle(h func(*pool.PanicError)) (restore func()) {
 	}
 }
 
-func report(p *pool.PanicError) {
+func report(p *PanicError) {
 	mu.Lock()
 	h := handler
 	mu.Unlock()

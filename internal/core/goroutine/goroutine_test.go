@@ -5,15 +5,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 )
 
 func TestGoRecoversToTheHandler(t *testing.T) {
-	got := make(chan *pool.PanicError, 1)
-	defer Handle(func(p *pool.PanicError) { got <- p })()
+	got := make(chan *PanicError, 1)
+	defer Handle(func(p *PanicError) { got <- p })()
 	Go(func() {
 		var m map[string]int
+		//lint:ignore SA5000 the test needs a runtime panic, not a panic() call
 		m["x"] = 1 // a nil map: a runtime panic, not only panic()
 	})
 	p := <-got
@@ -26,7 +25,7 @@ func TestGoRecoversToTheHandler(t *testing.T) {
 }
 
 func TestGoRunsWithoutPanic(t *testing.T) {
-	defer Handle(func(p *pool.PanicError) { t.Errorf("unexpected panic: %v", p) })()
+	defer Handle(func(p *PanicError) { t.Errorf("unexpected panic: %v", p) })()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	ran := false
@@ -38,9 +37,9 @@ func TestGoRunsWithoutPanic(t *testing.T) {
 }
 
 func TestHandleRestores(t *testing.T) {
-	first := func(*pool.PanicError) {}
+	first := func(*PanicError) {}
 	restore1 := Handle(first)
-	restore2 := Handle(func(*pool.PanicError) {})
+	restore2 := Handle(func(*PanicError) {})
 	restore2()
 	mu.Lock()
 	h := handler
@@ -60,12 +59,13 @@ func TestHandleRestores(t *testing.T) {
 // A callback on a goroutine someone else started reports its panic to the
 // handler and returns its named results as they stood.
 func TestRecoverReportsToTheHandler(t *testing.T) {
-	got := make(chan *pool.PanicError, 1)
-	defer Handle(func(p *pool.PanicError) { got <- p })()
+	got := make(chan *PanicError, 1)
+	defer Handle(func(p *PanicError) { got <- p })()
 	callback := func() (err error) {
 		err = errors.New("did not finish")
 		defer Recover()
 		var m map[string]int
+		//lint:ignore SA5000 the test needs a runtime panic, not a panic() call
 		m["x"] = 1
 		return nil
 	}
@@ -88,7 +88,7 @@ func TestRecoverReportsToTheHandler(t *testing.T) {
 }
 
 func TestRecoverWithoutPanic(t *testing.T) {
-	defer Handle(func(p *pool.PanicError) { t.Errorf("unexpected panic: %v", p) })()
+	defer Handle(func(p *PanicError) { t.Errorf("unexpected panic: %v", p) })()
 	f := func() (n int) {
 		defer Recover()
 		return 7

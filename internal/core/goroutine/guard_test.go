@@ -12,12 +12,12 @@ import (
 	"testing"
 )
 
-// Where a bare go statement is allowed: here and in pool, which recover
-// what they start. The test and development tools (fixtures, the demo, the
+// Where a bare go statement is allowed: here, in Go and Map, which
+// recover what they start. The test and development tools (fixtures, the demo, the
 // agent harness) are never linked into a plugin; TestToolsStayOutOfPlugins
 // keeps it so.
 var (
-	recovering = []string{"internal/core/goroutine", "internal/core/pool"}
+	recovering = []string{"internal/core/goroutine"}
 	tools      = []string{"internal/dev/fixture", "internal/dev/testutil", "internal/dev/e2e", "internal/dev/cmd"}
 )
 

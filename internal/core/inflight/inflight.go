@@ -3,7 +3,9 @@
 // on ("tls 10.0.0.5:443, 9.9s") instead of dying without a word.
 // Work that may block (a phase of a probe, a file read, a /proc read)
 // begins an item and ends it when it returns; the watchdog in cli reads
-// what is still open when time is up.
+// what is still open when time is up. A probe's phases (dns, connect, tls)
+// are timed here too: BeginPhase opens one as an item, and Error names the
+// phase that failed or ran out of time.
 package inflight
 
 import (

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // Forms returns the forms a secret may take in text a server echoes or a
@@ -41,7 +41,7 @@ func Forms(v string) []string {
 	out = append(out, jsonForms(v)...)
 	out = append(out, htmlForms(v)...)
 	q := strconv.Quote(v)
-	out = append(out, q[1:len(q)-1], check.Sanitize(v))
+	out = append(out, q[1:len(q)-1], textfmt.Sanitize(v))
 	return out
 }
 

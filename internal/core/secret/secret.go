@@ -17,8 +17,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // Mask is what a secret is printed as.
@@ -142,7 +142,7 @@ func resolve(ref string, vars Lookup) (value string, secret bool, err error) {
 		// The reference is quoted in the error: whatever it holds (a
 		// newline from a scenario's block scalar, an escape) stays on
 		// one line.
-		err = errors.New(check.Sanitize(err.Error()))
+		err = errors.New(textfmt.Sanitize(err.Error()))
 	}
 	return value, secret, err
 }
@@ -185,7 +185,7 @@ func lookup(ref string, vars Lookup) (value string, secret bool, err error) {
 
 // clip shortens text quoted in an error: an unterminated reference may run
 // to the end of a long body.
-func clip(s string) string { return check.Shorten(s, 40) }
+func clip(s string) string { return textfmt.Shorten(s, 40) }
 
 // Add registers a secret value to be masked (an extracted token marked
 // secret), together with every form a request or a response may carry it

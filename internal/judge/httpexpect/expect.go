@@ -19,8 +19,8 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
@@ -217,9 +217,9 @@ func (e *Expect) anyStatusFailures(resp *httpprobe.Response, fail func(check.Sta
 	total := resp.Timings.Total
 	switch {
 	case e.TimeCritical > 0 && total > e.TimeCritical:
-		fail(check.CRITICAL, "total %s over critical %s", phase.Seconds(total), phase.Seconds(e.TimeCritical))
+		fail(check.CRITICAL, "total %s over critical %s", textfmt.Seconds(total), textfmt.Seconds(e.TimeCritical))
 	case e.TimeWarning > 0 && total > e.TimeWarning:
-		fail(check.WARNING, "total %s over warning %s", phase.Seconds(total), phase.Seconds(e.TimeWarning))
+		fail(check.WARNING, "total %s over warning %s", textfmt.Seconds(total), textfmt.Seconds(e.TimeWarning))
 	}
 }
 
@@ -239,7 +239,7 @@ func headerValue(name string, values []string, mask func(string) string) string 
 	}
 	q := make([]string, len(values))
 	for i, v := range values {
-		q[i] = strconv.Quote(check.Shorten(mask(v), 80))
+		q[i] = strconv.Quote(textfmt.Shorten(mask(v), 80))
 	}
 	return strings.Join(q, ", ")
 }
@@ -250,7 +250,7 @@ func statusLine(resp *httpprobe.Response) string {
 	if !strings.HasPrefix(resp.Status, code) {
 		return code
 	}
-	return check.Sanitize(check.Shorten(resp.Status, 60))
+	return textfmt.Sanitize(textfmt.Shorten(resp.Status, 60))
 }
 
 // DescribeBody says what the body was, for a body assertion that failed: its
@@ -263,7 +263,7 @@ func DescribeBody(resp *httpprobe.Response, mask func(string) string) string {
 		return fmt.Sprintf("%s, page says %q", b, text)
 	}
 	if len(resp.Body) > 0 {
-		b += fmt.Sprintf(": %q", check.Shorten(strings.Join(strings.Fields(maskStart(resp.Body, mask)), " "), 60))
+		b += fmt.Sprintf(": %q", textfmt.Shorten(strings.Join(strings.Fields(maskStart(resp.Body, mask)), " "), 60))
 	}
 	return b
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
@@ -141,7 +142,7 @@ func TestCheck(t *testing.T) {
 				if got[i] != tc.want[i] {
 					t.Errorf("finding %d = %v %q\n                want %v %q", i, got[i].Status, got[i].Text, tc.want[i].Status, tc.want[i].Text)
 				}
-				if s := check.Sanitize(got[i].Text); s != got[i].Text {
+				if s := textfmt.Sanitize(got[i].Text); s != got[i].Text {
 					t.Errorf("finding %d %q needs sanitising: peer text must be quoted", i, got[i].Text)
 				}
 			}
@@ -165,7 +166,7 @@ func TestCheckQuotesPeerText(t *testing.T) {
 	}
 	resp = response(200, `{"name":"a\nHTTP OK: forged\u2028"}`)
 	for _, f := range (&Expect{JQ: []JQ{mustJQ(t, `.name == "b"`)}}).Check(resp) {
-		if s := check.Sanitize(f.Text); s != f.Text || strings.ContainsAny(f.Text, "\n\u2028") {
+		if s := textfmt.Sanitize(f.Text); s != f.Text || strings.ContainsAny(f.Text, "\n\u2028") {
 			t.Errorf("finding %q carries a control character", f.Text)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
@@ -39,7 +40,7 @@ func FuzzCheck(f *testing.F) {
 		for _, code := range []int{200, 201, 500} {
 			resp := &httpprobe.Response{StatusCode: code, Status: status, Header: http.Header{"X-Test": {header}, "Content-Type": {header}}, Body: body, Truncated: truncated}
 			for _, finding := range exp.Check(resp) {
-				if s := check.Sanitize(finding.Text); s != finding.Text {
+				if s := textfmt.Sanitize(finding.Text); s != finding.Text {
 					t.Fatalf("finding %q is not escaped (want %q)", finding.Text, s)
 				}
 			}

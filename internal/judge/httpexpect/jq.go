@@ -16,6 +16,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
@@ -263,7 +264,7 @@ func FormatMasked(v any, mask func(string) string) string {
 	if mask != nil {
 		s = mask(s[:min(len(s), maskedPrefix)])
 	}
-	return check.Shorten(s, 80)
+	return textfmt.Shorten(s, 80)
 }
 
 // escapeUnprintable writes what gojq's encoder leaves as it is and a

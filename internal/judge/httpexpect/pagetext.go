@@ -6,23 +6,26 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
 // maxPageText bounds the error text quoted from a page.
 const maxPageText = 100
 
+// The expressions are compiled on first use: most runs never read a
+// page's text, and compiling them is a good part of a run's start-up.
 var (
 	// errorElement is an element a page marks as an error message:
 	// Django's errornote and errorlist, Rails' error_explanation,
 	// Bootstrap's alert-danger, role="alert".
-	errorElement = regexp.MustCompile(`(?is)<([a-z][a-z0-9]*)\b[^>]*?\b(?:class|id|role)\s*=\s*["']?[^"'>]*?(?:error|alert|danger|invalid)[^>]*>`)
+	errorElement = lazyRegexp(`(?is)<([a-z][a-z0-9]*)\b[^>]*?\b(?:class|id|role)\s*=\s*["']?[^"'>]*?(?:error|alert|danger|invalid)[^>]*>`)
 	// hidden is markup whose text no user sees.
-	hidden = regexp.MustCompile(`(?is)<(script|style|head|title|template|noscript)\b.*?</(?:script|style|head|title|template|noscript)\s*>|<!--.*?-->`)
-	tag    = regexp.MustCompile(`(?s)<[^>]*>`)
+	hidden = lazyRegexp(`(?is)<(script|style|head|title|template|noscript)\b.*?</(?:script|style|head|title|template|noscript)\s*>|<!--.*?-->`)
+	tag    = lazyRegexp(`(?s)<[^>]*>`)
 	// notText are elements an error class on which does not make their
 	// content an error message (a whole page, an input field).
 	notText = map[string]bool{"html": true, "body": true, "main": true, "form": true, "input": true, "link": true, "meta": true, "script": true, "style": true, "img": true}
@@ -44,7 +47,7 @@ func PageText(resp *httpprobe.Response, mask func(string) string) string {
 	}
 	// The markup is gone and entities decoded: a secret the page held
 	// escaped is masked again in its plain form.
-	return check.Shorten(mask(text), maxPageText)
+	return textfmt.Shorten(mask(text), maxPageText)
 }
 
 func pageText(resp *httpprobe.Response, body string) string {
@@ -68,8 +71,8 @@ func pageText(resp *httpprobe.Response, body string) string {
 // htmlText is the text of the first error element, or with anyText the
 // start of the visible text.
 func htmlText(body string, anyText bool) string {
-	visible := hidden.ReplaceAllString(body, " ")
-	for _, loc := range errorElement.FindAllStringSubmatchIndex(visible, 20) {
+	visible := hidden().ReplaceAllString(body, " ")
+	for _, loc := range errorElement().FindAllStringSubmatchIndex(visible, 20) {
 		name := strings.ToLower(visible[loc[2]:loc[3]])
 		open := strings.ToLower(visible[loc[0]:loc[1]])
 		// A template for errors the page's script may show later.
@@ -93,7 +96,7 @@ func htmlText(body string, anyText bool) string {
 // plain is markup as text: tags dropped, entities decoded, runs of space
 // made one.
 func plain(markup string) string {
-	s := html.UnescapeString(tag.ReplaceAllString(markup, " "))
+	s := html.UnescapeString(tag().ReplaceAllString(markup, " "))
 	return strings.Join(strings.Fields(s), " ")
 }
 
@@ -177,5 +180,9 @@ func bodySize(resp *httpprobe.Response) string {
 	if resp.Truncated {
 		return fmt.Sprintf("body cut at %d bytes", n)
 	}
-	return fmt.Sprintf("body %d %s", n, check.Plural(n, "byte"))
+	return fmt.Sprintf("body %d %s", n, textfmt.Plural(n, "byte"))
+}
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

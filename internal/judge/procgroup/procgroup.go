@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/procscan"
 )
 
@@ -653,7 +653,7 @@ func judgePIDFile(r *PIDFileResult, g *Group, snap *procscan.Snapshot, m *Member
 	// away from a false alarm.
 	if q == nil && !r.MTime.IsZero() && p.Start.Sub(r.MTime) > StaleAfter+MaxClockStep {
 		r.Problem = fmt.Sprintf("pid %d from %s started %s after the file was written: a stale pid file, the PID was reused by %s",
-			r.PID, r.Path, check.Age(p.Start.Sub(r.MTime)), quote(p.Comm))
+			r.PID, r.Path, textfmt.Age(p.Start.Sub(r.MTime)), quote(p.Comm))
 		return
 	}
 	if q != nil {

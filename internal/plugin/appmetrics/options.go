@@ -70,6 +70,7 @@ func meta() bool { return os.Getenv("MACKEREL_AGENT_PLUGIN_META") != "" }
 // Prepare checks the flags, reads the config file and the CA file.
 func (o *Options) Prepare(ctx context.Context, args []string) error {
 	if len(args) > 0 {
+		//lint:ignore ST1005 the ellipsis is part of the usage users read
 		return fmt.Errorf("unexpected argument %q: targets are given as --tls, --http or --process NAME=...", args[0])
 	}
 	spec := &targetSpec{}

@@ -11,7 +11,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
@@ -96,7 +96,7 @@ func (c *collector) Run(ctx context.Context, w io.Writer) error {
 	}
 	var late <-chan time.Time
 	if d, ok := ctx.Deadline(); ok {
-		timer := time.NewTimer(time.Until(d) + pool.Grace)
+		timer := time.NewTimer(time.Until(d) + goroutine.Grace)
 		defer timer.Stop()
 		late = timer.C
 	}
@@ -233,7 +233,7 @@ func (c *collector) writeTLS(out *lines, results []tlsexpiry.Result) {
 func invalidReason(r *tlsexpiry.Result, noVerify bool) string {
 	switch {
 	case r.DaysLeft <= 0:
-		return fmt.Sprintf("the certificate expired %s ago", check.Age(time.Duration(-r.DaysLeft*float64(24*time.Hour))))
+		return fmt.Sprintf("the certificate expired %s ago", textfmt.Age(time.Duration(-r.DaysLeft*float64(24*time.Hour))))
 	case r.Damaged != nil:
 		return r.Damaged.Error()
 	case r.Target.IsFile():
@@ -270,7 +270,7 @@ func (c *collector) probeHTTP(ctx context.Context) []httpResult {
 		return rs
 	}
 	defer client.CloseIdleConnections()
-	return pool.Map(ctx, len(c.Spec.HTTP), 0, func(ctx context.Context, i int) httpResult {
+	return goroutine.Map(ctx, len(c.Spec.HTTP), 0, func(ctx context.Context, i int) httpResult {
 		resp, err := client.Do(ctx, &httpprobe.Request{Method: "GET", URL: c.Spec.HTTP[i].URL})
 		return httpResult{resp, err}
 	}, func(i int, err error) httpResult { return httpResult{err: err} })

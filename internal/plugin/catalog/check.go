@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 )
 
@@ -70,7 +70,7 @@ func (c *Catalog) Check() []Finding {
 	}
 	// A finding quotes what the file says: one finding stays one line.
 	for i := range f {
-		f[i].Msg = check.Sanitize(f[i].Msg)
+		f[i].Msg = textfmt.Sanitize(f[i].Msg)
 	}
 	slices.SortStableFunc(f, func(a, b Finding) int {
 		if a.Pos.File != b.Pos.File {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // DrillError is a drill that cannot be written as asked.
@@ -35,7 +36,7 @@ func (c *Catalog) WriteDrill(it *Item, h Host, status, note string, lasting time
 	}
 	// One line: the check reads the first line only, and a note must not
 	// forge a line of its own.
-	note = check.Sanitize(strings.Join(strings.Fields(note), " "))
+	note = textfmt.Sanitize(strings.Join(strings.Fields(note), " "))
 	if note == "" {
 		note = "drill of " + it.CheckName()
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
@@ -65,7 +65,7 @@ func (s *scenario) runWith(ctx context.Context, newClient newClient, o runOption
 	r := &check.Report{Tag: "HTTP", Verbose: o.Verbose}
 	if !s.one {
 		n := len(s.Steps)
-		r.OKVerdict = fmt.Sprintf("%s, %d %s passed", s.Name, n, check.Plural(n, "step"))
+		r.OKVerdict = fmt.Sprintf("%s, %d %s passed", s.Name, n, textfmt.Plural(n, "step"))
 		r.Noun = "step"
 	}
 	add := func(status check.Status, text string) {
@@ -266,9 +266,9 @@ func (st *step) do(r *stepRun) bool {
 func (st *step) sendError(err error, req *httpprobe.Request, shownURL string, masker *secret.Masker, one bool) string {
 	if one {
 		var re *httpprobe.RedirectError
-		var pe *phase.Error
+		var pe *inflight.Error
 		if !errors.As(err, &re) && !errors.As(err, &pe) {
-			return phase.Cause(err)
+			return inflight.Cause(err)
 		}
 		return err.Error()
 	}
@@ -337,17 +337,17 @@ func describe(method, sent string, resp *httpprobe.Response, masker *secret.Mask
 	case verbose:
 		return target, fmt.Sprintf("%s %d, %s", target, resp.StatusCode, times)
 	}
-	return target, fmt.Sprintf("%s %d, total %s", target, resp.StatusCode, phase.Seconds(resp.Timings.Total))
+	return target, fmt.Sprintf("%s %d, total %s", target, resp.StatusCode, textfmt.Seconds(resp.Timings.Total))
 }
 
 // timings is the time of a response, phase by phase; a plain http://
 // response has no tls phase.
 func timings(t httpprobe.Timings) string {
-	parts := []string{"dns " + phase.Seconds(t.DNS), "connect " + phase.Seconds(t.Connect)}
+	parts := []string{"dns " + textfmt.Seconds(t.DNS), "connect " + textfmt.Seconds(t.Connect)}
 	if t.TLS > 0 {
-		parts = append(parts, "tls "+phase.Seconds(t.TLS))
+		parts = append(parts, "tls "+textfmt.Seconds(t.TLS))
 	}
-	parts = append(parts, "ttfb "+phase.Seconds(t.TTFB), "body "+phase.Seconds(t.Body), "total "+phase.Seconds(t.Total))
+	parts = append(parts, "ttfb "+textfmt.Seconds(t.TTFB), "body "+textfmt.Seconds(t.Body), "total "+textfmt.Seconds(t.Total))
 	return strings.Join(parts, ", ")
 }
 
@@ -545,7 +545,7 @@ func (st *step) extract(ctx context.Context, resp *httpprobe.Response, jar http.
 				if from != "" {
 					what = from
 					if !isSecret {
-						what += fmt.Sprintf(" %q", check.Shorten(masker.Mask(value), 60))
+						what += fmt.Sprintf(" %q", textfmt.Shorten(masker.Mask(value), 60))
 					}
 				}
 				fail(x, "regex %q did not match (%s)", x.Regex.String(), what)

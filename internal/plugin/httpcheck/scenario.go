@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
@@ -26,6 +27,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
@@ -120,7 +122,8 @@ var (
 	stepKeys     = append(append([]string{"name", "method", "url"}, append(methodKeys[:len(methodKeys):len(methodKeys)], "headers", "body", "form", "json", "follow_redirects", "expect", "extract", "severity", "cert_warning", "cert_critical")...), stepLimitKeys...)
 	expectKeys   = []string{"status", "contains", "not_contains", "regex", "not_regex", "jq", "header", "max_time"}
 	extractKeys  = []string{"regex", "jq", "header", "cookie", "secret"}
-	varName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// Compiled on first use: one-request mode never names a variable.
+	varName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 )
 
 // loadScenario reads and validates the scenario at path. Values from ${env:} and
@@ -178,7 +181,7 @@ type loader struct {
 // a value, a variable's name), which may hold anything: it is kept to one
 // line.
 func errAt(line int, format string, args ...any) error {
-	return &lineError{line: line, msg: check.Sanitize(fmt.Sprintf(format, args...))}
+	return &lineError{line: line, msg: textfmt.Sanitize(fmt.Sprintf(format, args...))}
 }
 
 // fields walks a mapping, refusing keys not in known.
@@ -706,7 +709,7 @@ func (l *loader) extract(st *step, i int, k, n *node) error {
 	}
 	for j, vk := range n.keys {
 		name := vk.text
-		if !varName.MatchString(name) {
+		if !varName().MatchString(name) {
 			return errAt(vk.line, "%s: %q is not a variable name (letters, digits and _, not starting with a digit)", where, name)
 		}
 		x := extraction{Var: name, Line: vk.line}

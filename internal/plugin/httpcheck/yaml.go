@@ -11,7 +11,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // node is a YAML value with the line it starts on, reduced to what a
@@ -54,7 +54,7 @@ func (n *node) describe() string {
 	}
 	switch n.value.(type) {
 	case string:
-		return fmt.Sprintf("the string %q", check.Shorten(n.value.(string), 40))
+		return fmt.Sprintf("the string %q", textfmt.Shorten(n.value.(string), 40))
 	case bool:
 		return "true/false"
 	}
@@ -114,7 +114,7 @@ func parseYAML(data []byte) (*node, error) {
 	if err != nil {
 		var yerr yaml.Error
 		if errors.As(err, &yerr) && yerr.GetToken() != nil {
-			return nil, &lineError{line: yerr.GetToken().Position.Line, msg: "not valid YAML: " + check.Sanitize(yerr.GetMessage())}
+			return nil, &lineError{line: yerr.GetToken().Position.Line, msg: "not valid YAML: " + textfmt.Sanitize(yerr.GetMessage())}
 		}
 		return nil, fmt.Errorf("not valid YAML: %v", err)
 	}
@@ -202,13 +202,13 @@ func (c *converter) convert(n ast.Node) (*node, error) {
 		name := v.Value.GetToken().Value
 		out, ok := c.anchors[name]
 		if !ok {
-			return nil, &lineError{line, fmt.Sprintf("alias *%s names no anchor defined before it", check.Sanitize(name))}
+			return nil, &lineError{line, fmt.Sprintf("alias *%s names no anchor defined before it", textfmt.Sanitize(name))}
 		}
 		return out, nil
 	case *ast.MappingKeyNode:
 		return c.convert(v.Value)
 	case *ast.TagNode:
-		return nil, &lineError{line, fmt.Sprintf("tag %s: tags are not supported; quote a value to make it a string", check.Sanitize(v.Start.Value))}
+		return nil, &lineError{line, fmt.Sprintf("tag %s: tags are not supported; quote a value to make it a string", textfmt.Sanitize(v.Start.Value))}
 	}
 	return nil, &lineError{line, fmt.Sprintf("unsupported YAML (%s)", n.Type())}
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/procscan"
@@ -133,9 +133,9 @@ func Check(ctx context.Context, c *Config) *check.Report {
 		t.Stop()
 		end()
 		if scanCtx.Err() != nil {
-			what := fmt.Sprintf("sampling CPU over %s: still in progress after %s, past the deadline", c.CPUSample, phase.Seconds(time.Since(began)))
-			if errors.Is(context.Cause(ctx), phase.ErrTerminated) {
-				what = fmt.Sprintf("sampling CPU over %s: stopped after %s (the check was terminated)", c.CPUSample, phase.Seconds(time.Since(began)))
+			what := fmt.Sprintf("sampling CPU over %s: still in progress after %s, past the deadline", c.CPUSample, textfmt.Seconds(time.Since(began)))
+			if errors.Is(context.Cause(ctx), inflight.ErrTerminated) {
+				what = fmt.Sprintf("sampling CPU over %s: stopped after %s (the check was terminated)", c.CPUSample, textfmt.Seconds(time.Since(began)))
 			}
 			r.Findings = []check.Finding{{Status: check.CRITICAL, Text: what}}
 			return r
@@ -179,7 +179,7 @@ func Check(ctx context.Context, c *Config) *check.Report {
 const okMaxRunes = 400
 
 func okVerdict(parts []string) string {
-	head := fmt.Sprintf("%d %s: ", len(parts), check.Plural(len(parts), "group"))
+	head := fmt.Sprintf("%d %s: ", len(parts), textfmt.Plural(len(parts), "group"))
 	used := utf8.RuneCountInString(head)
 	var kept []string
 	for i, part := range parts {
@@ -188,7 +188,7 @@ func okVerdict(parts []string) string {
 			tail = fmt.Sprintf(", and %d more groups", len(parts)-i-1)
 		}
 		if used+utf8.RuneCountInString(part)+2+len(tail) > okMaxRunes && i > 0 {
-			return head + strings.Join(kept, ", ") + fmt.Sprintf(", and %d more %s", len(parts)-i, check.Plural(len(parts)-i, "group"))
+			return head + strings.Join(kept, ", ") + fmt.Sprintf(", and %d more %s", len(parts)-i, textfmt.Plural(len(parts)-i, "group"))
 		}
 		kept = append(kept, part)
 		used += utf8.RuneCountInString(part) + 2
@@ -240,13 +240,13 @@ func (j *judge) findings() []check.Finding {
 	}
 	if pf := m.PIDFile; pf != nil && pf.Problem == "" && pf.Thread != 0 && n > 0 {
 		j.add(check.WARNING, "pid file %s holds %d, a thread of pid %d (%s), not a process ID: the service writes its thread ID (gettid) where its process ID (getpid) belongs",
-			pf.Path, pf.Thread, pf.PID, check.Sanitize(m.Live[0].Comm))
+			pf.Path, pf.Thread, pf.PID, textfmt.Sanitize(m.Live[0].Comm))
 	}
 	j.resources()
 	if j.c.MinAge > 0 && n > 0 {
 		youngest := slices.MaxFunc(m.Live, func(a, b *procscan.Process) int { return a.Start.Compare(b.Start) })
 		if age := j.now.Sub(youngest.Start); age < j.c.MinAge {
-			j.add(check.WARNING, "restarted %s ago (pid %d), --min-age %s", check.Age(age), youngest.PID, check.Age(j.c.MinAge))
+			j.add(check.WARNING, "restarted %s ago (pid %d), --min-age %s", textfmt.Age(age), youngest.PID, textfmt.Age(j.c.MinAge))
 		}
 	}
 	if j.c.Zombies && len(m.Zombies) > 0 {
@@ -260,7 +260,7 @@ func (j *judge) findings() []check.Finding {
 			}
 			zs = append(zs, fmt.Sprintf("pid %d (parent %d)", z.PID, z.PPID))
 		}
-		j.add(check.WARNING, "%d %s: %s", len(m.Zombies), check.Plural(len(m.Zombies), "zombie"), strings.Join(zs, ", "))
+		j.add(check.WARNING, "%d %s: %s", len(m.Zombies), textfmt.Plural(len(m.Zombies), "zombie"), strings.Join(zs, ", "))
 	}
 	if len(j.out) == 0 {
 		text := fmt.Sprintf("%s %d %s", j.g.Label, n, processes(n))
@@ -375,7 +375,6 @@ func (j *judge) resources() {
 		what       string
 		warn, crit float64
 		wSet, cSet bool
-		limit      func(float64) string
 		breaches   [3][]breach
 	}
 	rss := &metric{what: "rss", warn: float64(c.RSSWarning.Bytes), crit: float64(c.RSSCritical.Bytes), wSet: c.RSSWarning.Bytes > 0, cSet: c.RSSCritical.Bytes > 0}

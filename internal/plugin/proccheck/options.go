@@ -9,6 +9,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
 )
@@ -178,7 +179,7 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 				hint = " (a -p or -n right after --pidfile is part of its group)"
 			}
 		}
-		return fmt.Errorf("%d --label for %d %s: give one --label per group, in the order of the groups%s", len(o.Label), len(c.Groups), check.Plural(len(c.Groups), "group"), hint)
+		return fmt.Errorf("%d --label for %d %s: give one --label per group, in the order of the groups%s", len(o.Label), len(c.Groups), textfmt.Plural(len(c.Groups), "group"), hint)
 	}
 	for i, l := range o.Label {
 		if l == "" {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
@@ -53,7 +53,7 @@ func (c *Config) Render(results []Result) *check.Report {
 	}
 	if first != nil {
 		n := len(results)
-		r.OKVerdict = fmt.Sprintf("%d %s, earliest expiry in %s (%s %s, %s)", n, check.Plural(n, "target"),
+		r.OKVerdict = fmt.Sprintf("%d %s, earliest expiry in %s (%s %s, %s)", n, textfmt.Plural(n, "target"),
 			expiry.Days(threshold.Between(first.judgedAt, first.Decider.NotAfter)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
 	}
 	return r
@@ -98,7 +98,7 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 	}
 	text := label + " " + vs[0].Text
 	if c.Verbose {
-		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), phase.Seconds(res.Timings.Handshake))
+		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), textfmt.Seconds(res.Timings.Handshake))
 		for _, x := range res.Unused {
 			when := "expiring"
 			if !x.NotAfter.After(res.judgedAt) {

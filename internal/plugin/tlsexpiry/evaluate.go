@@ -11,8 +11,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
@@ -35,7 +34,7 @@ func (c *Config) Evaluate(ctx context.Context) []Result {
 	for i := range e.progress {
 		e.progress[i] = &progress{}
 	}
-	perTarget := pool.Map(ctx, len(c.Targets), 0, func(ctx context.Context, i int) []Result {
+	perTarget := goroutine.Map(ctx, len(c.Targets), 0, func(ctx context.Context, i int) []Result {
 		return e.target(ctx, i)
 	}, func(i int, err error) []Result {
 		return e.progress[i].unfinished(ctx, c.Targets[i], err)
@@ -67,7 +66,7 @@ func (e *evaluation) target(ctx context.Context, i int) []Result {
 	if e.IP.IsValid() {
 		addrs = []netip.Addr{e.IP}
 	} else {
-		tm := p.begin(ctx, phase.DNS, t.Host, false)
+		tm := p.begin(ctx, inflight.DNS, t.Host, false)
 		a, err := netdial.Resolve(ctx, e.Resolver, t.Host, e.Family)
 		timings.DNS = tm.end()
 		if err != nil {
@@ -82,7 +81,7 @@ func (e *evaluation) target(ctx context.Context, i int) []Result {
 	if !e.AllAddresses {
 		// A client's view: the first address to answer serves.
 		return []Result{e.endpoint(ctx, p, t, timings, func(ctx context.Context) (netip.AddrPort, *tlsprobe.Endpoint, error) {
-			tm := p.begin(ctx, phase.Connect, t.Host, false)
+			tm := p.begin(ctx, inflight.Connect, t.Host, false)
 			conn, ap, err := dialer.DialAddrs(ctx, ports)
 			tm.end()
 			if err != nil {
@@ -124,9 +123,9 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	}
 	ep.ServerName = e.serverName(t)
 	ep.StartTLS = t.StartTLS
-	what := phase.TLS
+	what := inflight.TLS
 	if t.StartTLS != "" {
-		what = phase.StartTLS
+		what = inflight.StartTLS
 	}
 	tm := p.begin(ctx, what, ap.String(), false)
 	res, err := tlsprobe.Probe(ctx, *ep, tlsprobe.Options{ClientCert: e.ClientCert})
@@ -146,7 +145,7 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 		// or signature Go refuses, the server's alert after ours): how
 		// long they have left is still known.
 		r.HandshakeErr = err
-		var pe *phase.Error
+		var pe *inflight.Error
 		if errors.As(err, &pe) {
 			r.Phase = pe.Phase
 		}
@@ -239,11 +238,11 @@ func (e *evaluation) decide(r *Result) {
 
 func (e *evaluation) failed(t Target, ap netip.AddrPort, err error) Result {
 	r := Result{Target: t, Addr: ap, Err: err, Status: check.CRITICAL}
-	var pe *phase.Error
+	var pe *inflight.Error
 	if errors.As(err, &pe) {
 		r.Phase = pe.Phase
 	}
-	var pan *pool.PanicError
+	var pan *goroutine.PanicError
 	if errors.As(err, &pan) {
 		r.Status = check.UNKNOWN
 	}
@@ -260,7 +259,7 @@ type progress struct {
 
 type step struct {
 	phase, addr string
-	timer       phase.Timer
+	timer       inflight.Timer
 	p           *progress
 }
 
@@ -269,9 +268,9 @@ type step struct {
 // only work done here (verification) is recorded there too (tracked):
 // twice would name one hung handshake twice in the watchdog's verdict.
 func (p *progress) begin(ctx context.Context, ph, addr string, tracked bool) *step {
-	timer := phase.Start(ph, addr)
+	timer := inflight.StartPhase(ph, addr)
 	if tracked {
-		timer = phase.Begin(ctx, ph, addr)
+		timer = inflight.BeginPhase(ctx, ph, addr)
 	}
 	s := &step{phase: ph, addr: addr, timer: timer, p: p}
 	p.mu.Lock()
@@ -307,7 +306,7 @@ func (p *progress) unfinished(ctx context.Context, t Target, err error) []Result
 	if t.IsFile() {
 		prefix = t.Path + ": " // a file's errors name it
 	}
-	var pan *pool.PanicError
+	var pan *goroutine.PanicError
 	if errors.As(err, &pan) {
 		return []Result{{Target: t, Path: t.Path, Err: fmt.Errorf("%s%w", prefix, err), Status: check.UNKNOWN}}
 	}
@@ -329,7 +328,7 @@ func (p *progress) unfinished(ctx context.Context, t Target, err error) []Result
 	}
 	if len(out) == 0 {
 		msg := "not checked: time ran out before its turn"
-		var u *pool.Unfinished
+		var u *goroutine.Unfinished
 		if errors.As(err, &u) && u.Started {
 			msg = "not checked: time ran out"
 		}

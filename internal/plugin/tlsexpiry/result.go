@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 )
@@ -32,14 +32,14 @@ type Result struct {
 	// Path is the certificate file read, for file targets.
 	Path string
 
-	// Err is why nothing could be judged: a *phase.Error for an endpoint
+	// Err is why nothing could be judged: a *inflight.Error for an endpoint
 	// (dns, connect, starttls, tls, verify), a file's error, or
-	// *pool.Unfinished wrapped in a *phase.Error when time ran out. Phase
+	// *goroutine.Unfinished wrapped in a *inflight.Error when time ran out. Phase
 	// names the phase it happened in, when there is one.
 	Err   error
 	Phase string
 	// HandshakeErr is why an endpoint's handshake failed after its
-	// certificates arrived (a *phase.Error; a *tlsprobe.RefusedError in
+	// certificates arrived (a *inflight.Error; a *tlsprobe.RefusedError in
 	// its chain when the server sent an alert). They are judged all the
 	// same, and the endpoint is CRITICAL.
 	HandshakeErr error
@@ -106,7 +106,7 @@ func (r *Result) Label() string {
 func (r *Result) errText(label string) string { return errText(r.Err, label) }
 
 func errText(err error, label string) string {
-	var pe *phase.Error
+	var pe *inflight.Error
 	msg := err.Error()
 	if errors.As(err, &pe) && pe.Addr != "" && msg == pe.Error() && strings.Contains(label, pe.Addr) {
 		msg = strings.Replace(msg, pe.Phase+" "+pe.Addr+":", pe.Phase+":", 1)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // Explain says why verification failed, in words a responder can act on:
@@ -96,10 +96,10 @@ func describeFailed(c *x509.Certificate, presented []*x509.Certificate) (name, w
 			if i == 0 {
 				role = Leaf
 			}
-			return string(role) + " " + check.Shorten(Name(c), MaxNameRunes), ""
+			return string(role) + " " + textfmt.Shorten(Name(c), MaxNameRunes), ""
 		}
 	}
-	return string(RoleOf(c)) + " " + check.Shorten(Name(c), MaxNameRunes), " (" + notSent + ")"
+	return string(RoleOf(c)) + " " + textfmt.Shorten(Name(c), MaxNameRunes), " (" + notSent + ")"
 }
 
 // candidateName names the candidate issuer Go tried, by the CN (or
@@ -107,13 +107,13 @@ func describeFailed(c *x509.Certificate, presented []*x509.Certificate) (name, w
 func candidateName(name string, presented []*x509.Certificate) string {
 	for _, p := range presented {
 		if p.Subject.CommonName == name {
-			return check.Shorten(Name(p), MaxNameRunes)
+			return textfmt.Shorten(Name(p), MaxNameRunes)
 		}
 	}
 	if name == "" {
 		return "a certificate of that name"
 	}
-	return "CN=" + check.Shorten(name, MaxNameRunes)
+	return "CN=" + textfmt.Shorten(name, MaxNameRunes)
 }
 
 func goText(err error) string {

@@ -8,7 +8,7 @@ import (
 	"crypto/x509"
 	"fmt"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 )
 
@@ -81,12 +81,12 @@ func IssuerName(c *x509.Certificate) string {
 func (c Cert) Describe() string {
 	how := "self-signed"
 	if !SelfSigned(c.Certificate) {
-		how = "issuer " + check.Shorten(IssuerName(c.Certificate), MaxNameRunes)
+		how = "issuer " + textfmt.Shorten(IssuerName(c.Certificate), MaxNameRunes)
 	}
 	if c.NotSent {
 		how += ", " + notSent
 	}
-	return fmt.Sprintf("%s %s (%s)", c.Role, check.Shorten(Name(c.Certificate), MaxNameRunes), how)
+	return fmt.Sprintf("%s %s (%s)", c.Role, textfmt.Shorten(Name(c.Certificate), MaxNameRunes), how)
 }
 
 const notSent = "a trust anchor the server does not send: from --ca-file or the system store"

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
-	jobs "github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
@@ -55,8 +54,8 @@ func panicking() *Verifier {
 func TestVerifyConnectionPanicReported(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
-	panics := make(chan *jobs.PanicError, 1)
-	defer goroutine.Handle(func(p *jobs.PanicError) { panics <- p })()
+	panics := make(chan *goroutine.PanicError, 1)
+	defer goroutine.Handle(func(p *goroutine.PanicError) { panics <- p })()
 	v := panicking()
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
 		ServerName:         "example.com", // httptest's certificate

@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
@@ -197,9 +197,9 @@ func (c *Client) dial(ctx context.Context, network, addr string) (net.Conn, erro
 	host, port = c.connectTo(host, port)
 	if tr := tracerFrom(ctx); tr != nil {
 		if _, err := netip.ParseAddr(host); err == nil {
-			tr.enter(phase.Connect, net.JoinHostPort(host, strconv.Itoa(port)))
+			tr.enter(inflight.Connect, net.JoinHostPort(host, strconv.Itoa(port)))
 		} else {
-			tr.enter(phase.DNS, host)
+			tr.enter(inflight.DNS, host)
 		}
 	}
 	return c.dialer.DialContext(ctx, network, net.JoinHostPort(host, strconv.Itoa(port)))
@@ -240,7 +240,7 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 	if tr != nil {
 		tr.handshake(raw.RemoteAddr().String())
 	}
-	t := phase.Begin(ctx, phase.TLS, raw.RemoteAddr().String())
+	t := inflight.BeginPhase(ctx, inflight.TLS, raw.RemoteAddr().String())
 	conn := tls.Client(raw, cfg)
 	err = conn.HandshakeContext(ctx)
 	if err == nil && c.o.Protocol == HTTP2 && conn.ConnectionState().NegotiatedProtocol != "h2" {
@@ -279,7 +279,7 @@ func explainHandshake(err error) error {
 
 // CertError is a handshake that failed in certificate verification (an
 // unknown authority, an expired chain, a wrong name). Err is the
-// *phase.Error of the handshake, and the message is its message; Presented
+// *inflight.Error of the handshake, and the message is its message; Presented
 // are the certificates the server sent, leaf first, unverified.
 type CertError struct {
 	Presented []*x509.Certificate
@@ -291,7 +291,7 @@ func (e *CertError) Error() string { return e.Err.Error() }
 func (e *CertError) Unwrap() error { return e.Err }
 
 // Do sends r and reads the final response's body up to its cap. Every
-// failure to get a response is a *phase.Error naming the phase and the
+// failure to get a response is a *inflight.Error naming the phase and the
 // address, or a *RedirectError; a status of any kind is a response, not
 // an error, and so is a body cut at the cap.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
@@ -413,7 +413,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		limit = DefaultMaxBody
 	}
 	limit = min(limit, MaxBodyLimit)
-	tr.enter(phase.Body, tr.remote(u))
+	tr.enter(inflight.Body, tr.remote(u))
 	var src io.Reader = resp.Body
 	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		// net/http decodes gzip only when it asked for it itself; with an

@@ -14,7 +14,6 @@ import (
 	"crypto/x509"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
@@ -89,8 +88,8 @@ func TestTLS(t *testing.T) {
 			base := testutil.ServeHTTPS(t, app, []*fixture.Cert{leaf, pki.Intermediate}, tc.http1Only)
 			resp, err := do(t, tc.o, &Request{URL: base + "/proto"})
 			if tc.err != "" {
-				var pe *phase.Error
-				if !errors.As(err, &pe) || pe.Phase != phase.TLS || !strings.HasPrefix(err.Error(), tc.err) {
+				var pe *inflight.Error
+				if !errors.As(err, &pe) || pe.Phase != inflight.TLS || !strings.HasPrefix(err.Error(), tc.err) {
 					t.Fatalf("got %v, want a tls phase error %q", err, tc.err)
 				}
 				var ce *CertError
@@ -186,9 +185,9 @@ func TestTimeoutNamesPhase(t *testing.T) {
 	for _, tc := range []struct {
 		url, phase string
 	}{
-		{base + "/slow?d=1m", phase.TTFB},
-		{base + "/trickle", phase.Body},
-		{"https://" + stall + "/", phase.TLS},
+		{base + "/slow?d=1m", inflight.TTFB},
+		{base + "/trickle", inflight.Body},
+		{"https://" + stall + "/", inflight.TLS},
 	} {
 		t.Run(tc.phase, func(t *testing.T) {
 			deadline := time.Now().Add(300 * time.Millisecond)
@@ -214,7 +213,7 @@ func TestTimeoutNamesPhase(t *testing.T) {
 				seen <- last
 			}()
 			_, err = c.Do(ctx, &Request{URL: tc.url})
-			var pe *phase.Error
+			var pe *inflight.Error
 			if !errors.As(err, &pe) || pe.Phase != tc.phase || !pe.TimedOut || !strings.HasPrefix(pe.Addr, "127.0.0.1:") {
 				t.Fatalf("got %v, want %s timed out", err, tc.phase)
 			}
@@ -229,8 +228,8 @@ func TestTimeoutNamesPhase(t *testing.T) {
 func TestConnectFailure(t *testing.T) {
 	closed := testutil.ClosedAddr(t)
 	_, err := do(t, Options{}, &Request{URL: "http://" + closed + "/"})
-	var pe *phase.Error
-	if !errors.As(err, &pe) || pe.Phase != phase.Connect || pe.Addr != closed {
+	var pe *inflight.Error
+	if !errors.As(err, &pe) || pe.Phase != inflight.Connect || pe.Addr != closed {
 		t.Fatalf("got %v, want connect %s", err, closed)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 )
 
 // tracer follows one request through its phases: it sums their times
@@ -25,7 +25,7 @@ type tracer struct {
 	t      Timings
 	cur    string // the phase in progress, "" between phases
 	addr   string
-	timer  phase.Timer
+	timer  inflight.Timer
 	since  time.Time
 	conn   string // the remote address of the last connection got
 	dnsAt  time.Time
@@ -59,10 +59,10 @@ func (tr *tracer) enter(p, addr string) {
 func (tr *tracer) enterLocked(p, addr string) {
 	tr.timer.End()
 	tr.cur, tr.addr, tr.since = p, addr, time.Now()
-	if p == phase.TTFB || p == phase.Body {
-		tr.timer = phase.Begin(tr.ctx, p, addr)
+	if p == inflight.TTFB || p == inflight.Body {
+		tr.timer = inflight.BeginPhase(tr.ctx, p, addr)
 	} else {
-		tr.timer = phase.Start(p, addr)
+		tr.timer = inflight.StartPhase(p, addr)
 	}
 }
 
@@ -70,7 +70,7 @@ func (tr *tracer) enterLocked(p, addr string) {
 func (tr *tracer) leave() {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if tr.cur == phase.Body {
+	if tr.cur == inflight.Body {
 		tr.t.Body += time.Since(tr.since)
 	}
 	tr.timer.End()
@@ -107,7 +107,7 @@ func (tr *tracer) clientTrace() *httptrace.ClientTrace {
 			tr.mu.Lock()
 			defer tr.mu.Unlock()
 			tr.dnsAt = time.Now()
-			tr.enterLocked(phase.DNS, info.Host)
+			tr.enterLocked(inflight.DNS, info.Host)
 		},
 		DNSDone: func(httptrace.DNSDoneInfo) {
 			tr.mu.Lock()
@@ -125,7 +125,7 @@ func (tr *tracer) clientTrace() *httptrace.ClientTrace {
 			if tr.connAt.IsZero() {
 				tr.connAt = time.Now()
 			}
-			tr.enterLocked(phase.Connect, addr)
+			tr.enterLocked(inflight.Connect, addr)
 		},
 		ConnectDone: func(network, addr string, err error) {
 			tr.mu.Lock()
@@ -146,7 +146,7 @@ func (tr *tracer) clientTrace() *httptrace.ClientTrace {
 				return
 			}
 			tr.tlsAt = time.Now()
-			tr.enterLocked(phase.TLS, tr.conn)
+			tr.enterLocked(inflight.TLS, tr.conn)
 		},
 		TLSHandshakeDone: func(tls.ConnectionState, error) {
 			tr.mu.Lock()
@@ -168,7 +168,7 @@ func (tr *tracer) clientTrace() *httptrace.ClientTrace {
 			tr.mu.Lock()
 			defer tr.mu.Unlock()
 			tr.sentAt = time.Now()
-			tr.enterLocked(phase.TTFB, tr.conn)
+			tr.enterLocked(inflight.TTFB, tr.conn)
 		},
 		GotFirstResponseByte: func() {
 			tr.mu.Lock()
@@ -188,7 +188,7 @@ func (tr *tracer) handshake(addr string) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	tr.tlsAt = time.Now()
-	tr.enterLocked(phase.TLS, addr)
+	tr.enterLocked(inflight.TLS, addr)
 }
 
 // handshakeDone ends it. After a handshake that succeeded, net/http calls
@@ -208,7 +208,7 @@ func (tr *tracer) doneTLSLocked() {
 }
 
 // fail turns what net/http returned into an error naming the phase in
-// progress: the dialer's and the handshake's own *phase.Error when they
+// progress: the dialer's and the handshake's own *inflight.Error when they
 // failed, or the phase the tracer saw last (a timeout while waiting for
 // the first byte has no other witness).
 func (tr *tracer) fail(err error, u *url.URL) error {
@@ -216,7 +216,7 @@ func (tr *tracer) fail(err error, u *url.URL) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	var pe *phase.Error
+	var pe *inflight.Error
 	var re *RedirectError
 	if errors.As(err, &pe) || errors.As(err, &re) {
 		tr.close()
@@ -229,11 +229,11 @@ func (tr *tracer) fail(err error, u *url.URL) error {
 	}
 	// Between phases: the request was being written, or a connection
 	// was being got from the pool.
-	p, addr := phase.TTFB, tr.conn
+	p, addr := inflight.TTFB, tr.conn
 	if addr == "" {
-		p, addr = phase.Connect, hostPort(u)
+		p, addr = inflight.Connect, hostPort(u)
 	}
-	e := phase.Start(p, addr).Fail(tr.ctx, err)
+	e := inflight.StartPhase(p, addr).Fail(tr.ctx, err)
 	e.Elapsed = time.Since(tr.start)
 	return e
 }

@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 )
 
 // Family restricts which addresses a name resolves to.
@@ -75,14 +75,14 @@ type Resolver interface {
 func Resolve(ctx context.Context, r Resolver, host string, family Family) ([]netip.Addr, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		if !family.Allows(a) {
-			return nil, phase.Start(phase.DNS, host).Fail(ctx, fmt.Errorf("%s is not an %s address", host, family))
+			return nil, inflight.StartPhase(inflight.DNS, host).Fail(ctx, fmt.Errorf("%s is not an %s address", host, family))
 		}
 		return []netip.Addr{a.Unmap()}, nil
 	}
 	if r == nil {
 		r = net.DefaultResolver
 	}
-	t := phase.Begin(ctx, phase.DNS, host)
+	t := inflight.BeginPhase(ctx, inflight.DNS, host)
 	addrs, err := lookup(ctx, r, family.network(), host)
 	var none *net.AddrError // the name has addresses, none of the family
 	if errors.As(err, &none) {
@@ -174,7 +174,7 @@ func (d *Dialer) bound(ctx context.Context) (context.Context, context.CancelFunc
 // order, each started when the one before fails or has not answered
 // within the fallback delay; the first to connect wins and the others are
 // cancelled. It returns the connection and the address that answered.
-// Errors are *phase.Error: the dns phase, or the connect phase of the
+// Errors are *inflight.Error: the dns phase, or the connect phase of the
 // last address tried.
 func (d *Dialer) Dial(ctx context.Context, host string, port int) (net.Conn, netip.AddrPort, error) {
 	if port < 1 || port > 65535 {
@@ -313,14 +313,14 @@ func (d *Dialer) reachable(addrs []netip.AddrPort) ([]netip.AddrPort, error) {
 	for i, a := range addrs {
 		names[i] = a.String()
 	}
-	return nil, &phase.Error{Phase: phase.Connect, Addr: strings.Join(names, " "),
+	return nil, &inflight.Error{Phase: inflight.Connect, Addr: strings.Join(names, " "),
 		Err: fmt.Errorf("source address %s is %s and cannot reach an %s address", d.LocalAddr, family, familyOf(addrs[0].Addr()))}
 }
 
 // connect opens a TCP connection to one address, from LocalAddr when set,
 // timed as the connect phase.
 func (d *Dialer) connect(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
-	t := phase.Begin(ctx, phase.Connect, a.String())
+	t := inflight.BeginPhase(ctx, inflight.Connect, a.String())
 	var nd net.Dialer
 	if d.LocalAddr.IsValid() {
 		nd.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(d.LocalAddr.Unmap(), 0))

@@ -16,8 +16,6 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
@@ -48,8 +46,8 @@ func TestResolve(t *testing.T) {
 			defer cancel()
 			addrs, err := Resolve(ctx, r, tc.host, tc.family)
 			if strings.HasPrefix(tc.want, "dns ") {
-				var pe *phase.Error
-				if !errors.As(err, &pe) || pe.Phase != phase.DNS {
+				var pe *inflight.Error
+				if !errors.As(err, &pe) || pe.Phase != inflight.DNS {
 					t.Fatalf("Resolve = %v, %v; want a dns phase error", addrs, err)
 				}
 				if pe.TimedOut != strings.Contains(tc.want, "timed out") {
@@ -123,8 +121,8 @@ func TestDialFallsBack(t *testing.T) {
 
 	// Every address refuses: the error is the connect phase's.
 	_, _, err = d.DialAddrs(ctx, []netip.AddrPort{closed, closed})
-	var pe *phase.Error
-	if !errors.As(err, &pe) || pe.Phase != phase.Connect || !strings.Contains(err.Error(), "connection refused") {
+	var pe *inflight.Error
+	if !errors.As(err, &pe) || pe.Phase != inflight.Connect || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("DialAddrs to closed ports: %v", err)
 	}
 
@@ -145,8 +143,8 @@ func TestDialSilentResolver(t *testing.T) {
 	defer cancel()
 	d := &Dialer{Resolver: testutil.Hosts{}}
 	_, _, err := d.Dial(ctx, "silent.test", 443)
-	var pe *phase.Error
-	if !errors.As(err, &pe) || pe.Phase != phase.DNS || !pe.TimedOut {
+	var pe *inflight.Error
+	if !errors.As(err, &pe) || pe.Phase != inflight.DNS || !pe.TimedOut {
 		t.Errorf("Dial = %v, want a dns timeout", err)
 	}
 }
@@ -154,8 +152,8 @@ func TestDialSilentResolver(t *testing.T) {
 // net/http runs DialContext on a goroutine of its own: a panic there
 // reaches the handler and fails the request instead of crashing.
 func TestDialContextPanicReported(t *testing.T) {
-	panics := make(chan *pool.PanicError, 1)
-	defer goroutine.Handle(func(p *pool.PanicError) { panics <- p })()
+	panics := make(chan *goroutine.PanicError, 1)
+	defer goroutine.Handle(func(p *goroutine.PanicError) { panics <- p })()
 	var d *Dialer // its Resolver field cannot be read
 	tr := &http.Transport{DialContext: d.DialContext}
 	defer tr.CloseIdleConnections()
@@ -206,8 +204,8 @@ func TestDialDeadlineThroughHTTP(t *testing.T) {
 
 	select {
 	case err := <-dialed:
-		var pe *phase.Error
-		if !errors.As(err, &pe) || pe.Phase != phase.DNS || !pe.TimedOut {
+		var pe *inflight.Error
+		if !errors.As(err, &pe) || pe.Phase != inflight.DNS || !pe.TimedOut {
 			t.Errorf("dial = %v, want a dns timeout", err)
 		}
 	case <-time.After(10 * time.Second): // far past the deadline

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/pool"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 )
 
 // Scanner reads processes from a proc file system.
@@ -52,7 +52,7 @@ type progress struct {
 // Scan reads every process once, and of each the fields need asks for;
 // stat alone when need is nil.
 // It returns when every process is read or, at the latest, shortly
-// after ctx ends (pool.Grace): processes not read by then are listed in
+// after ctx ends (goroutine.Grace): processes not read by then are listed in
 // Unread, not waited for. The error is for a proc that cannot be read at
 // all; one process's trouble is in that process (Failed, Err) or in
 // Unread.
@@ -82,8 +82,8 @@ func (s *Scanner) Scan(ctx context.Context, need Need) (*Snapshot, error) {
 		workers = DefaultWorkers
 	}
 	doing := make([]atomic.Pointer[progress], len(pids))
-	var panicked atomic.Pointer[pool.PanicError]
-	results := pool.Map(ctx, len(pids), workers,
+	var panicked atomic.Pointer[goroutine.PanicError]
+	results := goroutine.Map(ctx, len(pids), workers,
 		func(ctx context.Context, i int) any {
 			r := reader{root: root, pid: pids[i], boot: snap.Boot, doing: &doing[i]}
 			p := r.read(need)
@@ -93,7 +93,7 @@ func (s *Scanner) Scan(ctx context.Context, need Need) (*Snapshot, error) {
 			return p
 		},
 		func(i int, err error) any {
-			var pe *pool.PanicError
+			var pe *goroutine.PanicError
 			if errors.As(err, &pe) {
 				panicked.CompareAndSwap(nil, pe)
 				return nil

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 )
 
 // Endpoint is one TLS listener at one address.
@@ -62,7 +62,7 @@ type Unparsed struct {
 	Err   error
 }
 
-// Probe handshakes with the endpoint within ctx. Errors are *phase.Error,
+// Probe handshakes with the endpoint within ctx. Errors are *inflight.Error,
 // naming the phase that failed or was in progress when ctx ran out.
 //
 // When the handshake fails after the server's certificates arrived (a key
@@ -104,7 +104,7 @@ func probe(ctx context.Context, ep Endpoint, opts Options, maxVersion uint16) (*
 
 	conn := ep.Conn
 	if conn == nil {
-		t := phase.Begin(ctx, phase.Connect, addr)
+		t := inflight.BeginPhase(ctx, inflight.Connect, addr)
 		var dialer net.Dialer
 		if conn, err = dialer.DialContext(ctx, "tcp", addr); err != nil {
 			return nil, t.Fail(ctx, err)
@@ -120,16 +120,16 @@ func probe(ctx context.Context, ep Endpoint, opts Options, maxVersion uint16) (*
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
-	var t phase.Timer
+	var t inflight.Timer
 	if upgrade != nil {
-		t = phase.Begin(ctx, phase.StartTLS, addr)
+		t = inflight.BeginPhase(ctx, inflight.StartTLS, addr)
 		if err := upgrade(conn, ep.ServerName); err != nil {
 			return nil, t.Fail(ctx, fmt.Errorf("%s: %w", ep.StartTLS, err))
 		}
 		res.StartTLS = t.End()
 	}
 
-	t = phase.Begin(ctx, phase.TLS, addr)
+	t = inflight.BeginPhase(ctx, inflight.TLS, addr)
 	cfg := &tls.Config{
 		// Verification is done by the caller on the returned certificates,
 		// with its own roots and name, so that an untrusted or mismatched

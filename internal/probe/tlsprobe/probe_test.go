@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/phase"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
@@ -33,10 +33,10 @@ func ctxTimeout(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// phaseError asserts that err is a *phase.Error of the phase.
-func phaseError(t *testing.T, err error, name string) *phase.Error {
+// phaseError asserts that err is a *inflight.Error of the phase.
+func phaseError(t *testing.T, err error, name string) *inflight.Error {
 	t.Helper()
-	var pe *phase.Error
+	var pe *inflight.Error
 	if !errors.As(err, &pe) {
 		t.Fatalf("error %v (%T) is not a phase error", err, err)
 	}
@@ -102,7 +102,7 @@ func TestProbeRefused(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Probe = %d certificates, want the refusal", len(res.Certificates))
 			}
-			pe := phaseError(t, err, phase.StartTLS)
+			pe := phaseError(t, err, inflight.StartTLS)
 			if pe.TimedOut || pe.Stopped {
 				t.Errorf("a refusal is neither a timeout nor a stop: %+v", pe)
 			}
@@ -118,9 +118,9 @@ func TestProbeRefused(t *testing.T) {
 func TestProbeStalled(t *testing.T) {
 	addr := testutil.ServeStall(t)
 	for _, proto := range append([]string{""}, StartTLSProtocols()...) {
-		want := phase.StartTLS
+		want := inflight.StartTLS
 		if proto == "" {
-			want = phase.TLS
+			want = inflight.TLS
 		}
 		t.Run(want+" "+proto, func(t *testing.T) {
 			start := time.Now()
@@ -146,13 +146,13 @@ func TestProbeCancelled(t *testing.T) {
 	terminated, terminate := context.WithCancelCause(context.Background())
 	ctx, cancel := context.WithTimeout(terminated, time.Minute)
 	defer cancel()
-	time.AfterFunc(100*time.Millisecond, func() { terminate(phase.ErrTerminated) })
+	time.AfterFunc(100*time.Millisecond, func() { terminate(inflight.ErrTerminated) })
 	start := time.Now()
 	_, err := Probe(ctx, endpoint(t, addr, "smtp"), Options{})
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("Probe returned %v after the cancel", elapsed)
 	}
-	if pe := phaseError(t, err, phase.StartTLS); !pe.Stopped || pe.TimedOut {
+	if pe := phaseError(t, err, inflight.StartTLS); !pe.Stopped || pe.TimedOut {
 		t.Errorf("TimedOut, Stopped = %v, %v; want false, true", pe.TimedOut, pe.Stopped)
 	}
 }
@@ -160,7 +160,7 @@ func TestProbeCancelled(t *testing.T) {
 func TestProbeConnectionRefused(t *testing.T) {
 	addr := testutil.ClosedAddr(t)
 	_, err := Probe(ctxTimeout(t, 10*time.Second), endpoint(t, addr, ""), Options{})
-	pe := phaseError(t, err, phase.Connect)
+	pe := phaseError(t, err, inflight.Connect)
 	if pe.TimedOut {
 		t.Errorf("a refused connection is not a timeout")
 	}
@@ -222,7 +222,7 @@ func TestProbeClientCertificate(t *testing.T) {
 	if err == nil {
 		t.Fatalf("Probe without a client certificate succeeded against a server that requires one")
 	}
-	phaseError(t, err, phase.TLS)
+	phaseError(t, err, inflight.TLS)
 }
 func TestProbeLegacyCipherSuites(t *testing.T) {
 	p := testutil.NewPKI(t)
@@ -256,7 +256,7 @@ func TestProbeKeepsCertificates(t *testing.T) {
 		if err == nil {
 			t.Fatalf("Probe succeeded against a server signing with another key")
 		}
-		phaseError(t, err, phase.TLS)
+		phaseError(t, err, inflight.TLS)
 		if res == nil || len(res.Certificates) != 2 || !res.Certificates[0].Equal(leaf.Certificate) {
 			t.Errorf("max version %x: Probe returned %+v with %v, want the certificates sent alongside the error", version, res, err)
 		}
@@ -290,7 +290,7 @@ func TestProbeServerAlert(t *testing.T) {
 			if !errors.As(err, &refused) {
 				t.Fatalf("Probe error %v, want a *RefusedError", err)
 			}
-			if got := phase.Cause(phaseError(t, err, phase.TLS).Err); got != tc.want {
+			if got := inflight.Cause(phaseError(t, err, inflight.TLS).Err); got != tc.want {
 				t.Errorf("cause %q, want %q", got, tc.want)
 			}
 			if res == nil || len(res.Certificates) == 0 {

@@ -1,6 +1,10 @@
-package check
+// Package textfmt shapes text for a check's one-line message: it escapes
+// what a peer sent, cuts what is long and words counts and durations the
+// way a responder reads them.
+package textfmt
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,4 +51,21 @@ func Age(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
+}
+
+// Plural returns noun, with an "s" unless n is 1.
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
+// Seconds formats a duration the way messages show times: "0.41s", "10.0s".
+func Seconds(d time.Duration) string {
+	s := d.Seconds()
+	if s < 0.995 {
+		return fmt.Sprintf("%.2fs", s)
+	}
+	return fmt.Sprintf("%.1fs", s)
 }

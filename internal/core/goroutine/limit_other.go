@@ -1,5 +1,5 @@
 //go:build !unix
 
-package pool
+package goroutine
 
 func defaultWorkers() int { return 1024 }

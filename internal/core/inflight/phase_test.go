@@ -1,4 +1,4 @@
-package phase
+package inflight
 
 import (
 	"context"
@@ -133,7 +133,7 @@ func TestTimerFail(t *testing.T) {
 		{"cancelled, not terminated, deadline error", cancelled, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			timer := Start(TLS, "127.0.0.1:1")
+			timer := StartPhase(TLS, "127.0.0.1:1")
 			e := timer.Fail(tc.ctx, tc.err)
 			if e.TimedOut != tc.timedOut || e.Stopped != tc.stopped {
 				t.Errorf("TimedOut, Stopped = %v, %v; want %v, %v", e.TimedOut, e.Stopped, tc.timedOut, tc.stopped)
@@ -149,30 +149,9 @@ func TestTimerFail(t *testing.T) {
 }
 
 func TestTimerElapsed(t *testing.T) {
-	timer := Start(Connect, "x")
+	timer := StartPhase(Connect, "x")
 	time.Sleep(20 * time.Millisecond)
 	if e := timer.Fail(context.Background(), io.EOF); e.Elapsed < 20*time.Millisecond {
 		t.Errorf("Elapsed = %v after sleeping 20ms", e.Elapsed)
-	}
-}
-
-func TestSeconds(t *testing.T) {
-	for _, tc := range []struct {
-		in   time.Duration
-		want string
-	}{
-		{0, "0.00s"},
-		{5 * time.Millisecond, "0.01s"},
-		{410 * time.Millisecond, "0.41s"},
-		{990 * time.Millisecond, "0.99s"},
-		{999 * time.Millisecond, "1.0s"}, // not "1.00s"
-		{time.Second, "1.0s"},
-		{2 * time.Second, "2.0s"},
-		{10 * time.Second, "10.0s"},
-		{12345 * time.Millisecond, "12.3s"},
-	} {
-		if got := Seconds(tc.in); got != tc.want {
-			t.Errorf("Seconds(%v) = %q, want %q", tc.in, got, tc.want)
-		}
 	}
 }

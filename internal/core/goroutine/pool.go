@@ -1,8 +1,9 @@
-// Package pool runs a check's jobs concurrently, a bounded number at a
-// time, and keeps their results in the order the targets were given. It
-// returns when the jobs are done or, whatever they do, shortly after the
-// run's deadline.
-package pool
+package goroutine
+
+// Map runs a check's jobs concurrently, a bounded number at a time, and
+// keeps their results in the order the targets were given. It returns when
+// the jobs are done or, whatever they do, shortly after the run's
+// deadline.
 
 import (
 	"context"

@@ -1,7 +1,9 @@
-// Package phase names the step of a network probe that failed or ran out
-// of time, so that an alert says where to look: "connect 10.0.0.5:443:
-// connection refused", "tls 10.0.0.5:443: timed out after 10.0s".
-package phase
+package inflight
+
+// A phase is one step of a network probe. Error names the one that failed
+// or ran out of time, so that an alert says where to look: "connect
+// 10.0.0.5:443: connection refused", "tls 10.0.0.5:443: timed out after
+// 10.0s".
 
 import (
 	"context"
@@ -14,7 +16,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // ErrTerminated is the cause a run's context is cancelled with when the
@@ -47,9 +49,9 @@ type Error struct {
 func (e *Error) Error() string {
 	switch {
 	case e.Stopped:
-		return fmt.Sprintf("%s %s: stopped after %s (the check was terminated)", e.Phase, e.Addr, Seconds(e.Elapsed))
+		return fmt.Sprintf("%s %s: stopped after %s (the check was terminated)", e.Phase, e.Addr, textfmt.Seconds(e.Elapsed))
 	case e.TimedOut:
-		return fmt.Sprintf("%s %s: timed out after %s", e.Phase, e.Addr, Seconds(e.Elapsed))
+		return fmt.Sprintf("%s %s: timed out after %s", e.Phase, e.Addr, textfmt.Seconds(e.Elapsed))
 	}
 	cause := Cause(e.Err)
 	if e.Phase == TLS {
@@ -69,17 +71,17 @@ type Timer struct {
 	end   func()
 }
 
-// Start begins timing a phase against addr.
-func Start(phase, addr string) Timer {
+// StartPhase begins timing a phase against addr.
+func StartPhase(phase, addr string) Timer {
 	return Timer{phase: phase, addr: addr, start: time.Now(), end: func() {}}
 }
 
-// Begin is Start, and also records the phase as work in progress in ctx's
-// inflight tracker, so that a run stopped while it is open names it.
-// End or Fail closes it.
-func Begin(ctx context.Context, phase, addr string) Timer {
-	t := Start(phase, addr)
-	t.end = inflight.Begin(ctx, phase+" "+addr, check.CRITICAL)
+// BeginPhase is StartPhase, and also records the phase as work in
+// progress in ctx's tracker, so that a run stopped while it is open names
+// it. End or Fail closes it.
+func BeginPhase(ctx context.Context, phase, addr string) Timer {
+	t := StartPhase(phase, addr)
+	t.end = Begin(ctx, phase+" "+addr, check.CRITICAL)
 	return t
 }
 
@@ -136,13 +138,4 @@ func Cause(err error) string {
 		}
 	}
 	return strings.TrimPrefix(msg, "x509: ")
-}
-
-// Seconds formats a duration the way messages show times: "0.41s", "10.0s".
-func Seconds(d time.Duration) string {
-	s := d.Seconds()
-	if s < 0.995 {
-		return fmt.Sprintf("%.2fs", s)
-	}
-	return fmt.Sprintf("%.1fs", s)
 }

@@ -1,4 +1,4 @@
-package check
+package textfmt
 
 import (
 	"strings"
@@ -41,6 +41,38 @@ func TestAge(t *testing.T) {
 	} {
 		if got := Age(tc.in); got != tc.want {
 			t.Errorf("Age(%s) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "targets"}, {1, "target"}, {2, "targets"}} {
+		if got := Plural(tc.n, "target"); got != tc.want {
+			t.Errorf("Plural(%d, \"target\") = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{0, "0.00s"},
+		{5 * time.Millisecond, "0.01s"},
+		{410 * time.Millisecond, "0.41s"},
+		{990 * time.Millisecond, "0.99s"},
+		{999 * time.Millisecond, "1.0s"}, // not "1.00s"
+		{time.Second, "1.0s"},
+		{2 * time.Second, "2.0s"},
+		{10 * time.Second, "10.0s"},
+		{12345 * time.Millisecond, "12.3s"},
+	} {
+		if got := Seconds(tc.in); got != tc.want {
+			t.Errorf("Seconds(%v) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
