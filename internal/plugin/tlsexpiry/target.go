@@ -94,8 +94,8 @@ func StartTLSPort(proto string) int {
 	return 0
 }
 
-// StartTLSProtocols lists the STARTTLS protocols, in the order of --help.
-func StartTLSProtocols() []string {
+// startTLSProtocols lists the STARTTLS protocols, in the order of --help.
+func startTLSProtocols() []string {
 	var ps []string
 	for _, sc := range schemes {
 		if sc.startTLS == sc.name {
