@@ -97,64 +97,72 @@ func ParseRange(s string) (Range, error) {
 	return Range{CritMin: min, CritMax: max}, nil
 }
 
+// RangeNames are what a caller calls a Range's thresholds in its errors
+// (its flags: -w, -c, -W, -C), and what it says after a value the user
+// did not give.
+type RangeNames struct {
+	WarnMax, CritMax, WarnMin, CritMin string
+	Default                            string
+}
+
 // Check returns an error for a range no count can satisfy, or in which
-// a warning can never be reached.
-func (r Range) Check() error {
+// a warning can never be reached, naming the thresholds as n says.
+func (r Range) Check(n RangeNames) error {
 	switch {
 	case r.CritMin.Set && r.CritMax.Set && r.CritMin.N > r.CritMax.N:
-		return fmt.Errorf("-C %d and -c %d leave no count that is not CRITICAL: -C (under) must not exceed -c (over)", r.CritMin.N, r.CritMax.N)
+		return fmt.Errorf("%s %d and %s %d leave no count that is not CRITICAL: %s (under) must not exceed %s (over)", n.CritMin, r.CritMin.N, n.CritMax, r.CritMax.N, n.CritMin, n.CritMax)
 	case r.WarnMax.Set && r.CritMax.Set && r.WarnMax.N > r.CritMax.N:
-		return fmt.Errorf("-w %d exceeds -c %d: the warning must come before the critical (-w 5 -c 10)", r.WarnMax.N, r.CritMax.N)
+		return fmt.Errorf("%s %d exceeds %s %d: the warning must come before the critical (%s 5 %s 10)", n.WarnMax, r.WarnMax.N, n.CritMax, r.CritMax.N, n.WarnMax, n.CritMax)
 	case r.WarnMin.Set && !r.WarnMin.Default && r.CritMin.Set && !r.CritMin.Default && r.WarnMin.N < r.CritMin.N:
-		return fmt.Errorf("-W %d is under -C %d: the warning must come before the critical (-W 2 -C 1)", r.WarnMin.N, r.CritMin.N)
+		return fmt.Errorf("%s %d is under %s %d: the warning must come before the critical (%s 2 %s 1)", n.WarnMin, r.WarnMin.N, n.CritMin, r.CritMin.N, n.WarnMin, n.CritMin)
 	}
 	// Every count must be able to be OK, or the check alerts for ever.
 	// The default -C 1 with -w 0 is check-procs' idiom for "WARNING
 	// when it runs at all", none running being CRITICAL: allowed.
-	lo, loFlag := r.lowest()
-	hi, hiFlag := r.highest()
-	if loFlag != "" && hiFlag != "" && lo > hi && !(r.CritMin.Default && loFlag == r.CritMin.flag("-C")) {
+	lo, loName := r.lowest(n)
+	hi, hiName := r.highest(n)
+	if loName != "" && hiName != "" && lo > hi && !(r.CritMin.Default && loName == r.CritMin.named(n.CritMin, n)) {
 		fix := "lower the one or raise the other"
-		if r.WarnMin.Default && loFlag == r.WarnMin.flag("-W") {
-			fix = "add -W 0 to allow none"
+		if r.WarnMin.Default && loName == r.WarnMin.named(n.WarnMin, n) {
+			fix = "add " + n.WarnMin + " 0 to allow none"
 		}
-		return fmt.Errorf("%s and %s leave no count that is OK: %s", loFlag, hiFlag, fix)
+		return fmt.Errorf("%s and %s leave no count that is OK: %s", loName, hiName, fix)
 	}
 	return nil
 }
 
 // lowest is the least count that breaches no under threshold.
-func (r Range) lowest() (int, string) {
-	n, f := 0, ""
+func (r Range) lowest(n RangeNames) (int, string) {
+	least, name := 0, ""
 	for _, m := range []struct {
 		c    Count
-		flag string
-	}{{r.CritMin, "-C"}, {r.WarnMin, "-W"}} {
-		if m.c.Set && m.c.N > n {
-			n, f = m.c.N, m.c.flag(m.flag)
+		name string
+	}{{r.CritMin, n.CritMin}, {r.WarnMin, n.WarnMin}} {
+		if m.c.Set && m.c.N > least {
+			least, name = m.c.N, m.c.named(m.name, n)
 		}
 	}
-	return n, f
+	return least, name
 }
 
 // highest is the greatest count that breaches no over threshold.
-func (r Range) highest() (int, string) {
-	n, f := 0, ""
+func (r Range) highest(n RangeNames) (int, string) {
+	most, name := 0, ""
 	for _, m := range []struct {
 		c    Count
-		flag string
-	}{{r.CritMax, "-c"}, {r.WarnMax, "-w"}} {
-		if m.c.Set && (f == "" || m.c.N < n) {
-			n, f = m.c.N, m.c.flag(m.flag)
+		name string
+	}{{r.CritMax, n.CritMax}, {r.WarnMax, n.WarnMax}} {
+		if m.c.Set && (name == "" || m.c.N < most) {
+			most, name = m.c.N, m.c.named(m.name, n)
 		}
 	}
-	return n, f
+	return most, name
 }
 
-func (c Count) flag(name string) string {
+func (c Count) named(name string, n RangeNames) string {
 	s := fmt.Sprintf("%s %d", name, c.N)
 	if c.Default {
-		s += " (the default, as in Mackerel's check-procs)"
+		s += n.Default
 	}
 	return s
 }

@@ -28,13 +28,13 @@ func TestRangeJudge(t *testing.T) {
 		}
 	}
 	for _, bad := range []Range{{CritMin: set(3), CritMax: set(2)}, {WarnMax: set(5), CritMax: set(2)}, {WarnMin: set(1), CritMin: set(2)}, {WarnMin: set(5), WarnMax: set(3)}, {CritMin: set(4), WarnMax: set(2)}, {WarnMin: Count{N: 1, Set: true, Default: true}, CritMax: set(0)}} {
-		if bad.Check() == nil {
+		if bad.Check(testNames) == nil {
 			t.Errorf("%+v accepted", bad)
 		}
 	}
 	dflt := Count{N: 1, Set: true, Default: true}
 	for _, good := range []Range{{WarnMin: set(0), CritMin: dflt}, {WarnMin: set(4), CritMin: dflt, WarnMax: set(4)}, {WarnMin: set(0), CritMin: set(0), CritMax: set(0)}, {CritMin: dflt, WarnMax: set(0)}} {
-		if err := good.Check(); err != nil {
+		if err := good.Check(testNames); err != nil {
 			t.Errorf("%+v refused: %v", good, err)
 		}
 	}
@@ -108,3 +108,5 @@ func TestParseRange(t *testing.T) {
 		}
 	}
 }
+
+var testNames = RangeNames{WarnMax: "-w", CritMax: "-c", WarnMin: "-W", CritMin: "-C", Default: " (the default)"}

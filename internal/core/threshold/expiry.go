@@ -150,7 +150,7 @@ func CheckOrder(warning, critical Expiry) error {
 		return nil
 	}
 	if warning.isPct && critical.percent > warning.percent || !warning.isPct && critical.left > warning.left {
-		return fmt.Errorf("critical threshold %s exceeds warning threshold %s: critical must be the smaller amount of time left (e.g. -w 30 -c 14)", critical, warning)
+		return fmt.Errorf("critical threshold %s exceeds warning threshold %s: critical must be the smaller amount of time left", critical, warning)
 	}
 	return nil
 }

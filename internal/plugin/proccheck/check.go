@@ -52,12 +52,15 @@ func (c *Config) WantsCPU() bool { return c.CPUWarning.Set || c.CPUCritical.Set 
 
 func (c *Config) wantsFDs() bool { return c.FDWarning.Set || c.FDCritical.Set }
 
+// countNames are the count thresholds' flags.
+var countNames = threshold.RangeNames{WarnMax: "-w", CritMax: "-c", WarnMin: "-W", CritMin: "-C", Default: " (the default, as in Mackerel's check-procs)"}
+
 // Validate checks the thresholds against each other.
 func (c *Config) Validate() error {
 	if len(c.Groups) == 0 {
 		return errors.New("no process group given: name one with -p RE, -n NAME, --exe PATH, --pidfile PATH or --systemd-unit UNIT")
 	}
-	if err := c.Count.Check(); err != nil {
+	if err := c.Count.Check(countNames); err != nil {
 		return err
 	}
 	pairs := []struct {

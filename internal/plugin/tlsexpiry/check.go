@@ -78,7 +78,10 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s is not an %s address, as -4/-6 asks: drop the flag, or give an %s address", t.Host, c.Family, c.Family)
 		}
 	}
-	return threshold.CheckOrder(c.Warning, c.Critical)
+	if err := threshold.CheckOrder(c.Warning, c.Critical); err != nil {
+		return fmt.Errorf("%v (e.g. -w 30 -c 14)", err)
+	}
+	return nil
 }
 
 // Check runs the whole check within ctx: Render(Evaluate(ctx)).

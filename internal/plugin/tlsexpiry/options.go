@@ -29,13 +29,15 @@ type Options struct {
 	cli.CheckOptions
 
 	// Targets are callbacks so that -H, -u and -f keep the order they
-	// were given in: it is the order of the message.
+	// were given in: it is the order of the message. The help of -u, -p
+	// and --starttls lists the schemes: FlagHelp makes it from their
+	// table.
 	Host func(string)       `short:"H" long:"host" value-name:"HOST[:PORT]" description:"TLS endpoint (repeatable); port from -p; IPv6 in brackets"`
-	URL  func(string)       `short:"u" long:"url" value-name:"URL" description:"https://HOST[:PORT], tls://HOST:PORT; implicit TLS: smtps, imaps, pop3s, ldaps, ftps; STARTTLS: smtp, submission, imap, pop3, ftp, postgres, ldap, mysql (repeatable; also as arguments)"`
+	URL  func(string)       `short:"u" long:"url" value-name:"URL"`
 	File func(string)       `short:"f" long:"file" value-name:"PATH|GLOB" description:"PEM or DER certificate file; every certificate in a bundle is judged (repeatable)"`
-	Port func(string) error `short:"p" long:"port" value-name:"N" description:"port for targets that name none (default 443, or the --starttls protocol's: 25, 143, 110, 21, 5432, 389, 3306)"`
+	Port func(string) error `short:"p" long:"port" value-name:"N"`
 
-	StartTLS     string `long:"starttls" value-name:"PROTO" description:"STARTTLS for targets given without a scheme: smtp, imap, pop3, ftp, postgres, ldap, mysql"`
+	StartTLS     string `long:"starttls" value-name:"PROTO"`
 	SNI          string `long:"sni" value-name:"NAME" description:"server name to send and verify, when it differs from the host connected to"`
 	IP           string `long:"ip" value-name:"ADDR" description:"connect to ADDR instead of resolving the host; the host (or --sni) stays the name verified"`
 	AllAddresses bool   `long:"all-addresses" description:"handshake with every A/AAAA address of the host, one line each"`
@@ -150,9 +152,12 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 	return c.Validate()
 }
 
-// FlagHelp says what --no-verify means to a check of expiry.
+// FlagHelp says what --no-verify means to a check of expiry, and lists
+// the schemes in the help of -u, -p and --starttls.
 func (o *Options) FlagHelp() map[string]string {
-	return map[string]string{"no-verify": "skip chain and hostname verification; the earliest expiry among the presented certificates decides"}
+	h := schemeHelp()
+	h["no-verify"] = "skip chain and hostname verification; the earliest expiry among the presented certificates decides"
+	return h
 }
 
 // Run checks what Prepare read.

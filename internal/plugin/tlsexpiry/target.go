@@ -2,7 +2,6 @@ package tlsexpiry
 
 import (
 	"fmt"
-	"maps"
 	"net"
 	"net/netip"
 	"net/url"
@@ -46,43 +45,99 @@ func (t Target) Label() string {
 	return hp
 }
 
+// scheme is a URL scheme a target may use: implicit TLS, or a plain-text
+// protocol upgraded with STARTTLS. The row whose name is its startTLS is
+// the protocol itself, which --starttls accepts.
 type scheme struct {
-	port     int
-	startTLS string
+	name     string
+	port     int    // 0: the URL must give one
+	startTLS string // "" for implicit TLS
+	unlisted bool   // an alias --help leaves out, or a scheme it names apart
 }
 
-// schemes are the URL schemes a target may use: implicit TLS, or a
-// plain-text protocol upgraded with STARTTLS.
-var schemes = map[string]scheme{
-	"https":      {443, ""},
-	"tls":        {0, ""},
-	"smtps":      {465, ""},
-	"imaps":      {993, ""},
-	"pop3s":      {995, ""},
-	"ldaps":      {636, ""},
-	"ftps":       {990, ""},
-	"smtp":       {25, "smtp"},
-	"submission": {587, "smtp"},
-	"imap":       {143, "imap"},
-	"pop3":       {110, "pop3"},
-	"ftp":        {21, "ftp"},
-	"postgres":   {5432, "postgres"},
-	"postgresql": {5432, "postgres"},
-	"ldap":       {389, "ldap"},
-	"mysql":      {3306, "mysql"},
+// schemes is every scheme, in the order --help lists them: adding a
+// STARTTLS protocol is a row here and its upgrader in tlsprobe (a test
+// holds the two to the same protocols), and --help follows.
+var schemes = []scheme{
+	{"https", 443, "", true},
+	{"tls", 0, "", true},
+	{"smtps", 465, "", false},
+	{"imaps", 993, "", false},
+	{"pop3s", 995, "", false},
+	{"ldaps", 636, "", false},
+	{"ftps", 990, "", false},
+	{"smtp", 25, "smtp", false},
+	{"submission", 587, "smtp", false},
+	{"imap", 143, "imap", false},
+	{"pop3", 110, "pop3", false},
+	{"ftp", 21, "ftp", false},
+	{"postgres", 5432, "postgres", false},
+	{"postgresql", 5432, "postgres", true},
+	{"ldap", 389, "ldap", false},
+	{"mysql", 3306, "mysql", false},
+}
+
+func lookupScheme(name string) (scheme, bool) {
+	i := slices.IndexFunc(schemes, func(sc scheme) bool { return sc.name == name })
+	if i < 0 {
+		return scheme{}, false
+	}
+	return schemes[i], true
 }
 
 // StartTLSPort is the standard port of a STARTTLS protocol (smtp: 25), or
 // 0 for one it does not know.
 func StartTLSPort(proto string) int {
-	if sc, ok := schemes[proto]; ok && sc.startTLS == proto {
+	if sc, ok := lookupScheme(proto); ok && sc.startTLS == proto {
 		return sc.port
 	}
 	return 0
 }
 
+// startTLSProtocols lists the STARTTLS protocols, in the order of --help.
+func startTLSProtocols() []string {
+	var ps []string
+	for _, sc := range schemes {
+		if sc.startTLS == sc.name {
+			ps = append(ps, sc.name)
+		}
+	}
+	return ps
+}
+
 // Schemes lists the URL schemes a target may use.
-func Schemes() []string { return slices.Sorted(maps.Keys(schemes)) }
+func Schemes() []string {
+	var names []string
+	for _, sc := range schemes {
+		names = append(names, sc.name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// schemeHelp is the help of -u, -p and --starttls, from schemes.
+func schemeHelp() map[string]string {
+	var implicit, upgraded, protos, ports []string
+	for _, sc := range schemes {
+		switch {
+		case sc.startTLS == sc.name:
+			protos = append(protos, sc.name)
+			ports = append(ports, strconv.Itoa(sc.port))
+		}
+		switch {
+		case sc.unlisted:
+		case sc.startTLS == "":
+			implicit = append(implicit, sc.name)
+		default:
+			upgraded = append(upgraded, sc.name)
+		}
+	}
+	return map[string]string{
+		"url":      "https://HOST[:PORT], tls://HOST:PORT; implicit TLS: " + strings.Join(implicit, ", ") + "; STARTTLS: " + strings.Join(upgraded, ", ") + " (repeatable; also as arguments)",
+		"port":     "port for targets that name none (default 443, or the --starttls protocol's: " + strings.Join(ports, ", ") + ")",
+		"starttls": "STARTTLS for targets given without a scheme: " + strings.Join(protos, ", "),
+	}
+}
 
 // ParseURL reads a URL target: "https://host[:port]", "tls://host:port",
 // "smtp://host:587" and the other schemes in Schemes. Anything without
@@ -95,7 +150,7 @@ func ParseURL(s string, defaultPort int) (Target, error) {
 	if err != nil {
 		return Target{}, fmt.Errorf("cannot parse URL %q: %s", secret.RedactURL(s), secret.ParseError(s, err))
 	}
-	sc, ok := schemes[strings.ToLower(u.Scheme)]
+	sc, ok := lookupScheme(strings.ToLower(u.Scheme))
 	if !ok {
 		return Target{}, fmt.Errorf("unsupported URL scheme %q in %s: use one of %s", u.Scheme, secret.RedactURL(s), strings.Join(Schemes(), ", "))
 	}

@@ -1,9 +1,12 @@
 package tlsexpiry
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsprobe"
 )
 
 func TestParseHost(t *testing.T) {
@@ -235,5 +238,19 @@ func TestParseHostNeverEchoesUserInfo(t *testing.T) {
 	}
 	if _, err := ParseHost("[192.0.2.1]:443", 443); err == nil || !strings.Contains(err.Error(), "only an IPv6 address goes in brackets") {
 		t.Errorf("ParseHost([192.0.2.1]:443) error = %v", err)
+	}
+}
+
+// A STARTTLS protocol is a row of the scheme table and an upgrader in
+// tlsprobe: a protocol with only one of them is a port without a dialogue,
+// or a dialogue --starttls refuses.
+func TestStartTLSProtocolsHaveUpgraders(t *testing.T) {
+	if got, want := slices.Sorted(slices.Values(startTLSProtocols())), tlsprobe.StartTLSProtocols(); !slices.Equal(got, want) {
+		t.Errorf("the scheme table's STARTTLS protocols %q, tlsprobe's upgraders %q", got, want)
+	}
+	for _, p := range startTLSProtocols() {
+		if StartTLSPort(p) == 0 {
+			t.Errorf("%s has no port", p)
+		}
 	}
 }

@@ -11,19 +11,16 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 )
 
-// LoadTrust reads extra anchors, for a private CA, from path.
+// ReadTrust reads extra anchors, for a private CA, from path.
 // The anchors that parse still serve; damaged blocks ride along in
 // Trust.Damaged, a finding of every endpoint's rather than a reason to
 // judge none, also when no block could be read: damaged anchors are
 // treated as damaged anchors in the system store are, and a chain they
 // may have ended fails verification naming them. A file that holds no
-// certificate block at all is an error. The read is recorded in ctx's
-// inflight tracker: a file on a hung mount is named when the run has to
-// end for it.
-func LoadTrust(ctx context.Context, path string) (*Trust, error) {
-	end := inflight.Begin(ctx, "reading --ca-file "+path, check.UNKNOWN)
+// certificate block at all is an error. The caller records the read in
+// its inflight tracker, under the flag or key that named the file.
+func ReadTrust(path string) (*Trust, error) {
 	anchors, err := ReadFile(path)
-	end()
 	var damaged *ParseError
 	if err != nil && !errors.As(err, &damaged) {
 		return nil, err
@@ -31,19 +28,18 @@ func LoadTrust(ctx context.Context, path string) (*Trust, error) {
 	return &Trust{Extra: anchors, Damaged: err}, nil
 }
 
-// LoadClientCert reads a client certificate and its key, for servers that
+// ReadClientCert reads a client certificate and its key, for servers that
 // require mTLS; nil when neither file is given. It is
 // tls.LoadX509KeyPair through localfile: a FIFO or a device given by
-// mistake is refused instead of blocking the run.
-func LoadClientCert(ctx context.Context, certFile, keyFile string) (*tls.Certificate, error) {
+// mistake is refused instead of blocking the run. The caller records the
+// read, as for ReadTrust.
+func ReadClientCert(certFile, keyFile string) (*tls.Certificate, error) {
 	if (certFile == "") != (keyFile == "") {
 		return nil, errors.New("a client certificate needs both the certificate file and the key file")
 	}
 	if certFile == "" {
 		return nil, nil
 	}
-	end := inflight.Begin(ctx, "reading --cert-file "+certFile+" and --key-file "+keyFile, check.UNKNOWN)
-	defer end()
 	certPEM, err := localfile.Read(certFile, MaxFileSize)
 	var keyPEM []byte
 	if err == nil {
@@ -57,4 +53,31 @@ func LoadClientCert(ctx context.Context, certFile, keyFile string) (*tls.Certifi
 		return nil, fmt.Errorf("client certificate %s / %s: %v", certFile, keyFile, err)
 	}
 	return &cert, nil
+}
+
+// LoadTrust is ReadTrust for check-http-e2e's --ca-file, read under ctx's
+// inflight tracker; the other plugins read through netflags, which names
+// the flag itself, and check-http-e2e moves there too.
+func LoadTrust(ctx context.Context, path string) (*Trust, error) {
+	end := inflight.Begin(ctx, "reading --ca-file "+path, check.UNKNOWN)
+	defer end()
+	trust, err := ReadTrust(path)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %v", err)
+	}
+	return trust, nil
+}
+
+// LoadClientCert is ReadClientCert for check-http-e2e's --cert-file and
+// --key-file, as LoadTrust is ReadTrust.
+func LoadClientCert(ctx context.Context, certFile, keyFile string) (*tls.Certificate, error) {
+	if (certFile == "") != (keyFile == "") {
+		return nil, errors.New("--cert-file and --key-file go together: give both for a client certificate")
+	}
+	if certFile == "" {
+		return nil, nil
+	}
+	end := inflight.Begin(ctx, "reading --cert-file "+certFile+" and --key-file "+keyFile, check.UNKNOWN)
+	defer end()
+	return ReadClientCert(certFile, keyFile)
 }

@@ -13,6 +13,8 @@ import (
 	"crypto/tls"
 	"fmt"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
@@ -54,7 +56,9 @@ func LoadTrust(ctx context.Context, name, path, skip string) (*certchain.Trust, 
 	if err := Conflict(name, path, skip); err != nil || path == "" {
 		return nil, err
 	}
-	trust, err := certchain.LoadTrust(ctx, path)
+	end := inflight.Begin(ctx, "reading "+name+" "+path, check.UNKNOWN)
+	trust, err := certchain.ReadTrust(path)
+	end()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -82,7 +86,12 @@ func (c ClientCert) Load(ctx context.Context) (*tls.Certificate, error) {
 	if (c.CertFile == "") != (c.KeyFile == "") {
 		return nil, fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
 	}
-	return certchain.LoadClientCert(ctx, c.CertFile, c.KeyFile)
+	if c.CertFile == "" {
+		return nil, nil
+	}
+	end := inflight.Begin(ctx, "reading --cert-file "+c.CertFile+" and --key-file "+c.KeyFile, check.UNKNOWN)
+	defer end()
+	return certchain.ReadClientCert(c.CertFile, c.KeyFile)
 }
 
 // TLSClient is the whole client side of TLS but the flag that skips
