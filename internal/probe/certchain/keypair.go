@@ -1,13 +1,10 @@
 package certchain
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 )
 
@@ -53,31 +50,4 @@ func ReadClientCert(certFile, keyFile string) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("client certificate %s / %s: %v", certFile, keyFile, err)
 	}
 	return &cert, nil
-}
-
-// LoadTrust is ReadTrust for check-http-e2e's --ca-file, read under ctx's
-// inflight tracker; the other plugins read through netflags, which names
-// the flag itself, and check-http-e2e moves there too.
-func LoadTrust(ctx context.Context, path string) (*Trust, error) {
-	end := inflight.Begin(ctx, "reading --ca-file "+path, check.UNKNOWN)
-	defer end()
-	trust, err := ReadTrust(path)
-	if err != nil {
-		return nil, fmt.Errorf("--ca-file: %v", err)
-	}
-	return trust, nil
-}
-
-// LoadClientCert is ReadClientCert for check-http-e2e's --cert-file and
-// --key-file, as LoadTrust is ReadTrust.
-func LoadClientCert(ctx context.Context, certFile, keyFile string) (*tls.Certificate, error) {
-	if (certFile == "") != (keyFile == "") {
-		return nil, errors.New("--cert-file and --key-file go together: give both for a client certificate")
-	}
-	if certFile == "" {
-		return nil, nil
-	}
-	end := inflight.Begin(ctx, "reading --cert-file "+certFile+" and --key-file "+keyFile, check.UNKNOWN)
-	defer end()
-	return ReadClientCert(certFile, keyFile)
 }
