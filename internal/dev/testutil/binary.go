@@ -108,7 +108,16 @@ func binCacheDir(t testing.TB) string {
 		t.Fatalf("go env GOMOD: %v", err)
 	}
 	sum := sha256.Sum256(bytes.TrimSpace(out))
-	return installCacheDir(t, "test-bin-"+hex.EncodeToString(sum[:6]))
+	dir := installCacheDir(t, "test-bin-"+hex.EncodeToString(sum[:6]))
+	// A build cut short (the run killed mid-build) left its staging
+	// folder; one an hour old is no other run's.
+	stale, _ := filepath.Glob(filepath.Join(dir, ".build-*"))
+	for _, path := range stale {
+		if fi, err := os.Stat(path); err == nil && time.Since(fi.ModTime()) > time.Hour {
+			os.RemoveAll(path)
+		}
+	}
+	return dir
 }
 
 // Result is how a run of a binary ended.

@@ -1,6 +1,8 @@
 package testutil
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 )
@@ -22,5 +24,23 @@ func TestDeadlineEnded(t *testing.T) {
 		if got := re.MatchString(text); got != want {
 			t.Errorf("DeadlineEnded matches %q: %v, want %v", text, got, want)
 		}
+	}
+}
+
+// A build goes to the checkout's one folder in the user's cache, which
+// the next run builds over: a run that ends in a panic, a -timeout or
+// Ctrl-C leaves no folder of its own behind.
+func TestBinaryBuildsIntoOneReusedFolder(t *testing.T) {
+	t.Setenv("FRONTLINE_BIN", "")
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "frontline-bin-*"))
+	path := Binary(t, "check-process")
+	if dir := binCacheDir(t); filepath.Dir(path) != dir {
+		t.Errorf("built %s, want it in %s", path, dir)
+	}
+	if after, _ := filepath.Glob(filepath.Join(os.TempDir(), "frontline-bin-*")); len(after) > len(before) {
+		t.Errorf("a build folder appeared in the temp dir: %v", after)
+	}
+	if r := Run(t, path, nil, "--version"); r.Code != 0 {
+		t.Errorf("the built binary does not run: %s", r)
 	}
 }
