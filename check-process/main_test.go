@@ -455,10 +455,13 @@ func TestDrill(t *testing.T) {
 func TestEndsInTime(t *testing.T) {
 	p := start(t, "cpe-")
 	res := run(t, "-n", name(p), "-t", "3", "--cpu-warning", "50", "--cpu-sample", "1.9s")
-	res.Expect(t, 0, "PROCESS OK")
-	if res.Elapsed > 4*time.Second {
-		t.Errorf("took %s with -t 3", res.Elapsed)
+	// A machine too busy to finish the sample in time ends it at the
+	// deadline, saying so; either way the run ends.
+	if ok := res.Code == 0 && strings.HasPrefix(res.Stdout, "PROCESS OK"); !ok &&
+		(res.Code < 2 || !regexp.MustCompile(`^PROCESS (CRITICAL|UNKNOWN): .*(still in progress after|ran out of the deadline)`).MatchString(res.Stdout)) {
+		t.Errorf("neither OK nor ended by the deadline:\n%s", res)
 	}
+	res.ExpectEndedBy(t, 3*time.Second)
 
 	cmd := exec.Command(testutil.Binary(t, "check-process"), "-n", name(p), "-t", "20", "--cpu-warning", "50", "--cpu-sample", "15s")
 	var out strings.Builder
@@ -469,7 +472,8 @@ func TestEndsInTime(t *testing.T) {
 	}
 	begin := testutil.Interrupt(t, cmd, started, syscall.SIGTERM, nil)
 	err := cmd.Wait()
-	if took := time.Since(begin); took > 3*time.Second {
+	// The run has 20 s; ending well before says the signal ended it.
+	if took := time.Since(begin); took > testutil.Starved(time.Second) {
 		t.Errorf("exited %s after SIGTERM", took)
 	}
 	if e, ok := err.(*exec.ExitError); !ok || e.ExitCode() != 2 || !strings.Contains(out.String(), "sampling CPU over 15s: stopped after") {

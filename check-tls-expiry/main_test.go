@@ -171,16 +171,12 @@ func TestUnneededCrossSignDoesNotAlert(t *testing.T) {
 func TestStalledHandshakeEndsInTime(t *testing.T) {
 	addr := testutil.ServeStall(t)
 	res := run(t, "-H", addr, "-t", "2")
-	res.ExpectMatch(t, 2, "TLS CRITICAL: "+regexp.QuoteMeta(addr)+": tls: "+testutil.TimedOutAfter(2*time.Second))
-	if res.Elapsed > 3*time.Second {
-		t.Errorf("took %s with -t 2: must end within timeout + 1s", res.Elapsed)
-	}
+	res.ExpectMatch(t, 2, "^TLS CRITICAL: "+testutil.DeadlineEnded(addr, "tls", addr)+"\n$")
+	res.ExpectEndedBy(t, 2*time.Second)
 	// A STARTTLS server that never greets stalls in the starttls phase.
 	res = run(t, "-u", "smtp://"+addr, "-t", "1.5")
-	res.ExpectMatch(t, 2, "TLS CRITICAL: smtp://"+regexp.QuoteMeta(addr)+": starttls: "+testutil.TimedOutAfter(1500*time.Millisecond))
-	if res.Elapsed > 2500*time.Millisecond {
-		t.Errorf("took %s with -t 1.5", res.Elapsed)
-	}
+	res.ExpectMatch(t, 2, "^TLS CRITICAL: "+testutil.DeadlineEnded("smtp://"+addr, "starttls", addr)+"\n$")
+	res.ExpectEndedBy(t, 1500*time.Millisecond)
 }
 
 // The agent sends SIGTERM when its timeout_seconds runs out and uses what
@@ -201,7 +197,8 @@ func TestSignalReportsThePhase(t *testing.T) {
 			defer cmd.Process.Kill()
 			sent := testutil.Interrupt(t, cmd, started, sig, nil)
 			cmd.Wait()
-			if elapsed := time.Since(sent); elapsed > 3*time.Second {
+			// The run has 60 s; ending well before says the signal ended it.
+			if elapsed := time.Since(sent); elapsed > testutil.Starved(time.Second) {
 				t.Errorf("took %s after the signal", elapsed)
 			}
 			if code := cmd.ProcessState.ExitCode(); code != 2 {
@@ -563,7 +560,10 @@ func TestStalledEndpointBesideAHealthyOne(t *testing.T) {
 	e := newEnv(t)
 	stall, healthy := testutil.ServeStall(t), e.serve(t, 60.5)
 	res := run(t, "-H", stall, "-H", healthy, "--ca-file", e.caFile, "-t", "1")
-	res.ExpectMatch(t, 2, "^TLS CRITICAL: "+regexp.QuoteMeta(stall)+": tls: "+testutil.TimedOutAfter(time.Second)+"\nOK: 1 more target\n$")
+	// The run's own verdict judges the healthy one too; the watchdog's,
+	// on a machine too busy for that, names only what was in progress.
+	res.ExpectMatch(t, 2, "^TLS CRITICAL: (?:"+testutil.TimedOut(stall, "tls")+"\nOK: 1 more target|"+
+		testutil.StillInProgress("tls", stall)+")\n$")
 	if strings.Contains(res.Stdout, healthy+":") {
 		t.Errorf("the healthy endpoint was blamed:\n%s", res.Stdout)
 	}
@@ -589,14 +589,12 @@ func TestHalfStalledEndpointsInTime(t *testing.T) {
 		args = append(args, "-H", healthy[i%len(healthy)])
 	}
 	res := run(t, args...)
-	res.ExpectMatch(t, 2, "^TLS CRITICAL: ", "tls: "+testutil.TimedOutAfter(2*time.Second))
+	res.ExpectMatch(t, 2, "^TLS CRITICAL: ", "tls: timed out after ")
 	if !regexp.MustCompile(`\.\.\. and \d+ more \(\d+ CRITICAL, 100 OK\)\n$`).MatchString(res.Stdout) {
 		t.Errorf("not every healthy endpoint judged OK:\n%s", res.Stdout)
 	}
 	if n := strings.Count(res.Stdout, "timed out after 0.00s"); n > 0 {
 		t.Errorf("%d targets started after the deadline:\n%s", n, res.Stdout)
 	}
-	if res.Elapsed > 3*time.Second {
-		t.Errorf("took %s with -t 2: must end within timeout + 1s", res.Elapsed)
-	}
+	res.ExpectEndedBy(t, 2*time.Second)
 }

@@ -18,6 +18,8 @@
 #                                            ratios against our row OURS_ID
 #   target "TEXT" wall|rss A B LIMIT         a spec target: metric(A)/metric(B) <= LIMIT
 #   target "TEXT" rss-mib A - LIMIT          a spec target: max RSS of A <= LIMIT MiB
+#   target "TEXT" wall-max A - LIMIT         a spec target: the slowest run of A takes
+#                                            <= LIMIT seconds
 #
 # Options go between the ID and `--`: runs=N overrides the runs per round
 # (slow peers need fewer). Every row runs against the fixtures that
@@ -31,7 +33,9 @@
 #                server across a network would; FAR_ARGS_50 for 50 of them
 #   $HTTP_URL    http://127.0.0.1:PORT/health, a small JSON document;
 #                $HTTP_PORT its port
-#   $JOURNEY     a scenario file: check-http-e2e/README.md's 4-step journey (form
+#   $STALL       127.0.0.1:PORT that accepts connections and never answers:
+#                what a run's deadline must end
+#   $JOURNEY     a scenario file: check-http-e2e/README.md's 4-step login journey (form
 #                with CSRF token, sign-in, JSON API, sign-out) against the
 #                fixture's login app, credentials in E2E_USER/E2E_PASSWORD
 #   PIDS         idle child processes (FIXTURE_PROCS of them, cmdline
@@ -162,6 +166,20 @@ define_rows() {
   target "Processes, 2,000 idle: max RSS at or below Mackerel's check-procs" rss proc1 check-procs 1
   target "Processes, 2,000 idle: wall time at most 0.38x Debian's check_procs" wall proc1 check_procs 0.38
   target "Processes: ten groups cost less than 1.3x one group" wall proc10 proc1 1.3
+
+  # Deadlines: a peer that accepts and never answers holds each run until
+  # its -t 1 ends it. The promise is timeout + 1 s; the tests assert only
+  # that the deadline ended the run and what it named, since a machine
+  # busy with other work stretches any figure. Here it is measured, and
+  # the slowest run counts, not the median.
+  ours deadline-tls runs=3 -- "$BIN/check-tls-expiry" -H "$STALL" -t 1
+  ours deadline-starttls runs=3 -- "$BIN/check-tls-expiry" -u "smtp://$STALL" -t 1
+  if [[ -x $BIN/check-http-e2e ]]; then
+    ours deadline-http runs=3 -- "$BIN/check-http-e2e" -u "http://$STALL/" -t 1
+  fi
+  target "Deadline, TLS handshake stalled: every run with -t 1 ends within 2 s" wall-max deadline-tls - 2
+  target "Deadline, STARTTLS greeting stalled: every run with -t 1 ends within 2 s" wall-max deadline-starttls - 2
+  target "Deadline, HTTP response stalled: every run with -t 1 ends within 2 s" wall-max deadline-http - 2
 }
 
 # mackerel-plugin-app beside the checks doing the same work. Its process
@@ -186,6 +204,10 @@ app_rows() {
     peer check-procs vs=app-proc3 -- "$CHECK_PROCS" -p 'fixture -tls'
   fi
   ours app-tls-http -- "$BIN/mackerel-plugin-app" --ca-file "$CA" --tls "www=$TLS" --http "api=$HTTP_URL"
+  # A hung target beside a healthy one: the run prints the healthy one's
+  # figures when -t 1 ends it.
+  ours deadline-app runs=3 -- "$BIN/mackerel-plugin-app" --ca-file "$CA" --tls "www=$TLS" --tls "stall=$STALL" --http "stall_http=http://$STALL/" -t 1
+  target "Deadline, metrics with a hung target: every run with -t 1 ends within 2 s" wall-max deadline-app - 2
   if [[ -x $BIN/check-http-e2e ]]; then
     # The two checks one after the other, as the agent would run them.
     ours app-tls-http-checks -- /bin/sh -c '"$1" -H "$2" --ca-file "$3" && "$4" -u "$5"' sh \
@@ -312,7 +334,7 @@ start_fixture() {
   # shellcheck disable=SC2153
   fixture_pid=$FIXTURE_PID
   local fd=${FIXTURE[0]} key='' value=
-  TLS_ALL=() FAR_ALL=() PIDS=() CA='' HTTP_URL='' LOGIN_URL=''
+  TLS_ALL=() FAR_ALL=() PIDS=() CA='' HTTP_URL='' LOGIN_URL='' STALL=''
   while IFS=' ' read -r -t 30 key value <&"$fd"; do
     case $key in
       ready) break ;;
@@ -320,6 +342,7 @@ start_fixture() {
       tls) TLS_ALL+=("$value") ;;
       far) FAR_ALL+=("$value") ;;
       login) LOGIN_URL=$value ;;
+      stall) STALL=$value ;;
       http)
         HTTP_URL=$value
         HTTP_PORT=${value#http://127.0.0.1:}
@@ -329,6 +352,7 @@ start_fixture() {
     esac
   done
   [[ $key == ready ]] || die "the fixture did not come up"
+  [[ -n $STALL ]] || die "the fixture printed no stall endpoint"
   write_journey
   TLS=${TLS_ALL[0]}
   PORT=${TLS##*:}
@@ -381,7 +405,7 @@ measure() {
 }
 
 # Per-row results, filled by summarise.
-WALL=() CPU=() RSS=() SIZE=() CODE=() SAID=()
+WALL=() MAXWALL=() CPU=() RSS=() SIZE=() CODE=() SAID=()
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -389,6 +413,7 @@ summarise() {
   local i
   for i in "${!ROW_ID[@]}"; do
     WALL[i]=$(jq -r '.results[0].times[]' "$RAW/$i".json.* | median)
+    MAXWALL[i]=$(jq -r '.results[0].times[]' "$RAW/$i".json.* | sort -g | tail -n1)
     CPU[i]=$(jq -s '[.[].results[0] | {n: (.times | length), c: (.user + .system)}]
       | (map(.n * .c) | add) / (map(.n) | add)' "$RAW/$i".json.*)
     RSS[i]=$(cat "$RAW/$i".rss.* | grep -E '^[0-9]+$' | median)
@@ -466,6 +491,12 @@ shown() {
       "$CA") a='$CA' ;;
       "$PORT") a='$PORT' ;;
       "$HTTP_URL") a='$HTTP_URL' ;;
+      "$STALL") a='$STALL' ;;
+      "smtp://$STALL") a='smtp://$STALL' ;;
+      "http://$STALL/") a='http://$STALL/' ;;
+      "stall=$STALL") a='stall=$STALL' ;;
+      "www=$TLS") a='www=$TLS1' ;;
+      "stall_http=http://$STALL/") a='stall_http=http://$STALL/' ;;
       "$BIN"/*) a=bin/${a#"$BIN"/} ;;
       "$OUT"/*) a=.bench/${a#"$OUT"/} ;;
       "$PLUGINS"/*) a=${a#"$PLUGINS"/} ;;
@@ -578,6 +609,17 @@ report() {
       echo "- $text: ${a[2]} = $got MiB (limit ${a[4]} MiB): **$verdict**"
       continue
     fi
+    if [[ $metric == wall-max ]]; then
+      if ! ia=$(row_index "${a[2]}"); then
+        echo "- $text: not measured (no ${a[2]} row)"
+        continue
+      fi
+      got=$(awk -v s="${MAXWALL[ia]}" 'BEGIN { printf "%.2f", s }')
+      verdict=missed
+      awk -v g="$got" -v l="${a[4]}" 'BEGIN { exit !(g <= l) }' && verdict=met
+      echo "- $text: slowest ${a[2]} run = $got s (limit ${a[4]} s): **$verdict**"
+      continue
+    fi
     if ! ia=$(row_index "${a[2]}") || ! ib=$(row_index "${a[3]}"); then
       echo "- $text: not measured (no ${a[2]} or ${a[3]} row)"
       continue
@@ -596,10 +638,11 @@ report() {
     for t in "${WARNINGS[@]}"; do echo "> Warning: $t"; done
   fi
   echo
-  echo 'Rows (`$TLSn` is the fixture'"'"'s n-th TLS endpoint, 127.0.0.1:`$PORT` the first; `$FARn` the n-th that answers 20 ms late; `$CA` their root CA; peers run from '"$PLUGINS"'):'
+  echo 'Rows (`$TLSn` is the fixture'"'"'s n-th TLS endpoint, 127.0.0.1:`$PORT` the first; `$FARn` the n-th that answers 20 ms late; `$STALL` a peer that accepts and never answers; `$CA` their root CA; peers run from '"$PLUGINS"'):'
   echo
   for i in "${!ROW_ID[@]}"; do
-    local said=${SAID[i]//$TLS/\$TLS1}
+    local said=${SAID[i]//$STALL/\$STALL}
+    said=${said//$TLS/\$TLS1}
     said=${said//$FAR/\$FAR1}
     said=${said//$HTTP_URL/\$HTTP_URL}
     echo "- ${ROW_ID[i]}: \`$(shown "$i")\`${said:+ → \`$said\`}"

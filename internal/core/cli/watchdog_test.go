@@ -30,10 +30,6 @@ func TestMain(m *testing.M) {
 
 var sink int
 
-// loadMargin is what a test of the exit deadline allows a busy machine
-// for starting the child and scheduling it.
-const loadMargin = 700 * time.Millisecond
-
 func child(mode string) int {
 	args := strings.Fields(os.Getenv("CLI_TEST_ARGS"))
 	if mode == "metric" {
@@ -94,9 +90,9 @@ func wait(t *testing.T, cmd *exec.Cmd, stdout, stderr *strings.Builder, started 
 	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Minute):
 		cmd.Process.Kill()
-		t.Fatalf("child still running after 30s: the watchdog did not end it\nstdout: %s", stdout)
+		t.Fatalf("child still running after a minute: the watchdog did not end it\nstdout: %s", stdout)
 	}
 	return childRun{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode(), time.Since(started)}
 }
@@ -122,11 +118,13 @@ func TestWatchdogEndsARunThatIgnoresItsContext(t *testing.T) {
 			if r.code != tc.code || !strings.HasPrefix(r.stdout, tc.want) || !strings.HasSuffix(r.stdout, ", past the 2s deadline\n") {
 				t.Errorf("exit %d, stdout %q; want exit %d and %q... past the 2s deadline", r.code, r.stdout, tc.code, tc.want)
 			}
-			// The promise is timeout + 1 s, whatever the run does; the watchdog
-			// fires at timeout + 0.5 s. The margin is for a loaded machine,
-			// which starts and schedules the child late.
-			if r.elapsed > 2*time.Second+time.Second+loadMargin {
-				t.Errorf("took %s with -t 2: must exit within timeout + 1s", r.elapsed)
+			// The promise is timeout + 1 s, whatever the run does: the
+			// watchdog fires at timeout + 0.5 s. A loaded machine starts
+			// and schedules the child late, so what is asserted is that
+			// the watchdog ended it (its verdict above); scripts/bench.sh
+			// measures how close to the deadline.
+			if r.elapsed > testutil.Starved(2*time.Second) {
+				t.Errorf("took %s with -t 2: the watchdog did not end it", r.elapsed)
 			}
 		})
 	}
@@ -142,8 +140,8 @@ func TestSIGTERMEndsARunThatIgnoresItsContext(t *testing.T) {
 	if want := "FAKE CRITICAL: verifying 10.0.0.5:443: stopped after "; r.code != 2 || !strings.HasPrefix(r.stdout, want) || !strings.Contains(r.stdout, "(the check was terminated)") {
 		t.Errorf("exit %d, stdout %q; want exit 2, %q... (the check was terminated)", r.code, r.stdout, want)
 	}
-	if r.elapsed > 10*time.Second {
-		t.Errorf("took %s after SIGTERM at 1s with -t 20: must end at once", r.elapsed)
+	if r.elapsed > testutil.Starved(time.Second) {
+		t.Errorf("took %s after SIGTERM with -t 20: must end at once", r.elapsed)
 	}
 }
 
@@ -157,8 +155,8 @@ func TestWatchdogMetricPrintsNoHalfLine(t *testing.T) {
 	if !strings.Contains(r.stderr, "mackerel-plugin-fake: reading /proc/42/stat: still in progress after ") {
 		t.Errorf("stderr does not name what was in progress: %q", r.stderr)
 	}
-	if r.elapsed > time.Second+time.Second+loadMargin {
-		t.Errorf("took %s with -t 1: must exit within timeout + 1s", r.elapsed)
+	if r.elapsed > testutil.Starved(time.Second) {
+		t.Errorf("took %s with -t 1: the watchdog did not end it", r.elapsed)
 	}
 }
 

@@ -165,7 +165,9 @@ func TestMapGivesUpAtTheDeadline(t *testing.T) {
 		}
 		return err.Error()
 	})
-	if elapsed := time.Since(start); elapsed > 100*time.Millisecond+Grace+time.Second {
+	// The stuck jobs never return: a Map that waited for them would not
+	// return at all. The bound only allows for a starved scheduler.
+	if elapsed := time.Since(start); elapsed > 20*(100*time.Millisecond+Grace) {
 		t.Errorf("Map returned after %s", elapsed)
 	}
 	want := []string{

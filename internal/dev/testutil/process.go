@@ -10,39 +10,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-)
-
-var (
-	childMu   sync.Mutex
-	childPath string
 )
 
 // procchild builds internal/dev/cmd/procchild once per test process.
 func procchild(t testing.TB) string {
 	t.Helper()
-	childMu.Lock()
-	defer childMu.Unlock()
-	if childPath != "" {
-		return childPath
-	}
-	if binDir == "" {
-		dir, err := os.MkdirTemp("", "frontline-bin-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		binDir = dir
-	}
-	path := filepath.Join(binDir, "procchild")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", path, module+"/internal/dev/cmd/procchild")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building procchild: %v\n%s", err, out)
-	}
-	childPath = path
-	return path
+	return DevCommand(t, "procchild")
 }
 
 // UniqueName is a process name no other process on the host has: a

@@ -63,12 +63,19 @@ func ServeChain(t testing.TB, chain ...*fixture.Cert) string {
 // ServeStall starts a listener that accepts and never answers.
 func ServeStall(t testing.TB) string {
 	t.Helper()
+	return ServeStallServer(t).Addr
+}
+
+// ServeStallServer is ServeStall's server, for a test that asks how many
+// connections reached it.
+func ServeStallServer(t testing.TB) *fixture.Server {
+	t.Helper()
 	s, err := fixture.ServeStall("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s.Addr
+	return s
 }
 
 // ClosedAddr is a loopback address where nothing listens.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,19 +17,20 @@ import (
 // nothing printed.
 func TestRunPrintsWhatFinishedAtTheDeadline(t *testing.T) {
 	release := make(chan struct{})
-	// Held for longer than the deadline and its grace, and let go in the
-	// end, so that a Run that waits for it fails the test instead of
-	// hanging it.
-	letGo := time.AfterFunc(3*time.Second, func() { close(release) })
+	// Held for far longer than the deadline and its grace, and let go in
+	// the end, so that a Run that waits for it fails the test instead of
+	// hanging it, however slow the machine.
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	letGo := time.AfterFunc(time.Minute, let)
 	testHookMeasure = func(kind string) {
 		if kind == "tls" {
 			<-release
 		}
 	}
 	t.Cleanup(func() {
-		if letGo.Stop() {
-			close(release)
-		}
+		letGo.Stop()
+		let()
 		testHookMeasure = nil
 	})
 
@@ -44,17 +46,19 @@ func TestRunPrintsWhatFinishedAtTheDeadline(t *testing.T) {
 	for _, tt := range spec.TLS {
 		c.TLS.Targets = append(c.TLS.Targets, tt.Target)
 	}
-	// Long enough for the scan of a loaded host's /proc to finish: a
+	// Long enough for the scan of a starved host's /proc to finish: a
 	// scan the deadline cuts prints no proc_count.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var out bytes.Buffer
 	begun := time.Now()
 	if err := c.Run(ctx, &out); err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(begun); took > 2500*time.Millisecond {
-		t.Errorf("Run took %s with a 1s deadline", took)
+	// Returning while the target is still held is the mechanism; how
+	// soon after the deadline is the machine's.
+	if !letGo.Stop() {
+		t.Errorf("Run took %s with a 5s deadline: it waited for the hung target", time.Since(begun))
 	}
 	for _, want := range []string{"app.proc_count.me\t0\t", "app.tls_valid.late\t0\t"} {
 		if !strings.Contains(out.String(), want) {

@@ -44,8 +44,8 @@ func TestBlockedReadIsNamed(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	r := Check(ctx, c)
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("the check took %s, more than a second past its deadline", took)
+	if took := time.Since(start); took > testutil.Starved(time.Second) {
+		t.Errorf("the check took %s with a 1s deadline: the deadline did not end it", took)
 	}
 	r.Tag = "PROCESS"
 	msg := r.Message()

@@ -1,6 +1,11 @@
 // Command demo runs every plugin against loopback fixtures it starts itself
 // and prints what each says: the command line, the exit status and the
 // message, as the agent would receive them. `make demo` runs it.
+//
+// However the demo ends (it finishes, its reader goes away as in
+// `make demo | head`, or SIGINT, SIGTERM or SIGHUP arrive) it stops every
+// process it started and removes its folder; where the kernel allows
+// (Linux), a demo killed outright takes its processes with it too.
 package main
 
 import (
@@ -8,12 +13,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -48,35 +55,71 @@ func main() {
 	}
 	binDir := flag.String("bin", "bin", "folder of the built plugins")
 	flag.Parse()
-	if err := run(*binDir); err != nil {
+	err := run(*binDir)
+	switch {
+	case errors.Is(err, errReaderGone):
+		// As a shell reports a process that a broken pipe ended.
+		os.Exit(128 + 13)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
+// errReaderGone is a write to stdout that failed: whoever read the demo
+// (`make demo | head`) stopped, and the demo stops with it.
+var errReaderGone = errors.New("stdout is closed")
+
+// printer writes to stdout and remembers the first failure.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
 func run(binDir string) error {
+	// Watched before anything starts, so that a signal during start-up
+	// still stops what started. Each is raised again once the clean-up
+	// is done, so that the demo's parent sees what ended it.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	dir, err := os.MkdirTemp("", "frontline-demo-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	// The metric plugin keeps its state there, not in the temp folder.
-	os.Setenv("MACKEREL_PLUGIN_WORKDIR", dir)
 	f := &fixtures{dir: dir}
 	defer f.close()
+	go func() {
+		sig := <-signals
+		f.close()
+		signal.Reset(sig)
+		raise(sig)
+	}()
+	// The metric plugin keeps its state there, not in the temp folder.
+	os.Setenv("MACKEREL_PLUGIN_WORKDIR", dir)
 	scenarios, err := f.start()
 	if err != nil {
 		return err
 	}
 
-	fmt.Printf("mackerel-frontline demo: every fixture listens on loopback and stops when the demo ends.\nFiles are in $DEMO=%s\n\n", dir)
+	out := &printer{w: stdout()}
+	out.printf("mackerel-frontline demo: every fixture listens on loopback and stops when the demo ends.\nFiles are in $DEMO=%s\n\n", dir)
 	failed := 0
 	for i, s := range scenarios {
+		if out.err != nil {
+			return fmt.Errorf("%w: %v", errReaderGone, out.err)
+		}
 		cmd := exec.Command(filepath.Join(binDir, s.bin), s.args...)
 		// As mackerel-agent's per-plugin env would set it.
 		cmd.Env = append(os.Environ(), "DEMO_PASSWORD="+demoPassword, "E2E_USER="+demoUser, "E2E_PASSWORD="+demoPassword)
-		var out bytes.Buffer
-		cmd.Stdout = &out
+		cmd.SysProcAttr = childAttr()
+		var buf bytes.Buffer
+		cmd.Stdout = &buf
 		start := time.Now()
 		err := cmd.Run()
 		code := 0
@@ -96,16 +139,19 @@ func run(binDir string) error {
 			// findings, 2 unreadable, and shown as they are.
 			status = fmt.Sprintf("%s (exit %d)", statuses[code], code)
 		}
-		fmt.Printf("%d. %s\n", i+1, s.what)
-		fmt.Printf("   $ %s %s\n", s.bin, strings.ReplaceAll(quote(s.args), dir, "$DEMO"))
-		fmt.Printf("   -> %s in %s\n", status, time.Since(start).Round(time.Millisecond))
-		for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+		out.printf("%d. %s\n", i+1, s.what)
+		out.printf("   $ %s %s\n", s.bin, strings.ReplaceAll(quote(s.args), dir, "$DEMO"))
+		out.printf("   -> %s in %s\n", status, time.Since(start).Round(time.Millisecond))
+		for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
 			if line == "" {
 				continue
 			}
-			fmt.Printf("   | %s\n", strings.ReplaceAll(line, dir, "$DEMO"))
+			out.printf("   | %s\n", strings.ReplaceAll(line, dir, "$DEMO"))
 		}
-		fmt.Println()
+		out.printf("\n")
+	}
+	if out.err != nil {
+		return fmt.Errorf("%w: %v", errReaderGone, out.err)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d plugin runs exited outside 0..3", failed)
@@ -125,29 +171,68 @@ func quote(args []string) string {
 }
 
 // fixtures are the servers, processes and files the scenarios run against.
+// close may come from the signal watcher while start is still adding to
+// them, hence the lock.
 type fixtures struct {
-	dir      string
-	servers  []*fixture.Server
+	dir string
+
+	mu       sync.Mutex
+	closed   bool
 	closers  []interface{ Close() error }
 	children []*exec.Cmd
-	procs    []*exec.Cmd
 }
 
+// errClosed is a fixture asked for after the demo began to stop.
+var errClosed = errors.New("the demo is stopping")
+
+// close stops every fixture and removes the folder; the second call has
+// nothing left to do.
 func (f *fixtures) close() {
-	for _, s := range f.servers {
-		s.Close()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return
 	}
+	f.closed = true
 	for _, c := range f.closers {
 		c.Close()
 	}
 	for _, c := range f.children {
 		c.Process.Kill()
+	}
+	// Reaped before the folder goes: a worker runs from it.
+	for _, c := range f.children {
 		c.Wait()
 	}
-	for _, p := range f.procs {
-		p.Process.Kill()
-		p.Wait()
+	os.RemoveAll(f.dir)
+}
+
+// startChild starts cmd as one of the demo's processes, unless the demo
+// is already stopping.
+func (f *fixtures) startChild(cmd *exec.Cmd) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return errClosed
 	}
+	cmd.SysProcAttr = childAttr()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	f.children = append(f.children, cmd)
+	return nil
+}
+
+// keep has close stop c, or stops it at once when the demo is stopping.
+func (f *fixtures) keep(c interface{ Close() error }) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		c.Close()
+		return errClosed
+	}
+	f.closers = append(f.closers, c)
+	return nil
 }
 
 // worker starts a copy of the demo named name, idle until the demo ends.
@@ -169,10 +254,9 @@ func (f *fixtures) worker(name string) (*exec.Cmd, error) {
 		}
 	}
 	cmd := exec.Command(path, idleArg)
-	if err := cmd.Start(); err != nil {
+	if err := f.startChild(cmd); err != nil {
 		return nil, err
 	}
-	f.children = append(f.children, cmd)
 	return cmd, nil
 }
 
@@ -180,11 +264,9 @@ func (f *fixtures) worker(name string) (*exec.Cmd, error) {
 // group for the metric plugin to graph.
 func (f *fixtures) sleepers(n int, secs string) error {
 	for range n {
-		cmd := exec.Command("sleep", secs)
-		if err := cmd.Start(); err != nil {
+		if err := f.startChild(exec.Command("sleep", secs)); err != nil {
 			return err
 		}
-		f.procs = append(f.procs, cmd)
 	}
 	return nil
 }
@@ -197,8 +279,7 @@ func (f *fixtures) serve(o fixture.TLSOptions, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f.servers = append(f.servers, s)
-	return s.Addr, nil
+	return s.Addr, f.keep(s)
 }
 
 // serveHTTP starts a web server and returns its base URL.
@@ -207,8 +288,7 @@ func (f *fixtures) serveHTTP(h http.Handler, o fixture.HTTPOptions) (string, err
 	if err != nil {
 		return "", err
 	}
-	f.closers = append(f.closers, s)
-	return s.URL, nil
+	return s.URL, f.keep(s)
 }
 
 func (f *fixtures) write(name string, data []byte) (string, error) {
@@ -246,7 +326,9 @@ func (f *fixtures) start() ([]scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.servers = append(f.servers, stall)
+	if err := f.keep(stall); err != nil {
+		return nil, err
+	}
 
 	shortInter, err := fixture.NewCert(fixture.CertOptions{CN: "Demo R11", IsCA: true, Issuer: pki.Root, NotAfter: fixture.InDays(5.5)})
 	if err != nil {
