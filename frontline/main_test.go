@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -243,4 +244,43 @@ func TestGeneratedDrift(t *testing.T) {
 	os.WriteFile(filepath.Join(gen, "agent", "frontline-old-web.conf"), nil, 0o644)
 	run(t, "generate", cat, "-o", gen).Expect(t, 0)
 	run(t, "check", cat, "--generated", gen).Expect(t, 1, "frontline-old-web.conf:1:1: the catalog no longer generates this file")
+}
+
+// The document's alert is check-process's own: the binary, run as the
+// item's check runs against processes that are not there, prints the
+// line the document shows.
+func TestDocAlertIsThePluginsOwn(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("check-process reads /proc, which only Linux has")
+	}
+	pattern := fmt.Sprintf("^frontline-doc-%d-absent ", os.Getpid())
+	cat := write(t, "catalog.yaml", `services:
+  shop:
+    owner: "@shop"
+    runbook: https://wiki.example.com/shop
+    roles: [web]
+    process:
+      - name: workers
+        select: {pattern: "`+pattern+`"}
+        critical_under: 2
+        warning_under: 4
+        critical_over: 64
+        action: restart the workers
+`)
+	doc := run(t, "doc", cat)
+	doc.Expect(t, 0)
+	_, after, ok := strings.Cut(doc.Stdout, "The alert reads:\n\n```\n")
+	if !ok {
+		t.Fatalf("the document shows no alert:\n%s", doc.Stdout)
+	}
+	alert, _, _ := strings.Cut(after, "\n")
+
+	plugin := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-p", pattern, "--label", "workers", "-C", "2", "-W", "4", "-c", "64")
+	plugin.Expect(t, 2)
+	if got := strings.TrimSuffix(plugin.Stdout, "\n"); got != alert {
+		t.Errorf("the document's alert is not the plugin's:\ndoc:    %q\nplugin: %q", alert, got)
+	}
+	if !strings.Contains(alert, "0 processes, expected at least 2") {
+		t.Errorf("alert %q does not say what the check found and expected", alert)
+	}
 }

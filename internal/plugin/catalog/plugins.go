@@ -10,6 +10,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/proccheck"
 )
 
 // Plugin is what frontline needs of a plugin without running it: its
@@ -28,8 +29,15 @@ type Plugin interface {
 	// ValidateArgs parses the arguments a generated check runs the
 	// plugin with and returns the plugin's own usage error, if any.
 	ValidateArgs(args []string) error
-	// ExampleMessage is the alert the item's check sends when it fails.
-	ExampleMessage(it *Item) string
+	// ExampleMessage is the alert the item's check, run with args, sends
+	// when it fails.
+	ExampleMessage(args []string, it *Item) string
+}
+
+// ExampleMessage is the alert the item's check sends when it fails, as
+// its plugin words it.
+func (c *Catalog) ExampleMessage(it *Item) string {
+	return PluginOf(it.Kind).ExampleMessage(c.Args(it, c.Host(Host{})), it)
 }
 
 // PluginOf returns the plugin an item of kind runs.
@@ -178,7 +186,7 @@ var tlsFlags = flagSpec{
 
 func (tlsPlugin) ValidateArgs(args []string) error { return tlsFlags.validate(args) }
 
-func (tlsPlugin) ExampleMessage(it *Item) string {
+func (tlsPlugin) ExampleMessage(_ []string, it *Item) string {
 	crit := it.Critical
 	if crit == "" {
 		crit = "14"
@@ -211,7 +219,7 @@ var httpFlags = flagSpec{
 
 func (httpPlugin) ValidateArgs(args []string) error { return httpFlags.validate(args) }
 
-func (httpPlugin) ExampleMessage(it *Item) string {
+func (httpPlugin) ExampleMessage(_ []string, it *Item) string {
 	what := it.URL
 	if it.Scenario != "" {
 		what = "journey " + it.Name + ", step 1"
@@ -225,34 +233,22 @@ type processPlugin struct{}
 
 func (processPlugin) Command() string { return "check-process" }
 
-var processFlags = flagSpec{
-	checks: with(common, map[string]flagCheck{
-		"-p": selectorValue(procgroup.Pattern), "--pattern": selectorValue(procgroup.Pattern),
-		"-n": selectorValue(procgroup.Name), "--name": selectorValue(procgroup.Name),
-		"--exe":          selectorValue(procgroup.Exe),
-		"--systemd-unit": selectorValue(procgroup.Unit),
-		"-x":             regexpValue, "--exclude-pattern": regexpValue,
-		"-w": countValue, "--warning-over": countValue, "-c": countValue, "--critical-over": countValue,
-		"-W": countValue, "--warning-under": countValue, "-C": countValue, "--critical-under": countValue,
-		"--rss-warning": sizeValue, "--rss-critical": sizeValue,
-		"--cpu-warning": percentValue, "--cpu-critical": percentValue, "--fd-warning": percentValue, "--fd-critical": percentValue,
-		"--threads-warning": countValue, "--threads-critical": countValue,
-		"--cpu-sample": durationValue, "--min-age": durationValue,
-		"--state": func(flag, v string) error { _, err := procgroup.ParseStates(v); return err },
-	}),
-	valued: set("--pidfile", "--label", "-u", "--user", "--ppid"),
+func (processPlugin) ValidateArgs(args []string) error {
+	_, err := proccheck.ParseArgsFor(args)
+	return err
 }
 
-func (processPlugin) ValidateArgs(args []string) error { return processFlags.validate(args) }
-
-func (processPlugin) ExampleMessage(it *Item) string {
-	min := 1
-	if it.CriticalUnder != nil {
-		min = *it.CriticalUnder
+// ExampleMessage is check-process's report when none of the item's
+// processes runs.
+func (processPlugin) ExampleMessage(args []string, _ *Item) string {
+	o, err := proccheck.ParseArgsFor(args)
+	if err != nil {
+		// The binary's answer to such a command line: a catalog that
+		// passes check never has one.
+		r := &check.Report{Tag: proccheck.Command.Tag, Findings: []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}}
+		return r.Message()
 	}
-	text := fmt.Sprintf("%s: 0 processes, expected at least %d", it.Name, min)
-	r := &check.Report{Tag: "PROCESS", Findings: []check.Finding{{Status: check.CRITICAL, Text: text}}}
-	return r.Message()
+	return o.Example().Message()
 }
 
 func orDefault(s, def string) string {
