@@ -16,6 +16,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsclient"
 )
 
 // Command names check-http-e2e to the runner: its usage line and the tag
@@ -180,7 +181,7 @@ func (o *Options) prepareClient(ctx context.Context) error {
 	}
 
 	c.Insecure = o.Insecure.Insecure
-	if c.Trust, c.ClientCert, err = o.TLSClient.Load(ctx, o.Insecure.Skip()); err != nil {
+	if c.Trust, c.ClientCert, err = tlsclient.Load(ctx, o.TLSClient, o.Insecure.Skip()); err != nil {
 		return err
 	}
 	if o.CertWarning != nil && o.CertCritical != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsclient"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsprobe"
 )
 
@@ -143,7 +144,7 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 	if o.NoCheckCertificate {
 		skip = "--no-verify"
 	}
-	c.Trust, c.ClientCert, err = o.TLSClient.Load(ctx, skip)
+	c.Trust, c.ClientCert, err = tlsclient.Load(ctx, o.TLSClient, skip)
 	if err != nil {
 		return err
 	}
