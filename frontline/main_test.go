@@ -76,6 +76,10 @@ func TestCheckFindings(t *testing.T) {
 		{"secret", good + "    http:\n      - name: api\n        url: https://api.example.com/\n        headers: {Authorization: Bearer s3cr3t-value}\n        action: x\n", []string{":13:19: the value of header Authorization is written in the catalog: use ${env:NAME}"}},
 		{"scenario", good + "    http:\n      - {name: j, scenario: missing.yaml, action: x}\n", []string{":11:19: scenario missing.yaml does not load"}},
 		{"plugin refuses", strings.Replace(good, "{name: nginx}", `{pattern: "("}`, 1), []string{"check-process would refuse the arguments of shop-process-nginx"}},
+		{"tls refuses", good + "    tls:\n      - {name: mail, target: mail.example.com, action: x, args: [--starttls, smtpx, --cert-file, c.pem]}\n",
+			[]string{`check-tls-expiry would refuse the arguments of shop-tls-mail: --starttls: unknown STARTTLS protocol "smtpx": use one of ftp, imap, ldap, mysql, pop3, postgres, smtp`}},
+		{"tls refuses a pair", good + "    tls:\n      - {name: mail, target: mail.example.com, action: x, args: [--cert-file, c.pem]}\n",
+			[]string{"check-tls-expiry would refuse the arguments of shop-tls-mail: --cert-file and --key-file go together"}},
 		{"deep", "services:\n  shop: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n", []string{"nesting deeper than 32 levels"}},
 		{"alias bomb", bomb, []string{"service a must be a mapping", "service b8 must be a mapping"}},
 		{"empty", "# nothing yet\n", []string{":1:1: the catalog lists no services"}},
@@ -244,6 +248,16 @@ func TestGeneratedDrift(t *testing.T) {
 	os.WriteFile(filepath.Join(gen, "agent", "frontline-old-web.conf"), nil, 0o644)
 	run(t, "generate", cat, "-o", gen).Expect(t, 0)
 	run(t, "check", cat, "--generated", gen).Expect(t, 1, "frontline-old-web.conf:1:1: the catalog no longer generates this file")
+}
+
+// What only the host that runs the check can say (does the user exist,
+// is the CA file there) is left to it: the catalog is checked elsewhere.
+func TestCheckLeavesTheHostItsOwn(t *testing.T) {
+	cat := write(t, "catalog.yaml", good+`      - {name: batch, select: {name: batch, user: no-such-user-here}, action: x}
+    tls:
+      - {name: db, target: db.example.com:5432, action: x, args: [--starttls, postgres, --ca-file, /etc/ssl/private-ca-not-here.pem]}
+`)
+	run(t, "check", cat).Expect(t, 0)
 }
 
 // The document's alert is check-process's own: the binary, run as the

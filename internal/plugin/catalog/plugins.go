@@ -11,6 +11,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/proccheck"
+	tlsoptions "github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry/options"
 )
 
 // Plugin is what frontline needs of a plugin without running it: its
@@ -179,12 +180,10 @@ type tlsPlugin struct{}
 
 func (tlsPlugin) Command() string { return "check-tls-expiry" }
 
-var tlsFlags = flagSpec{
-	checks: with(common, map[string]flagCheck{"-w": expiryValue, "--warning": expiryValue, "-c": expiryValue, "--critical": expiryValue}),
-	valued: set("-H", "--host", "-u", "--url", "-f", "--file", "-p", "--port", "--starttls", "--sni", "--ip", "--ca-file", "--cert-file", "--key-file", "--expect-file"),
+func (tlsPlugin) ValidateArgs(args []string) error {
+	_, err := tlsoptions.ParseArgs(args)
+	return err
 }
-
-func (tlsPlugin) ValidateArgs(args []string) error { return tlsFlags.validate(args) }
 
 func (tlsPlugin) ExampleMessage(_ []string, it *Item) string {
 	crit := it.Critical
