@@ -3,13 +3,10 @@ package catalog
 import (
 	"fmt"
 	"github.com/goccy/go-yaml"
-	"regexp"
 	"strings"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
-	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
+	httpoptions "github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/options"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/proccheck"
 	tlsoptions "github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry/options"
 )
@@ -20,10 +17,9 @@ import (
 // the document shows the alert the plugin itself would send.
 //
 // This file is the one place that knows how each plugin's options and
-// messages are reached. The parsers reached here are the shared ones the
-// plugins' flags are built from (thresholds, durations, process
-// selectors); the flags only a plugin's main package knows are passed
-// through unchecked until the plugin exports its parser.
+// messages are reached: each plugin's own parser, in the form that reads
+// no file of this host and links no probe (the options packages of
+// check-tls-expiry and check-http-e2e, check-process's ParseArgsFor).
 type Plugin interface {
 	// Command is the executable's name.
 	Command() string
@@ -52,128 +48,6 @@ func PluginOf(kind Kind) Plugin {
 		return processPlugin{}
 	}
 	panic("catalog: no plugin for kind " + string(kind))
-}
-
-// flagCheck checks the value of one flag.
-type flagCheck func(flag, value string) error
-
-// flagSpec lists the value-taking flags whose values are checked, and
-// the flags that take a value without a check here, so that a value is
-// never mistaken for a flag.
-type flagSpec struct {
-	checks map[string]flagCheck
-	valued map[string]bool
-}
-
-func (s flagSpec) validate(args []string) error {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			continue
-		}
-		name, value, inline := strings.Cut(a, "=")
-		check, checked := s.checks[name]
-		if !checked && !s.valued[name] {
-			continue
-		}
-		if !inline {
-			if i+1 >= len(args) {
-				return fmt.Errorf("%s needs a value", name)
-			}
-			i++
-			value = args[i]
-		}
-		if checked {
-			if err := check(name, value); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func expiryValue(flag, v string) error {
-	if _, err := threshold.ParseExpiry(v); err != nil {
-		return fmt.Errorf("%s: %v", flag, err)
-	}
-	return nil
-}
-
-func durationValue(flag, v string) error {
-	var d cli.Duration
-	if err := d.UnmarshalFlag(v); err != nil {
-		return fmt.Errorf("%s: %v", flag, err)
-	}
-	return nil
-}
-
-func countValue(flag, v string) error {
-	var c threshold.Count
-	if err := c.UnmarshalFlag(v); err != nil {
-		return fmt.Errorf("%s: %v", flag, err)
-	}
-	return nil
-}
-
-func sizeValue(flag, v string) error {
-	if _, err := threshold.ParseSize(v); err != nil {
-		return fmt.Errorf("%s: %v", flag, err)
-	}
-	return nil
-}
-
-func percentValue(flag, v string) error {
-	var p threshold.Percent
-	if err := p.UnmarshalFlag(v); err != nil {
-		return fmt.Errorf("%s: %v", flag, err)
-	}
-	return nil
-}
-
-func regexpValue(flag, v string) error {
-	if _, err := regexp.Compile(v); err != nil {
-		return fmt.Errorf("%s %q is not a regular expression: %v", flag, v, err)
-	}
-	return nil
-}
-
-func selectorValue(kind procgroup.Kind) flagCheck {
-	return func(flag, v string) error {
-		if kind == procgroup.Exe && !strings.HasPrefix(v, "/") {
-			// NewSelector resolves links on this machine: only the
-			// form is checked, since the path is the host's.
-			return fmt.Errorf("--exe %q is not an absolute path: write the executable's full path, as /proc/PID/exe shows it", v)
-		}
-		if kind == procgroup.Exe {
-			return nil
-		}
-		_, err := procgroup.NewSelector(kind, v)
-		return err
-	}
-}
-
-var common = map[string]flagCheck{
-	"-t": durationValue, "--timeout": durationValue,
-	"--drill-max-age": durationValue,
-}
-
-func with(m map[string]flagCheck, more map[string]flagCheck) map[string]flagCheck {
-	out := map[string]flagCheck{}
-	for k, v := range m {
-		out[k] = v
-	}
-	for k, v := range more {
-		out[k] = v
-	}
-	return out
-}
-
-func set(names ...string) map[string]bool {
-	m := map[string]bool{"--drill-file": true}
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
 }
 
 type tlsPlugin struct{}
@@ -205,18 +79,10 @@ type httpPlugin struct{}
 
 func (httpPlugin) Command() string { return "check-http-e2e" }
 
-var httpFlags = flagSpec{
-	checks: with(common, map[string]flagCheck{
-		"-w": durationValue, "--warning": durationValue, "-c": durationValue, "--critical": durationValue,
-		"--cert-warning": expiryValue, "--cert-critical": expiryValue,
-		"-p": regexpValue, "--pattern": regexpValue, "--invert-pattern": regexpValue,
-	}),
-	valued: set("-u", "--url", "-m", "--method", "-H", "--header", "-d", "--body", "--body-file", "--content-type", "--user",
-		"-s", "--status", "--contains", "--jq", "--header-match", "--max-redirects", "--max-body",
-		"--ca-file", "--cert-file", "--key-file", "--connect-to", "--resolve", "--proxy", "--source-ip", "--scenario"),
+func (httpPlugin) ValidateArgs(args []string) error {
+	_, err := httpoptions.ParseArgs(args)
+	return err
 }
-
-func (httpPlugin) ValidateArgs(args []string) error { return httpFlags.validate(args) }
 
 func (httpPlugin) ExampleMessage(_ []string, it *Item) string {
 	what := it.URL

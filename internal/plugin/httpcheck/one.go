@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
@@ -102,9 +101,10 @@ func (o *Options) prepareRequest(ctx context.Context) error {
 		o.masker.AddBasicAuth(user, pass)
 		r.Header.Set("Authorization", basicAuth(user, pass))
 	}
+	if err := o.CheckBody(); err != nil {
+		return err
+	}
 	switch {
-	case o.Body != "" && o.BodyFile != "":
-		return fmt.Errorf("-d and --body-file conflict: give the body one way")
 	case o.Body != "":
 		body, err := o.masker.Expand(o.Body)
 		if err != nil {
@@ -223,10 +223,8 @@ func (o *Options) prepareExpect() error {
 		}
 		e.Inverted = append(e.Inverted, re)
 	}
-	for _, c := range o.Contains {
-		if c == "" {
-			return fmt.Errorf("--contains needs some text")
-		}
+	if err := o.CheckContains(); err != nil {
+		return err
 	}
 	e.Contains = o.Contains
 	for _, q := range o.JQ {
@@ -243,17 +241,6 @@ func (o *Options) prepareExpect() error {
 		}
 		e.Headers = append(e.Headers, m)
 	}
-	if o.Warning != nil {
-		e.TimeWarning = time.Duration(*o.Warning)
-	}
-	if o.Critical != nil {
-		e.TimeCritical = time.Duration(*o.Critical)
-	}
-	if e.TimeWarning < 0 || e.TimeCritical < 0 {
-		return fmt.Errorf("-w and -c take a positive duration")
-	}
-	if e.TimeWarning > 0 && e.TimeCritical > 0 && e.TimeCritical < e.TimeWarning {
-		return fmt.Errorf("-c %s is less than -w %s: critical must be the longer time", e.TimeCritical, e.TimeWarning)
-	}
-	return nil
+	e.TimeWarning, e.TimeCritical, err = o.Times()
+	return err
 }
