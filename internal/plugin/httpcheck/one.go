@@ -206,22 +206,8 @@ func (o *Options) prepareExpect() error {
 	e := &o.expect
 	e.Mask = o.masker.Mask
 	var err error
-	if e.Status, err = httpexpect.ParseStatus(o.Status); err != nil {
-		return fmt.Errorf("-s: %v", err)
-	}
-	for _, p := range o.Pattern {
-		re, err := httpexpect.ParseRegexp(p)
-		if err != nil {
-			return fmt.Errorf("-p: %v", err)
-		}
-		e.Patterns = append(e.Patterns, re)
-	}
-	for _, p := range o.InvertPattern {
-		re, err := httpexpect.ParseRegexp(p)
-		if err != nil {
-			return fmt.Errorf("--invert-pattern: %v", err)
-		}
-		e.Inverted = append(e.Inverted, re)
+	if e.Status, e.Patterns, e.Inverted, err = o.Expected(); err != nil {
+		return err
 	}
 	if err := o.CheckContains(); err != nil {
 		return err

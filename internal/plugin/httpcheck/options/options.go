@@ -1,7 +1,8 @@
 // Package options is check-http-e2e's command line: its flags, and the
 // refusals that need no request, no file and no HTTP client (flags given
 // together that cannot be, a scenario beside the flags of one request,
-// thresholds in the wrong order). The httpcheck package builds the
+// thresholds in the wrong order, the status spec and regular expressions
+// of the assertions). The httpcheck package builds the
 // request, reads the files and runs the check; a caller that only
 // validates command lines (the catalog) links this package alone.
 package options
@@ -11,11 +12,13 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
 )
 
@@ -182,6 +185,28 @@ func (o *Flags) CheckContains() error {
 	return nil
 }
 
+// Expected reads -s, -p and --invert-pattern.
+func (o *Flags) Expected() (status spec.Status, patterns, inverted []*regexp.Regexp, err error) {
+	if status, err = spec.ParseStatus(o.Status); err != nil {
+		return status, nil, nil, fmt.Errorf("-s: %v", err)
+	}
+	for _, p := range o.Pattern {
+		re, err := spec.ParseRegexp(p)
+		if err != nil {
+			return status, nil, nil, fmt.Errorf("-p: %v", err)
+		}
+		patterns = append(patterns, re)
+	}
+	for _, p := range o.InvertPattern {
+		re, err := spec.ParseRegexp(p)
+		if err != nil {
+			return status, nil, nil, fmt.Errorf("--invert-pattern: %v", err)
+		}
+		inverted = append(inverted, re)
+	}
+	return status, patterns, inverted, nil
+}
+
 // Times are -w and -c, checked: 0 when not given.
 func (o *Flags) Times() (warning, critical time.Duration, err error) {
 	if o.Warning != nil {
@@ -202,8 +227,8 @@ func (o *Flags) Times() (warning, critical time.Duration, err error) {
 // Prepare checks a command line of check-http-e2e as far as it can
 // without a request, a file or an HTTP client, in the order the binary
 // checks it: every flag's syntax (by parsing), then the refusals above.
-// The values only httpcheck parses (-u's URL, headers, -s, the regular
-// expressions and jq of the assertions, --connect-to, --proxy) and the
+// The values only httpcheck parses (-u's URL, headers, the jq and header
+// matches of the assertions, --connect-to, --proxy) and the
 // files and addresses of the host (--ca-file, --body-file, --source-ip,
 // the scenario) are the binary's to check.
 func (o *Flags) Prepare(_ context.Context, args []string) error {
@@ -225,10 +250,14 @@ func (o *Flags) Prepare(_ context.Context, args []string) error {
 	if o.Scenario != "" {
 		return o.CheckScenarioFlags()
 	}
-	for _, check := range []func() error{o.CheckBody, o.CheckContains} {
-		if err := check(); err != nil {
-			return err
-		}
+	if err := o.CheckBody(); err != nil {
+		return err
+	}
+	if _, _, _, err := o.Expected(); err != nil {
+		return err
+	}
+	if err := o.CheckContains(); err != nil {
+		return err
 	}
 	_, _, err := o.Times()
 	return err
