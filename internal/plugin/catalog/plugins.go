@@ -123,9 +123,11 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// ValidateScenario loads a check-http-e2e scenario file as the plugin
-// would. Until the plugin's loader can be linked without its HTTP client,
-// only the YAML is read.
+// ValidateScenario reads a check-http-e2e scenario file as YAML. The
+// plugin's loader is not linked: it builds each step as an httpprobe
+// request (net/http) and compiles its jq: assertions with gojq, neither of
+// which frontline links; the scenario's own errors are the binary's to
+// report, on the host or in CI with check-http-e2e itself.
 func ValidateScenario(path string, data []byte) error {
 	var v map[string]any
 	if err := yaml.Unmarshal(data, &v); err != nil {
