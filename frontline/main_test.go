@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,18 @@ func TestCheckFindings(t *testing.T) {
 		{"secret", good + "    http:\n      - name: api\n        url: https://api.example.com/\n        headers: {Authorization: Bearer s3cr3t-value}\n        action: x\n", []string{":13:19: the value of header Authorization is written in the catalog: use ${env:NAME}"}},
 		{"scenario", good + "    http:\n      - {name: j, scenario: missing.yaml, action: x}\n", []string{":11:19: scenario missing.yaml does not load"}},
 		{"plugin refuses", strings.Replace(good, "{name: nginx}", `{pattern: "("}`, 1), []string{"check-process would refuse the arguments of shop-process-nginx"}},
+		{"tls refuses", good + "    tls:\n      - {name: mail, target: mail.example.com, action: x, args: [--starttls, smtpx, --cert-file, c.pem]}\n",
+			[]string{`check-tls-expiry would refuse the arguments of shop-tls-mail: --starttls: unknown STARTTLS protocol "smtpx": use one of ftp, imap, ldap, mysql, pop3, postgres, smtp`}},
+		{"tls refuses a pair", good + "    tls:\n      - {name: mail, target: mail.example.com, action: x, args: [--cert-file, c.pem]}\n",
+			[]string{"check-tls-expiry would refuse the arguments of shop-tls-mail: --cert-file and --key-file go together"}},
+		{"http refuses", good + "    http:\n      - {name: api, url: https://api.example.com/, action: x, args: [--http1.1, --http2]}\n",
+			[]string{"check-http-e2e would refuse the arguments of shop-http-api: --http1.1 and --http2 conflict"}},
+		{"http refuses a pattern", good + "    http:\n      - {name: api, url: https://api.example.com/, action: x, expect: {pattern: [\"a(?=b)\"]}}\n",
+			[]string{"check-http-e2e would refuse the arguments of shop-http-api: -p: regular expression \"a(?=b)\""}},
+		{"http refuses a status", good + "    http:\n      - {name: api, url: https://api.example.com/, action: x, expect: {status: \"200=fine\"}}\n",
+			[]string{"check-http-e2e would refuse the arguments of shop-http-api: -s: "}},
+		{"http refuses a scenario with the flags of one request", good + "    http:\n      - {name: j, scenario: j.yaml, action: x, args: [--contains, ok]}\n",
+			[]string{"check-http-e2e would refuse the arguments of shop-http-j: --contains applies to one request (-u), not to --scenario"}},
 		{"deep", "services:\n  shop: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n", []string{"nesting deeper than 32 levels"}},
 		{"alias bomb", bomb, []string{"service a must be a mapping", "service b8 must be a mapping"}},
 		{"empty", "# nothing yet\n", []string{":1:1: the catalog lists no services"}},
@@ -243,4 +256,53 @@ func TestGeneratedDrift(t *testing.T) {
 	os.WriteFile(filepath.Join(gen, "agent", "frontline-old-web.conf"), nil, 0o644)
 	run(t, "generate", cat, "-o", gen).Expect(t, 0)
 	run(t, "check", cat, "--generated", gen).Expect(t, 1, "frontline-old-web.conf:1:1: the catalog no longer generates this file")
+}
+
+// What only the host that runs the check can say (does the user exist,
+// is the CA file there) is left to it: the catalog is checked elsewhere.
+func TestCheckLeavesTheHostItsOwn(t *testing.T) {
+	cat := write(t, "catalog.yaml", good+`      - {name: batch, select: {name: batch, user: no-such-user-here}, action: x}
+    tls:
+      - {name: db, target: db.example.com:5432, action: x, args: [--starttls, postgres, --ca-file, /etc/ssl/private-ca-not-here.pem]}
+`)
+	run(t, "check", cat).Expect(t, 0)
+}
+
+// The document's alert is check-process's own: the binary, run as the
+// item's check runs against processes that are not there, prints the
+// line the document shows.
+func TestDocAlertIsThePluginsOwn(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("check-process reads /proc, which only Linux has")
+	}
+	pattern := fmt.Sprintf("^frontline-doc-%d-absent ", os.Getpid())
+	cat := write(t, "catalog.yaml", `services:
+  shop:
+    owner: "@shop"
+    runbook: https://wiki.example.com/shop
+    roles: [web]
+    process:
+      - name: workers
+        select: {pattern: "`+pattern+`"}
+        critical_under: 2
+        warning_under: 4
+        critical_over: 64
+        action: restart the workers
+`)
+	doc := run(t, "doc", cat)
+	doc.Expect(t, 0)
+	_, after, ok := strings.Cut(doc.Stdout, "The alert reads:\n\n```\n")
+	if !ok {
+		t.Fatalf("the document shows no alert:\n%s", doc.Stdout)
+	}
+	alert, _, _ := strings.Cut(after, "\n")
+
+	plugin := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-p", pattern, "--label", "workers", "-C", "2", "-W", "4", "-c", "64")
+	plugin.Expect(t, 2)
+	if got := strings.TrimSuffix(plugin.Stdout, "\n"); got != alert {
+		t.Errorf("the document's alert is not the plugin's:\ndoc:    %q\nplugin: %q", alert, got)
+	}
+	if !strings.Contains(alert, "0 processes, expected at least 2") {
+		t.Errorf("alert %q does not say what the check found and expected", alert)
+	}
 }

@@ -21,13 +21,14 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
 // Expect is what a response must be. The zero Expect checks the default
 // status (200-399) only.
 type Expect struct {
-	Status Status
+	Status spec.Status
 	// Patterns must match the body; Inverted must not.
 	Patterns, Inverted []*regexp.Regexp
 	// Contains must occur in the body, literally; NotContains must not.
@@ -74,7 +75,7 @@ func NewHeaderMatch(name, re string) (HeaderMatch, error) {
 	if !validToken(name) {
 		return HeaderMatch{}, fmt.Errorf("header match: %q is not a header name (letters, digits and -)", name)
 	}
-	r, err := ParseRegexp(re)
+	r, err := spec.ParseRegexp(re)
 	if err != nil {
 		return HeaderMatch{}, fmt.Errorf("header match %s: %v", name, err)
 	}
@@ -91,16 +92,6 @@ func validToken(s string) bool {
 		}
 	}
 	return true
-}
-
-// ParseRegexp compiles a regular expression given by a user (Go RE2
-// syntax), saying what to fix when it is not one.
-func ParseRegexp(re string) (*regexp.Regexp, error) {
-	r, err := regexp.Compile(re)
-	if err != nil {
-		return nil, fmt.Errorf("regular expression %q: %v (RE2 syntax: no lookaround or backreferences)", re, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-	}
-	return r, nil
 }
 
 // Check returns the expectations resp does not meet, each as a finding
@@ -120,16 +111,16 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 	fail := func(s check.Status, format string, args ...any) {
 		out = append(out, check.Finding{Status: s, Text: fmt.Sprintf(format, args...)})
 	}
-	state, rule := e.Status.judge(resp.StatusCode)
+	state, rule := e.Status.Decide(resp.StatusCode)
 	if state != check.OK {
 		says := ""
 		if text := PageText(resp, mask); text != "" {
 			says = fmt.Sprintf("; page says %q", text)
 		}
-		if rule != nil {
-			fail(state, "status %s (%s)%s", statusLine(resp), rule.text, says)
+		if rule != "" {
+			fail(state, "status %s (%s)%s", statusLine(resp), rule, says)
 		} else {
-			fail(state, "status %s, expected %s%s", statusLine(resp), e.Status.expected(), says)
+			fail(state, "status %s, expected %s%s", statusLine(resp), e.Status.Expected(), says)
 		}
 	}
 	if state == check.CRITICAL {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
@@ -31,9 +32,9 @@ func mustHeader(t *testing.T, s string) HeaderMatch {
 	return h
 }
 
-func mustStatus(t *testing.T, s string) Status {
+func mustStatus(t testing.TB, s string) spec.Status {
 	t.Helper()
-	st, err := ParseStatus(s)
+	st, err := spec.ParseStatus(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func TestParseErrors(t *testing.T) {
 		{"header without colon", func() error { _, err := ParseHeaderMatch("Location ^/home"); return err }, `header match "Location ^/home": write 'Name: REGEXP'`},
 		{"header bad name", func() error { _, err := ParseHeaderMatch("Bad Name: x"); return err }, `"Bad Name" is not a header name`},
 		{"header bad regexp", func() error { _, err := ParseHeaderMatch("Location: ^(/home"); return err }, `header match Location: regular expression "^(/home": missing closing ): ` + "`^(/home`"},
-		{"regexp lookahead", func() error { _, err := ParseRegexp("a(?=b)"); return err }, "RE2 syntax"},
+		{"regexp lookahead", func() error { _, err := spec.ParseRegexp("a(?=b)"); return err }, "RE2 syntax"},
 	} {
 		err := tc.err()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
@@ -20,7 +19,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte("<html>\u2028\x00\xff"), "503 Down\u2028", "", false)
 	f.Add([]byte(`"\u2028"`), "404", "a\r\nb", false)
 	exp := Expect{
-		Status:      Status{rules: []statusRule{{lo: 201, hi: 201, state: check.OK, text: "201"}}, set: true},
+		Status:      mustStatus(f, "201"),
 		Patterns:    []*regexp.Regexp{regexp.MustCompile(`^never$`)},
 		Inverted:    []*regexp.Regexp{regexp.MustCompile(`(?s).{1,30}`)},
 		Contains:    []string{"\x00never"},

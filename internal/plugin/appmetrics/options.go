@@ -12,6 +12,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsclient"
 )
 
 // defaultPrefix starts every metric name unless --prefix says otherwise.
@@ -146,7 +147,7 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 		c.TLS.Targets = append(c.TLS.Targets, t.Target)
 	}
 	if !meta() {
-		anchors, err := netflags.LoadTrust(ctx, caName, caFile, skip)
+		anchors, err := tlsclient.LoadTrust(ctx, caName, caFile, skip)
 		if err != nil {
 			return inConfig(err)
 		}

@@ -54,7 +54,7 @@ func (c *Catalog) Doc() []byte {
 			if it.Recover != nil && it.Recover.Run != "" {
 				fmt.Fprintf(&b, "- Recovery: `%s`, at most %s\n", it.Recover.Run, it.Recover.AtMost)
 			}
-			fmt.Fprintf(&b, "\nThe alert reads:\n\n```\n%s\n```\n\nWhat to do: %s\n", PluginOf(it.Kind).ExampleMessage(it), mdText(it.Action))
+			fmt.Fprintf(&b, "\nThe alert reads:\n\n```\n%s\n```\n\nWhat to do: %s\n", c.ExampleMessage(it), mdText(it.Action))
 		}
 	}
 	return []byte(b.String())

@@ -21,7 +21,7 @@ func (c *Catalog) Incident(s *Service, it *Item, message string, now time.Time) 
 	if it != nil {
 		fmt.Fprintf(&b, "- Check: `%s` (%s)\n", it.CheckName(), it.where())
 		if message == "" {
-			message = PluginOf(it.Kind).ExampleMessage(it)
+			message = c.ExampleMessage(it)
 		}
 	}
 	if message != "" {

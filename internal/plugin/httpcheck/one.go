@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
@@ -102,9 +101,10 @@ func (o *Options) prepareRequest(ctx context.Context) error {
 		o.masker.AddBasicAuth(user, pass)
 		r.Header.Set("Authorization", basicAuth(user, pass))
 	}
+	if err := o.CheckBody(); err != nil {
+		return err
+	}
 	switch {
-	case o.Body != "" && o.BodyFile != "":
-		return fmt.Errorf("-d and --body-file conflict: give the body one way")
 	case o.Body != "":
 		body, err := o.masker.Expand(o.Body)
 		if err != nil {
@@ -206,27 +206,11 @@ func (o *Options) prepareExpect() error {
 	e := &o.expect
 	e.Mask = o.masker.Mask
 	var err error
-	if e.Status, err = httpexpect.ParseStatus(o.Status); err != nil {
-		return fmt.Errorf("-s: %v", err)
+	if e.Status, e.Patterns, e.Inverted, err = o.Expected(); err != nil {
+		return err
 	}
-	for _, p := range o.Pattern {
-		re, err := httpexpect.ParseRegexp(p)
-		if err != nil {
-			return fmt.Errorf("-p: %v", err)
-		}
-		e.Patterns = append(e.Patterns, re)
-	}
-	for _, p := range o.InvertPattern {
-		re, err := httpexpect.ParseRegexp(p)
-		if err != nil {
-			return fmt.Errorf("--invert-pattern: %v", err)
-		}
-		e.Inverted = append(e.Inverted, re)
-	}
-	for _, c := range o.Contains {
-		if c == "" {
-			return fmt.Errorf("--contains needs some text")
-		}
+	if err := o.CheckContains(); err != nil {
+		return err
 	}
 	e.Contains = o.Contains
 	for _, q := range o.JQ {
@@ -243,17 +227,6 @@ func (o *Options) prepareExpect() error {
 		}
 		e.Headers = append(e.Headers, m)
 	}
-	if o.Warning != nil {
-		e.TimeWarning = time.Duration(*o.Warning)
-	}
-	if o.Critical != nil {
-		e.TimeCritical = time.Duration(*o.Critical)
-	}
-	if e.TimeWarning < 0 || e.TimeCritical < 0 {
-		return fmt.Errorf("-w and -c take a positive duration")
-	}
-	if e.TimeWarning > 0 && e.TimeCritical > 0 && e.TimeCritical < e.TimeWarning {
-		return fmt.Errorf("-c %s is less than -w %s: critical must be the longer time", e.TimeCritical, e.TimeWarning)
-	}
-	return nil
+	e.TimeWarning, e.TimeCritical, err = o.Times()
+	return err
 }

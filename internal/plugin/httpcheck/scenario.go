@@ -29,6 +29,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
+	expectspec "github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
@@ -623,7 +624,7 @@ func (l *loader) expect(st *step, where string, n *node) error {
 			if err != nil {
 				return err
 			}
-			if e.Status, err = httpexpect.ParseStatus(spec); err != nil {
+			if e.Status, err = expectspec.ParseStatus(spec); err != nil {
 				return errAt(k.line, "%s: %v", what, err)
 			}
 		case "contains", "not_contains", "regex", "not_regex", "jq":
@@ -638,7 +639,7 @@ func (l *loader) expect(st *step, where string, n *node) error {
 				case "not_contains":
 					e.NotContains = append(e.NotContains, s)
 				case "regex", "not_regex":
-					re, err := httpexpect.ParseRegexp(s)
+					re, err := expectspec.ParseRegexp(s)
 					if err != nil {
 						return errAt(k.line, "%s: %v", what, err)
 					}
@@ -733,7 +734,7 @@ func (l *loader) extract(st *step, i int, k, n *node) error {
 			}
 			switch key {
 			case "regex":
-				x.Regex, err = httpexpect.ParseRegexp(s)
+				x.Regex, err = expectspec.ParseRegexp(s)
 			case "jq":
 				var q httpexpect.JQ
 				q, err = httpexpect.ParseJQ(s)

@@ -162,15 +162,27 @@ func Check(ctx context.Context, c *Config) *check.Report {
 			cut = append(cut, p.PID)
 		}
 	}
-	var okParts []string
 	members := set.Members(snap)
+	return judgeGroups(c, r, false, func(i int) judge {
+		return judge{m: members[i], base: base, sampled: sampled, now: snap.At, cut: cut}
+	})
+}
+
+// judgeGroups adds each group's findings to r (a new report when nil)
+// and its OK verdict: the judge of group i is made by with. An example
+// run judges groups of which no process was found, on no host.
+func judgeGroups(c *Config, r *check.Report, example bool, with func(i int) judge) *check.Report {
+	if r == nil {
+		r = &check.Report{Noun: "group"}
+	}
+	var okParts []string
 	for i, g := range c.Groups {
-		j := judge{c: c, g: g, m: members[i], base: base, sampled: sampled, now: snap.At, count: c.Count, cut: cut}
+		j := with(i)
+		j.c, j.g, j.count, j.example = c, g, c.Count, example
 		if i < len(c.Counts) && c.Counts[i] != nil {
 			j.count = *c.Counts[i]
 		}
-		fs := j.findings()
-		r.Findings = append(r.Findings, fs...)
+		r.Findings = append(r.Findings, j.findings()...)
 		okParts = append(okParts, fmt.Sprintf("%s %d %s", g.Label, len(j.m.Live), processes(len(j.m.Live))))
 	}
 	r.OKVerdict = okVerdict(okParts)
@@ -215,6 +227,9 @@ type judge struct {
 	count   threshold.Range // the group's own, or Config.Count
 	cut     []int           // PIDs whose command line is over procscan.MaxCommandLine
 	out     []check.Finding
+	// example judges a group on no host: whether systemd runs here says
+	// nothing of the host the example is for.
+	example bool
 }
 
 func (j *judge) add(s check.Status, format string, args ...any) {
@@ -232,7 +247,7 @@ func (j *judge) findings() []check.Finding {
 	n := len(m.Live)
 	if m.PIDFile != nil && m.PIDFile.Problem != "" {
 		j.add(check.CRITICAL, "%s", m.PIDFile.Problem)
-	} else if j.g.Select.Kind == procgroup.Unit && n == 0 && len(m.Zombies) == 0 && !procgroup.SystemdRunning() {
+	} else if j.g.Select.Kind == procgroup.Unit && n == 0 && len(m.Zombies) == 0 && !j.example && !procgroup.SystemdRunning() {
 		// No unit is ever found here: not a stopped service, a check
 		// that watches nothing.
 		j.add(check.UNKNOWN, "systemd is not running on this host (no %s): name the processes with -p, -n or --exe", procgroup.SystemdDir)

@@ -61,6 +61,9 @@ type Options struct {
 	raw    []rawGroup
 	counts []string // each group's --count as given
 	config Config
+	// elsewhere parses a command line meant for another host: what only
+	// that host can answer (does -u's user exist) is left to it.
+	elsewhere bool
 }
 
 // countKind marks a --count among the groups: it belongs to the group
@@ -118,7 +121,7 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 		}
 		filter.PPID = n
 	}
-	if o.User != "" {
+	if o.User != "" && !o.elsewhere {
 		uid, err := procgroup.LookupUser(o.User)
 		if err != nil {
 			return fmt.Errorf("-u %w", err)
@@ -227,4 +230,23 @@ func (o *Options) Run(ctx context.Context) *check.Report {
 func ParseArgs(args []string) (*Options, error) {
 	o := NewOptions()
 	return o, cli.Prepare(context.Background(), Command, o, args, io.Discard)
+}
+
+// ParseArgsFor validates a command line of check-process meant for
+// another host, as ParseArgs does but for what only that host can answer:
+// whether the user of -u exists there. It is how a catalog's arguments
+// are checked before they reach a host.
+func ParseArgsFor(args []string) (*Options, error) {
+	o := NewOptions()
+	o.elsewhere = true
+	return o, cli.Prepare(context.Background(), Command, o, args, io.Discard)
+}
+
+// Example is the report a run of these options sends when none of the
+// groups' processes runs, in the check's own words: what a monitoring
+// document shows as the item's alert. It reads nothing of this host.
+func (o *Options) Example() *check.Report {
+	r := judgeGroups(&o.config, nil, true, func(int) judge { return judge{} })
+	r.Tag = Command.Tag
+	return r
 }

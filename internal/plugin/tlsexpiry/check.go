@@ -8,13 +8,12 @@ package tlsexpiry
 import (
 	"context"
 	"crypto/tls"
-	"errors"
-	"fmt"
 	"net/netip"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry/options"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
@@ -55,33 +54,9 @@ var (
 
 // Validate reports usage errors: what cannot be run as asked.
 func (c *Config) Validate() error {
-	endpoints := 0
-	for _, t := range c.Targets {
-		if !t.IsFile() {
-			endpoints++
-		}
-	}
-	switch {
-	case len(c.Targets) == 0:
-		return errors.New("no target: give -H HOST[:PORT], -u URL (or a URL argument), or -f FILE")
-	case c.IP.IsValid() && endpoints != 1:
-		return fmt.Errorf("--ip applies to exactly one endpoint, got %d: run one check per endpoint, or use --all-addresses", endpoints)
-	case c.IP.IsValid() && c.AllAddresses:
-		return errors.New("--ip and --all-addresses conflict: --ip connects to one address, --all-addresses to every address of the host")
-	case c.ExpectFile != "" && endpoints != 1:
-		return fmt.Errorf("--expect-file compares one endpoint with a file, got %d endpoints", endpoints)
-	case c.IP.IsValid() && (c.Family == netdial.IPv4 && !c.IP.Is4() || c.Family == netdial.IPv6 && !c.IP.Is6()):
-		return fmt.Errorf("--ip %s is not an %s address, as -4/-6 asks", c.IP, c.Family)
-	}
-	for _, t := range c.Targets {
-		if ip, err := netip.ParseAddr(t.Host); err == nil && !c.Family.Allows(ip) {
-			return fmt.Errorf("%s is not an %s address, as -4/-6 asks: drop the flag, or give an %s address", t.Host, c.Family, c.Family)
-		}
-	}
-	if err := threshold.CheckOrder(c.Warning, c.Critical); err != nil {
-		return fmt.Errorf("%v (e.g. -w 30 -c 14)", err)
-	}
-	return nil
+	s := options.Settings{Targets: c.Targets, IP: c.IP, AllAddresses: c.AllAddresses, Family: c.Family,
+		Warning: c.Warning, Critical: c.Critical, ExpectFile: c.ExpectFile}
+	return s.Validate()
 }
 
 // Check runs the whole check within ctx: Render(Evaluate(ctx)).

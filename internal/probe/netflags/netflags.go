@@ -6,16 +6,16 @@
 // plugin words a flag's help its own way, cli.Parse applies its
 // FlagHelp. The validation of each group is a method here, so that every
 // plugin refuses the same mistakes in the same words.
+//
+// The groups and their checks of syntax touch nothing: a plugin's options
+// are parsed here without a TLS stack, so that a caller that only
+// validates command lines (frontline) links none. Reading the files the
+// flags name is tlsclient's.
 package netflags
 
 import (
-	"context"
-	"crypto/tls"
 	"fmt"
 
-	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
-	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
 
@@ -43,31 +43,10 @@ type Trust struct {
 	CAFile string `long:"ca-file" value-name:"PATH" description:"extra trust anchors (PEM), for a private CA"`
 }
 
-// Load reads --ca-file; nil when it is not given. skip names the flag that
-// turned verification off, "" when it is on: anchors beside it would
-// verify nothing, which is refused rather than ignored.
-func (t Trust) Load(ctx context.Context, skip string) (*certchain.Trust, error) {
-	return LoadTrust(ctx, "--ca-file", t.CAFile, skip)
-}
-
-// LoadTrust is Trust.Load for anchors given as name: a flag, or a config
-// file's key (ca_file), which the errors say.
-func LoadTrust(ctx context.Context, name, path, skip string) (*certchain.Trust, error) {
-	if err := Conflict(name, path, skip); err != nil || path == "" {
-		return nil, err
-	}
-	end := inflight.Begin(ctx, "reading "+name+" "+path, check.UNKNOWN)
-	trust, err := certchain.ReadTrust(path)
-	end()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return trust, nil
-}
-
 // Conflict refuses anchors (path, given as name) beside the flag or key
-// named skip, as LoadTrust does, for a run that checks its options but
-// reads no file.
+// named skip: anchors beside it would verify nothing, which is refused
+// rather than ignored. tlsclient.LoadTrust checks it before it reads the
+// file; a run that checks its options but reads no file checks it alone.
 func Conflict(name, path, skip string) error {
 	if path != "" && skip != "" {
 		return fmt.Errorf("%s and %s conflict: %s adds trust anchors for verification", name, skip, name)
@@ -81,17 +60,12 @@ type ClientCert struct {
 	KeyFile  string `long:"key-file" value-name:"PATH" description:"key of the client certificate (PEM)"`
 }
 
-// Load reads the client certificate; nil when neither flag is given.
-func (c ClientCert) Load(ctx context.Context) (*tls.Certificate, error) {
+// Check refuses one of the pair without the other.
+func (c ClientCert) Check() error {
 	if (c.CertFile == "") != (c.KeyFile == "") {
-		return nil, fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
+		return fmt.Errorf("--cert-file and --key-file go together: give both for a client certificate")
 	}
-	if c.CertFile == "" {
-		return nil, nil
-	}
-	end := inflight.Begin(ctx, "reading --cert-file "+c.CertFile+" and --key-file "+c.KeyFile, check.UNKNOWN)
-	defer end()
-	return certchain.ReadClientCert(c.CertFile, c.KeyFile)
+	return nil
 }
 
 // TLSClient is the whole client side of TLS but the flag that skips
@@ -101,17 +75,14 @@ type TLSClient struct {
 	ClientCert
 }
 
-// Load reads both groups; skip is as Trust.Load's.
-func (c TLSClient) Load(ctx context.Context, skip string) (*certchain.Trust, *tls.Certificate, error) {
-	trust, err := c.Trust.Load(ctx, skip)
-	if err != nil {
-		return nil, nil, err
+// Check refuses what tlsclient.Load would refuse before it reads a file:
+// anchors beside the flag named skip ("" when verification is on), and
+// half a client certificate.
+func (c TLSClient) Check(skip string) error {
+	if err := Conflict("--ca-file", c.CAFile, skip); err != nil {
+		return err
 	}
-	cert, err := c.ClientCert.Load(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return trust, cert, nil
+	return c.ClientCert.Check()
 }
 
 // NoVerify is --no-verify, as check-ssl-cert spells it.
@@ -119,7 +90,8 @@ type NoVerify struct {
 	NoVerify bool `long:"no-verify" description:"skip chain and hostname verification"`
 }
 
-// Skip names the flag for Trust.Load: "" when verification is on.
+// Skip names the flag for TLSClient.Check and tlsclient.Load: "" when
+// verification is on.
 func (n NoVerify) Skip() string {
 	if n.NoVerify {
 		return "--no-verify"
@@ -132,7 +104,8 @@ type Insecure struct {
 	Insecure bool `long:"insecure" description:"skip certificate and host name verification"`
 }
 
-// Skip names the flag for Trust.Load: "" when verification is on.
+// Skip names the flag for TLSClient.Check and tlsclient.Load: "" when
+// verification is on.
 func (i Insecure) Skip() string {
 	if i.Insecure {
 		return "--insecure"

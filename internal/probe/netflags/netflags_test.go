@@ -1,7 +1,6 @@
 package netflags
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -22,17 +21,20 @@ func TestFamily(t *testing.T) {
 	}
 }
 
-// The anchors beside a flag that skips verification are refused before
-// the file is read, in words that name the plugin's own flag.
+// The anchors beside a flag that skips verification are refused, in
+// words that name the plugin's own flag.
 func TestTrustBesideSkip(t *testing.T) {
 	for _, skip := range []string{(NoVerify{true}).Skip(), (Insecure{true}).Skip()} {
-		_, err := Trust{CAFile: "/nonexistent"}.Load(context.Background(), skip)
+		err := TLSClient{Trust: Trust{CAFile: "/nonexistent"}}.Check(skip)
 		if want := "--ca-file and " + skip + " conflict"; err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("skip %s: %v, want %q", skip, err, want)
 		}
 	}
-	if trust, err := (Trust{}).Load(context.Background(), "--insecure"); trust != nil || err != nil {
-		t.Errorf("no --ca-file: %v, %v", trust, err)
+	if err := (TLSClient{}).Check("--insecure"); err != nil {
+		t.Errorf("no --ca-file: %v", err)
+	}
+	if err := (TLSClient{ClientCert: ClientCert{CertFile: "c.pem"}}).Check(""); err == nil || !strings.Contains(err.Error(), "go together") {
+		t.Errorf("--cert-file alone: %v", err)
 	}
 	if (NoVerify{}).Skip() != "" || (Insecure{}).Skip() != "" {
 		t.Error("verification on names a skip flag")

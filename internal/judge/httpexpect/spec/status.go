@@ -1,7 +1,12 @@
-package httpexpect
+// Package spec reads what a user writes of the response a check expects:
+// status specs and regular expressions. It needs no HTTP client, so a
+// command line can be checked without one; httpexpect judges responses
+// with what it reads.
+package spec
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -111,8 +116,16 @@ func (s Status) Judge(code int) check.Status {
 	return state
 }
 
-// judge also returns the mapping that decided, nil for a plain code or the
-// default.
+// Decide also returns the mapping that decided, as written ("404=warning"),
+// "" for a plain code or the default.
+func (s Status) Decide(code int) (check.Status, string) {
+	state, r := s.judge(code)
+	if r == nil {
+		return state, ""
+	}
+	return state, r.text
+}
+
 func (s Status) judge(code int) (check.Status, *statusRule) {
 	for i := range s.rules {
 		r := &s.rules[i]
@@ -141,9 +154,9 @@ func (s Status) String() string {
 	return strings.Join(parts, ",")
 }
 
-// expected describes the codes that are OK, for a message about one that
+// Expected describes the codes that are OK, for a message about one that
 // is not: "200-399", "200, 302", "200-399 or 404".
-func (s Status) expected() string {
+func (s Status) Expected() string {
 	var ok []string
 	for _, r := range s.rules {
 		if r.state == check.OK {
@@ -163,4 +176,14 @@ func (s Status) expected() string {
 		return strings.Join(ok[:len(ok)-1], ", ") + " or " + ok[len(ok)-1]
 	}
 	return strings.Join(ok, ", ")
+}
+
+// ParseRegexp compiles a regular expression given by a user (Go RE2
+// syntax), saying what to fix when it is not one.
+func ParseRegexp(re string) (*regexp.Regexp, error) {
+	r, err := regexp.Compile(re)
+	if err != nil {
+		return nil, fmt.Errorf("regular expression %q: %v (RE2 syntax: no lookaround or backreferences)", re, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	return r, nil
 }

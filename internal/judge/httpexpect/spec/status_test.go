@@ -1,4 +1,4 @@
-package httpexpect
+package spec
 
 import (
 	"strings"

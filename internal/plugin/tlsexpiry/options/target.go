@@ -1,4 +1,4 @@
-package tlsexpiry
+package options
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package httpcheck
+package options
 
 import (
 	"reflect"
@@ -9,11 +9,11 @@ import (
 // that named none would never be refused, and would do nothing.
 func TestOneRequestOnlyNamesFlags(t *testing.T) {
 	for _, f := range oneRequestOnly {
-		if _, ok := flagField(reflect.ValueOf(Options{}), f.flag); !ok {
-			t.Errorf("%s: no such flag in Options", f.flag)
+		if _, ok := flagField(reflect.ValueOf(Flags{}), f.flag); !ok {
+			t.Errorf("%s: no such flag in Flags", f.flag)
 		}
 	}
-	if _, ok := flagField(reflect.ValueOf(Options{}), "--no-such-flag"); ok {
+	if _, ok := flagField(reflect.ValueOf(Flags{}), "--no-such-flag"); ok {
 		t.Error("--no-such-flag found")
 	}
 }
