@@ -35,7 +35,7 @@ type hostFlags struct {
 }
 
 func (h hostFlags) host() Host {
-	return Host{PluginDir: h.PluginDir, DrillDir: h.DrillDir, ConfDir: h.ConfDir}
+	return Host(h)
 }
 
 type catalogArg struct {
