@@ -94,8 +94,13 @@ func run(binDir string) error {
 	}
 	f := &fixtures{dir: dir}
 	defer f.close()
+	var plugins pluginRuns
 	go func() {
 		sig := <-signals
+		// The plugin running now is ended first: mackerel-plugin-app
+		// creates its workdir, which is this folder, and would bring it
+		// back after the clean-up removed it.
+		plugins.stop()
 		f.close()
 		signal.Reset(sig)
 		raise(sig)
@@ -121,7 +126,11 @@ func run(binDir string) error {
 		var buf bytes.Buffer
 		cmd.Stdout = &buf
 		start := time.Now()
-		err := cmd.Run()
+		err := plugins.run(cmd)
+		if errors.Is(err, errStopped) {
+			// The signal's clean-up ends the demo, with that signal.
+			select {}
+		}
 		code := 0
 		var exit *exec.ExitError
 		switch {
@@ -462,4 +471,49 @@ func (f *fixtures) start() ([]scenario, error) {
 		{"Graphs of the same targets: a stalled endpoint prints http_up 0, the rest print in full; no proc_cpu on a first run", "mackerel-plugin-app", appArgs},
 		{"The next run takes proc_cpu from the state the first one left", "mackerel-plugin-app", appArgs},
 	}, nil
+}
+
+// pluginRuns runs the demo's plugins one at a time, until stop ends the
+// one running and refuses the rest.
+type pluginRuns struct {
+	mu      sync.Mutex
+	stopped bool
+	cmd     *exec.Cmd
+	done    chan struct{}
+}
+
+var errStopped = errors.New("the demo is stopping")
+
+func (p *pluginRuns) run(cmd *exec.Cmd) error {
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		return errStopped
+	}
+	if err := cmd.Start(); err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	done := make(chan struct{})
+	p.cmd, p.done = cmd, done
+	p.mu.Unlock()
+	defer close(done)
+	return cmd.Wait()
+}
+
+// stop kills the plugin running now and waits, a few seconds at most,
+// until it is gone.
+func (p *pluginRuns) stop() {
+	p.mu.Lock()
+	p.stopped = true
+	cmd, done := p.cmd, p.done
+	p.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	cmd.Process.Kill()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
 }
