@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -33,6 +34,9 @@ func (o *Options) act(env Env, stderr io.Writer, now func() time.Time) error {
 	}
 	log := masker.Writer(stderr)
 
+	if err := os.MkdirAll(filepath.Dir(o.State), 0o755); err != nil {
+		return fmt.Errorf("the state's folder: %v", err)
+	}
 	unlock, err := lock(o.State+".lock", true)
 	if err != nil {
 		return err
