@@ -88,7 +88,7 @@ dist: FORCE
 	      -ldflags "$(LDFLAGS) -buildid=" -o $$stage/$$plugin$$ext ./$$plugin; \
 	  done; \
 	  cp README.md LICENSE $$stage/; \
-	  for plugin in $(PLUGINS); do cp $$plugin/README.md $$stage/README-$$plugin.md; done; \
+	  for plugin in $(PLUGINS) $(TOOLS); do cp $$plugin/README.md $$stage/README-$$plugin.md; done; \
 	  $(DIST)/.stage/distzip zip $(DIST)/$$name.zip $$stage; \
 	  echo "wrote $(DIST)/$$name.zip"; \
 	done
