@@ -198,6 +198,9 @@ func TestAKilledActionLeavesNoLock(t *testing.T) {
 	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
 	cmd.Process.Kill()
 	cmd.Wait()
+	// What a reboot mid-attempt leaves too: an attempt with no exit code.
+	testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", it.state).
+		ExpectMatch(t, 2, `\nauto-recovery: started 'echo .*' at \d\d:\d\d:\d\d, no exit recorded \(still running, or cut short by a reboot\); 1 of 3 this hour\n$`)
 
 	it.args[1] = "echo restarted >> " + it.count
 	r := it.after(t, "CRITICAL", "CRITICAL", "PROCESS CRITICAL: nginx")
@@ -261,5 +264,61 @@ func TestUsageErrors(t *testing.T) {
 		if r.Code != 3 || !strings.Contains(r.Stderr, c.want) {
 			t.Errorf("%v: exit %d, want 3 with %q\n%s", c.args, r.Code, c.want, r)
 		}
+	}
+}
+
+// TestTerminatedActionKillsTheCommand: the agent's timeout_seconds ends
+// the action with SIGTERM; the command's process group goes with it, and
+// the attempt is recorded.
+func TestTerminatedActionKillsTheCommand(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	pidFile := filepath.Join(it.dir, "pid")
+	it.args[1] = "echo $$ > " + pidFile + "; exec sleep 60"
+	cmd := exec.Command(testutil.Binary(t, "mackerel-plugin-frontline-recover"), it.args...)
+	cmd.Env = append(os.Environ(), "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := 0
+	for deadline := time.Now().Add(30 * time.Second); pid == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		data, _ := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	}
+	if pid == 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the recovery command never started")
+	}
+	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	for deadline := time.Now().Add(20 * time.Second); alive(pid); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the command %d outlived the terminated action", pid)
+		}
+	}
+	if a := it.stateOf(t).Attempts; len(a) != 1 || !strings.HasPrefix(a[0].Outcome, "stopped when the action was terminated") {
+		t.Errorf("attempts %+v: want one, recorded as stopped", a)
+	}
+}
+
+// TestSecretsAreMasked: a command written with ${env:NAME} runs with the
+// value, which is masked in the agent's log and in the state file.
+func TestSecretsAreMasked(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	it.args[1] = "echo restarted >> " + it.count + "; echo token ${env:FRONTLINE_RECOVER_TOKEN} accepted"
+	env := []string{"FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value", "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx"}
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
+	state, _ := os.ReadFile(it.state)
+	if r.Code != 0 || it.runs(t) != 1 {
+		t.Fatalf("the command did not run once:\n%s", r)
+	}
+	for where, text := range map[string]string{"stderr": r.Stderr, "the state file": string(state)} {
+		if strings.Contains(text, "s3cr3t") {
+			t.Errorf("%s shows the secret:\n%s", where, text)
+		}
+	}
+	if a := it.stateOf(t).Attempts; len(a) != 1 || a[0].Last != "token *** accepted" {
+		t.Errorf("attempts %+v: want the last line masked", a)
 	}
 }
