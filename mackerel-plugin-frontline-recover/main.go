@@ -12,10 +12,5 @@ import (
 )
 
 func main() {
-	env := autorecover.Env{
-		Status:   os.Getenv("MACKEREL_STATUS"),
-		Previous: os.Getenv("MACKEREL_PREVIOUS_STATUS"),
-		Message:  os.Getenv("MACKEREL_CHECK_MESSAGE"),
-	}
-	os.Exit(autorecover.Main(os.Args[1:], env, os.Stdout, os.Stderr))
+	os.Exit(autorecover.Main(os.Args[1:], autorecover.EnvFromOS(), os.Stdout, os.Stderr))
 }

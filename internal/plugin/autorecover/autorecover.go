@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -44,6 +45,15 @@ type Options struct {
 // Env is what the agent tells the action about the run that just ended.
 type Env struct {
 	Status, Previous, Message string
+}
+
+// EnvFromOS reads what the agent set for the action.
+func EnvFromOS() Env {
+	return Env{
+		Status:   os.Getenv("MACKEREL_STATUS"),
+		Previous: os.Getenv("MACKEREL_PREVIOUS_STATUS"),
+		Message:  os.Getenv("MACKEREL_CHECK_MESSAGE"),
+	}
 }
 
 // errDone ends a run that printed --help or --version.
