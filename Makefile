@@ -1,6 +1,6 @@
 # mackerel-frontline: build, test, demo, bench, install, dist.
 MODULE  := github.com/frontline-sre/mackerel-frontline
-PLUGINS := check-tls-expiry check-http-e2e check-process mackerel-plugin-app
+PLUGINS := check-tls-expiry check-http-e2e check-process mackerel-plugin-app mackerel-plugin-frontline-recover
 # Tools run in the ops repository and its CI, not by the agent: the release
 # zips carry them, and `mkr plugin install` (check-* and mackerel-plugin-*
 # only) leaves them out of a host's plugin folder.

@@ -103,7 +103,7 @@ func TestRequestOptionParity(t *testing.T) {
 		"--warning": {"-w", "1"}, "--critical": {"-c", "1"}, "--no-follow": {"--no-follow"}, "--cert-warning": {"--cert-warning", "10"}, "--cert-critical": {"--cert-critical", "10"},
 	}
 	// Not request options: the modes themselves, and what every check has.
-	other := map[string]bool{"--url": true, "--scenario": true, "--version": true, "--drill-file": true, "--drill-max-age": true}
+	other := map[string]bool{"--url": true, "--scenario": true, "--version": true, "--drill-file": true, "--drill-max-age": true, "--recovery-state": true}
 
 	for _, name := range flagNames(reflect.TypeOf(httpcheck.Options{})) {
 		_, a := acts[name]

@@ -37,6 +37,10 @@ type Report struct {
 	Verbose bool
 	// Drill, when set, overrides the status (see ReadDrill).
 	Drill *Drill
+	// Recovery, when set, is what automatic recovery already tried: it
+	// ends the message, whatever the status, so the person paged does not
+	// repeat it.
+	Recovery string
 }
 
 // Status is the status the check exits with.
@@ -66,8 +70,20 @@ func (r *Report) Message() string {
 	verdict, rest := r.lines()
 	status, verdict, note := r.Drill.apply(r.realStatus(), verdict)
 	first := (&checkers.Checker{Name: r.Tag, Status: status, Message: verdict}).String()
+	if r.Recovery != "" {
+		clause := textfmt.Shorten(textfmt.Sanitize(r.Recovery), recoveryRunes)
+		if note == "" {
+			note = clause
+		} else {
+			note += "\n" + clause
+		}
+	}
 	return fit(r.Tag, first, rest, note)
 }
+
+// recoveryRunes bounds the recovery clause, so that it and a drill note
+// fit the quarter of the message kept for the notes.
+const recoveryRunes = 240
 
 // NothingChecked is the verdict of a report without findings.
 const NothingChecked = "nothing was checked"

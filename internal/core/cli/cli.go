@@ -18,6 +18,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/recovery"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/version"
 )
@@ -40,6 +41,9 @@ const metricTimeout = "deadline for the whole run (Go duration or seconds); a ta
 type Incident struct {
 	DrillFile   string   `long:"drill-file" value-name:"PATH" description:"when PATH exists, report the status its first word names (ok|warning|critical|unknown) with the rest of its first line, and the real verdict in brackets; never a status better than the real one"`
 	DrillMaxAge Duration `long:"drill-max-age" default:"2h" value-name:"DURATION" description:"a drill file last modified longer ago no longer sets the status: the real verdict is reported, at least WARNING, naming the file"`
+	// RecoveryState is written by mackerel-plugin-frontline-recover, the
+	// agent action that restarts what this check watches.
+	RecoveryState string `long:"recovery-state" value-name:"FILE" description:"end the message with what automatic recovery already tried, read from the state file its action writes, and how much of its budget is left"`
 }
 
 // CheckOptions are the flags every check has.
@@ -121,6 +125,11 @@ func (r checkRun) run(ctx context.Context, setTimeout func(time.Duration)) resul
 	report.Tag = r.p.Tag
 	report.Verbose = opts.Verbose
 	report.Drill = drill
+	if opts.RecoveryState != "" {
+		end := inflight.Begin(ctx, "reading --recovery-state "+opts.RecoveryState, check.UNKNOWN)
+		report.Recovery = recovery.Clause(opts.RecoveryState, time.Now())
+		end()
+	}
 	return result{stdout: report.Message() + "\n", code: int(report.Status())}
 }
 
@@ -291,7 +300,7 @@ func Parse(p Plugin, opts any, args []string, w io.Writer) ([]string, error) {
 
 // pathFlags are the flags whose empty value is refused rather than taken
 // for the flag left out.
-var pathFlags = []string{"ca-file", "drill-file"}
+var pathFlags = []string{"ca-file", "drill-file", "recovery-state"}
 
 // explain rewrites go-flags' errors into one line that says how to fix it.
 func explain(p Plugin, err error) error {

@@ -65,6 +65,7 @@ var scenarios = map[string]func(t *testing.T, pki *fixture.PKI) scenario{
 	"login":       login,
 
 	"process-worker": processWorker,
+	"recover-nginx":  recoverNginx,
 }
 
 // TestREADMEBlocksHaveScenarios is the part of the test below that needs no

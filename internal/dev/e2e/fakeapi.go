@@ -216,6 +216,17 @@ func (f *FakeAPI) CheckReport(name string) (CheckReport, bool) {
 	return CheckReport{}, false
 }
 
+// LastCheckReport returns the latest report of the check name, if any.
+func (f *FakeAPI) LastCheckReport(name string) (CheckReport, bool) {
+	rs := f.CheckReports()
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].Name == name {
+			return rs[i], true
+		}
+	}
+	return CheckReport{}, false
+}
+
 // GraphDefs returns every graph definition posted.
 func (f *FakeAPI) GraphDefs() []GraphDef {
 	var out []GraphDef

@@ -66,6 +66,7 @@ var binaries = []struct {
 	{"mackerel-plugin-app", []rule{noJQ}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/mackerelio/go-mackerel-plugin", "github.com/mackerelio/golib", "github.com/mackerelio/go-osstat", "github.com/prometheus/procfs", "github.com/goccy/go-yaml", "gopkg.in/yaml.v3", "github.com/BurntSushi/toml", "github.com/pelletier/go-toml/v2",
 		// go-mackerel-plugin titles graph labels with golang.org/x/text/cases.
 		"golang.org/x/text"}},
+	{"mackerel-plugin-frontline-recover", []rule{noProbes, noJQ, noYAML, noPlugin, noProcfs, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys"}},
 	// frontline's catalog (internal/plugin/catalog) is the one plugin
 	// package that imports other plugins' packages, and only these: the
 	// probe-free options packages internal/plugin/tlsexpiry/options and

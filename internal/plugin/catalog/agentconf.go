@@ -66,6 +66,9 @@ func (c *Catalog) AgentConf(service, role string, h Host) (Files, error) {
 		fmt.Fprintf(&b, "check_interval = %d\n", max(1, int(st.CheckInterval.Minutes())))
 		fmt.Fprintf(&b, "max_check_attempts = %d\n", st.MaxCheckAttempts)
 		fmt.Fprintf(&b, "timeout_seconds = %d\n", st.AgentTimeout())
+		if it.Recovers() {
+			b.WriteString(c.recoverTOML(it, h))
+		}
 		if it.Scenario != "" {
 			data, err := os.ReadFile(scenarioPath(it))
 			if err != nil {

@@ -133,6 +133,9 @@ func (c *Catalog) Args(it *Item, h Host) []string {
 	st := c.Settings(it)
 	add("-t", st.Timeout.String())
 	add("--drill-file", it.DrillFile(h))
+	if it.Recovers() {
+		add("--recovery-state", it.RecoveryState(h))
+	}
 	if c.Defaults.DrillMaxAge != 2*time.Hour {
 		add("--drill-max-age", c.Defaults.DrillMaxAge.String())
 	}

@@ -1,0 +1,324 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/core/recovery"
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+// item is one catalog item's recovery on a test host: its state file and
+// a command that counts its runs.
+type item struct {
+	dir, state, count string
+	args              []string
+}
+
+func newItem(t *testing.T, run string, args ...string) *item {
+	dir := t.TempDir()
+	it := &item{dir: dir, state: filepath.Join(dir, "shop-process-nginx.recovery"), count: filepath.Join(dir, "count")}
+	if run == "" {
+		run = "echo restarted >> " + it.count + "; echo nginx is up"
+	}
+	it.args = append([]string{"--run", run, "--state", it.state}, args...)
+	return it
+}
+
+// after runs the action as the agent does after a check run.
+func (it *item) after(t *testing.T, status, previous, message string) testutil.Result {
+	t.Helper()
+	env := []string{"MACKEREL_STATUS=" + status, "MACKEREL_PREVIOUS_STATUS=" + previous, "MACKEREL_CHECK_MESSAGE=" + message}
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
+	if r.Code != 0 {
+		t.Fatalf("exit %d\n%s", r.Code, r)
+	}
+	return r
+}
+
+func (it *item) runs(t *testing.T) int {
+	t.Helper()
+	data, err := os.ReadFile(it.count)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Count(data, []byte("\n"))
+}
+
+func (it *item) stateOf(t *testing.T) *recovery.State {
+	t.Helper()
+	s, err := recovery.Read(it.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRunsOnlyAfterConsecutiveCritical(t *testing.T) {
+	it := newItem(t, "", "--at-most", "5/h", "--attempts", "3")
+	steps := []struct {
+		status, previous string
+		runs             int
+	}{
+		{"WARNING", "", 0},
+		{"CRITICAL", "WARNING", 0},
+		{"CRITICAL", "CRITICAL", 0},
+		{"OK", "CRITICAL", 0}, // the run of CRITICALs starts again
+		{"CRITICAL", "OK", 0},
+		{"CRITICAL", "CRITICAL", 0},
+		{"CRITICAL", "CRITICAL", 1},
+		{"UNKNOWN", "CRITICAL", 1},
+	}
+	for i, s := range steps {
+		r := it.after(t, s.status, s.previous, "PROCESS "+s.status+": nginx")
+		if got := it.runs(t); got != s.runs {
+			t.Fatalf("step %d (%s after %s): the command ran %d times, want %d\n%s", i, s.status, s.previous, got, s.runs, r.Stderr)
+		}
+	}
+	a := it.stateOf(t).Attempts
+	if len(a) != 1 || a[0].Exit == nil || *a[0].Exit != 0 || a[0].Last != "nginx is up" || a[0].Command == "" {
+		t.Errorf("attempt recorded as %+v, want exit 0 and the last line", a)
+	}
+}
+
+func TestBudgetSpentStopsRunsAndTheCheckSaysSo(t *testing.T) {
+	it := newItem(t, "echo restarted >> COUNT; echo still down; exit 1", "--at-most", "2/h")
+	it.args[1] = strings.ReplaceAll(it.args[1], "COUNT", it.count)
+	var last testutil.Result
+	for i := 0; i < 4; i++ {
+		last = it.after(t, "CRITICAL", "CRITICAL", "PROCESS CRITICAL: nginx")
+	}
+	if got := it.runs(t); got != 2 {
+		t.Fatalf("the command ran %d times with --at-most 2/h, want 2", got)
+	}
+	if !strings.Contains(last.Stderr, "budget spent: 2 of 2 this hour") {
+		t.Errorf("stderr does not say the budget is spent:\n%s", last.Stderr)
+	}
+	check := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", it.state)
+	check.ExpectMatch(t, 2, `\nauto-recovery: ran 'echo restarted >> .*' at \d\d:\d\d:\d\d, exit 1 \(last line: still down\); budget spent: 2 of 2 this hour, nothing more runs before \d\d:\d\d:\d\d\n$`)
+}
+
+func TestTheCheckSaysWhatWasTriedAndWhatIsLeft(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	it.after(t, "CRITICAL", "", "PROCESS CRITICAL: nginx")
+	check := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", it.state)
+	check.ExpectMatch(t, 2, `\nauto-recovery: ran 'echo restarted .*' at \d\d:\d\d:\d\d, exit 0 \(last line: nginx is up\); 1 of 3 this hour\n$`)
+	// No state file yet: the check says nothing of recovery.
+	none := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", filepath.Join(t.TempDir(), "absent"))
+	if none.Code != 2 || strings.Contains(none.Stdout, "auto-recovery") {
+		t.Errorf("without a state file: %s", none)
+	}
+}
+
+func TestNeverOnADrill(t *testing.T) {
+	drill := filepath.Join(t.TempDir(), "shop-process-nginx")
+	if err := os.WriteFile(drill, []byte("critical game day 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	it := newItem(t, "", "--at-most", "3/h", "--drill-file", drill)
+	for range 3 {
+		r := it.after(t, "CRITICAL", "CRITICAL", "PROCESS CRITICAL: [DRILL] game day 3 (real: OK 1 group)")
+		if !strings.Contains(r.Stderr, "drill") {
+			t.Errorf("stderr does not say why nothing ran:\n%s", r.Stderr)
+		}
+	}
+	// The message alone is enough: a drill is never healed.
+	other := newItem(t, "", "--at-most", "3/h")
+	other.after(t, "CRITICAL", "CRITICAL", "PROCESS CRITICAL: [DRILL] game day 3 (real: CRITICAL nginx: 0 processes)")
+	if it.runs(t)+other.runs(t) != 0 {
+		t.Errorf("the command ran during a drill")
+	}
+}
+
+func TestOverlappingActionsRunTheCommandOnce(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	it.args[1] = "echo restarted >> " + it.count + "; sleep 5"
+	bin := testutil.Binary(t, "mackerel-plugin-frontline-recover")
+	var cmds []*exec.Cmd
+	var outs []*bytes.Buffer
+	for range 2 {
+		cmd := exec.Command(bin, it.args...)
+		cmd.Env = append(os.Environ(), "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=CRITICAL", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx")
+		out := &bytes.Buffer{}
+		cmd.Stderr = out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, out)
+	}
+	for _, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Errorf("action: %v", err)
+		}
+	}
+	if got := it.runs(t); got != 1 {
+		t.Fatalf("two overlapping actions ran the command %d times, want 1\n%s\n%s", got, outs[0], outs[1])
+	}
+	if !strings.Contains(outs[0].String()+outs[1].String(), "another recovery of this item is running") {
+		t.Errorf("neither action says the other ran:\n%s\n%s", outs[0], outs[1])
+	}
+}
+
+// TestAKilledActionLeavesNoLock: the agent kills an action past its
+// timeout_seconds; the next one must still be able to run.
+func TestAKilledActionLeavesNoLock(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	pidFile := filepath.Join(it.dir, "pid")
+	it.args[1] = "echo $$ > " + pidFile + "; echo restarted >> " + it.count + "; exec sleep 60"
+	cmd := exec.Command(testutil.Binary(t, "mackerel-plugin-frontline-recover"), it.args...)
+	cmd.Env = append(os.Environ(), "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := 0
+	for deadline := time.Now().Add(30 * time.Second); pid == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		data, _ := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	}
+	if pid == 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the recovery command never started")
+	}
+	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
+	cmd.Process.Kill()
+	cmd.Wait()
+	// What a reboot mid-attempt leaves too: an attempt with no exit code.
+	testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", it.state).
+		ExpectMatch(t, 2, `\nauto-recovery: started 'echo .*' at \d\d:\d\d:\d\d, no exit recorded \(still running, or cut short by a reboot\); 1 of 3 this hour\n$`)
+
+	it.args[1] = "echo restarted >> " + it.count
+	r := it.after(t, "CRITICAL", "CRITICAL", "PROCESS CRITICAL: nginx")
+	if got := it.runs(t); got != 2 {
+		t.Fatalf("after a killed action the next ran the command %d times in all, want 2\n%s", got, r.Stderr)
+	}
+	a := it.stateOf(t).Attempts
+	if len(a) != 2 || a[0].Outcome != "" || a[1].Outcome != "exit 0" {
+		t.Errorf("attempts %+v: want the killed one without an outcome, counted, then exit 0", a)
+	}
+}
+
+func TestTimeoutKillsTheWholeProcessGroup(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h", "-t", "1s")
+	bgFile := filepath.Join(it.dir, "bg")
+	it.args[1] = "sleep 120 & echo $! > " + bgFile + "; wait"
+	r := it.after(t, "CRITICAL", "", "PROCESS CRITICAL: nginx")
+	if !strings.Contains(r.Stderr, "timed out after 1s, its process group killed") {
+		t.Errorf("stderr:\n%s", r.Stderr)
+	}
+	data, err := os.ReadFile(bgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	for deadline := time.Now().Add(20 * time.Second); alive(bg); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			syscall.Kill(bg, syscall.SIGKILL)
+			t.Fatalf("the command's background child %d outlived the timeout", bg)
+		}
+	}
+	s := it.stateOf(t)
+	if len(s.Attempts) != 1 || s.Attempts[0].Exit != nil || !strings.HasPrefix(s.Attempts[0].Outcome, "timed out") {
+		out, _ := json.Marshal(s)
+		t.Errorf("state %s: want the attempt recorded as timed out", out)
+	}
+}
+
+// alive is false for a process that is gone or a zombie.
+func alive(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	return i < 0 || len(data) < i+3 || data[i+2] != 'Z'
+}
+
+func TestUsageErrors(t *testing.T) {
+	bin := testutil.Binary(t, "mackerel-plugin-frontline-recover")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--at-most", "3/h", "--state", "/tmp/x"}, "--run is missing"},
+		{[]string{"--run", "true", "--at-most", "3/h"}, "--state is missing"},
+		{[]string{"--run", "true", "--state", "/tmp/x", "--at-most", "3 per hour"}, "--at-most: \"3 per hour\" is not runs per window"},
+		{[]string{"--run", "true", "--state", "/tmp/x", "--at-most", "3/h", "--bogus"}, "unknown flag"},
+	} {
+		r := testutil.Run(t, bin, []string{"MACKEREL_STATUS=CRITICAL"}, c.args...)
+		if r.Code != 3 || !strings.Contains(r.Stderr, c.want) {
+			t.Errorf("%v: exit %d, want 3 with %q\n%s", c.args, r.Code, c.want, r)
+		}
+	}
+}
+
+// TestTerminatedActionKillsTheCommand: the agent's timeout_seconds ends
+// the action with SIGTERM; the command's process group goes with it, and
+// the attempt is recorded.
+func TestTerminatedActionKillsTheCommand(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	pidFile := filepath.Join(it.dir, "pid")
+	it.args[1] = "echo $$ > " + pidFile + "; exec sleep 60"
+	cmd := exec.Command(testutil.Binary(t, "mackerel-plugin-frontline-recover"), it.args...)
+	cmd.Env = append(os.Environ(), "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := 0
+	for deadline := time.Now().Add(30 * time.Second); pid == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		data, _ := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	}
+	if pid == 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the recovery command never started")
+	}
+	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	for deadline := time.Now().Add(20 * time.Second); alive(pid); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the command %d outlived the terminated action", pid)
+		}
+	}
+	if a := it.stateOf(t).Attempts; len(a) != 1 || !strings.HasPrefix(a[0].Outcome, "stopped when the action was terminated") {
+		t.Errorf("attempts %+v: want one, recorded as stopped", a)
+	}
+}
+
+// TestSecretsAreMasked: a command written with ${env:NAME} runs with the
+// value, which is masked in the agent's log and in the state file.
+func TestSecretsAreMasked(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	it.args[1] = "echo restarted >> " + it.count + "; echo token ${env:FRONTLINE_RECOVER_TOKEN} accepted"
+	env := []string{"FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value", "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx"}
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
+	state, _ := os.ReadFile(it.state)
+	if r.Code != 0 || it.runs(t) != 1 {
+		t.Fatalf("the command did not run once:\n%s", r)
+	}
+	for where, text := range map[string]string{"stderr": r.Stderr, "the state file": string(state)} {
+		if strings.Contains(text, "s3cr3t") {
+			t.Errorf("%s shows the secret:\n%s", where, text)
+		}
+	}
+	if a := it.stateOf(t).Attempts; len(a) != 1 || a[0].Last != "token *** accepted" {
+		t.Errorf("attempts %+v: want the last line masked", a)
+	}
+}
