@@ -2,13 +2,16 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 )
 
@@ -289,14 +292,7 @@ func TestDocAlertIsThePluginsOwn(t *testing.T) {
         critical_over: 64
         action: restart the workers
 `)
-	doc := run(t, "doc", cat)
-	doc.Expect(t, 0)
-	_, after, ok := strings.Cut(doc.Stdout, "The alert reads:\n\n```\n")
-	if !ok {
-		t.Fatalf("the document shows no alert:\n%s", doc.Stdout)
-	}
-	alert, _, _ := strings.Cut(after, "\n")
-
+	alert := docAlert(t, cat)
 	plugin := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-p", pattern, "--label", "workers", "-C", "2", "-W", "4", "-c", "64")
 	plugin.Expect(t, 2)
 	if got := strings.TrimSuffix(plugin.Stdout, "\n"); got != alert {
@@ -304,5 +300,76 @@ func TestDocAlertIsThePluginsOwn(t *testing.T) {
 	}
 	if !strings.Contains(alert, "0 processes, expected at least 2") {
 		t.Errorf("alert %q does not say what the check found and expected", alert)
+	}
+}
+
+// docAlert is the first line of the alert the document of cat shows.
+func docAlert(t *testing.T, cat string) string {
+	t.Helper()
+	doc := run(t, "doc", cat)
+	doc.Expect(t, 0)
+	_, after, ok := strings.Cut(doc.Stdout, "The alert reads:\n\n```\n")
+	if !ok {
+		t.Fatalf("the document shows no alert:\n%s", doc.Stdout)
+	}
+	alert, _, _ := strings.Cut(after, "\n")
+	return alert
+}
+
+// sameWords holds the document's alert to the plugin's first line, once
+// what differs from run to run (names, dates, timings) is blanked out.
+func sameWords(t *testing.T, alert, plugin string, variable ...*regexp.Regexp) {
+	t.Helper()
+	got, _, _ := strings.Cut(plugin, "\n")
+	norm := func(s string) string {
+		for _, re := range variable {
+			s = re.ReplaceAllString(s, "<"+re.String()+">")
+		}
+		return s
+	}
+	if norm(got) != norm(alert) {
+		t.Errorf("the document's alert is not worded as the plugin's:\ndoc:    %q\nplugin: %q", alert, got)
+	}
+}
+
+// The document's TLS alert is check-tls-expiry's own: the binary, run as
+// the item's check runs against a certificate with three and a half days
+// left, says the same but for the certificate's names and date.
+func TestDocTLSAlertIsThePluginsOwn(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	caFile := testutil.WriteFile(t, "ca.pem", fixture.PEM(pki.Root))
+	addr := testutil.ServeChain(t, testutil.Leaf(t, pki, 3.5), pki.Intermediate)
+	cat := write(t, "catalog.yaml", strings.Replace(good, "    process:", `    tls:
+      - {name: shop, target: "`+addr+`", critical: "14", action: renew the certificate, args: [--ca-file, `+caFile+`]}
+    process:`, 1))
+	alert := docAlert(t, cat)
+
+	plugin := testutil.Run(t, testutil.Binary(t, "check-tls-expiry"), nil, "-H", addr, "-c", "14", "--ca-file", caFile)
+	plugin.Expect(t, 2)
+	sameWords(t, alert, plugin.Stdout,
+		regexp.MustCompile(`CN=[^ ]* \(issuer [^)]*\)`),
+		regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`))
+	if !strings.Contains(alert, addr+" leaf CN=") || !strings.Contains(alert, "expires in 3 days (") || !strings.HasSuffix(alert, "critical below 14 days") {
+		t.Errorf("alert %q does not say which certificate, when, and which threshold", alert)
+	}
+}
+
+// The document's HTTP alert is check-http-e2e's own: the binary, run as
+// the item's check runs against a server answering 503, says the same
+// but for the timings.
+func TestDocHTTPAlertIsThePluginsOwn(t *testing.T) {
+	url := testutil.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}), false) + "/health"
+	cat := write(t, "catalog.yaml", strings.Replace(good, "    process:", `    http:
+      - {name: health, url: "`+url+`", expect: {status: "200"}, action: look at the application log}
+    process:`, 1))
+	alert := docAlert(t, cat)
+
+	plugin := testutil.Run(t, testutil.Binary(t, "check-http-e2e"), nil, "-u", url, "-s", "200")
+	plugin.Expect(t, 2)
+	sameWords(t, alert, plugin.Stdout, regexp.MustCompile(`\d+\.\d\ds`))
+	if !strings.HasPrefix(alert, "HTTP CRITICAL: status 503 Service Unavailable, expected 200 (GET "+url+" 503 Service Unavailable; dns ") {
+		t.Errorf("alert %q does not say the status, what was expected and the request", alert)
 	}
 }

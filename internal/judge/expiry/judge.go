@@ -5,14 +5,13 @@
 package expiry
 
 import (
-	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry/phrase"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 )
 
@@ -44,34 +43,8 @@ func (j Judge) Cert(c certchain.Cert) Verdict {
 }
 
 func (j Judge) dates(c certchain.Cert) Verdict {
-	left := threshold.Between(j.Now, c.NotAfter)
-	v := Verdict{Cert: c, Status: check.OK}
-	desc := c.Describe()
-	switch {
-	case j.Now.Before(c.NotBefore):
-		v.Status = check.CRITICAL
-		v.Text = fmt.Sprintf("%s is not valid until %s (in %s)", desc, Stamp(c.NotBefore), Days(threshold.Between(j.Now, c.NotBefore)))
-		return v
-	case left <= 0:
-		v.Status = check.CRITICAL
-		v.Text = fmt.Sprintf("%s expired %s ago (%s)", desc, Days(-left), Stamp(c.NotAfter))
-		return v
-	}
-	v.Text = fmt.Sprintf("%s expires in %s (%s)", desc, Days(left), Stamp(c.NotAfter))
-	var breached threshold.Expiry
-	switch {
-	case j.Critical.Breached(left, c.Lifetime()):
-		v.Status, breached = check.CRITICAL, j.Critical
-	case j.Warning.Breached(left, c.Lifetime()):
-		v.Status, breached = check.WARNING, j.Warning
-	default:
-		return v
-	}
-	if breached.IsPercent() {
-		v.Text += fmt.Sprintf(", %s of its lifetime left", percentLeft(left, c.Lifetime()))
-	}
-	v.Text += fmt.Sprintf(", %s below %s", lower(v.Status), breached)
-	return v
+	status, text := phrase.Dates(c.Describe(), c.NotBefore, c.NotAfter, j.Now, j.Warning, j.Critical)
+	return Verdict{Cert: c, Status: status, Text: text}
 }
 
 // Chain judges every certificate, worst first; among equals the one that
@@ -91,39 +64,11 @@ func (j Judge) Chain(certs []certchain.Cert) []Verdict {
 	return vs
 }
 
-// Days formats time left the way the messages show it: whole days from two
-// days up, one decimal below, always rounded down so that a message never
-// promises more time than there is.
-func Days(left threshold.Seconds) string {
-	// Counted in whole tenths of a day, from seconds: in days, exactly
-	// 1.6 days comes out as 1.5999… and would be shown as 1.5, while
-	// 138240 seconds divide into 16 tenths exactly.
-	tenths := int64(math.Floor(float64(left / (threshold.Day / 10))))
-	switch {
-	case tenths >= 20:
-		return fmt.Sprintf("%d days", tenths/10)
-	case tenths < 1:
-		return "less than 0.1 days"
-	}
-	return fmt.Sprintf("%d.%d days", tenths/10, tenths%10)
-}
+// Days formats time left the way the messages show it (phrase.Days).
+func Days(left threshold.Seconds) string { return phrase.Days(left) }
 
-func percentLeft(left, lifetime threshold.Seconds) string {
-	if lifetime <= 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%d%%", int(math.Floor(float64(left)/float64(lifetime)*100)))
-}
-
-// Stamp is how messages show a certificate's dates: UTC, RFC 3339.
-func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func lower(s check.Status) string {
-	if s == check.CRITICAL {
-		return "critical"
-	}
-	return "warning"
-}
+// Stamp is how messages show a certificate's dates (phrase.Stamp).
+func Stamp(t time.Time) string { return phrase.Stamp(t) }
 
 // DaysLeft is the validity left at now in days, negative once expired:
 // counted in seconds, so a certificate valid to 9999 does not overflow.

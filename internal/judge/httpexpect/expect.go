@@ -21,6 +21,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/phrase"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
@@ -120,7 +121,7 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		if rule != "" {
 			fail(state, "status %s (%s)%s", statusLine(resp), rule, says)
 		} else {
-			fail(state, "status %s, expected %s%s", statusLine(resp), e.Status.Expected(), says)
+			fail(state, "%s%s", phrase.Unexpected(statusLine(resp), e.Status.Expected()), says)
 		}
 	}
 	if state == check.CRITICAL {
@@ -237,11 +238,7 @@ func headerValue(name string, values []string, mask func(string) string) string 
 
 // statusLine is "404 Not Found", as the server sent it.
 func statusLine(resp *httpprobe.Response) string {
-	code := strconv.Itoa(resp.StatusCode)
-	if !strings.HasPrefix(resp.Status, code) {
-		return code
-	}
-	return textfmt.Sanitize(textfmt.Shorten(resp.Status, 60))
+	return phrase.StatusLine(resp.StatusCode, resp.Status)
 }
 
 // DescribeBody says what the body was, for a body assertion that failed: its

@@ -2,10 +2,16 @@ package catalog
 
 import (
 	"fmt"
-	"github.com/goccy/go-yaml"
 	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	expiryphrase "github.com/frontline-sre/mackerel-frontline/internal/judge/expiry/phrase"
+	httpphrase "github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/phrase"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
 	httpoptions "github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/options"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/proccheck"
 	tlsoptions "github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry/options"
@@ -59,19 +65,41 @@ func (tlsPlugin) ValidateArgs(args []string) error {
 	return err
 }
 
-func (tlsPlugin) ExampleMessage(_ []string, it *Item) string {
-	crit := it.Critical
-	if crit == "" {
-		crit = "14"
+// ExampleMessage is check-tls-expiry's report on the item's first target
+// when its leaf has three and a half days left, worded by the plugin's
+// own judgement of dates (expiry/phrase). The certificate and the day it
+// is judged are made up, and fixed, so the document does not change from
+// one generation to the next.
+func (tlsPlugin) ExampleMessage(args []string, it *Item) string {
+	o, err := tlsoptions.ParseArgs(args)
+	var s tlsoptions.Settings
+	if err == nil {
+		s, err = o.Settings(nil)
 	}
-	target := it.Target
-	if target == "" {
-		target = it.File
+	if err == nil && len(s.Targets) == 0 {
+		err = fmt.Errorf("no target")
 	}
-	r := &check.Report{Tag: "TLS", Findings: []check.Finding{{
-		Status: check.CRITICAL,
-		Text:   fmt.Sprintf("%s: certificate expires in 3 days, under -c %s", target, crit),
-	}}}
+	if err != nil {
+		return unknown(tlsoptions.Command.Tag, err)
+	}
+	t := s.Targets[0]
+	label, name := t.Path, it.Name
+	if !t.IsFile() {
+		label, name = t.Label(), t.Host
+	}
+	notAfter := exampleNow.Add(84 * time.Hour)
+	status, text := expiryphrase.Dates("leaf CN="+name+" (issuer CN=Example CA)", notAfter.AddDate(0, 0, -90), notAfter, exampleNow, s.Warning, s.Critical)
+	r := &check.Report{Tag: tlsoptions.Command.Tag, Findings: []check.Finding{{Status: status, Text: label + " " + text}}}
+	return r.Message()
+}
+
+// exampleNow is when the document's example alerts are judged.
+var exampleNow = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// unknown is a plugin's answer to a command line it cannot run: a
+// catalog that passes check never has one.
+func unknown(tag string, err error) string {
+	r := &check.Report{Tag: tag, Findings: []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}}
 	return r.Message()
 }
 
@@ -84,13 +112,31 @@ func (httpPlugin) ValidateArgs(args []string) error {
 	return err
 }
 
-func (httpPlugin) ExampleMessage(_ []string, it *Item) string {
-	what := it.URL
-	if it.Scenario != "" {
-		what = "journey " + it.Name + ", step 1"
+// ExampleMessage is check-http-e2e's report when the item's request is
+// answered 503 with an empty page, worded by the plugin's own phrases
+// (httpexpect/phrase); the timings are made up, and fixed.
+func (httpPlugin) ExampleMessage(args []string, it *Item) string {
+	o, err := httpoptions.ParseArgs(args)
+	var status spec.Status
+	if err == nil {
+		status, _, _, err = o.Expected()
 	}
-	text := fmt.Sprintf("%s: status 503, expected %s", what, orDefault(it.Status, "200-399"))
-	r := &check.Report{Tag: "HTTP", Findings: []check.Finding{{Status: check.CRITICAL, Text: text}}}
+	if err != nil {
+		return unknown(httpoptions.Command.Tag, err)
+	}
+	text := httpphrase.Unexpected(httpphrase.StatusLine(503, "503 Service Unavailable"), status.Expected())
+	if it.Scenario != "" {
+		text = "journey " + it.Name + ", step 1: " + text
+	} else {
+		method := orDefault(o.Method, "GET")
+		var tls time.Duration
+		if strings.HasPrefix(o.URL, "https://") {
+			tls = 12 * time.Millisecond
+		}
+		times := httpphrase.Timings(time.Millisecond, 2*time.Millisecond, tls, 40*time.Millisecond, 0, 60*time.Millisecond)
+		text = httpphrase.Failure(text, httpphrase.One(method+" "+secret.RedactURL(o.URL), "503 Service Unavailable", times))
+	}
+	r := &check.Report{Tag: httpoptions.Command.Tag, Findings: []check.Finding{{Status: check.CRITICAL, Text: text}}}
 	return r.Message()
 }
 
@@ -108,10 +154,7 @@ func (processPlugin) ValidateArgs(args []string) error {
 func (processPlugin) ExampleMessage(args []string, _ *Item) string {
 	o, err := proccheck.ParseArgsFor(args)
 	if err != nil {
-		// The binary's answer to such a command line: a catalog that
-		// passes check never has one.
-		r := &check.Report{Tag: proccheck.Command.Tag, Findings: []check.Finding{{Status: check.UNKNOWN, Text: err.Error()}}}
-		return r.Message()
+		return unknown(proccheck.Command.Tag, err)
 	}
 	return o.Example().Message()
 }

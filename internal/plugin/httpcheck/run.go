@@ -15,6 +15,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/phrase"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
@@ -255,7 +256,7 @@ func (st *step) do(r *stepRun) bool {
 			// The worst leads the message and carries the request,
 			// its status and timings; the others follow, one line
 			// each.
-			f.Text += " (" + context + ")"
+			f.Text = phrase.Failure(f.Text, context)
 		}
 		add(severity(f.Status), f.Text)
 	}
@@ -333,22 +334,16 @@ func describe(method, sent string, resp *httpprobe.Response, masker *secret.Mask
 	}
 	switch {
 	case one:
-		return target, fmt.Sprintf("%s %s; %s", target, resp.Status, times)
+		return target, phrase.One(target, resp.Status, times)
 	case verbose:
 		return target, fmt.Sprintf("%s %d, %s", target, resp.StatusCode, times)
 	}
 	return target, fmt.Sprintf("%s %d, total %s", target, resp.StatusCode, textfmt.Seconds(resp.Timings.Total))
 }
 
-// timings is the time of a response, phase by phase; a plain http://
-// response has no tls phase.
+// timings is the time of a response, phase by phase.
 func timings(t httpprobe.Timings) string {
-	parts := []string{"dns " + textfmt.Seconds(t.DNS), "connect " + textfmt.Seconds(t.Connect)}
-	if t.TLS > 0 {
-		parts = append(parts, "tls "+textfmt.Seconds(t.TLS))
-	}
-	parts = append(parts, "ttfb "+textfmt.Seconds(t.TTFB), "body "+textfmt.Seconds(t.Body), "total "+textfmt.Seconds(t.Total))
-	return strings.Join(parts, ", ")
+	return phrase.Timings(t.DNS, t.Connect, t.TLS, t.TTFB, t.Body, t.Total)
 }
 
 // responseError is a request a step cannot send because of a value an
