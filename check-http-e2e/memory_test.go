@@ -11,7 +11,7 @@ import (
 )
 
 // memoryOrTime matches a run ended by the memory cap or by its deadline.
-const memoryOrTime = `(stopped at the memory cap of 96 MiB|still in progress after [0-9.]+s, past the 3s deadline)`
+const memoryOrTime = `(stopped at the memory cap of 64 MiB|still in progress after [0-9.]+s, past the 3s deadline)`
 
 // rssCap is the memory a run may take whatever its input.
 const rssCap = 256 << 20

@@ -19,13 +19,13 @@ const (
 	// reads the heap and ends the run, as it does at the deadline, naming
 	// what was in progress. Under it, the process stays well within the
 	// 256 MiB a host's monitoring may take.
-	memoryCap = 96 << 20
+	memoryCap = 64 << 20
 	// memorySoft is where the garbage collector starts to work harder, so
 	// that garbage alone does not carry a run to memoryCap: the heap's
 	// count includes objects not yet swept, and forcing a collection to
 	// tell them apart would wait on the very copy that is running away
 	// (a large memmove holds off the stop-the-world).
-	memorySoft = 64 << 20
+	memorySoft = 48 << 20
 	// memoryPoll is how often the heap is read. A large allocation counts
 	// as soon as it is made, before its pages are written, so the run is
 	// ended before the memory is touched.
