@@ -95,6 +95,10 @@ services:
 		return r.Status == "OK" && strings.Contains(spent.Message, "budget spent")
 	})
 	a.Stop()
+	// The agent runs actions in the background and does not wait for
+	// them when it stops: one still writing its state would race the
+	// removal of the test's folders.
+	awaitNoProcessNaming(t, drillDir, 30*time.Second)
 
 	r, _ := api.LastCheckReport("shop-process-once")
 	if runs("once") != 1 || !strings.Contains(r.Message, "auto-recovery: ran 'echo run >> ") || !strings.Contains(r.Message, "exit 0; 1 of 3 this hour") {
@@ -108,4 +112,24 @@ services:
 	if runs("drilled") != 0 || !strings.Contains(drill.Message, "[DRILL] game day 3") || strings.Contains(drill.Message, "auto-recovery") {
 		t.Errorf("drilled: the command ran %d times during a drill (want 0); report %s %q", runs("drilled"), drill.Status, drill.Message)
 	}
+}
+
+// awaitNoProcessNaming waits until no process has s in its command line,
+// at most timeout.
+func awaitNoProcessNaming(t *testing.T, s string, timeout time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		found := false
+		cmdlines, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+		for _, f := range cmdlines {
+			if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), s) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return
+		}
+	}
+	t.Logf("a process still names %s after %s", s, timeout)
 }
