@@ -133,7 +133,7 @@ func TestCheckScenarioFindings(t *testing.T) {
 		{"bad jq", head + "  - get: /api\n    expect:\n      jq: '.a =='\n", `:6:7: step 1 expect.jq: jq ".a ==": unexpected EOF`},
 		{"variable before extraction", head + "  - get: /cart?t=${tok}\n  - get: /login\n    extract: {tok: {jq: .t}}\n", ":4:5: step 1 get uses ${tok}, which step 2 extracts only later: move the extraction before its use"},
 		{"bad status", head + "  - get: /\n    expect: {status: 2000}\n", `:5:14: step 1 expect.status: status "2000": "2000" is not an HTTP status code`},
-		{"reference without a name", head + "  - get: /\n    headers: {Authorization: 'Bearer ${env:}'}\n", ":5:16: step 1 headers Authorization: ${env:} names no variable"},
+		{"reference without a name", head + "  - get: /\n    headers: {Authorization: 'Bearer ${env:}'}\n", ":5:15: step 1 headers Authorization: ${env:} names no variable"},
 		{"port", head + "  - get: https://shop.example.com:70000/\n", `:4:5: step 1 get "https://shop.example.com:70000/": port "70000" is not a number from 1 to 65535`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

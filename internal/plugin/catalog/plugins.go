@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	expiryphrase "github.com/frontline-sre/mackerel-frontline/internal/judge/expiry/phrase"
@@ -164,20 +162,4 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// ValidateScenario reads a check-http-e2e scenario file as YAML. The
-// plugin's loader is not linked: it builds each step as an httpprobe
-// request (net/http) and compiles its jq: assertions with gojq, neither of
-// which frontline links; the scenario's own errors are the binary's to
-// report, on the host or in CI with check-http-e2e itself.
-func ValidateScenario(path string, data []byte) error {
-	var v map[string]any
-	if err := yaml.Unmarshal(data, &v); err != nil {
-		return fmt.Errorf("%s", strings.ReplaceAll(yaml.FormatError(err, false, false), "\n", " "))
-	}
-	if v == nil {
-		return fmt.Errorf("%s is empty", path)
-	}
-	return nil
 }
