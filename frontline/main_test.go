@@ -442,3 +442,58 @@ func TestDocHTTPAlertIsThePluginsOwn(t *testing.T) {
 		t.Errorf("alert %q does not say the status, what was expected and the request", alert)
 	}
 }
+
+// The document's journey alert is check-http-e2e's own: the binary, run
+// on the item's scenario against a server answering 503, stops at step 1
+// with the same line but for the timings. Without name:, the journey is
+// named after the file the generated configuration runs it from.
+func TestDocJourneyAlertIsThePluginsOwn(t *testing.T) {
+	base := testutil.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}), false)
+	steps := "base_url: " + base + "\nsteps:\n  - name: sign in\n    get: /login\n  - post: /session\n    form: {user: '${env:SHOP_USER}'}\n  - get: /home\n"
+	for _, tt := range []struct{ name, scenario, file, journey string }{
+		{"named", "name: login\n" + steps, "login.yaml", "login"},
+		{"unnamed", steps, "frontline-shop-http-login.scenario.yaml", "frontline-shop-http-login.scenario"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			scenario := filepath.Join(dir, tt.file)
+			os.WriteFile(scenario, []byte(tt.scenario), 0o644)
+			cat := filepath.Join(dir, "catalog.yaml")
+			os.WriteFile(cat, []byte(strings.Replace(good, "    process:", "    http:\n      - {name: login, scenario: "+tt.file+", action: sign in by hand}\n    process:", 1)), 0o644)
+			alert := docAlert(t, cat)
+
+			plugin := testutil.Run(t, testutil.Binary(t, "check-http-e2e"), []string{"SHOP_USER=ops"}, "--scenario", scenario)
+			plugin.Expect(t, 2)
+			sameWords(t, alert, plugin.Stdout, regexp.MustCompile(`\d+\.\d\ds`))
+			want := "HTTP CRITICAL: " + tt.journey + ` step 1/3 "sign in": status 503 Service Unavailable, expected 200-399 (GET ` + base + "/login 503, total "
+			if !strings.HasPrefix(alert, want) || !strings.HasSuffix(alert, "; steps 2-3 not run") {
+				t.Errorf("alert %q does not name the journey, the step, the status and the steps not run", alert)
+			}
+		})
+	}
+}
+
+// A status mapped to warning alerts as the binary words a mapping: the
+// rule that decided, in parentheses, at WARNING.
+func TestDocMappedStatusAlertIsThePluginsOwn(t *testing.T) {
+	url := testutil.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}), false) + "/health"
+	for _, status := range []string{"503=warning", "2xx,503=warning"} {
+		t.Run(status, func(t *testing.T) {
+			cat := write(t, "catalog.yaml", strings.Replace(good, "    process:", `    http:
+      - {name: health, url: "`+url+`", expect: {status: "`+status+`"}, action: look at the application log}
+    process:`, 1))
+			alert := docAlert(t, cat)
+
+			plugin := testutil.Run(t, testutil.Binary(t, "check-http-e2e"), nil, "-u", url, "-s", status)
+			plugin.Expect(t, 1)
+			sameWords(t, alert, plugin.Stdout, regexp.MustCompile(`\d+\.\d\ds`))
+			if !strings.HasPrefix(alert, "HTTP WARNING: status 503 Service Unavailable (503=warning) (GET "+url+" 503 Service Unavailable; dns ") {
+				t.Errorf("alert %q does not say the status and the rule that decided it", alert)
+			}
+		})
+	}
+}
