@@ -86,7 +86,7 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 			says = fmt.Sprintf("; page says %q", text)
 		}
 		if rule != "" {
-			fail(state, "status %s (%s)%s", statusLine(resp), rule, says)
+			fail(state, "%s%s", phrase.Mapped(statusLine(resp), rule), says)
 		} else {
 			fail(state, "%s%s", phrase.Unexpected(statusLine(resp), e.Status.Expected()), says)
 		}

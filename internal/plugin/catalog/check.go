@@ -353,7 +353,7 @@ func checkScenario(it *Item) []Finding {
 	if err != nil {
 		return []Finding{{it.At("scenario"), fmt.Sprintf("scenario %s does not load: %v", it.Scenario, err)}}
 	}
-	err = scenariofile.Check(p, data)
+	_, err = scenariofile.Check(p, data)
 	var e *scenariofile.Error
 	switch {
 	case err == nil:

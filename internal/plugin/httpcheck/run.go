@@ -129,15 +129,11 @@ func (s *scenario) run(ctx context.Context, c client, jar http.CookieJar, masker
 	judged := map[string]bool{}
 	overTLS := false
 	for i, st := range s.Steps {
-		prefix := fmt.Sprintf("%s step %d/%d %q", s.Name, i+1, len(s.Steps), st.Name)
+		prefix := phrase.Step(s.Name, i+1, len(s.Steps), st.Name)
 		r := &stepRun{ctx: ctx, c: c, jar: jar, s: s, vars: vars, masker: masker, report: report, prefix: prefix, add: add, judged: judged}
 		// The steps after one that stops the journey are named on its
-		// first line: a responder must not read them as passed.
-		if i+2 == len(s.Steps) {
-			r.notRun = fmt.Sprintf("; step %d not run", i+2)
-		} else if i+2 < len(s.Steps) {
-			r.notRun = fmt.Sprintf("; steps %d-%d not run", i+2, len(s.Steps))
-		}
+		// first line.
+		r.notRun = phrase.NotRun(i+1, len(s.Steps))
 		goOn := st.do(r)
 		overTLS = overTLS || r.overTLS
 		if !goOn {
@@ -253,7 +249,7 @@ func (st *step) do(r *stepRun) bool {
 	for i, f := range failures {
 		switch {
 		case !s.one:
-			f.Text = fmt.Sprintf("%s: %s (%s)", prefix, f.Text, context)
+			f.Text = phrase.StepFailure(prefix, f.Text, context)
 		case i == 0:
 			// The worst leads the message and carries the request,
 			// its status and timings; the others follow, one line
@@ -340,7 +336,7 @@ func describe(method, sent string, resp *httpprobe.Response, masker *secret.Mask
 	case verbose:
 		return target, fmt.Sprintf("%s %d, %s", target, resp.StatusCode, times)
 	}
-	return target, fmt.Sprintf("%s %d, total %s", target, resp.StatusCode, textfmt.Seconds(resp.Timings.Total))
+	return target, phrase.StepResult(target, resp.StatusCode, resp.Timings.Total)
 }
 
 // timings is the time of a response, phase by phase.

@@ -175,14 +175,16 @@ func Load(ctx context.Context, path string, masker *secret.Masker) (*Scenario, e
 // catalog in CI): everything Load finds but the values of ${env:} and
 // ${file:}, which that host has and this one need not, and whose
 // references are checked for their form only. data is the file as read;
-// a refusal is an *Error.
-func Check(path string, data []byte) error {
+// path names it as that host will (a scenario without name: is named
+// after it). A refusal is an *Error; the scenario returned keeps its
+// references as written.
+func Check(path string, data []byte) (*Scenario, error) {
 	if len(data) > FileLimit {
-		return &Error{Path: path, Msg: fmt.Sprintf("%d bytes, more than the %d a scenario may be", len(data), FileLimit)}
+		return nil, &Error{Path: path, Msg: fmt.Sprintf("%d bytes, more than the %d a scenario may be", len(data), FileLimit)}
 	}
 	l := &loader{masker: new(secret.Masker), expand: secret.ExpandElsewhere, elsewhere: true}
-	_, err := l.parse(path, data)
-	return withPath(path, err)
+	s, err := l.parse(path, data)
+	return s, withPath(path, err)
 }
 
 // Parse validates a scenario read from path, resolving its references as
