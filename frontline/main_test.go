@@ -119,6 +119,75 @@ func TestCheckFindings(t *testing.T) {
 	}
 }
 
+// A journey's scenario file is checked as check-http-e2e loads it, each
+// problem one finding at its place in the scenario file; its ${env:} and
+// ${file:} references are the host's, and only their form is checked.
+func TestCheckScenarioFindings(t *testing.T) {
+	const head = "name: login\nbase_url: https://shop.example.com\nsteps:\n"
+	for _, tt := range []struct {
+		name, scenario string
+		want           string // after the scenario's path; "" for no finding
+	}{
+		{"clean", head + "  - get: /login\n    extract: {tok: {regex: 'csrf=(\\w+)'}}\n  - post: /login\n    form: {csrf: '${tok}', password: '${env:SHOP_PASSWORD}'}\n", ""},
+		{"unknown key", head + "  - get: /login\n    expext: {status: 200}\n", `:5:5: unknown key "expext" in step 1; known keys: name, method, url, get,`},
+		{"bad jq", head + "  - get: /api\n    expect:\n      jq: '.a =='\n", `:6:7: step 1 expect.jq: jq ".a ==": unexpected EOF`},
+		{"variable before extraction", head + "  - get: /cart?t=${tok}\n  - get: /login\n    extract: {tok: {jq: .t}}\n", ":4:5: step 1 get uses ${tok}, which step 2 extracts only later: move the extraction before its use"},
+		{"bad status", head + "  - get: /\n    expect: {status: 2000}\n", `:5:14: step 1 expect.status: status "2000": "2000" is not an HTTP status code`},
+		{"reference without a name", head + "  - get: /\n    headers: {Authorization: 'Bearer ${env:}'}\n", ":5:15: step 1 headers Authorization: ${env:} names no variable"},
+		{"port", head + "  - get: https://shop.example.com:70000/\n", `:4:5: step 1 get "https://shop.example.com:70000/": port "70000" is not a number from 1 to 65535`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			scenario := filepath.Join(dir, "journeys", "login.yaml")
+			os.MkdirAll(filepath.Dir(scenario), 0o755)
+			if err := os.WriteFile(scenario, []byte(tt.scenario), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cat := filepath.Join(dir, "catalog.yaml")
+			os.WriteFile(cat, []byte(good+"    http:\n      - {name: login, scenario: journeys/login.yaml, action: sign in by hand}\n"), 0o644)
+			r := run(t, "check", cat)
+			if tt.want == "" {
+				r.Expect(t, 0)
+				if r.Stdout != "" {
+					t.Errorf("a clean scenario gave findings:\n%s", r.Stdout)
+				}
+				return
+			}
+			r.Expect(t, 1, scenario+tt.want)
+			if lines := strings.Split(strings.TrimSpace(r.Stdout), "\n"); len(lines) != 1 {
+				t.Errorf("want one finding, got %d:\n%s", len(lines), r.Stdout)
+			}
+		})
+	}
+}
+
+// A journey's expectations, method, timings and redirects go in its file:
+// the finding names the catalog's keys, not the flags they become.
+func TestCheckScenarioItemWithOneRequestKeys(t *testing.T) {
+	for _, tt := range []struct{ keys, key, want string }{
+		{"expect: {status: 200}", "expect", "a journey's expectations go in its file's steps"},
+		{"method: POST", "method", "a journey's methods go in its file's steps"},
+		{"critical: 2s", "critical", "a journey's time limits go in its file's steps"},
+		{"cert_warning: 14", "cert_warning", "a journey's certificate thresholds go in its file"},
+		{"no_follow: true", "no_follow", "a journey's redirects are set in its file's steps"},
+	} {
+		t.Run(tt.key, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "login.yaml"), []byte("steps:\n  - get: https://shop.example.com/\n"), 0o644)
+			cat := filepath.Join(dir, "catalog.yaml")
+			os.WriteFile(cat, []byte(good+"    http:\n      - {name: login, scenario: login.yaml, action: x, "+tt.keys+"}\n"), 0o644)
+			r := run(t, "check", cat)
+			r.Expect(t, 1, "http item login has scenario: and "+tt.key+":: "+tt.want)
+			if strings.Contains(r.Stdout, "--scenario") || strings.Contains(r.Stdout, "(-u)") {
+				t.Errorf("the finding names flags the catalog never wrote:\n%s", r.Stdout)
+			}
+			if lines := strings.Split(strings.TrimSpace(r.Stdout), "\n"); len(lines) != 1 {
+				t.Errorf("want one finding, got %d:\n%s", len(lines), r.Stdout)
+			}
+		})
+	}
+}
+
 func TestCheckHugeFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "catalog.yaml")
 	f, err := os.Create(path)
@@ -371,5 +440,60 @@ func TestDocHTTPAlertIsThePluginsOwn(t *testing.T) {
 	sameWords(t, alert, plugin.Stdout, regexp.MustCompile(`\d+\.\d\ds`))
 	if !strings.HasPrefix(alert, "HTTP CRITICAL: status 503 Service Unavailable, expected 200 (GET "+url+" 503 Service Unavailable; dns ") {
 		t.Errorf("alert %q does not say the status, what was expected and the request", alert)
+	}
+}
+
+// The document's journey alert is check-http-e2e's own: the binary, run
+// on the item's scenario against a server answering 503, stops at step 1
+// with the same line but for the timings. Without name:, the journey is
+// named after the file the generated configuration runs it from.
+func TestDocJourneyAlertIsThePluginsOwn(t *testing.T) {
+	base := testutil.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}), false)
+	steps := "base_url: " + base + "\nsteps:\n  - name: sign in\n    get: /login\n  - post: /session\n    form: {user: '${env:SHOP_USER}'}\n  - get: /home\n"
+	for _, tt := range []struct{ name, scenario, file, journey string }{
+		{"named", "name: login\n" + steps, "login.yaml", "login"},
+		{"unnamed", steps, "frontline-shop-http-login.scenario.yaml", "frontline-shop-http-login.scenario"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			scenario := filepath.Join(dir, tt.file)
+			os.WriteFile(scenario, []byte(tt.scenario), 0o644)
+			cat := filepath.Join(dir, "catalog.yaml")
+			os.WriteFile(cat, []byte(strings.Replace(good, "    process:", "    http:\n      - {name: login, scenario: "+tt.file+", action: sign in by hand}\n    process:", 1)), 0o644)
+			alert := docAlert(t, cat)
+
+			plugin := testutil.Run(t, testutil.Binary(t, "check-http-e2e"), []string{"SHOP_USER=ops"}, "--scenario", scenario)
+			plugin.Expect(t, 2)
+			sameWords(t, alert, plugin.Stdout, regexp.MustCompile(`\d+\.\d\ds`))
+			want := "HTTP CRITICAL: " + tt.journey + ` step 1/3 "sign in": status 503 Service Unavailable, expected 200-399 (GET ` + base + "/login 503, total "
+			if !strings.HasPrefix(alert, want) || !strings.HasSuffix(alert, "; steps 2-3 not run") {
+				t.Errorf("alert %q does not name the journey, the step, the status and the steps not run", alert)
+			}
+		})
+	}
+}
+
+// A status mapped to warning alerts as the binary words a mapping: the
+// rule that decided, in parentheses, at WARNING.
+func TestDocMappedStatusAlertIsThePluginsOwn(t *testing.T) {
+	url := testutil.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}), false) + "/health"
+	for _, status := range []string{"503=warning", "2xx,503=warning"} {
+		t.Run(status, func(t *testing.T) {
+			cat := write(t, "catalog.yaml", strings.Replace(good, "    process:", `    http:
+      - {name: health, url: "`+url+`", expect: {status: "`+status+`"}, action: look at the application log}
+    process:`, 1))
+			alert := docAlert(t, cat)
+
+			plugin := testutil.Run(t, testutil.Binary(t, "check-http-e2e"), nil, "-u", url, "-s", status)
+			plugin.Expect(t, 1)
+			sameWords(t, alert, plugin.Stdout, regexp.MustCompile(`\d+\.\d\ds`))
+			if !strings.HasPrefix(alert, "HTTP WARNING: status 503 Service Unavailable (503=warning) (GET "+url+" 503 Service Unavailable; dns ") {
+				t.Errorf("alert %q does not say the status and the rule that decided it", alert)
+			}
+		})
 	}
 }

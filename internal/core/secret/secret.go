@@ -94,6 +94,20 @@ func (m *Masker) Expand(s string) (string, error) { return m.ExpandVars(s, nil) 
 // never an empty value: a login that silently sends no password fails in
 // confusing ways, and a typo must not be sent as text.
 func (m *Masker) ExpandVars(s string, vars Lookup) (string, error) {
+	return m.expand(s, vars, true)
+}
+
+// ExpandElsewhere is ExpandVars for text that another host will expand
+// (frontline checking a catalog's scenario in CI): ${env:NAME} and
+// ${file:PATH} are checked for their form and left as written, since the
+// environment and the files are that host's; variables and $${ are
+// expanded as ExpandVars does. Nothing is read, nothing registered.
+func ExpandElsewhere(s string, vars Lookup) (string, error) {
+	return new(Masker).expand(s, vars, false)
+}
+
+// expand is ExpandVars, reading ${env:} and ${file:} when read is set.
+func (m *Masker) expand(s string, vars Lookup, read bool) (string, error) {
 	if !strings.Contains(s, "${") {
 		return s, nil
 	}
@@ -116,7 +130,7 @@ func (m *Masker) ExpandVars(s string, vars Lookup) (string, error) {
 			return "", fmt.Errorf("unterminated reference %q: close it with }, or write $${ for a literal ${", clip(s[i:]))
 		}
 		ref := s[i+2 : i+end]
-		value, secret, err := resolve(ref, vars)
+		value, secret, err := resolve(ref, vars, read)
 		if err != nil {
 			return "", err
 		}
@@ -136,8 +150,8 @@ func (m *Masker) ExpandVars(s string, vars Lookup) (string, error) {
 
 // resolve returns the value of one reference, the text between "${" and
 // "}", and whether it is secret.
-func resolve(ref string, vars Lookup) (value string, secret bool, err error) {
-	value, secret, err = lookup(ref, vars)
+func resolve(ref string, vars Lookup, read bool) (value string, secret bool, err error) {
+	value, secret, err = lookup(ref, vars, read)
 	if err != nil {
 		// The reference is quoted in the error: whatever it holds (a
 		// newline from a scenario's block scalar, an escape) stays on
@@ -147,7 +161,7 @@ func resolve(ref string, vars Lookup) (value string, secret bool, err error) {
 	return value, secret, err
 }
 
-func lookup(ref string, vars Lookup) (value string, secret bool, err error) {
+func lookup(ref string, vars Lookup, read bool) (value string, secret bool, err error) {
 	kind, name, scoped := strings.Cut(ref, ":")
 	if !scoped {
 		if ref == "" {
@@ -165,6 +179,9 @@ func lookup(ref string, vars Lookup) (value string, secret bool, err error) {
 		if name == "" {
 			return "", false, errors.New("${env:} names no variable: write ${env:NAME}")
 		}
+		if !read {
+			return "${" + ref + "}", false, nil
+		}
 		v, ok := os.LookupEnv(name)
 		if !ok {
 			return "", false, fmt.Errorf("${env:%s}: environment variable %s is not set (set it in the plugin's env in mackerel-agent.conf)", name, name)
@@ -173,6 +190,9 @@ func lookup(ref string, vars Lookup) (value string, secret bool, err error) {
 	case "file":
 		if name == "" {
 			return "", false, errors.New("${file:} names no file: write ${file:PATH}")
+		}
+		if !read {
+			return "${" + ref + "}", false, nil
 		}
 		data, err := localfile.Read(name, FileLimit)
 		if err != nil {

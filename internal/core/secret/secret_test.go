@@ -463,3 +463,20 @@ func TestMaskLongSecret(t *testing.T) {
 		t.Errorf("%d pieces registered for a secret of %d bytes", len(m.runs), len(long))
 	}
 }
+
+// ExpandElsewhere reads no environment and no file: their references are
+// left as written once their form is checked; variables and $${ expand as
+// ExpandVars expands them.
+func TestExpandElsewhere(t *testing.T) {
+	t.Setenv("ELSEWHERE_SET", "value-of-this-host")
+	vars := Map{"tok": {Value: "t1"}}.Lookup
+	got, err := ExpandElsewhere("a=${env:ELSEWHERE_SET} b=${file:/nonexistent/x} c=${tok} d=$${env:X}", vars)
+	if want := "a=${env:ELSEWHERE_SET} b=${file:/nonexistent/x} c=t1 d=${env:X}"; err != nil || got != want {
+		t.Errorf("ExpandElsewhere = %q, %v; want %q", got, err, want)
+	}
+	for _, bad := range []string{"${env:}", "${file:}", "${vault:x}", "${nope}", "${env:X"} {
+		if _, err := ExpandElsewhere(bad, vars); err == nil {
+			t.Errorf("ExpandElsewhere(%q) accepted it", bad)
+		}
+	}
+}

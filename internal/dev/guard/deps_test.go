@@ -46,8 +46,16 @@ var (
 	// The options packages of the plugins are their command lines alone
 	// (flags and the syntax of their values): frontline checks a
 	// catalog's arguments with them, and they link no TLS or HTTP.
+	// The scenario file loader of check-http-e2e (httpcheck/scenariofile)
+	// is one of those parsers: it reads a journey and builds no request.
 	noProbes = rule{[]string{"net/http", "crypto/tls", module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", module + "/internal/probe/tlsclient", module + "/internal/probe/httpprobe", module + "/internal/plugin/httpcheck", module + "/internal/plugin/appmetrics"}, "frontline links the plugins' option parsers and renderers, never the probes it does not run",
-		[]string{module + "/internal/plugin/tlsexpiry/options", module + "/internal/plugin/httpcheck/options"}}
+		[]string{module + "/internal/plugin/tlsexpiry/options", module + "/internal/plugin/httpcheck/options", module + "/internal/plugin/httpcheck/scenariofile"}}
+	// frontline compiles a scenario's jq expressions (gojq, through
+	// httpexpect/jqexpr) so that a bad one is a finding in CI rather than
+	// an UNKNOWN on the host; what it must not link is what judges a
+	// response, which only a check that sent a request has.
+	noResponseJudge = rule{[]string{module + "/internal/judge/httpexpect"}, "frontline compiles jq to check a scenario, and judges no response: httpexpect belongs to check-http-e2e",
+		[]string{module + "/internal/judge/httpexpect/spec", module + "/internal/judge/httpexpect/phrase", module + "/internal/judge/httpexpect/jqexpr"}}
 	// Every binary: nothing that only tests need, no profiling endpoints.
 	noTestOnly = rule{[]string{"testing", module + "/internal/dev/testutil", module + "/internal/dev/fixture", module + "/internal/dev/e2e", "net/http/pprof", "runtime/cgo"}, "test-only, profiling and cgo packages never ship", nil}
 )
@@ -74,7 +82,10 @@ var binaries = []struct {
 	// which links nothing frontline does not already link through
 	// judge/procgroup (its /proc scan is procscan's). The import rule
 	// "a plugin never imports another plugin" states this exception.
-	{"frontline", []rule{noProbes, noJQ, noPlugin, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/goccy/go-yaml"}},
+	// It also links scenariofile, which reads check-http-e2e's scenario
+	// files with the binary's own code, and with it gojq (noResponseJudge
+	// says why, and what stays out).
+	{"frontline", []rule{noProbes, noResponseJudge, noPlugin, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/goccy/go-yaml", "github.com/itchyny/gojq", "github.com/itchyny/timefmt-go"}},
 }
 
 // TestBinaryDeps is the Go form of go-check-plugins' convention test: each

@@ -258,12 +258,14 @@ func goFiles(t *testing.T, root string) []goFile {
 // plugin": frontline's catalog checks a plugin's arguments with the
 // plugin's own parser and renders its alerts with the plugin's own words,
 // so it imports a plugin's options package, which holds its flags and
-// their syntax and links no probe. proccheck is imported whole: the only
-// probe it links, procscan, is what procgroup's selectors need anyway.
-// TestBinaryDeps holds frontline to linking no TLS or HTTP code.
+// their syntax and links no probe, and check-http-e2e's scenario file
+// loader (httpcheck/scenariofile), which reads a journey and builds no
+// request. proccheck is imported whole: the only probe it links,
+// procscan, is what procgroup's selectors need anyway. TestBinaryDeps
+// holds frontline to linking no TLS or HTTP code.
 func catalogMayImport(from, imp string) bool {
 	if from != pluginPrefix+"catalog/" {
 		return false
 	}
-	return strings.HasSuffix(imp, "/options") || imp == pluginPrefix+"proccheck"
+	return strings.HasSuffix(imp, "/options") || imp == pluginPrefix+"httpcheck/scenariofile" || imp == pluginPrefix+"proccheck"
 }

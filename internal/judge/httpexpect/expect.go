@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/jqexpr"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/phrase"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
@@ -55,45 +55,12 @@ func (e *Expect) mask() func(string) string {
 	return e.Mask
 }
 
-// HeaderMatch requires a response header to match a regular expression.
-type HeaderMatch struct {
-	Name string // canonical form: "Content-Type"
-	RE   *regexp.Regexp
-}
+// HeaderMatch requires a response header to match a regular expression
+// (spec reads it).
+type HeaderMatch = spec.HeaderMatch
 
 // ParseHeaderMatch reads "Name: RE" (--header-match).
-func ParseHeaderMatch(s string) (HeaderMatch, error) {
-	name, re, ok := strings.Cut(s, ":")
-	name = strings.TrimSpace(name)
-	if !ok || name == "" {
-		return HeaderMatch{}, fmt.Errorf("header match %q: write 'Name: REGEXP', as in 'Content-Type: ^application/json'", s)
-	}
-	return NewHeaderMatch(name, strings.TrimSpace(re))
-}
-
-// NewHeaderMatch requires header name to match re.
-func NewHeaderMatch(name, re string) (HeaderMatch, error) {
-	if !validToken(name) {
-		return HeaderMatch{}, fmt.Errorf("header match: %q is not a header name (letters, digits and -)", name)
-	}
-	r, err := spec.ParseRegexp(re)
-	if err != nil {
-		return HeaderMatch{}, fmt.Errorf("header match %s: %v", name, err)
-	}
-	return HeaderMatch{Name: http.CanonicalHeaderKey(name), RE: r}, nil
-}
-
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c > 0x7e || c <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
-			return false
-		}
-	}
-	return true
-}
+func ParseHeaderMatch(s string) (HeaderMatch, error) { return spec.ParseHeaderMatch(s) }
 
 // Check returns the expectations resp does not meet, each as a finding
 // that says what was expected and what came back: CRITICAL, or WARNING for
@@ -119,7 +86,7 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 			says = fmt.Sprintf("; page says %q", text)
 		}
 		if rule != "" {
-			fail(state, "status %s (%s)%s", statusLine(resp), rule, says)
+			fail(state, "%s%s", phrase.Mapped(statusLine(resp), rule), says)
 		} else {
 			fail(state, "%s%s", phrase.Unexpected(statusLine(resp), e.Status.Expected()), says)
 		}
@@ -174,19 +141,19 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		doc, err := DecodeJSONContext(ctx, resp)
 		for _, j := range e.JQ {
 			if err != nil {
-				bodyFail("jq '%s': %v", j.expr, err)
+				bodyFail("jq '%s': %v", j.String(), err)
 				continue
 			}
-			end := j.track(ctx, resp)
+			end := track(ctx, j, resp)
 			got, err := j.EvalMasked(ctx, doc, mask)
 			end()
 			switch {
 			case err != nil:
-				bodyFail("jq '%s' failed: %v", j.expr, err)
+				bodyFail("jq '%s' failed: %v", j.String(), err)
 			case got != "" && resp.Truncated:
-				bodyFail("jq '%s' got %s", j.expr, got)
+				bodyFail("jq '%s' got %s", j.String(), got)
 			case got != "":
-				fail(check.CRITICAL, "jq '%s' got %s", j.expr, got)
+				fail(check.CRITICAL, "jq '%s' got %s", j.String(), got)
 			}
 		}
 	}
@@ -269,8 +236,8 @@ func maskStart(body []byte, mask func(string) string) string {
 }
 
 // maskedPrefix is how much of a long text quoted in a message is masked
-// before it is cut to a few dozen runes.
-const maskedPrefix = 4 << 10
+// before it is cut to a few dozen runes, as jq values are.
+const maskedPrefix = jqexpr.MaskedPrefix
 
 // showURL is a URL as a message prints it: no user info, secret-looking
 // query values hidden.

@@ -1,10 +1,10 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,8 +13,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/scenariofile"
 )
 
 // Check returns everything wrong with the catalog, loading findings
@@ -96,6 +98,7 @@ func (c *Catalog) defaultsAt(key string) Pos {
 
 func (c *Catalog) checkItem(it *Item) []Finding {
 	var f []Finding
+	refusedAlready := false
 	add := func(p Pos, format string, args ...any) {
 		f = append(f, Finding{p, fmt.Sprintf(format, args...)})
 	}
@@ -161,6 +164,13 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 		if it.Scenario != "" && len(it.Headers) > 0 {
 			add(it.At("headers"), "headers: apply to url: only; a journey sets its headers in its file")
 		}
+		if it.Scenario != "" {
+			oneRequest := checkJourneyKeys(it)
+			f = append(f, oneRequest...)
+			// The plugin would refuse the flags those keys become, in
+			// words of flags the catalog never wrote.
+			refusedAlready = len(oneRequest) > 0
+		}
 		f = append(f, checkDurations(it)...)
 		f = append(f, checkExpiry(it, "cert_warning", it.CertWarning, "cert_critical", it.CertCritical)...)
 		if it.External {
@@ -181,7 +191,7 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 			add(it.At("warning_under"), "warning_under %d and warning_over %d leave no count that is OK", *it.WarningUnder, *it.WarningOver)
 		}
 	}
-	if err := PluginOf(it.Kind).ValidateArgs(c.Args(it, c.Host(Host{}))); err != nil {
+	if err := PluginOf(it.Kind).ValidateArgs(c.Args(it, c.Host(Host{}))); err != nil && !refusedAlready {
 		add(it.Pos, "%s would refuse the arguments of %s: %v", PluginOf(it.Kind).Command(), it.CheckName(), err)
 	}
 	if it.Recover != nil {
@@ -329,19 +339,56 @@ func checkRecover(it *Item) []Finding {
 	return f
 }
 
+// checkScenario checks the item's scenario file as check-http-e2e reads
+// and loads it, but for the values of its ${env:} and ${file:} references, which
+// are the host's: a problem in the file is a finding at its line and
+// column there, one the file as a whole has (unreadable, empty, too big)
+// at the item's scenario: key.
 func checkScenario(it *Item) []Finding {
 	p := it.Scenario
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(it.Pos.File), p)
 	}
-	data, err := os.ReadFile(p)
+	data, err := localfile.Read(p, scenariofile.FileLimit)
 	if err != nil {
 		return []Finding{{it.At("scenario"), fmt.Sprintf("scenario %s does not load: %v", it.Scenario, err)}}
 	}
-	if err := ValidateScenario(p, data); err != nil {
-		return []Finding{{it.At("scenario"), fmt.Sprintf("scenario %s does not load: %v", it.Scenario, err)}}
+	_, err = scenariofile.Check(p, data)
+	var e *scenariofile.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &e) && e.Line > 0:
+		return []Finding{{Pos{File: p, Line: e.Line, Col: max(e.Col, 1)}, e.Msg + " (scenario of http item " + it.Name + ")"}}
+	case errors.As(err, &e):
+		return []Finding{{it.At("scenario"), fmt.Sprintf("scenario %s does not load: %s", it.Scenario, e.Msg)}}
 	}
-	return nil
+	return []Finding{{it.At("scenario"), fmt.Sprintf("scenario %s does not load: %v", it.Scenario, err)}}
+}
+
+// journeyKeys are the keys of an http item that describe its one request:
+// a journey item writes them in its scenario file instead.
+var journeyKeys = []struct{ key, instead string }{
+	{"method", "a journey's methods go in its file's steps (get: /path, post: /path)"},
+	{"expect", "a journey's expectations go in its file's steps (expect: in a step)"},
+	{"warning", "a journey's time limits go in its file's steps (max_time: under a step's expect:, with severity: warning)"},
+	{"critical", "a journey's time limits go in its file's steps (max_time: under a step's expect:)"},
+	{"cert_warning", "a journey's certificate thresholds go in its file (cert_warning: at its top level or in a step)"},
+	{"cert_critical", "a journey's certificate thresholds go in its file (cert_critical: at its top level or in a step)"},
+	{"no_follow", "a journey's redirects are set in its file's steps (follow_redirects: false)"},
+}
+
+// checkJourneyKeys finds the one-request keys of a journey item, in the
+// catalog's words: the flags they become would be refused beside
+// --scenario, and method: would be dropped.
+func checkJourneyKeys(it *Item) []Finding {
+	var f []Finding
+	for _, k := range journeyKeys {
+		if p, ok := it.pos[k.key]; ok {
+			f = append(f, Finding{p, fmt.Sprintf("http item %s has scenario: and %s:: %s", it.Name, k.key, k.instead)})
+		}
+	}
+	return f
 }
 
 func (c *Catalog) checkMetric(s *Service, kind Kind, m Named) []Finding {

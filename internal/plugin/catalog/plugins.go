@@ -2,17 +2,18 @@ package catalog
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	expiryphrase "github.com/frontline-sre/mackerel-frontline/internal/judge/expiry/phrase"
 	httpphrase "github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/phrase"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
 	httpoptions "github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/options"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/scenariofile"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/proccheck"
 	tlsoptions "github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry/options"
 )
@@ -112,32 +113,114 @@ func (httpPlugin) ValidateArgs(args []string) error {
 	return err
 }
 
-// ExampleMessage is check-http-e2e's report when the item's request is
-// answered 503 with an empty page, worded by the plugin's own phrases
-// (httpexpect/phrase); the timings are made up, and fixed.
+// ExampleMessage is check-http-e2e's report when the item's request, or
+// the first step of its journey, is answered 503 with an empty page (or
+// the first of 500 and 404 its status spec does not take as OK), worded
+// by the plugin's own phrases (httpexpect/phrase); the timings are made
+// up, and fixed.
 func (httpPlugin) ExampleMessage(args []string, it *Item) string {
 	o, err := httpoptions.ParseArgs(args)
-	var status spec.Status
+	if err != nil {
+		return unknown(httpoptions.Command.Tag, err)
+	}
+	if it.Scenario != "" {
+		return journeyExample(o.Scenario, it)
+	}
+	status, _, _, err := o.Expected()
+	if err != nil {
+		return unknown(httpoptions.Command.Tag, err)
+	}
+	state, text := statusExample(status)
+	method := orDefault(o.Method, "GET")
+	var tls time.Duration
+	if strings.HasPrefix(o.URL, "https://") {
+		tls = 12 * time.Millisecond
+	}
+	code, line := exampleCode(status)
+	times := httpphrase.Timings(time.Millisecond, 2*time.Millisecond, tls, 40*time.Millisecond, 0, exampleTotal)
+	text = httpphrase.Failure(text, httpphrase.One(method+" "+secret.RedactURL(o.URL), httpphrase.StatusLine(code, line), times))
+	r := &check.Report{Tag: httpoptions.Command.Tag, Findings: []check.Finding{{Status: state, Text: text}}}
+	return r.Message()
+}
+
+// exampleTotal is the made-up time of an example response.
+const exampleTotal = 60 * time.Millisecond
+
+// exampleCodes are the statuses an example alert is answered with: the
+// first one the item does not take as OK.
+var exampleCodes = []struct {
+	code int
+	line string
+}{{503, "503 Service Unavailable"}, {500, "500 Internal Server Error"}, {404, "404 Not Found"}}
+
+func exampleCode(status spec.Status) (int, string) {
+	for _, c := range exampleCodes {
+		if status.Judge(c.code) != check.OK {
+			return c.code, c.line
+		}
+	}
+	return exampleCodes[0].code, exampleCodes[0].line
+}
+
+// statusExample is the finding check-http-e2e's judgement of status gives
+// the example response: the mapping that decided, when one did
+// ("503=warning"), else what was expected.
+func statusExample(status spec.Status) (check.Status, string) {
+	code, line := exampleCode(status)
+	state, rule := status.Decide(code)
+	if state == check.OK {
+		state = check.CRITICAL
+	}
+	if rule != "" {
+		return state, httpphrase.Mapped(httpphrase.StatusLine(code, line), rule)
+	}
+	return state, httpphrase.Unexpected(httpphrase.StatusLine(code, line), status.Expected())
+}
+
+// journeyExample is check-http-e2e's report when the first step of the
+// item's journey is answered as statusExample says: the step named as the
+// binary names it, the steps after it not run unless the step only
+// warns. The scenario is read as on the host (path, as the item's check
+// names it, names a journey without name:); its references stay as
+// written.
+func journeyExample(path string, it *Item) string {
+	data, err := localfile.Read(scenarioPath(it), scenariofile.FileLimit)
+	var s *scenariofile.Scenario
 	if err == nil {
-		status, _, _, err = o.Expected()
+		s, err = scenariofile.Check(path, data)
 	}
 	if err != nil {
 		return unknown(httpoptions.Command.Tag, err)
 	}
-	text := httpphrase.Unexpected(httpphrase.StatusLine(503, "503 Service Unavailable"), status.Expected())
-	if it.Scenario != "" {
-		text = "journey " + it.Name + ", step 1: " + text
-	} else {
-		method := orDefault(o.Method, "GET")
-		var tls time.Duration
-		if strings.HasPrefix(o.URL, "https://") {
-			tls = 12 * time.Millisecond
-		}
-		times := httpphrase.Timings(time.Millisecond, 2*time.Millisecond, tls, 40*time.Millisecond, 0, 60*time.Millisecond)
-		text = httpphrase.Failure(text, httpphrase.One(method+" "+secret.RedactURL(o.URL), "503 Service Unavailable", times))
+	st := s.Steps[0]
+	state, text := statusExample(st.Expect.Status)
+	if st.Warning {
+		state = check.WARNING
 	}
-	r := &check.Report{Tag: httpoptions.Command.Tag, Findings: []check.Finding{{Status: check.CRITICAL, Text: text}}}
+	code, _ := exampleCode(st.Expect.Status)
+	step := httpphrase.Step(s.Name, 1, len(s.Steps), st.Name)
+	text = httpphrase.StepFailure(step, text, httpphrase.StepResult(st.Method+" "+secret.RedactURL(stepURL(s, st)), code, exampleTotal))
+	if state != check.WARNING {
+		text += httpphrase.NotRun(1, len(s.Steps))
+	}
+	r := &check.Report{Tag: httpoptions.Command.Tag, Findings: []check.Finding{{Status: state, Text: text}}}
 	return r.Message()
+}
+
+// stepURL is where a step's request goes: its URL against the base_url,
+// with the references the host resolves left as written.
+func stepURL(s *scenariofile.Scenario, st *scenariofile.Step) string {
+	if s.BaseURL == "" || strings.Contains(st.URL, "://") {
+		return st.URL
+	}
+	if !strings.Contains(s.BaseURL+st.URL, "${") {
+		if base, err := url.Parse(s.BaseURL); err == nil {
+			if ref, err := url.Parse(st.URL); err == nil {
+				return base.ResolveReference(ref).String()
+			}
+		}
+	}
+	return strings.TrimSuffix(s.BaseURL, "/") + "/" + strings.TrimPrefix(st.URL, "/")
 }
 
 type processPlugin struct{}
@@ -164,20 +247,4 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// ValidateScenario reads a check-http-e2e scenario file as YAML. The
-// plugin's loader is not linked: it builds each step as an httpprobe
-// request (net/http) and compiles its jq: assertions with gojq, neither of
-// which frontline links; the scenario's own errors are the binary's to
-// report, on the host or in CI with check-http-e2e itself.
-func ValidateScenario(path string, data []byte) error {
-	var v map[string]any
-	if err := yaml.Unmarshal(data, &v); err != nil {
-		return fmt.Errorf("%s", strings.ReplaceAll(yaml.FormatError(err, false, false), "\n", " "))
-	}
-	if v == nil {
-		return fmt.Errorf("%s is empty", path)
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/scenariofile"
 )
 
 // FuzzParse checks that whatever a scenario file holds, loading it never
@@ -28,9 +29,9 @@ func FuzzParse(f *testing.F) {
 		if err == nil {
 			return
 		}
-		var le *lineError
-		if errors.As(err, &le) && le.line < 0 {
-			t.Fatalf("error at line %d: %v", le.line, err)
+		var le *scenariofile.Error
+		if errors.As(err, &le) && le.Line < 0 {
+			t.Fatalf("error at line %d: %v", le.Line, err)
 		}
 		if strings.Contains(err.Error(), "\n") {
 			t.Fatalf("error spans lines: %q", err)

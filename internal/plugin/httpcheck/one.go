@@ -13,7 +13,9 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/scenariofile"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpreq"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
 
@@ -21,11 +23,13 @@ import (
 // at Prepare, judged by the flags' assertions and certificate thresholds.
 func (o *Options) oneStep() *scenario {
 	st := &step{
-		Method:  o.request.Method,
-		Expect:  o.expect,
-		cert:    certThresholds{warning: o.CertWarning, critical: o.CertCritical},
-		certOwn: o.certJudge,
-		sent:    &o.request,
+		Step: scenariofile.Step{
+			Method:  o.request.Method,
+			Cert:    scenariofile.CertThresholds{Warning: o.CertWarning, Critical: o.CertCritical},
+			CertOwn: o.certJudge,
+		},
+		Expect: o.expect,
+		sent:   &o.request,
 	}
 	return &scenario{Steps: []*step{st}, one: true}
 }
@@ -80,7 +84,7 @@ func (o *Options) prepareRequest(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("-H %s: %v", name, err)
 		}
-		if err := httpprobe.CheckHeaderValue(value); err != nil {
+		if err := httpreq.CheckHeaderValue(value); err != nil {
 			return fmt.Errorf("-H %s: %v", name, err)
 		}
 		o.masker.AddHeader(name, value)
@@ -179,14 +183,14 @@ func (o *Options) oneAuthorization(u *url.URL) error {
 func (o *Options) limits(r *httpprobe.Request) error {
 	r.MaxBody = httpprobe.DefaultMaxBody
 	if o.MaxBody != nil {
-		if err := httpprobe.CheckMaxBody(*o.MaxBody); err != nil {
+		if err := httpreq.CheckMaxBody(*o.MaxBody); err != nil {
 			return fmt.Errorf("--max-body %v", err)
 		}
 		r.MaxBody = *o.MaxBody
 	}
 	r.MaxRedirects = httpprobe.DefaultMaxRedirects
 	if o.MaxRedirects != nil {
-		if err := httpprobe.CheckMaxRedirects(*o.MaxRedirects); err != nil {
+		if err := httpreq.CheckMaxRedirects(*o.MaxRedirects); err != nil {
 			return fmt.Errorf("--max-redirects %v", err)
 		}
 		r.MaxRedirects = *o.MaxRedirects

@@ -16,7 +16,9 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/phrase"
+	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/scenariofile"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpreq"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
 
@@ -127,22 +129,18 @@ func (s *scenario) run(ctx context.Context, c client, jar http.CookieJar, masker
 	judged := map[string]bool{}
 	overTLS := false
 	for i, st := range s.Steps {
-		prefix := fmt.Sprintf("%s step %d/%d %q", s.Name, i+1, len(s.Steps), st.Name)
+		prefix := phrase.Step(s.Name, i+1, len(s.Steps), st.Name)
 		r := &stepRun{ctx: ctx, c: c, jar: jar, s: s, vars: vars, masker: masker, report: report, prefix: prefix, add: add, judged: judged}
 		// The steps after one that stops the journey are named on its
-		// first line: a responder must not read them as passed.
-		if i+2 == len(s.Steps) {
-			r.notRun = fmt.Sprintf("; step %d not run", i+2)
-		} else if i+2 < len(s.Steps) {
-			r.notRun = fmt.Sprintf("; steps %d-%d not run", i+2, len(s.Steps))
-		}
+		// first line.
+		r.notRun = phrase.NotRun(i+1, len(s.Steps))
 		goOn := st.do(r)
 		overTLS = overTLS || r.overTLS
 		if !goOn {
 			return
 		}
 	}
-	if s.cert.set() && !overTLS {
+	if s.Cert.Set() && !overTLS {
 		add(check.UNKNOWN, fmt.Sprintf("%s: cert_warning/cert_critical: no step came over TLS, no certificate was judged", s.Name))
 	}
 }
@@ -215,8 +213,8 @@ func (st *step) do(r *stepRun) bool {
 	if err != nil {
 		text := st.sendError(err, req, shownURL, masker, s.one)
 		var ce *httpprobe.CertError
-		if st.cert.set() && errors.As(err, &ce) {
-			text += st.cert.judge().Unverified(ce.Presented)
+		if st.Cert.Set() && errors.As(err, &ce) {
+			text += certJudge(st.Cert).Unverified(ce.Presented)
 		}
 		if s.one {
 			add(check.CRITICAL, shown+": "+text)
@@ -251,7 +249,7 @@ func (st *step) do(r *stepRun) bool {
 	for i, f := range failures {
 		switch {
 		case !s.one:
-			f.Text = fmt.Sprintf("%s: %s (%s)", prefix, f.Text, context)
+			f.Text = phrase.StepFailure(prefix, f.Text, context)
 		case i == 0:
 			// The worst leads the message and carries the request,
 			// its status and timings; the others follow, one line
@@ -338,7 +336,7 @@ func describe(method, sent string, resp *httpprobe.Response, masker *secret.Mask
 	case verbose:
 		return target, fmt.Sprintf("%s %d, %s", target, resp.StatusCode, times)
 	}
-	return target, fmt.Sprintf("%s %d, total %s", target, resp.StatusCode, textfmt.Seconds(resp.Timings.Total))
+	return target, phrase.StepResult(target, resp.StatusCode, resp.Timings.Total)
 }
 
 // timings is the time of a response, phase by phase.
@@ -360,7 +358,7 @@ func (st *step) request(s *scenario, vars secret.Map, masker *secret.Masker) (_ 
 		return &req, nil
 	}
 	expand := func(t string) (string, error) { return masker.ExpandVars(t, vars.Lookup) }
-	raw, err := expand(st.url)
+	raw, err := expand(st.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +366,7 @@ func (st *step) request(s *scenario, vars secret.Map, masker *secret.Masker) (_ 
 	// about that response.
 	resolving := true
 	defer func() {
-		if err != nil && resolving && extracted(st.url) {
+		if err != nil && resolving && extracted(st.URL) {
 			err = &responseError{err}
 		}
 	}()
@@ -377,10 +375,10 @@ func (st *step) request(s *scenario, vars secret.Map, masker *secret.Masker) (_ 
 		return nil, fmt.Errorf("URL %q: %s", secret.RedactURL(masker.Mask(raw)), secret.ParseError(raw, errors.Unwrap(err)))
 	}
 	if !u.IsAbs() {
-		if s.baseURL == "" {
+		if s.BaseURL == "" {
 			return nil, fmt.Errorf("URL %q is relative and the scenario has no base_url", secret.RedactURL(masker.Mask(raw)))
 		}
-		b, err := masker.Expand(s.baseURL)
+		b, err := masker.Expand(s.BaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("base_url: %v", err)
 		}
@@ -407,47 +405,47 @@ func (st *step) request(s *scenario, vars secret.Map, masker *secret.Masker) (_ 
 	resolving = false
 	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
 	st.apply(s, req)
-	for _, h := range append(append([]field(nil), s.headers...), st.headers...) {
-		v, err := expand(h.value)
+	for _, h := range append(append([]scenariofile.Field(nil), s.Headers...), st.Headers...) {
+		v, err := expand(h.Value)
 		if err != nil {
-			return nil, fmt.Errorf("header %s: %v", h.name, err)
+			return nil, fmt.Errorf("header %s: %v", h.Name, err)
 		}
-		if err := httpprobe.CheckHeaderValue(v); err != nil {
+		if err := httpreq.CheckHeaderValue(v); err != nil {
 			// loadScenario checked what the file gives: this came from a
 			// response, and is a finding about it.
-			return nil, &responseError{fmt.Errorf("header %s: %v, from what an earlier step extracted", h.name, err)}
+			return nil, &responseError{fmt.Errorf("header %s: %v, from what an earlier step extracted", h.Name, err)}
 		}
-		masker.AddHeader(h.name, v)
-		if strings.EqualFold(h.name, "Host") {
+		masker.AddHeader(h.Name, v)
+		if strings.EqualFold(h.Name, "Host") {
 			req.Host = v
 			continue
 		}
-		req.Header.Set(h.name, v)
+		req.Header.Set(h.Name, v)
 	}
 	contentType := ""
-	switch st.bodyKind {
-	case rawBody:
-		body, err := expand(st.body)
+	switch st.BodyKind {
+	case scenariofile.RawBody:
+		body, err := expand(st.Body)
 		if err != nil {
 			return nil, fmt.Errorf("body: %v", err)
 		}
 		req.Body = []byte(body)
-	case formBody:
+	case scenariofile.FormBody:
 		var b strings.Builder
-		for i, f := range st.form {
-			v, err := expand(f.value)
+		for i, f := range st.Form {
+			v, err := expand(f.Value)
 			if err != nil {
-				return nil, fmt.Errorf("form %s: %v", f.name, err)
+				return nil, fmt.Errorf("form %s: %v", f.Name, err)
 			}
 			if i > 0 {
 				b.WriteByte('&')
 			}
-			b.WriteString(url.QueryEscape(f.name) + "=" + url.QueryEscape(v))
+			b.WriteString(url.QueryEscape(f.Name) + "=" + url.QueryEscape(v))
 		}
 		req.Body, contentType = []byte(b.String()), "application/x-www-form-urlencoded"
-	case jsonBody:
+	case scenariofile.JSONBody:
 		var b strings.Builder
-		if err := writeJSON(&b, st.json, expand); err != nil {
+		if err := st.WriteJSON(&b, expand); err != nil {
 			return nil, fmt.Errorf("json: %v", err)
 		}
 		req.Body, contentType = []byte(b.String()), "application/json"
@@ -478,7 +476,7 @@ func extracted(t string) bool {
 // not extract is a failure of the step.
 func (st *step) extract(ctx context.Context, resp *httpprobe.Response, jar http.CookieJar, vars secret.Map, masker *secret.Masker) []check.Finding {
 	var out []check.Finding
-	fail := func(x extraction, format string, args ...any) {
+	fail := func(x scenariofile.Extraction, format string, args ...any) {
 		text := fmt.Sprintf("extract %s: ", x.Var) + fmt.Sprintf(format, args...)
 		out = append(out, check.Finding{Status: check.CRITICAL, Text: text})
 	}
@@ -498,7 +496,7 @@ func (st *step) extract(ctx context.Context, resp *httpprobe.Response, jar http.
 				fail(x, "jq '%s': %v (%s)", x.JQ.String(), docErr, httpexpect.DescribeBody(resp, masker.Mask))
 				continue
 			}
-			v, err := x.JQ.FirstOver(ctx, resp, doc)
+			v, err := httpexpect.FirstOver(ctx, *x.JQ, resp, doc)
 			if err != nil {
 				fail(x, "jq '%s': %v", x.JQ.String(), err)
 				continue
@@ -510,7 +508,7 @@ func (st *step) extract(ctx context.Context, resp *httpprobe.Response, jar http.
 			if s, ok := v.(string); ok {
 				value = s
 			} else {
-				value = jsonText(v)
+				value = scenariofile.JSONText(v)
 			}
 			from = fmt.Sprintf("jq '%s'", x.JQ.String())
 		case x.Header != "":

@@ -1,7 +1,7 @@
 // Package spec reads what a user writes of the response a check expects:
-// status specs and regular expressions. It needs no HTTP client, so a
-// command line can be checked without one; httpexpect judges responses
-// with what it reads.
+// status specs, regular expressions and header matches. It needs no HTTP
+// client, so a command line or a scenario file can be checked without
+// one; httpexpect judges responses with what it reads.
 package spec
 
 import (

@@ -1,4 +1,4 @@
-package httpcheck
+package scenariofile
 
 import (
 	"bytes"
@@ -9,8 +9,12 @@ import (
 	"strings"
 )
 
-// writeJSON writes a scenario's json: value as a request body, keys in
-// the order written, each string expanded.
+// WriteJSON writes the step's json: value as a request body, keys in the
+// order written, each string expanded.
+func (st *Step) WriteJSON(b *strings.Builder, expand func(string) (string, error)) error {
+	return writeJSON(b, st.json, expand)
+}
+
 func writeJSON(b *strings.Builder, n *node, expand func(string) (string, error)) error {
 	switch n.kind {
 	case nullKind:
@@ -25,7 +29,7 @@ func writeJSON(b *strings.Builder, n *node, expand func(string) (string, error))
 			if err != nil {
 				return err
 			}
-			b.WriteString(jsonText(key))
+			b.WriteString(JSONText(key))
 			b.WriteByte(':')
 			if err := writeJSON(b, n.vals[i], expand); err != nil {
 				return err
@@ -50,7 +54,7 @@ func writeJSON(b *strings.Builder, n *node, expand func(string) (string, error))
 			if err != nil {
 				return err
 			}
-			b.WriteString(jsonText(s))
+			b.WriteString(JSONText(s))
 		case bool:
 			b.WriteString(strconv.FormatBool(v))
 		case int64:
@@ -69,9 +73,9 @@ func writeJSON(b *strings.Builder, n *node, expand func(string) (string, error))
 	return nil
 }
 
-// jsonText encodes v as JSON, leaving <, > and & as they are: a body and
+// JSONText encodes v as JSON, leaving <, > and & as they are: a body and
 // a variable are not HTML.
-func jsonText(v any) string {
+func JSONText(v any) string {
 	var b bytes.Buffer
 	e := json.NewEncoder(&b)
 	e.SetEscapeHTML(false)

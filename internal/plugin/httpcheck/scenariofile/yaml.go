@@ -1,10 +1,9 @@
-package httpcheck
+package scenariofile
 
 import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -20,6 +19,7 @@ import (
 // key and its line.
 type node struct {
 	line  int
+	col   int
 	kind  kind
 	value any    // scalar: string, int64, uint64, float64, bool
 	text  string // scalar as written
@@ -41,6 +41,13 @@ const (
 // value it stands for: a few lines of nested aliases would otherwise
 // expand to a JSON body of billions of values.
 const maxNodes = 100000
+
+// at is where the node starts.
+func (n *node) at() pos { return pos{n.line, n.col} }
+
+// pos is a place in the file: line and column from 1, column 0 when only
+// the line is known.
+type pos struct{ line, col int }
 
 // describe names a node's type for "want ..., got ..." messages.
 func (n *node) describe() string {
@@ -108,13 +115,14 @@ func flowDepth(data []byte) (line int) {
 // parseYAML reads one YAML document into a node tree.
 func parseYAML(data []byte) (*node, error) {
 	if line := flowDepth(data); line > 0 {
-		return nil, &lineError{line: line, msg: fmt.Sprintf("brackets nest more than %d deep: a scenario needs a few levels", maxFlowDepth)}
+		return nil, &Error{Line: line, Msg: fmt.Sprintf("brackets nest more than %d deep: a scenario needs a few levels", maxFlowDepth)}
 	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		var yerr yaml.Error
 		if errors.As(err, &yerr) && yerr.GetToken() != nil {
-			return nil, &lineError{line: yerr.GetToken().Position.Line, msg: "not valid YAML: " + textfmt.Sanitize(yerr.GetMessage())}
+			p := yerr.GetToken().Position
+			return nil, &Error{Line: p.Line, Col: p.Column, Msg: "not valid YAML: " + textfmt.Sanitize(yerr.GetMessage())}
 		}
 		return nil, fmt.Errorf("not valid YAML: %v", err)
 	}
@@ -124,7 +132,7 @@ func parseYAML(data []byte) (*node, error) {
 			continue
 		}
 		if body != nil {
-			return nil, &lineError{line: lineOf(doc.Body), msg: "a second YAML document: a scenario file holds one"}
+			return nil, errAt(posOf(doc.Body), "a second YAML document: a scenario file holds one")
 		}
 		body = doc.Body
 	}
@@ -136,19 +144,12 @@ func parseYAML(data []byte) (*node, error) {
 	return n, nil
 }
 
-// lineError is a problem at a line of the file.
-type lineError struct {
-	line int
-	msg  string
-}
-
-func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
-
-func lineOf(n ast.Node) int {
+func posOf(n ast.Node) pos {
 	if n == nil || n.GetToken() == nil {
-		return 0
+		return pos{}
 	}
-	return n.GetToken().Position.Line
+	p := n.GetToken().Position
+	return pos{p.Line, p.Column}
 }
 
 type converter struct {
@@ -157,32 +158,33 @@ type converter struct {
 }
 
 func (c *converter) convert(n ast.Node) (*node, error) {
-	line := lineOf(n)
+	p := posOf(n)
+	line, col := p.line, p.col
 	switch v := n.(type) {
 	case nil:
 		return &node{kind: nullKind}, nil
 	case *ast.NullNode:
-		return &node{line: line, kind: nullKind}, nil
+		return &node{line: line, col: col, kind: nullKind}, nil
 	case *ast.StringNode:
-		return &node{line: line, value: v.Value, text: v.Value}, nil
+		return &node{line: line, col: col, value: v.Value, text: v.Value}, nil
 	case *ast.LiteralNode:
-		return &node{line: line, value: v.Value.Value, text: v.Value.Value}, nil
+		return &node{line: line, col: col, value: v.Value.Value, text: v.Value.Value}, nil
 	case *ast.IntegerNode:
-		return &node{line: line, value: v.Value, text: v.Token.Value}, nil
+		return &node{line: line, col: col, value: v.Value, text: v.Token.Value}, nil
 	case *ast.FloatNode:
-		return &node{line: line, value: v.Value, text: v.Token.Value}, nil
+		return &node{line: line, col: col, value: v.Value, text: v.Token.Value}, nil
 	case *ast.InfinityNode:
-		return &node{line: line, value: v.Value, text: v.Token.Value}, nil
+		return &node{line: line, col: col, value: v.Value, text: v.Token.Value}, nil
 	case *ast.NanNode:
-		return &node{line: line, value: math.NaN(), text: v.Token.Value}, nil
+		return &node{line: line, col: col, value: math.NaN(), text: v.Token.Value}, nil
 	case *ast.BoolNode:
-		return &node{line: line, value: v.Value, text: v.Token.Value}, nil
+		return &node{line: line, col: col, value: v.Value, text: v.Token.Value}, nil
 	case *ast.MappingValueNode:
-		return c.mapping(line, []*ast.MappingValueNode{v})
+		return c.mapping(p, []*ast.MappingValueNode{v})
 	case *ast.MappingNode:
-		return c.mapping(line, v.Values)
+		return c.mapping(p, v.Values)
 	case *ast.SequenceNode:
-		out := &node{line: line, kind: listKind}
+		out := &node{line: line, col: col, kind: listKind}
 		for _, item := range v.Values {
 			i, err := c.convert(item)
 			if err != nil {
@@ -202,33 +204,33 @@ func (c *converter) convert(n ast.Node) (*node, error) {
 		name := v.Value.GetToken().Value
 		out, ok := c.anchors[name]
 		if !ok {
-			return nil, &lineError{line, fmt.Sprintf("alias *%s names no anchor defined before it", textfmt.Sanitize(name))}
+			return nil, errAt(p, "alias *%s names no anchor defined before it", textfmt.Sanitize(name))
 		}
 		return out, nil
 	case *ast.MappingKeyNode:
 		return c.convert(v.Value)
 	case *ast.TagNode:
-		return nil, &lineError{line, fmt.Sprintf("tag %s: tags are not supported; quote a value to make it a string", textfmt.Sanitize(v.Start.Value))}
+		return nil, errAt(p, "tag %s: tags are not supported; quote a value to make it a string", textfmt.Sanitize(v.Start.Value))
 	}
-	return nil, &lineError{line, fmt.Sprintf("unsupported YAML (%s)", n.Type())}
+	return nil, errAt(p, "unsupported YAML (%s)", n.Type())
 }
 
-func (c *converter) mapping(line int, pairs []*ast.MappingValueNode) (*node, error) {
-	out := &node{line: line, kind: mapKind}
+func (c *converter) mapping(at pos, pairs []*ast.MappingValueNode) (*node, error) {
+	out := &node{line: at.line, col: at.col, kind: mapKind}
 	for _, p := range pairs {
 		if p.Key.IsMergeKey() {
-			return nil, &lineError{lineOf(p.Key), "merge keys (<<) are not supported: write the keys out"}
+			return nil, errAt(posOf(p.Key), "merge keys (<<) are not supported: write the keys out")
 		}
 		k, err := c.convert(p.Key)
 		if err != nil {
 			return nil, err
 		}
 		if k.kind != scalarKind {
-			return nil, &lineError{k.line, "a key must be a plain word, not " + k.describe()}
+			return nil, errAt(k.at(), "a key must be a plain word, not %s", k.describe())
 		}
 		for _, prev := range out.keys {
 			if prev.text == k.text {
-				return nil, &lineError{k.line, fmt.Sprintf("key %q given twice (first on line %d)", k.text, prev.line)}
+				return nil, errAt(k.at(), "key %q given twice (first on line %d)", k.text, prev.line)
 			}
 		}
 		v, err := c.convert(p.Value)
@@ -236,13 +238,13 @@ func (c *converter) mapping(line int, pairs []*ast.MappingValueNode) (*node, err
 			return nil, err
 		}
 		if v.kind == nullKind && v.line == 0 {
-			v.line = k.line
+			v.line, v.col = k.line, k.col
 		}
 		out.keys = append(out.keys, k)
 		out.vals = append(out.vals, v)
 	}
 	if len(out.keys) > 0 {
-		out.line = out.keys[0].line
+		out.line, out.col = out.keys[0].line, out.keys[0].col
 	}
 	return out, c.count(out)
 }
@@ -261,7 +263,7 @@ func (c *converter) count(n *node) error {
 			total++
 		}
 		if total > maxNodes {
-			return &lineError{n.line, "the file expands to more than " + strconv.Itoa(maxNodes) + " values (aliases of aliases?)"}
+			return errAt(n.at(), "the file expands to more than %d values (aliases of aliases?)", maxNodes)
 		}
 	}
 	c.size[n] = total
