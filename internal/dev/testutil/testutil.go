@@ -16,7 +16,14 @@ import (
 // NewPKI makes a root and an intermediate.
 func NewPKI(t testing.TB) *fixture.PKI {
 	t.Helper()
-	p, err := fixture.NewPKI("Test")
+	return NamedPKI(t, "Test")
+}
+
+// NamedPKI makes a root and an intermediate whose names start with name:
+// for tests where only the right one of several PKIs can answer.
+func NamedPKI(t testing.TB, name string) *fixture.PKI {
+	t.Helper()
+	p, err := fixture.NewPKI(name)
 	if err != nil {
 		t.Fatal(err)
 	}
