@@ -37,15 +37,52 @@ func newItem(t *testing.T, run string, args ...string) *item {
 	return it
 }
 
+// agentEnv is what the agent tells an action of the check run before it.
+func agentEnv(status, previous, message string) []string {
+	return []string{"MACKEREL_STATUS=" + status, "MACKEREL_PREVIOUS_STATUS=" + previous, "MACKEREL_CHECK_MESSAGE=" + message}
+}
+
 // after runs the action as the agent does after a check run.
 func (it *item) after(t *testing.T, status, previous, message string) testutil.Result {
 	t.Helper()
-	env := []string{"MACKEREL_STATUS=" + status, "MACKEREL_PREVIOUS_STATUS=" + previous, "MACKEREL_CHECK_MESSAGE=" + message}
-	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), agentEnv(status, previous, message), it.args...)
 	if r.Code != 0 {
 		t.Fatalf("exit %d\n%s", r.Code, r)
 	}
 	return r
+}
+
+// start starts the action after a first CRITICAL with the command run,
+// which writes its shell's PID ($$) to pidFile first. It returns once
+// that PID is there, with the action and the PID, whose process group is
+// killed when the test ends.
+func (it *item) start(t *testing.T, pidFile, run string) (*exec.Cmd, int) {
+	t.Helper()
+	it.args[1] = run
+	cmd := exec.Command(testutil.Binary(t, "mackerel-plugin-frontline-recover"), it.args...)
+	cmd.Env = append(os.Environ(), agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx")...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := 0
+	for deadline := time.Now().Add(30 * time.Second); pid == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		data, _ := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	}
+	if pid == 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the recovery command never started")
+	}
+	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
+	return cmd, pid
+}
+
+// checkProcess runs check-process on a process that never runs, with
+// the recovery state file state.
+func checkProcess(t *testing.T, state string) testutil.Result {
+	t.Helper()
+	return testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", state)
 }
 
 func (it *item) runs(t *testing.T) int {
@@ -109,17 +146,15 @@ func TestBudgetSpentStopsRunsAndTheCheckSaysSo(t *testing.T) {
 	if !strings.Contains(last.Stderr, "budget spent: 2 of 2 this hour") {
 		t.Errorf("stderr does not say the budget is spent:\n%s", last.Stderr)
 	}
-	check := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", it.state)
-	check.ExpectMatch(t, 2, `\nauto-recovery: ran 'echo restarted >> .*' at \d\d:\d\d:\d\d, exit 1 \(last line: still down\); budget spent: 2 of 2 this hour, nothing more runs before \d\d:\d\d:\d\d\n$`)
+	checkProcess(t, it.state).ExpectMatch(t, 2, `\nauto-recovery: ran 'echo restarted >> .*' at \d\d:\d\d:\d\d, exit 1 \(last line: still down\); budget spent: 2 of 2 this hour, nothing more runs before \d\d:\d\d:\d\d\n$`)
 }
 
 func TestTheCheckSaysWhatWasTriedAndWhatIsLeft(t *testing.T) {
 	it := newItem(t, "", "--at-most", "3/h")
 	it.after(t, "CRITICAL", "", "PROCESS CRITICAL: nginx")
-	check := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", it.state)
-	check.ExpectMatch(t, 2, `\nauto-recovery: ran 'echo restarted .*' at \d\d:\d\d:\d\d, exit 0 \(last line: nginx is up\); 1 of 3 this hour\n$`)
+	checkProcess(t, it.state).ExpectMatch(t, 2, `\nauto-recovery: ran 'echo restarted .*' at \d\d:\d\d:\d\d, exit 0 \(last line: nginx is up\); 1 of 3 this hour\n$`)
 	// No state file yet: the check says nothing of recovery.
-	none := testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", filepath.Join(t.TempDir(), "absent"))
+	none := checkProcess(t, filepath.Join(t.TempDir(), "absent"))
 	if none.Code != 2 || strings.Contains(none.Stdout, "auto-recovery") {
 		t.Errorf("without a state file: %s", none)
 	}
@@ -153,7 +188,7 @@ func TestOverlappingActionsRunTheCommandOnce(t *testing.T) {
 	var outs []*bytes.Buffer
 	for range 2 {
 		cmd := exec.Command(bin, it.args...)
-		cmd.Env = append(os.Environ(), "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=CRITICAL", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx")
+		cmd.Env = append(os.Environ(), agentEnv("CRITICAL", "CRITICAL", "PROCESS CRITICAL: nginx")...)
 		out := &bytes.Buffer{}
 		cmd.Stderr = out
 		if err := cmd.Start(); err != nil {
@@ -179,28 +214,11 @@ func TestOverlappingActionsRunTheCommandOnce(t *testing.T) {
 func TestAKilledActionLeavesNoLock(t *testing.T) {
 	it := newItem(t, "", "--at-most", "3/h")
 	pidFile := filepath.Join(it.dir, "pid")
-	it.args[1] = "echo $$ > " + pidFile + "; echo restarted >> " + it.count + "; exec sleep 60"
-	cmd := exec.Command(testutil.Binary(t, "mackerel-plugin-frontline-recover"), it.args...)
-	cmd.Env = append(os.Environ(), "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := 0
-	for deadline := time.Now().Add(30 * time.Second); pid == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		data, _ := os.ReadFile(pidFile)
-		pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
-	}
-	if pid == 0 {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatal("the recovery command never started")
-	}
-	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
+	cmd, _ := it.start(t, pidFile, "echo $$ > "+pidFile+"; echo restarted >> "+it.count+"; exec sleep 60")
 	cmd.Process.Kill()
 	cmd.Wait()
 	// What a reboot mid-attempt leaves too: an attempt with no exit code.
-	testutil.Run(t, testutil.Binary(t, "check-process"), nil, "-n", "frontline-no-such-process", "-C", "1", "--recovery-state", it.state).
-		ExpectMatch(t, 2, `\nauto-recovery: started 'echo .*' at \d\d:\d\d:\d\d, no exit recorded \(still running, or cut short by a reboot\); 1 of 3 this hour\n$`)
+	checkProcess(t, it.state).ExpectMatch(t, 2, `\nauto-recovery: started 'echo .*' at \d\d:\d\d:\d\d, no exit recorded \(still running, or cut short by a reboot\); 1 of 3 this hour\n$`)
 
 	it.args[1] = "echo restarted >> " + it.count
 	r := it.after(t, "CRITICAL", "CRITICAL", "PROCESS CRITICAL: nginx")
@@ -226,27 +244,13 @@ func TestTimeoutKillsTheWholeProcessGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	bg, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-	for deadline := time.Now().Add(20 * time.Second); alive(bg); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			syscall.Kill(bg, syscall.SIGKILL)
-			t.Fatalf("the command's background child %d outlived the timeout", bg)
-		}
-	}
+	t.Cleanup(func() { syscall.Kill(bg, syscall.SIGKILL) })
+	testutil.ExpectProcessesGone(t, []int{bg})
 	s := it.stateOf(t)
 	if len(s.Attempts) != 1 || s.Attempts[0].Exit != nil || !strings.HasPrefix(s.Attempts[0].Outcome, "timed out") {
 		out, _ := json.Marshal(s)
 		t.Errorf("state %s: want the attempt recorded as timed out", out)
 	}
-}
-
-// alive is false for a process that is gone or a zombie.
-func alive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := bytes.LastIndexByte(data, ')')
-	return i < 0 || len(data) < i+3 || data[i+2] != 'Z'
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -273,30 +277,10 @@ func TestUsageErrors(t *testing.T) {
 func TestTerminatedActionKillsTheCommand(t *testing.T) {
 	it := newItem(t, "", "--at-most", "3/h")
 	pidFile := filepath.Join(it.dir, "pid")
-	it.args[1] = "echo $$ > " + pidFile + "; exec sleep 60"
-	cmd := exec.Command(testutil.Binary(t, "mackerel-plugin-frontline-recover"), it.args...)
-	cmd.Env = append(os.Environ(), "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := 0
-	for deadline := time.Now().Add(30 * time.Second); pid == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		data, _ := os.ReadFile(pidFile)
-		pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
-	}
-	if pid == 0 {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatal("the recovery command never started")
-	}
-	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
+	cmd, pid := it.start(t, pidFile, "echo $$ > "+pidFile+"; exec sleep 60")
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
-	for deadline := time.Now().Add(20 * time.Second); alive(pid); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the command %d outlived the terminated action", pid)
-		}
-	}
+	testutil.ExpectProcessesGone(t, []int{pid})
 	if a := it.stateOf(t).Attempts; len(a) != 1 || !strings.HasPrefix(a[0].Outcome, "stopped when the action was terminated") {
 		t.Errorf("attempts %+v: want one, recorded as stopped", a)
 	}
@@ -307,7 +291,7 @@ func TestTerminatedActionKillsTheCommand(t *testing.T) {
 func TestSecretsAreMasked(t *testing.T) {
 	it := newItem(t, "", "--at-most", "3/h")
 	it.args[1] = "echo restarted >> " + it.count + "; echo token ${env:FRONTLINE_RECOVER_TOKEN} accepted"
-	env := []string{"FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value", "MACKEREL_STATUS=CRITICAL", "MACKEREL_PREVIOUS_STATUS=", "MACKEREL_CHECK_MESSAGE=PROCESS CRITICAL: nginx"}
+	env := append(agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), "FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value")
 	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
 	state, _ := os.ReadFile(it.state)
 	if r.Code != 0 || it.runs(t) != 1 {

@@ -196,18 +196,13 @@ func tlsExpiry(t *testing.T, pki *fixture.PKI) scenario {
 	mail := testutil.Leaf(t, pki, 60.5)
 	wwwAddr, mailAddr := serveLocalhost(t, pki, www, ""), serveLocalhost(t, pki, mail, "smtp")
 	const name = "tls-expiry"
-	return scenario{
-		replace: map[string]string{"www.example.com": wwwAddr, "mail.example.com:587": mailAddr},
-		ready:   reported(name),
-		check: func(t *testing.T, api *FakeAPI, block string) {
-			r, _ := api.CheckReport(name)
-			checkReportSource(t, block, name, r, api.HostID)
+	return reportedCheck(name, map[string]string{"www.example.com": wwwAddr, "mail.example.com:587": mailAddr},
+		func(t *testing.T, api *FakeAPI, block string, r CheckReport) {
 			checkStatus(t, r, "WARNING", oneOf(func(ip string) string {
 				return fmt.Sprintf("TLS WARNING: %s [%s] %s\nOK: 1 more target\n", wwwAddr, ip, expires(www, "warning below 30 days"))
 			}))
 			checkMemo(t, api, block, name)
-		},
-	}
+		})
 }
 
 // reloadCase is one situation the README's reload action meets.
@@ -399,18 +394,12 @@ func tlsAll(t *testing.T, pki *fixture.PKI) scenario {
 	wwwAddr := serveLocalhost(t, pki, www, "")
 	apiAddr := serveLocalhost(t, pki, testutil.Leaf(t, pki, 60.5), "")
 	adminAddr := serveLocalhost(t, pki, testutil.Leaf(t, pki, 90.5), "")
-	const name = "tls-all"
-	return scenario{
-		replace: map[string]string{"www.example.com": wwwAddr, "api.example.com": apiAddr, "admin.example.com": adminAddr},
-		ready:   reported(name),
-		check: func(t *testing.T, api *FakeAPI, block string) {
-			r, _ := api.CheckReport(name)
-			checkReportSource(t, block, name, r, api.HostID)
+	return reportedCheck("tls-all", map[string]string{"www.example.com": wwwAddr, "api.example.com": apiAddr, "admin.example.com": adminAddr},
+		func(t *testing.T, _ *FakeAPI, _ string, r CheckReport) {
 			checkStatus(t, r, "WARNING", oneOf(func(ip string) string {
 				return fmt.Sprintf("TLS WARNING: %s [%s] %s\nOK: 2 more targets\n", wwwAddr, ip, expires(www, "warning below 30 days"))
 			}))
-		},
-	}
+		})
 }
 
 // tlsAPI gives the block's one host a certificate within -c.
@@ -418,18 +407,13 @@ func tlsAPI(t *testing.T, pki *fixture.PKI) scenario {
 	leaf := testutil.Leaf(t, pki, 10.5)
 	addr := serveLocalhost(t, pki, leaf, "")
 	const name = "tls-api"
-	return scenario{
-		replace: map[string]string{"api.example.com": addr},
-		ready:   reported(name),
-		check: func(t *testing.T, api *FakeAPI, block string) {
-			r, _ := api.CheckReport(name)
-			checkReportSource(t, block, name, r, api.HostID)
+	return reportedCheck(name, map[string]string{"api.example.com": addr},
+		func(t *testing.T, api *FakeAPI, block string, r CheckReport) {
 			checkStatus(t, r, "CRITICAL", oneOf(func(ip string) string {
 				return fmt.Sprintf("TLS CRITICAL: %s [%s] %s\n", addr, ip, expires(leaf, "critical below 14 days"))
 			}))
 			checkMemo(t, api, block, name)
-		},
-	}
+		})
 }
 
 // httpHealth serves the block's health endpoint over HTTPS, answering
@@ -445,24 +429,12 @@ func httpHealth(t *testing.T, pki *fixture.PKI) scenario {
 		return fixture.StartHTTP(health, fixture.HTTPOptions{Addr: addr, Chain: []*fixture.Cert{leaf, pki.Intermediate}})
 	})
 	const name = "http-health"
-	return scenario{
-		replace: map[string]string{"app.example.com": addr},
-		ready:   reported(name),
-		check: func(t *testing.T, api *FakeAPI, block string) {
-			r, _ := api.CheckReport(name)
-			checkReportSource(t, block, name, r, api.HostID)
-			if r.Status != "CRITICAL" {
-				t.Errorf("status %s, want CRITICAL", r.Status)
-			}
+	return reportedCheck(name, map[string]string{"app.example.com": addr},
+		func(t *testing.T, api *FakeAPI, block string, r CheckReport) {
 			// The timings after "dns" change from run to run.
-			for _, want := range []string{`HTTP CRITICAL: jq '.status == "ok"' got "degraded"`, "(GET https://" + addr + "/health 200 OK; dns "} {
-				if !strings.Contains(r.Message, want) {
-					t.Errorf("message %q lacks %q", r.Message, want)
-				}
-			}
+			checkStatusHas(t, r, "CRITICAL", strings.Contains, `HTTP CRITICAL: jq '.status == "ok"' got "degraded"`, "(GET https://"+addr+"/health 200 OK; dns ")
 			checkMemo(t, api, block, name)
-		},
-	}
+		})
 }
 
 // login runs the README's journey block against the login app broken at
@@ -485,27 +457,17 @@ func login(t *testing.T, _ *fixture.PKI) scenario {
 	yml := fixture.LoginJourney("http://" + addr)
 	scenarioFile := testutil.WriteFile(t, "login.yml", []byte(yml))
 	const name = "login"
-	return scenario{
-		replace: map[string]string{"/etc/mackerel-agent/scenarios/login.yml": scenarioFile},
-		ready:   reported(name),
-		check: func(t *testing.T, api *FakeAPI, block string) {
-			r, _ := api.CheckReport(name)
-			checkReportSource(t, block, name, r, api.HostID)
-			if r.Status != "CRITICAL" {
-				t.Errorf("status %s, want CRITICAL", r.Status)
-			}
-			want := `HTTP CRITICAL: login step 3/4 "profile api": jq '.name == "monitor"' got "guest" (GET http://` + addr + "/api/me 200, total "
-			if !strings.HasPrefix(r.Message, want) {
-				t.Errorf("message:\n%s\nwant it to start\n%s", r.Message, want)
-			}
+	return reportedCheck(name, map[string]string{"/etc/mackerel-agent/scenarios/login.yml": scenarioFile},
+		func(t *testing.T, api *FakeAPI, block string, r CheckReport) {
+			checkStatusHas(t, r, "CRITICAL", strings.HasPrefix,
+				`HTTP CRITICAL: login step 3/4 "profile api": jq '.name == "monitor"' got "guest" (GET http://`+addr+"/api/me 200, total ")
 			checkMemo(t, api, block, name)
 			for _, c := range api.Calls() {
 				if strings.Contains(c.Path+"?"+c.Query, password) || bytes.Contains(c.Body, []byte(password)) {
 					t.Errorf("the password from the block's env reached the API in %s:\n%s", c, c.Body)
 				}
 			}
-		},
-	}
+		})
 }
 
 // blockEnv finds the credentials of the login block's env table.
@@ -527,6 +489,21 @@ func serveLocalhost(t *testing.T, pki *fixture.PKI, leaf *fixture.Cert, proto st
 	return ServeLocalhost(t, func(addr string) (*fixture.Server, error) {
 		return fixture.ServeTLS(fixture.TLSOptions{Addr: addr, Chain: []*fixture.Cert{leaf, pki.Intermediate}, StartTLS: proto})
 	})
+}
+
+// reportedCheck is the scenario of a block whose one check, name, is
+// ready once it has reported: check is given its report, already held to
+// the block by checkReportSource.
+func reportedCheck(name string, replace map[string]string, check func(t *testing.T, api *FakeAPI, block string, r CheckReport)) scenario {
+	return scenario{
+		replace: replace,
+		ready:   reported(name),
+		check: func(t *testing.T, api *FakeAPI, block string) {
+			r, _ := api.CheckReport(name)
+			checkReportSource(t, block, name, r, api.HostID)
+			check(t, api, block, r)
+		},
+	}
 }
 
 // reported is ready once the check name has reported.
@@ -568,6 +545,21 @@ func checkStatus(t *testing.T, r CheckReport, status string, wants []string) {
 	}
 	if !slices.Contains(wants, r.Message) {
 		t.Errorf("message:\n%q\nwant:\n%q", r.Message, wants[0])
+	}
+}
+
+// checkStatusHas asserts a report's status and that has(message, want)
+// holds for each of wants: for messages with timings, which change from
+// run to run.
+func checkStatusHas(t *testing.T, r CheckReport, status string, has func(message, want string) bool, wants ...string) {
+	t.Helper()
+	if r.Status != status {
+		t.Errorf("status %s, want %s", r.Status, status)
+	}
+	for _, want := range wants {
+		if !has(r.Message, want) {
+			t.Errorf("message:\n%s\ndoes not match:\n%s", r.Message, want)
+		}
 	}
 }
 

@@ -87,10 +87,7 @@ func TestCatalogDocWalkthrough(t *testing.T) {
 	}
 	agent := InstallAgent(t)
 	mkr := testutil.InstallCommand(t, "github.com/mackerelio/mkr", MkrVersion)
-	binDir := filepath.Dir(testutil.Binary(t, "frontline"))
-	for _, p := range []string{"check-http-e2e", "check-process", "mackerel-plugin-app"} {
-		testutil.Binary(t, p)
-	}
+	binDir := testutil.BinDir(t, "frontline", "check-http-e2e", "check-process", "mackerel-plugin-app")
 	down := testutil.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "down", http.StatusServiceUnavailable)
 	}), false)

@@ -39,7 +39,9 @@
 //     asserts it
 //     (check) from what FakeAPI recorded: CheckReport, GraphDefs,
 //     HostUpdates; metric values come from Once (see below). For a check, checkReportSource and checkMemo hold what
-//     every check block promises. A marked block without a scenario, or a
+//     every check block promises; a block of one check that is ready once
+//     it has reported is a reportedCheck, whose check is given the report
+//     already held to the block. A marked block without a scenario, or a
 //     scenario without a block, fails the test.
 //
 // The fake API also answers the lookup behind custom_identifier

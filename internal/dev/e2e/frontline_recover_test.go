@@ -32,8 +32,7 @@ func TestFrontlineRecoverUnderAgent(t *testing.T) {
 	}
 	agent := InstallAgent(t)
 	frontline := testutil.Binary(t, "frontline")
-	pluginDir := filepath.Dir(testutil.Binary(t, "check-process"))
-	testutil.Binary(t, "mackerel-plugin-frontline-recover")
+	pluginDir := testutil.BinDir(t, "check-process", "mackerel-plugin-frontline-recover")
 
 	work := t.TempDir()
 	// once: a process that was running, then died.

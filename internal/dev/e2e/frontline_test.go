@@ -36,10 +36,7 @@ func TestFrontlineAgentConfUnderAgent(t *testing.T) {
 	}
 	agent := InstallAgent(t)
 	frontline := testutil.Binary(t, "frontline")
-	pluginDir := filepath.Dir(testutil.Binary(t, "check-http-e2e"))
-	for _, p := range []string{"check-process", "check-tls-expiry", "mackerel-plugin-app"} {
-		testutil.Binary(t, p)
-	}
+	pluginDir := testutil.BinDir(t, "check-http-e2e", "check-process", "check-tls-expiry", "mackerel-plugin-app")
 	down := testutil.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 	}), false)

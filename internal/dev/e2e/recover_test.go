@@ -40,10 +40,7 @@ func recoverNginx(t *testing.T, _ *fixture.PKI) scenario {
 		check: func(t *testing.T, api *FakeAPI, block string) {
 			r, _ := api.CheckReport(name)
 			checkReportSource(t, block, name, r, api.HostID)
-			message := "PROCESS CRITICAL: nginx (-n " + missing + "): 0 processes, expected at least 1"
-			if r.Status != "CRITICAL" || !strings.HasPrefix(r.Message, message) {
-				t.Errorf("report %s %q, want CRITICAL %q", r.Status, r.Message, message)
-			}
+			checkStatusHas(t, r, "CRITICAL", strings.HasPrefix, "PROCESS CRITICAL: nginx (-n "+missing+"): 0 processes, expected at least 1")
 			checkMemo(t, api, block, name)
 			got, _ := os.ReadFile(restarts)
 			if n := strings.Count(string(got), "restarted\n"); n != 1 {

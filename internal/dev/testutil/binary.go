@@ -56,6 +56,18 @@ func Binary(t testing.TB, name string) string {
 	return path
 }
 
+// BinDir builds the named plugins and returns the one folder they are all
+// in, for what finds plugins by folder: the agent's plugin commands,
+// frontline's --plugin-dir, the demo.
+func BinDir(t testing.TB, names ...string) string {
+	t.Helper()
+	dir := ""
+	for _, name := range names {
+		dir = filepath.Dir(Binary(t, name))
+	}
+	return dir
+}
+
 // DevCommand builds internal/dev/cmd/<name> once per test process, as
 // Binary builds a plugin, and returns its path.
 func DevCommand(t testing.TB, name string) string {

@@ -1,7 +1,6 @@
 package testutil
 
 import (
-	"net"
 	"testing"
 	"time"
 )
@@ -12,11 +11,7 @@ import (
 // HTTP/2 preface with a 400. It returns its address.
 func ServeCanned(t testing.TB, reply string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
+	ln := listenLoopback(t)
 	go func() {
 		for {
 			c, err := ln.Accept()

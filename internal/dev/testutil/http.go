@@ -25,9 +25,5 @@ func ServeHTTPS(t testing.TB, h http.Handler, chain []*fixture.Cert, http1Only b
 func StartHTTP(t testing.TB, h http.Handler, o fixture.HTTPOptions) *fixture.HTTPServer {
 	t.Helper()
 	s, err := fixture.StartHTTP(h, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return serving(t, s, err)
 }

@@ -11,9 +11,5 @@ import (
 func ServeLoginApp(t testing.TB, app *fixture.LoginApp) string {
 	t.Helper()
 	s, err := fixture.ServeLoginApp("", app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s.URL
+	return serving(t, s, err).URL
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"html"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -75,11 +74,7 @@ func SecretForms(s string) []string {
 // to next, and returns its base URL.
 func ServeUnsolicited(t testing.TB, next string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := listenLoopback(t)
 	go fixture.Unsolicited(l, next)
 	return "http://" + l.Addr().String()
 }

@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,45 +14,66 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 )
 
-// NewPKI makes a root and an intermediate.
-func NewPKI(t testing.TB) *fixture.PKI {
+// must is v, or the end of the test at err: how a fixture's error
+// becomes a failed test.
+func must[T any](t testing.TB, v T, err error) T {
 	t.Helper()
-	p, err := fixture.NewPKI("Test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p
+	return v
+}
+
+// serving is must for what serves until the test ends, and is closed
+// then.
+func serving[T io.Closer](t testing.TB, s T, err error) T {
+	t.Helper()
+	s = must(t, s, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// listenLoopback is a listener on a free loopback port, closed when the
+// test ends.
+func listenLoopback(t testing.TB) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	return serving(t, l, err)
+}
+
+// NewPKI makes a root and an intermediate.
+func NewPKI(t testing.TB) *fixture.PKI {
+	t.Helper()
+	return NamedPKI(t, "Test")
+}
+
+// NamedPKI makes a root and an intermediate whose names start with name:
+// for tests where only the right one of several PKIs can answer.
+func NamedPKI(t testing.TB, name string) *fixture.PKI {
+	t.Helper()
+	p, err := fixture.NewPKI(name)
+	return must(t, p, err)
 }
 
 // Leaf issues a loopback server certificate expiring days from now.
 func Leaf(t testing.TB, p *fixture.PKI, days float64, names ...string) *fixture.Cert {
 	t.Helper()
 	c, err := p.Leaf(days, names...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return must(t, c, err)
 }
 
 // NewCert makes a certificate.
 func NewCert(t testing.TB, o fixture.CertOptions) *fixture.Cert {
 	t.Helper()
 	c, err := fixture.NewCert(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return must(t, c, err)
 }
 
 // ServeTLS starts a TLS listener that stops with the test.
 func ServeTLS(t testing.TB, o fixture.TLSOptions) *fixture.Server {
 	t.Helper()
 	s, err := fixture.ServeTLS(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return serving(t, s, err)
 }
 
 // ServeChain serves the chain on 127.0.0.1 and returns the address.
@@ -71,21 +93,14 @@ func ServeStall(t testing.TB) string {
 func ServeStallServer(t testing.TB) *fixture.Server {
 	t.Helper()
 	s, err := fixture.ServeStall("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return serving(t, s, err)
 }
 
 // ClosedAddr is a loopback address where nothing listens.
 func ClosedAddr(t testing.TB) string {
 	t.Helper()
 	a, err := fixture.ClosedAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return must(t, a, err)
 }
 
 // WriteFile writes data to name in a directory removed after the test.

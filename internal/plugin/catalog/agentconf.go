@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path"
@@ -52,8 +53,10 @@ func (c *Catalog) AgentConf(service, role string, h Host) (Files, error) {
 	}
 	files := Files{}
 	name := ConfName(service, role)
-	var b strings.Builder
-	b.Grow(256 + 768*len(s.Items))
+	// The file is handed over as built: a bytes.Buffer, not a
+	// strings.Builder whose text would be copied into the []byte.
+	var b bytes.Buffer
+	b.Grow(256 + 512*len(s.Items))
 	fmt.Fprintf(&b, "# %s\n# Hosts of the Mackerel role %s:%s include it from the agent's conf.d.\n", generatedHeader, service, role)
 	for _, it := range s.Items {
 		if !it.RunsOn(role) {
@@ -83,7 +86,7 @@ func (c *Catalog) AgentConf(service, role string, h Host) (Files, error) {
 		fmt.Fprintf(&b, "\n[plugin.metrics.%s]\n", name)
 		fmt.Fprintf(&b, "command = %s\n", tomlArray([]string{path.Join(h.PluginDir, "mackerel-plugin-app"), "--config", path.Join(h.ConfDir, appFile)}))
 	}
-	files[name+".conf"] = []byte(b.String())
+	files[name+".conf"] = b.Bytes()
 	return files, nil
 }
 

@@ -202,3 +202,36 @@ func TestAliasExpansionBudget(t *testing.T) {
 		t.Errorf("%d findings about the expansion, want 1 (of %d findings)", n, len(c.Findings))
 	}
 }
+
+// Each key is read by the accessor of its type: text only, or text and a
+// number written bare, and every field is filled from its own key.
+func TestKeysReadByType(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"services: {shop: {owner: 30}}", "owner must be text, not a number"},
+		{"services: {shop: {tls: [{name: a, target: [x]}]}}", "target must be text or a number, not a list"},
+		{"services: {shop: {http: [{name: a, url: 443}]}}", "url must be text, not a number"},
+		{"services: {shop: {process: [{name: a, select: {pidfile: {}}}]}}", "select.pidfile must be text or a number, not a mapping"},
+		{"services: {shop: {process: [{name: a, warning_over: x}]}}", `warning_over must be a whole number, 0 or more, not "x"`},
+	} {
+		c1 := Parse(Source{Name: "c.yaml", Data: []byte(c.yaml)})
+		if len(c1.Findings) != 1 || !strings.Contains(c1.Findings[0].Msg, c.want) {
+			t.Errorf("%s: findings %v, want one with %q", c.yaml, c1.Findings, c.want)
+		}
+	}
+	c := Parse(Source{Name: "c.yaml", Data: []byte(`services:
+  shop:
+    tls: [{name: t, target: 443, warning: 30, critical: 14d}, {name: f, file: /c.pem}]
+    http: [{name: h, url: "https://x", method: POST, cert_warning: 20, cert_critical: 5}, {name: j, scenario: j.yaml}]
+    process: [{name: p, select: {name: n, pattern: p, exe: /e, pidfile: /f, systemd_unit: u, user: 0}, critical_under: 1, warning_under: 2, warning_over: 3, critical_over: 4}]
+`)})
+	if len(c.Findings) > 0 {
+		t.Fatal(c.Findings)
+	}
+	s := c.Services[0]
+	tls, http, proc := s.Item(TLS, "t"), s.Item(HTTP, "h"), s.Item(Process, "p")
+	got := fmt.Sprintln(tls.Target, tls.Warning, tls.Critical, s.Item(TLS, "f").File, http.URL, http.Method, http.CertWarning, http.CertCritical,
+		s.Item(HTTP, "j").Scenario, proc.Select, *proc.CriticalUnder, *proc.WarningUnder, *proc.WarningOver, *proc.CriticalOver)
+	if want := "443 30 14d /c.pem https://x POST 20 5 j.yaml {n p /e /f u 0} 1 2 3 4\n"; got != want {
+		t.Errorf("fields %s, want %s", got, want)
+	}
+}

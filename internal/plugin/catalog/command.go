@@ -65,7 +65,12 @@ func (it *Item) ScenarioFile(h Host) string {
 // Args are the plugin arguments the item's check runs with, the
 // catalog's keys first, the item's args: last.
 func (c *Catalog) Args(it *Item, h Host) []string {
-	a := make([]string, 0, 24+len(it.Args))
+	return c.appendArgs(make([]string, 0, 24+len(it.Args)), it, h)
+}
+
+// appendArgs appends the item's arguments to a: the command line is
+// built in one slice, not copied after its command.
+func (c *Catalog) appendArgs(a []string, it *Item, h Host) []string {
 	add := func(flag, v string) {
 		if v != "" {
 			a = append(a, flag, v)
@@ -161,7 +166,9 @@ func (it *Item) groups() int {
 // Command is the item's check command on a host, in array form: no
 // shell reads it.
 func (c *Catalog) Command(it *Item, h Host) []string {
-	return append([]string{path.Join(h.PluginDir, PluginOf(it.Kind).Command())}, c.Args(it, h)...)
+	a := make([]string, 1, 25+len(it.Args))
+	a[0] = path.Join(h.PluginDir, PluginOf(it.Kind).Command())
+	return c.appendArgs(a, it, h)
 }
 
 // Memo is what the agent attaches to the item's alerts: who acts, how,

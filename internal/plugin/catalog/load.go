@@ -589,35 +589,34 @@ func describe(n ast.Node) string {
 	return "text"
 }
 
-func (r *reader) str(n ast.Node, what string) (string, bool) {
-	at := r.pos(n)
-	n = r.resolve(n)
-	if n == nil {
-		return "", false
-	}
-	switch n.(type) {
-	case *ast.StringNode, *ast.LiteralNode:
-		s, _ := scalarString(n)
-		return s, true
-	}
-	r.add(at, "%s must be text, not %s", what, describe(n))
-	return "", false
-}
+// str reads text.
+func (r *reader) str(n ast.Node, what string) (string, bool) { return r.text(n, what, false) }
 
-// scalar accepts text or a number written bare (warning: 30).
-func (r *reader) scalar(n ast.Node, what string) (string, bool) {
+// scalar reads text, or a number written bare (warning: 30) as its text.
+func (r *reader) scalar(n ast.Node, what string) (string, bool) { return r.text(n, what, true) }
+
+func (r *reader) text(n ast.Node, what string, numbers bool) (string, bool) {
 	at := r.pos(n)
 	n = r.resolve(n)
-	if n == nil {
+	ok := false
+	switch n.(type) {
+	case nil:
+		return "", false
+	case *ast.StringNode, *ast.LiteralNode:
+		ok = true
+	case *ast.IntegerNode, *ast.FloatNode:
+		ok = numbers
+	}
+	if !ok {
+		want := "text"
+		if numbers {
+			want = "text or a number"
+		}
+		r.add(at, "%s must be %s, not %s", what, want, describe(n))
 		return "", false
 	}
-	switch n.(type) {
-	case *ast.StringNode, *ast.LiteralNode, *ast.IntegerNode, *ast.FloatNode:
-		s, _ := scalarString(n)
-		return s, true
-	}
-	r.add(at, "%s must be text or a number, not %s", what, describe(n))
-	return "", false
+	s, _ := scalarString(n)
+	return s, true
 }
 
 func (r *reader) boolean(n ast.Node, what string) (bool, bool) {
@@ -952,21 +951,17 @@ func (r *reader) item(it *Item, n ast.Node) bool {
 
 func (r *reader) kindKey(it *Item, k kv) {
 	v := k.value
+	if dst, bare := it.textField(k.key); dst != nil {
+		*dst, _ = r.text(v, k.key, bare)
+		return
+	}
+	if dst := it.countField(k.key); dst != nil {
+		if n, ok := r.integer(v, k.key, 0); ok {
+			*dst = &n
+		}
+		return
+	}
 	switch k.key {
-	case "target":
-		it.Target, _ = r.scalar(v, "target")
-	case "file":
-		it.File, _ = r.str(v, "file")
-	case "warning":
-		it.Warning, _ = r.scalar(v, "warning")
-	case "critical":
-		it.Critical, _ = r.scalar(v, "critical")
-	case "url":
-		it.URL, _ = r.str(v, "url")
-	case "method":
-		it.Method, _ = r.str(v, "method")
-	case "scenario":
-		it.Scenario, _ = r.str(v, "scenario")
 	case "headers":
 		hs, _ := r.mapping(v, "headers")
 		for _, h := range hs {
@@ -992,55 +987,84 @@ func (r *reader) kindKey(it *Item, k kv) {
 				r.unknown(e, "expect", []string{"status", "contains", "pattern", "jq"})
 			}
 		}
-	case "cert_warning":
-		it.CertWarning, _ = r.scalar(v, "cert_warning")
-	case "cert_critical":
-		it.CertCritical, _ = r.scalar(v, "cert_critical")
 	case "no_follow":
 		it.NoFollow, _ = r.boolean(v, "no_follow")
 	case "external":
 		it.External, _ = r.boolean(v, "external")
 	case "select":
 		sk, _ := r.mapping(v, "select")
-		s := &it.Select
 		for _, e := range sk {
 			it.pos["select."+e.key] = e.at
-			var dst *string
-			switch e.key {
-			case "name":
-				dst = &s.Name
-			case "pattern":
-				dst = &s.Pattern
-			case "exe":
-				dst = &s.Exe
-			case "pidfile":
-				dst = &s.PIDFile
-			case "systemd_unit":
-				dst = &s.SystemdUnit
-			case "user":
-				dst = &s.User
-			default:
-				r.unknown(e, "select", []string{"name", "pattern", "exe", "pidfile", "systemd_unit", "user"})
+			dst := it.Select.field(e.key)
+			if dst == nil {
+				r.unknown(e, "select", selectKeys)
 				continue
 			}
 			*dst, _ = r.scalar(e.value, "select."+e.key)
 		}
-	case "critical_under", "warning_under", "warning_over", "critical_over":
-		n, ok := r.integer(v, k.key, 0)
-		if !ok {
-			return
-		}
-		switch k.key {
-		case "critical_under":
-			it.CriticalUnder = &n
-		case "warning_under":
-			it.WarningUnder = &n
-		case "warning_over":
-			it.WarningOver = &n
-		case "critical_over":
-			it.CriticalOver = &n
-		}
 	}
+}
+
+// textField is the field an item key read as text fills, and whether a
+// number written bare (warning: 30) is taken as its text.
+func (it *Item) textField(key string) (dst *string, bare bool) {
+	switch key {
+	case "target":
+		return &it.Target, true
+	case "file":
+		return &it.File, false
+	case "warning":
+		return &it.Warning, true
+	case "critical":
+		return &it.Critical, true
+	case "url":
+		return &it.URL, false
+	case "method":
+		return &it.Method, false
+	case "scenario":
+		return &it.Scenario, false
+	case "cert_warning":
+		return &it.CertWarning, true
+	case "cert_critical":
+		return &it.CertCritical, true
+	}
+	return nil, false
+}
+
+// countField is the process count bound an item key sets.
+func (it *Item) countField(key string) **int {
+	switch key {
+	case "critical_under":
+		return &it.CriticalUnder
+	case "warning_under":
+		return &it.WarningUnder
+	case "warning_over":
+		return &it.WarningOver
+	case "critical_over":
+		return &it.CriticalOver
+	}
+	return nil
+}
+
+var selectKeys = []string{"name", "pattern", "exe", "pidfile", "systemd_unit", "user"}
+
+// field is the selector a select: key fills.
+func (s *Select) field(key string) *string {
+	switch key {
+	case "name":
+		return &s.Name
+	case "pattern":
+		return &s.Pattern
+	case "exe":
+		return &s.Exe
+	case "pidfile":
+		return &s.PIDFile
+	case "systemd_unit":
+		return &s.SystemdUnit
+	case "user":
+		return &s.User
+	}
+	return nil
 }
 
 func (r *reader) recover(n ast.Node) *Recover {

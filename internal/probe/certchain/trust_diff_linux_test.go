@@ -25,14 +25,7 @@ func TestSystemStoreDifferential(t *testing.T) {
 		compareWithGo(t, dir)
 		return
 	}
-	newPKI := func(name string) *fixture.PKI {
-		t.Helper()
-		p, err := fixture.NewPKI(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	newPKI := func(name string) *fixture.PKI { return testutil.NamedPKI(t, name) }
 	inBundle, inDir, viaHash, viaOutsideLink, inSecond, absent, sameName := newPKI("Bundle"), newPKI("Dir"), newPKI("Hash"), newPKI("Outside"), newPKI("Second"), newPKI("Absent"), newPKI("Bundle")
 	selfSigned := testutil.NewCert(t, fixture.CertOptions{CN: "appliance.local", DNS: []string{"appliance.local"}})
 	trustedOnly := newPKI("Trusted Only") // as TRUSTED CERTIFICATE: Go's store skips it

@@ -95,14 +95,7 @@ func TestPool(t *testing.T) {
 
 func TestPoolDirectories(t *testing.T) {
 	// Distinct names, so that only the right file can answer for each.
-	newPKI := func(name string) *fixture.PKI {
-		t.Helper()
-		p, err := fixture.NewPKI(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	newPKI := func(name string) *fixture.PKI { return testutil.NamedPKI(t, name) }
 	inBundle, inDir, inSecondDir, outside := newPKI("Bundle"), newPKI("Dir"), newPKI("Second Dir"), newPKI("Outside")
 
 	dir, second, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()

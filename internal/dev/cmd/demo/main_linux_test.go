@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,10 +19,7 @@ import (
 // SIGTERM of a supervisor, the SIGHUP of a closed terminal.
 func TestDemoLeavesNothingBehind(t *testing.T) {
 	demo := testutil.DevCommand(t, "demo")
-	var bin string
-	for _, plugin := range []string{"check-tls-expiry", "check-http-e2e", "check-process", "mackerel-plugin-app"} {
-		bin = filepath.Dir(testutil.Binary(t, plugin))
-	}
+	bin := testutil.BinDir(t, "check-tls-expiry", "check-http-e2e", "check-process", "mackerel-plugin-app")
 	for _, tc := range []struct {
 		name string
 		sig  syscall.Signal // 0: the reader goes away
