@@ -191,7 +191,7 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 			add(it.At("warning_under"), "warning_under %d and warning_over %d leave no count that is OK", *it.WarningUnder, *it.WarningOver)
 		}
 	}
-	if err := PluginOf(it.Kind).ValidateArgs(c.Args(it, c.Host(Host{}))); err != nil && !refusedAlready {
+	if err := c.parsed(it).err; err != nil && !refusedAlready {
 		add(it.Pos, "%s would refuse the arguments of %s: %v", PluginOf(it.Kind).Command(), it.CheckName(), err)
 	}
 	if it.Recover != nil {

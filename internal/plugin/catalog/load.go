@@ -71,6 +71,8 @@ type Catalog struct {
 	Services []*Service
 	// Findings are what loading found wrong; Check adds the rest.
 	Findings []Finding
+
+	args *parsedItems
 }
 
 // Defaults apply to every item that does not say otherwise.
@@ -324,7 +326,7 @@ type Source struct {
 
 // Parse reads catalog files already in memory, in order.
 func Parse(srcs ...Source) *Catalog {
-	c := &Catalog{}
+	c := &Catalog{args: &parsedItems{}}
 	c.Defaults = Defaults{
 		CheckInterval:    time.Minute,
 		MaxCheckAttempts: 1,

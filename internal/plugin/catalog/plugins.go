@@ -3,7 +3,9 @@ package catalog
 import (
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
@@ -30,18 +32,84 @@ import (
 type Plugin interface {
 	// Command is the executable's name.
 	Command() string
-	// ValidateArgs parses the arguments a generated check runs the
-	// plugin with and returns the plugin's own usage error, if any.
-	ValidateArgs(args []string) error
-	// ExampleMessage is the alert the item's check, run with args, sends
-	// when it fails.
-	ExampleMessage(args []string, it *Item) string
+	// Tag opens the plugin's messages ("HTTP", "TLS").
+	Tag() string
+	// Parse reads the arguments a generated check runs the plugin with,
+	// as the plugin does, and returns the plugin's own usage error, if
+	// any.
+	Parse(args []string) (Parsed, error)
+}
+
+// Parsed is an item's command line as its plugin read it.
+type Parsed interface {
+	// ExampleMessage is the alert the item's check sends when it fails.
+	ExampleMessage(it *Item) string
 }
 
 // ExampleMessage is the alert the item's check sends when it fails, as
 // its plugin words it.
 func (c *Catalog) ExampleMessage(it *Item) string {
-	return PluginOf(it.Kind).ExampleMessage(c.Args(it, c.Host(Host{})), it)
+	p := c.parsed(it)
+	if p.err != nil {
+		return unknown(PluginOf(it.Kind).Tag(), p.err)
+	}
+	return p.Parsed.ExampleMessage(it)
+}
+
+// parsedArgs is an item's command line for a host of no values of its
+// own (Host{}) as its plugin read it, or the plugin's usage error.
+type parsedArgs struct {
+	Parsed
+	err error
+}
+
+// parsedItems holds every item's parsedArgs. Reading a command line is
+// most of what checking and documenting a catalog costs (go-flags reads
+// the options' struct tags anew for each parser), so check, doc and
+// incident share one reading of each item, taken on every core.
+type parsedItems struct {
+	once   sync.Once
+	byItem map[*Item]parsedArgs
+}
+
+// parsed is it's parsedArgs: from the shared reading of the catalog's
+// items, or, for an item added since, read now.
+func (c *Catalog) parsed(it *Item) parsedArgs {
+	c.args.once.Do(func() { c.args.byItem = c.parseAll() })
+	if p, ok := c.args.byItem[it]; ok {
+		return p
+	}
+	return c.parse(it)
+}
+
+func (c *Catalog) parse(it *Item) parsedArgs {
+	p, err := PluginOf(it.Kind).Parse(c.Args(it, c.Host(Host{})))
+	return parsedArgs{p, err}
+}
+
+// parseAll reads every item's command line, as many at once as there
+// are cores, and returns when all are read.
+func (c *Catalog) parseAll() map[*Item]parsedArgs {
+	var items []*Item
+	for _, s := range c.Services {
+		items = append(items, s.Items...)
+	}
+	results := make([]parsedArgs, len(items))
+	workers := min(runtime.GOMAXPROCS(0), len(items))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(items); i += workers {
+				results[i] = c.parse(items[i])
+			}
+		})
+	}
+	wg.Wait()
+	byItem := make(map[*Item]parsedArgs, len(items))
+	for i, it := range items {
+		byItem[it] = results[i]
+	}
+	return byItem
 }
 
 // PluginOf returns the plugin an item of kind runs.
@@ -61,22 +129,22 @@ type tlsPlugin struct{}
 
 func (tlsPlugin) Command() string { return "check-tls-expiry" }
 
-func (tlsPlugin) ValidateArgs(args []string) error {
-	_, err := tlsoptions.ParseArgs(args)
-	return err
+func (tlsPlugin) Tag() string { return tlsoptions.Command.Tag }
+
+func (tlsPlugin) Parse(args []string) (Parsed, error) {
+	o, err := tlsoptions.ParseArgs(args)
+	return tlsParsed{o}, err
 }
+
+type tlsParsed struct{ *tlsoptions.Flags }
 
 // ExampleMessage is check-tls-expiry's report on the item's first target
 // when its leaf has three and a half days left, worded by the plugin's
 // own judgement of dates (expiry/phrase). The certificate and the day it
 // is judged are made up, and fixed, so the document does not change from
 // one generation to the next.
-func (tlsPlugin) ExampleMessage(args []string, it *Item) string {
-	o, err := tlsoptions.ParseArgs(args)
-	var s tlsoptions.Settings
-	if err == nil {
-		s, err = o.Settings(nil)
-	}
+func (o tlsParsed) ExampleMessage(it *Item) string {
+	s, err := o.Settings(nil)
 	if err == nil && len(s.Targets) == 0 {
 		err = fmt.Errorf("no target")
 	}
@@ -108,21 +176,21 @@ type httpPlugin struct{}
 
 func (httpPlugin) Command() string { return "check-http-e2e" }
 
-func (httpPlugin) ValidateArgs(args []string) error {
-	_, err := httpoptions.ParseArgs(args)
-	return err
+func (httpPlugin) Tag() string { return httpoptions.Command.Tag }
+
+func (httpPlugin) Parse(args []string) (Parsed, error) {
+	o, err := httpoptions.ParseArgs(args)
+	return httpParsed{o}, err
 }
+
+type httpParsed struct{ *httpoptions.Flags }
 
 // ExampleMessage is check-http-e2e's report when the item's request, or
 // the first step of its journey, is answered 503 with an empty page (or
 // the first of 500 and 404 its status spec does not take as OK), worded
 // by the plugin's own phrases (httpexpect/phrase); the timings are made
 // up, and fixed.
-func (httpPlugin) ExampleMessage(args []string, it *Item) string {
-	o, err := httpoptions.ParseArgs(args)
-	if err != nil {
-		return unknown(httpoptions.Command.Tag, err)
-	}
+func (o httpParsed) ExampleMessage(it *Item) string {
 	if it.Scenario != "" {
 		return journeyExample(o.Scenario, it)
 	}
@@ -227,18 +295,18 @@ type processPlugin struct{}
 
 func (processPlugin) Command() string { return "check-process" }
 
-func (processPlugin) ValidateArgs(args []string) error {
-	_, err := proccheck.ParseArgsFor(args)
-	return err
+func (processPlugin) Tag() string { return proccheck.Command.Tag }
+
+func (processPlugin) Parse(args []string) (Parsed, error) {
+	o, err := proccheck.ParseArgsFor(args)
+	return processParsed{o}, err
 }
+
+type processParsed struct{ *proccheck.Options }
 
 // ExampleMessage is check-process's report when none of the item's
 // processes runs.
-func (processPlugin) ExampleMessage(args []string, _ *Item) string {
-	o, err := proccheck.ParseArgsFor(args)
-	if err != nil {
-		return unknown(proccheck.Command.Tag, err)
-	}
+func (o processParsed) ExampleMessage(*Item) string {
 	return o.Example().Message()
 }
 
