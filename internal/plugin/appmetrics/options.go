@@ -11,6 +11,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsclient"
 )
@@ -169,5 +170,8 @@ func (o *Options) Run(ctx context.Context, w io.Writer) error {
 	if meta() {
 		return writeMeta(w, graphDefs(c.Prefix, c.Spec, c.HostContext))
 	}
+	// Before any client is built: net/http reads GODEBUG when a transport
+	// is first used, and follows os.Setenv.
+	httpprobe.KeepHTTP2()
 	return c.Run(ctx, w)
 }
