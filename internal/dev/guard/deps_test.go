@@ -42,11 +42,11 @@ var (
 	noPlugin   = rule{[]string{"github.com/mackerelio/go-mackerel-plugin"}, "go-mackerel-plugin belongs to the metric plugin alone", nil}
 	noProcfs   = rule{[]string{"github.com/prometheus/procfs"}, "/proc scanning belongs to check-process and the metric plugin", nil}
 	noOSStat   = rule{[]string{"github.com/mackerelio/go-osstat"}, "host totals belong to the metric plugin alone", nil}
-	noTLSProbe = rule{[]string{module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", "crypto/tls"}, "no TLS: check-process watches processes, not endpoints", nil}
+	noTLSProbe = rule{[]string{module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/judge/certexpiry", module + "/internal/probe/certchain", "crypto/tls"}, "no TLS: check-process watches processes, not endpoints", nil}
 	// The options packages of the plugins are their command lines alone
 	// (flags and the syntax of their values): frontline checks a
 	// catalog's arguments with them, and they link no TLS or HTTP.
-	noProbes = rule{[]string{"net/http", "crypto/tls", module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", module + "/internal/probe/tlsclient", module + "/internal/probe/httpprobe", module + "/internal/plugin/httpcheck", module + "/internal/plugin/appmetrics"}, "frontline links the plugins' option parsers and renderers, never the probes it does not run",
+	noProbes = rule{[]string{"net/http", "crypto/tls", module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/judge/certexpiry", module + "/internal/probe/certchain", module + "/internal/probe/tlsclient", module + "/internal/probe/httpprobe", module + "/internal/plugin/httpcheck", module + "/internal/plugin/appmetrics"}, "frontline links the plugins' option parsers and renderers, never the probes it does not run",
 		[]string{module + "/internal/plugin/tlsexpiry/options", module + "/internal/plugin/httpcheck/options"}}
 	// Every binary: nothing that only tests need, no profiling endpoints.
 	noTestOnly = rule{[]string{"testing", module + "/internal/dev/testutil", module + "/internal/dev/fixture", module + "/internal/dev/e2e", "net/http/pprof", "runtime/cgo"}, "test-only, profiling and cgo packages never ship", nil}
