@@ -8,10 +8,8 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck"
-	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
 func main() {
-	httpprobe.KeepHTTP2()
 	os.Exit(cli.RunCheck(httpcheck.Command, httpcheck.NewOptions(), os.Args[1:], os.Stdout))
 }

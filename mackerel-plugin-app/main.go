@@ -10,7 +10,6 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/appmetrics"
-	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 )
 
 // memoryLimit is where the collector starts to run. A run lives for tens
@@ -23,7 +22,6 @@ const memoryLimit = 12 << 20
 func main() {
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(memoryLimit)
-	httpprobe.KeepHTTP2()
 	// What a run writes to stderr as it goes is masked like what it
 	// prints at the end: both pass through the process's masker.
 	os.Exit(cli.RunMetric(appmetrics.Command, appmetrics.NewOptions(secret.Process().Writer(os.Stderr)), os.Args[1:], os.Stdout, os.Stderr))

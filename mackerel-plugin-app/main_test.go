@@ -676,10 +676,20 @@ func TestNeverCountsItsAncestors(t *testing.T) {
 func TestREADMEShowsHelp(t *testing.T) { testutil.ExpectREADMEShowsHelp(t, "mackerel-plugin-app") }
 
 // mackerel-agent starts its plugins with GODEBUG=http2client=0: an
-// endpoint that speaks HTTP/2 is still measured, as from a shell.
+// endpoint that speaks HTTP/2 is still measured over HTTP/2, as from a
+// shell. The endpoint answers 505 to any other protocol, so a run that
+// fell back to HTTP/1.1 would graph it down.
 func TestHTTP2UnderAgentEnvironment(t *testing.T) {
 	e := newEnv(t)
-	web := testutil.ServeHTTPS(t, fixture.App{}.Handler(), []*fixture.Cert{testutil.Leaf(t, e.pki, 60.5), e.pki.Intermediate}, false)
+	app := fixture.App{}.Handler()
+	h2only := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			w.WriteHeader(http.StatusHTTPVersionNotSupported)
+			return
+		}
+		app.ServeHTTP(w, r)
+	})
+	web := testutil.ServeHTTPS(t, h2only, []*fixture.Cert{testutil.Leaf(t, e.pki, 60.5), e.pki.Intermediate}, false)
 	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-app"), []string{"GODEBUG=http2client=0", "MACKEREL_AGENT_PLUGIN_META="},
 		"--ca-file", e.caFile, "--http", "h2="+web+"/proto")
 	got := values(t, r)

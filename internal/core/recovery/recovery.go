@@ -13,8 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
@@ -54,26 +54,52 @@ type Budget struct {
 	Window time.Duration
 }
 
-var budgetPattern = regexp.MustCompile(`^([1-9][0-9]*)/([0-9]*)(m|h|d)$`)
+// budgetParts splits "3/30m" into its count, window length and unit
+// ("3", "30", "m"); ok is false for anything else. The count has no
+// leading zero, the length may be empty ("3/h"). Written out rather than
+// as a regexp: the check binaries read a budget on every run with
+// --recovery-state, and the regexp package is most of what they would
+// link and initialise for it.
+func budgetParts(s string) (n, k, unit string, ok bool) {
+	n, rest, found := strings.Cut(s, "/")
+	if !found || n == "" || n[0] == '0' || !digits(n) || rest == "" {
+		return "", "", "", false
+	}
+	k, unit = rest[:len(rest)-1], rest[len(rest)-1:]
+	if !digits(k) || unit != "m" && unit != "h" && unit != "d" {
+		return "", "", "", false
+	}
+	return n, k, unit, true
+}
+
+// digits reports whether s is ASCII digits only ("" is).
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // ParseBudget reads "3/h", "1/30m", "5/d".
 func ParseBudget(s string) (Budget, error) {
-	m := budgetPattern.FindStringSubmatch(s)
-	if m == nil {
+	count, length, unit, ok := budgetParts(s)
+	if !ok {
 		return Budget{}, fmt.Errorf("%q is not runs per window: write 3/h, 1/30m or 5/d", s)
 	}
-	n, err := strconv.Atoi(m[1])
+	n, err := strconv.Atoi(count)
 	if err != nil {
 		return Budget{}, fmt.Errorf("%q: %v", s, err)
 	}
 	k := 1
-	if m[2] != "" {
-		if k, err = strconv.Atoi(m[2]); err != nil || k == 0 {
-			return Budget{}, fmt.Errorf("%q: the window must be at least one %s", s, m[3])
+	if length != "" {
+		if k, err = strconv.Atoi(length); err != nil || k == 0 {
+			return Budget{}, fmt.Errorf("%q: the window must be at least one %s", s, unit)
 		}
 	}
-	unit := map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[m[3]]
-	return Budget{N: n, Window: time.Duration(k) * unit}, nil
+	per := map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[unit]
+	return Budget{N: n, Window: time.Duration(k) * per}, nil
 }
 
 // Phrase names the window as the clause says it: "this hour", "in the

@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,24 @@ func TestParseBudget(t *testing.T) {
 			t.Errorf("ParseBudget(%q) accepted", in)
 		}
 	}
+}
+
+// budgetParts is the regexp below written out; it must accept and split
+// exactly what the regexp does.
+var budgetPattern = regexp.MustCompile(`^([1-9][0-9]*)/([0-9]*)(m|h|d)$`)
+
+func FuzzBudgetParts(f *testing.F) {
+	for _, s := range []string{"3/h", "1/30m", "5/d", "2/2h", "", "0/h", "3/0h", "3 per hour", "3/s", "-1/h",
+		"/h", "3/", "3h", "03/h", "3//h", "3/h\n", "3/hh", "3/1d2h", "12345678901234567890/d", "3/\u0663h", "+3/h", "3/-1h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, k, unit, ok := budgetParts(s)
+		m := budgetPattern.FindStringSubmatch(s)
+		if ok != (m != nil) || ok && (n != m[1] || k != m[2] || unit != m[3]) {
+			t.Errorf("budgetParts(%q) = %q, %q, %q, %v; the regexp gives %q", s, n, k, unit, ok, m)
+		}
+	})
 }
 
 func TestClause(t *testing.T) {

@@ -42,24 +42,27 @@ type Expiry struct {
 // certificate's lifetime is not counted in seconds.
 func ParseExpiry(s string) (Expiry, error) {
 	s = strings.TrimSpace(s)
-	bad := fmt.Errorf("%q is not a threshold: write days (30, 0.5), a duration (36h, 10d) or a percentage of the certificate's lifetime (20%%)", s)
+	// Made only when needed: the defaults are parsed on every start.
+	bad := func() error {
+		return fmt.Errorf("%q is not a threshold: write days (30, 0.5), a duration (36h, 10d) or a percentage of the certificate's lifetime (20%%)", s)
+	}
 	switch {
 	case strings.HasSuffix(s, "%"):
 		p, err := nonNegative(strings.TrimSuffix(s, "%"))
 		if err != nil || p > 100 {
-			return Expiry{}, bad
+			return Expiry{}, bad()
 		}
 		return Expiry{percent: p, isPct: true, text: s}, nil
 	case strings.HasSuffix(s, "d"):
 		d, err := nonNegative(strings.TrimSuffix(s, "d"))
 		if err != nil {
-			return Expiry{}, bad
+			return Expiry{}, bad()
 		}
 		return days(d, s)
 	case strings.HasSuffix(s, "h"):
 		h, err := nonNegative(strings.TrimSuffix(s, "h"))
 		if err != nil {
-			return Expiry{}, bad
+			return Expiry{}, bad()
 		}
 		e, err := days(h/24, s)
 		e.text = s
@@ -71,7 +74,7 @@ func ParseExpiry(s string) (Expiry, error) {
 	default:
 		d, err := nonNegative(s)
 		if err != nil {
-			return Expiry{}, bad
+			return Expiry{}, bad()
 		}
 		return days(d, s)
 	}

@@ -41,14 +41,15 @@ var (
 	noYAML     = rule{[]string{"github.com/goccy/go-yaml", "gopkg.in/yaml.", "sigs.k8s.io/yaml", "github.com/ghodss/yaml"}, "no YAML parser: only scenario and config files need one", nil}
 	noPlugin   = rule{[]string{"github.com/mackerelio/go-mackerel-plugin"}, "go-mackerel-plugin belongs to the metric plugin alone", nil}
 	noProcfs   = rule{[]string{"github.com/prometheus/procfs"}, "/proc scanning belongs to check-process and the metric plugin", nil}
+	noRegexp   = rule{[]string{"regexp"}, "no regexp: with the Unicode tables it brings it is a quarter of a MiB loaded on every run, and a certificate check matches no pattern", nil}
 	noOSStat   = rule{[]string{"github.com/mackerelio/go-osstat"}, "host totals belong to the metric plugin alone", nil}
-	noTLSProbe = rule{[]string{module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", "crypto/tls"}, "no TLS: check-process watches processes, not endpoints", nil}
+	noTLSProbe = rule{[]string{module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/judge/certexpiry", module + "/internal/probe/certchain", "crypto/tls"}, "no TLS: check-process watches processes, not endpoints", nil}
 	// The options packages of the plugins are their command lines alone
 	// (flags and the syntax of their values): frontline checks a
 	// catalog's arguments with them, and they link no TLS or HTTP.
 	// The scenario file loader of check-http-e2e (httpcheck/scenariofile)
 	// is one of those parsers: it reads a journey and builds no request.
-	noProbes = rule{[]string{"net/http", "crypto/tls", module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/probe/certchain", module + "/internal/probe/tlsclient", module + "/internal/probe/httpprobe", module + "/internal/plugin/httpcheck", module + "/internal/plugin/appmetrics"}, "frontline links the plugins' option parsers and renderers, never the probes it does not run",
+	noProbes = rule{[]string{"net/http", "crypto/tls", module + "/internal/probe/tlsprobe", module + "/internal/plugin/tlsexpiry", module + "/internal/judge/certexpiry", module + "/internal/probe/certchain", module + "/internal/probe/tlsclient", module + "/internal/probe/httpprobe", module + "/internal/plugin/httpcheck", module + "/internal/plugin/appmetrics"}, "frontline links the plugins' option parsers and renderers, never the probes it does not run",
 		[]string{module + "/internal/plugin/tlsexpiry/options", module + "/internal/plugin/httpcheck/options", module + "/internal/plugin/httpcheck/scenariofile"}}
 	// frontline compiles a scenario's jq expressions (gojq, through
 	// httpexpect/jqexpr) so that a bad one is a finding in CI rather than
@@ -68,7 +69,7 @@ var binaries = []struct {
 	forbid  []rule
 	modules []string
 }{
-	{"check-tls-expiry", []rule{noHTTP, noJQ, noYAML, noPlugin, noProcfs, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys"}},
+	{"check-tls-expiry", []rule{noHTTP, noJQ, noYAML, noPlugin, noProcfs, noOSStat, noRegexp}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys"}},
 	{"check-http-e2e", []rule{noPlugin, noProcfs, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/itchyny/gojq", "github.com/itchyny/timefmt-go", "github.com/goccy/go-yaml", "gopkg.in/yaml.v3", "golang.org/x/net", "golang.org/x/text"}},
 	{"check-process", []rule{noHTTP, noTLSProbe, noJQ, noYAML, noPlugin, noOSStat}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/prometheus/procfs"}},
 	{"mackerel-plugin-app", []rule{noJQ}, []string{"github.com/jessevdk/go-flags", "github.com/mackerelio/checkers", "golang.org/x/sys", "github.com/mackerelio/go-mackerel-plugin", "github.com/mackerelio/golib", "github.com/mackerelio/go-osstat", "github.com/prometheus/procfs", "github.com/goccy/go-yaml", "gopkg.in/yaml.v3", "github.com/BurntSushi/toml", "github.com/pelletier/go-toml/v2",

@@ -23,29 +23,6 @@ const (
 	devPrefix    = module + "/internal/dev/"
 )
 
-// notYetInShape lists the imports that break a rule today, each as the
-// folder that imports and the import path (or prefix ending in /) it
-// imports, until the change that reshapes that folder removes them. An
-// entry that matches nothing fails the test, so the list only shrinks:
-// delete the entry with the change that makes it true.
-var notYetInShape = []struct{ from, imports string }{
-	{"check-http-e2e", module + "/internal/probe/"},
-	{"mackerel-plugin-app", module + "/internal/probe/"},
-	{"internal/plugin/appmetrics", pluginPrefix + "tlsexpiry"},
-}
-
-// pending reports whether notYetInShape excuses f's import of imp, and
-// marks the entry used.
-func pending(f goFile, imp string, used map[int]bool) bool {
-	for i, e := range notYetInShape {
-		if f.pkgPath == module+"/"+e.from && (imp == e.imports || strings.HasSuffix(e.imports, "/") && strings.HasPrefix(imp, e.imports)) {
-			used[i] = true
-			return true
-		}
-	}
-	return false
-}
-
 // goFile is one non-test Go file of the module, with its imports.
 type goFile struct {
 	rel     string // slash-separated, from the module root
@@ -80,7 +57,6 @@ func TestLayers(t *testing.T) {
 	root := moduleRoot(t)
 	files := goFiles(t, root)
 	plugins := pluginFolders(t, root)
-	used := map[int]bool{}
 	for _, f := range files {
 		dir, _, _ := strings.Cut(f.rel, "/")
 		isMain := slices.Contains(plugins, dir) && f.pkgPath == module+"/"+dir
@@ -89,7 +65,7 @@ func TestLayers(t *testing.T) {
 			if msg == "" && isMain {
 				msg = mainRule(imp)
 			}
-			if msg != "" && !pending(f, imp, used) {
+			if msg != "" {
 				t.Errorf("%s imports %s: %s", f.rel, imp, msg)
 			}
 		}
@@ -97,11 +73,6 @@ func TestLayers(t *testing.T) {
 			if msg := onePlugin(f, files); msg != "" {
 				t.Error(msg)
 			}
-		}
-	}
-	for i, e := range notYetInShape {
-		if !used[i] {
-			t.Errorf("no file of %s/ imports %s any more: delete the entry from notYetInShape so that the rule holds it", e.from, e.imports)
 		}
 	}
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
-	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/certexpiry"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsclient"
 )
@@ -141,7 +142,7 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 	c.TLS.NoVerify = noVerify
 	// check-tls-expiry's defaults: the certificate that decides is the
 	// worst judged, so the same thresholds pick the same one.
-	c.TLS.Warning, c.TLS.Critical = tlsexpiry.DefaultWarning, tlsexpiry.DefaultCritical
+	c.TLS.Warning, c.TLS.Critical = certexpiry.DefaultWarning, certexpiry.DefaultCritical
 	c.HTTP.Insecure = noVerify
 	for _, t := range spec.TLS {
 		c.TLS.Targets = append(c.TLS.Targets, t.Target)
@@ -152,11 +153,6 @@ func (o *Options) Prepare(ctx context.Context, args []string) error {
 			return inConfig(err)
 		}
 		c.TLS.Trust, c.HTTP.Trust = anchors, anchors
-	}
-	if len(c.TLS.Targets) > 0 {
-		if err := c.TLS.Validate(); err != nil {
-			return err
-		}
 	}
 	o.collector = c
 	return nil
@@ -169,5 +165,8 @@ func (o *Options) Run(ctx context.Context, w io.Writer) error {
 	if meta() {
 		return writeMeta(w, graphDefs(c.Prefix, c.Spec, c.HostContext))
 	}
+	// Before any client is built: net/http reads GODEBUG when a transport
+	// is first used, and follows os.Setenv.
+	httpprobe.KeepHTTP2()
 	return c.Run(ctx, w)
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/goroutine"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/certexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
-	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpprobe"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/procscan"
 )
@@ -25,7 +25,7 @@ type collector struct {
 	Spec   *targetSpec
 	// TLS judges the --tls targets: its Targets are targetSpec.TLS's, in order,
 	// with the trust options set.
-	TLS tlsexpiry.Config
+	TLS certexpiry.Config
 	// HTTP are the options of the client the --http targets are probed
 	// with; Deadline is set from the run's context.
 	HTTP        httpprobe.Options
@@ -65,7 +65,7 @@ func (c *collector) Run(ctx context.Context, w io.Writer) error {
 	// still out: one late target must not cost the others their points,
 	// nor let the watchdog end the run with nothing printed.
 	var (
-		tlsRs []tlsexpiry.Result
+		tlsRs []certexpiry.Result
 		https []httpResult
 		procs *procResult
 		host  *hostResult
@@ -191,7 +191,7 @@ func b2f(b bool) float64 {
 // writeTLS prints each --tls target's days left, as check-tls-expiry
 // judges them, and whether its certificate is valid. A target with
 // several results (a file glob) is as good as its worst.
-func (c *collector) writeTLS(out *lines, results []tlsexpiry.Result) {
+func (c *collector) writeTLS(out *lines, results []certexpiry.Result) {
 	for _, t := range c.Spec.TLS {
 		var days float64
 		judged, valid := false, true
@@ -230,7 +230,7 @@ func (c *collector) writeTLS(out *lines, results []tlsexpiry.Result) {
 // invalidReason says why a certificate cannot be used, or "" when it
 // can: not expired, and for an endpoint a handshake that completed and a
 // chain that verified (unless verification is off).
-func invalidReason(r *tlsexpiry.Result, noVerify bool) string {
+func invalidReason(r *certexpiry.Result, noVerify bool) string {
 	switch {
 	case r.DaysLeft <= 0:
 		return fmt.Sprintf("the certificate expired %s ago", textfmt.Age(time.Duration(-r.DaysLeft*float64(24*time.Hour))))

@@ -19,8 +19,8 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/procgroup"
-	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlstarget"
 )
 
 // validName is what Mackerel allows in one segment of a metric name,
@@ -30,7 +30,7 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 // tlsTarget is one --tls NAME=HOST[:PORT] or NAME=file:PATH.
 type tlsTarget struct {
 	Name   string
-	Target tlsexpiry.Target
+	Target tlstarget.Target
 }
 
 // httpTarget is one --http NAME=URL.
@@ -81,9 +81,9 @@ func parseTLS(s string) (tlsTarget, error) {
 		if path == "" {
 			return tlsTarget{}, fmt.Errorf("--tls %q: file: needs a path", s)
 		}
-		return tlsTarget{Name: name, Target: tlsexpiry.Target{Path: path}}, nil
+		return tlsTarget{Name: name, Target: tlstarget.Target{Path: path}}, nil
 	}
-	t, err := tlsexpiry.ParseURL(value, 443)
+	t, err := tlstarget.ParseURL(value, 443)
 	if err != nil {
 		return tlsTarget{}, fmt.Errorf("--tls %q: %v", s, err)
 	}

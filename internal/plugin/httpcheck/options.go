@@ -148,6 +148,9 @@ func (o *Options) prepareClient(ctx context.Context) error {
 // Run sends the request or takes the journey, for the runner: the one
 // request of -u is a journey of one step.
 func (o *Options) Run(ctx context.Context) *check.Report {
+	// Before any client is built: net/http reads GODEBUG when a transport
+	// is first used, and follows os.Setenv.
+	httpprobe.KeepHTTP2()
 	s := o.journey
 	if s == nil {
 		s = o.oneStep()

@@ -1,55 +1,36 @@
-// Package tlsexpiry is the check behind check-tls-expiry: it resolves and
-// probes endpoints, reads certificate files, decides which certificate's
-// expiry matters for each, and judges it against the thresholds. Evaluate
-// gives that decision as data (Result); Render makes the check's message
-// of it.
+// Package tlsexpiry is the check behind check-tls-expiry: certexpiry
+// evaluates the targets, and Render makes the check's message of the
+// results.
 package tlsexpiry
 
 import (
 	"context"
-	"crypto/tls"
-	"net/netip"
-	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/certexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/tlsexpiry/options"
-	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
-	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlstarget"
 )
 
-// Config is one run of the check.
+// Config is one run of the check: what is evaluated, and what the message
+// adds to the results.
 type Config struct {
-	// Targets in command-line order: it is the order of the message.
-	Targets []Target
-	// SNI is the name sent and verified instead of each endpoint's host.
-	SNI string
-	// IP is the address to connect to instead of resolving the host.
-	IP netip.Addr
-	// AllAddresses probes every address the host resolves to.
-	AllAddresses bool
-	Family       netdial.Family
-	// Resolver looks names up; nil is the system's.
-	Resolver netdial.Resolver
-
-	Warning, Critical threshold.Expiry
-
-	NoVerify bool
-	// Trust adds anchors to the system's (--ca-file).
-	Trust      *certchain.Trust
-	ClientCert *tls.Certificate
+	certexpiry.Config
 	// ExpectFile holds the certificate the endpoint should be serving.
 	ExpectFile string
-
-	Verbose bool
-	// Now is when certificates are judged; zero means the current time.
-	Now time.Time
+	Verbose    bool
 }
+
+// Target is one thing to judge, as the user named it.
+type Target = tlstarget.Target
+
+// Result is one judged unit; see certexpiry.Result.
+type Result = certexpiry.Result
 
 // DefaultWarning and DefaultCritical are the thresholds when none is given.
 var (
-	DefaultWarning  = threshold.MustExpiry("30")
-	DefaultCritical = threshold.MustExpiry("14")
+	DefaultWarning  = certexpiry.DefaultWarning
+	DefaultCritical = certexpiry.DefaultCritical
 )
 
 // Validate reports usage errors: what cannot be run as asked.

@@ -17,6 +17,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
+	"github.com/frontline-sre/mackerel-frontline/internal/judge/certexpiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
@@ -58,7 +59,7 @@ func hostTarget(t *testing.T, addr string) Target {
 }
 
 func (e env) config(targets ...Target) *Config {
-	return &Config{Targets: targets, Warning: DefaultWarning, Critical: DefaultCritical, Trust: e.trust}
+	return &Config{Config: certexpiry.Config{Targets: targets, Warning: DefaultWarning, Critical: DefaultCritical, Trust: e.trust}}
 }
 
 func run(t *testing.T, c *Config) *check.Report {
@@ -301,19 +302,19 @@ func TestValidate(t *testing.T) {
 		config Config
 		want   string // "" for valid
 	}{
-		{"one endpoint", Config{Targets: []Target{host}, Warning: w, Critical: c}, ""},
-		{"endpoint and files with --ip", Config{Targets: []Target{file, host, file}, IP: v4, Warning: w, Critical: c}, ""},
-		{"--expect-file with one endpoint", Config{Targets: []Target{host, file}, ExpectFile: "x.pem", Warning: w, Critical: c}, ""},
-		{"--ip matching -6", Config{Targets: []Target{host}, IP: v6, Family: netdial.IPv6, Warning: w, Critical: c}, ""},
-		{"no target", Config{Warning: w, Critical: c}, "no target: give -H HOST[:PORT], -u URL (or a URL argument), or -f FILE"},
-		{"--ip with two endpoints", Config{Targets: []Target{host, host}, IP: v4}, "--ip applies to exactly one endpoint, got 2: run one check per endpoint, or use --all-addresses"},
-		{"--ip with files only", Config{Targets: []Target{file}, IP: v4}, "--ip applies to exactly one endpoint, got 0: run one check per endpoint, or use --all-addresses"},
-		{"--ip and --all-addresses", Config{Targets: []Target{host}, IP: v4, AllAddresses: true}, "--ip and --all-addresses conflict: --ip connects to one address, --all-addresses to every address of the host"},
-		{"--expect-file with two endpoints", Config{Targets: []Target{host, host}, ExpectFile: "x.pem"}, "--expect-file compares one endpoint with a file, got 2 endpoints"},
-		{"--expect-file with files only", Config{Targets: []Target{file}, ExpectFile: "x.pem"}, "--expect-file compares one endpoint with a file, got 0 endpoints"},
-		{"--ip against -4", Config{Targets: []Target{host}, IP: v6, Family: netdial.IPv4}, "--ip 2001:db8::1 is not an IPv4 address, as -4/-6 asks"},
-		{"--ip against -6", Config{Targets: []Target{host}, IP: v4, Family: netdial.IPv6}, "--ip 192.0.2.7 is not an IPv6 address, as -4/-6 asks"},
-		{"critical above warning", Config{Targets: []Target{host}, Warning: threshold.MustExpiry("14"), Critical: threshold.MustExpiry("30")},
+		{"one endpoint", Config{Config: certexpiry.Config{Targets: []Target{host}, Warning: w, Critical: c}}, ""},
+		{"endpoint and files with --ip", Config{Config: certexpiry.Config{Targets: []Target{file, host, file}, IP: v4, Warning: w, Critical: c}}, ""},
+		{"--expect-file with one endpoint", Config{Config: certexpiry.Config{Targets: []Target{host, file}, Warning: w, Critical: c}, ExpectFile: "x.pem"}, ""},
+		{"--ip matching -6", Config{Config: certexpiry.Config{Targets: []Target{host}, IP: v6, Family: netdial.IPv6, Warning: w, Critical: c}}, ""},
+		{"no target", Config{Config: certexpiry.Config{Warning: w, Critical: c}}, "no target: give -H HOST[:PORT], -u URL (or a URL argument), or -f FILE"},
+		{"--ip with two endpoints", Config{Config: certexpiry.Config{Targets: []Target{host, host}, IP: v4}}, "--ip applies to exactly one endpoint, got 2: run one check per endpoint, or use --all-addresses"},
+		{"--ip with files only", Config{Config: certexpiry.Config{Targets: []Target{file}, IP: v4}}, "--ip applies to exactly one endpoint, got 0: run one check per endpoint, or use --all-addresses"},
+		{"--ip and --all-addresses", Config{Config: certexpiry.Config{Targets: []Target{host}, IP: v4, AllAddresses: true}}, "--ip and --all-addresses conflict: --ip connects to one address, --all-addresses to every address of the host"},
+		{"--expect-file with two endpoints", Config{Config: certexpiry.Config{Targets: []Target{host, host}}, ExpectFile: "x.pem"}, "--expect-file compares one endpoint with a file, got 2 endpoints"},
+		{"--expect-file with files only", Config{Config: certexpiry.Config{Targets: []Target{file}}, ExpectFile: "x.pem"}, "--expect-file compares one endpoint with a file, got 0 endpoints"},
+		{"--ip against -4", Config{Config: certexpiry.Config{Targets: []Target{host}, IP: v6, Family: netdial.IPv4}}, "--ip 2001:db8::1 is not an IPv4 address, as -4/-6 asks"},
+		{"--ip against -6", Config{Config: certexpiry.Config{Targets: []Target{host}, IP: v4, Family: netdial.IPv6}}, "--ip 192.0.2.7 is not an IPv6 address, as -4/-6 asks"},
+		{"critical above warning", Config{Config: certexpiry.Config{Targets: []Target{host}, Warning: threshold.MustExpiry("14"), Critical: threshold.MustExpiry("30")}},
 			"critical threshold 30 days exceeds warning threshold 14 days: critical must be the smaller amount of time left (e.g. -w 30 -c 14)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,10 +3,13 @@ package tlsexpiry
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
@@ -32,10 +35,10 @@ func (c *Config) Render(results []Result) *check.Report {
 		switch {
 		case res.Err != nil && res.Target.IsFile():
 			// A file's own error names its path.
-			findings = []check.Finding{{Status: res.Status, Text: res.errText(res.Path)}}
+			findings = []check.Finding{{Status: res.Status, Text: errText(res.Err, res.Path)}}
 		case res.Err != nil:
 			label := res.Label()
-			findings = []check.Finding{{Status: res.Status, Text: label + ": " + res.errText(label)}}
+			findings = []check.Finding{{Status: res.Status, Text: label + ": " + errText(res.Err, label)}}
 			if c.ExpectFile != "" && expectErr != nil {
 				// Said now too: it would otherwise surface only once
 				// the endpoint is back.
@@ -54,7 +57,7 @@ func (c *Config) Render(results []Result) *check.Report {
 	if first != nil {
 		n := len(results)
 		r.OKVerdict = fmt.Sprintf("%d %s, earliest expiry in %s (%s %s, %s)", n, textfmt.Plural(n, "target"),
-			expiry.Days(threshold.Between(first.judgedAt, first.Decider.NotAfter)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
+			expiry.Days(threshold.Between(first.JudgedAt, first.Decider.NotAfter)), firstWhere, first.Decider.Role, first.Decider.NotAfter.UTC().Format(time.DateOnly))
 	}
 	return r
 }
@@ -64,7 +67,7 @@ func (c *Config) Render(results []Result) *check.Report {
 // is not OK, then a renewal the listener has not loaded.
 func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr error) []check.Finding {
 	label := res.Label()
-	vs := res.verdicts
+	vs := res.Verdicts
 	var fs []check.Finding
 	// A failure's line carries the days left of the certificate that
 	// decides, so that they are on the first line whatever failed.
@@ -83,7 +86,7 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 		fs = append(fs, check.Finding{Status: res.Refused.Status,
 			Text: withDays(fmt.Sprintf("%s %s %s", label, res.Chain[0].Describe(), res.Refused.Text))})
 	}
-	if err := res.VerifyErr; err != nil && !res.judgedFailure() {
+	if err := res.VerifyErr; err != nil && !res.JudgedFailure() {
 		fs = append(fs, check.Finding{Status: check.CRITICAL,
 			Text: withDays(fmt.Sprintf("%s verification failed: %s", label, certchain.Explain(err, res.Presented)))})
 	}
@@ -101,7 +104,7 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 		text += fmt.Sprintf(", %s, handshake %s", tls.VersionName(res.TLSVersion), textfmt.Seconds(res.Timings.Handshake))
 		for _, x := range res.Unused {
 			when := "expiring"
-			if !x.NotAfter.After(res.judgedAt) {
+			if !x.NotAfter.After(res.JudgedAt) {
 				when = "expired"
 			}
 			text += fmt.Sprintf("; not on the verified chain, not judged: %s %s %s", x.Describe(), when, expiry.Stamp(x.NotAfter))
@@ -112,19 +115,19 @@ func (c *Config) endpoint(res *Result, expected *x509.Certificate, expectErr err
 
 // file renders every certificate in a file, each judged on its own.
 func (c *Config) file(res *Result) []check.Finding {
-	fs := nonOK(res.Path, res.verdicts)
+	fs := nonOK(res.Path, res.Verdicts)
 	if res.Damaged != nil {
 		// The error names the file and the blocks. When nothing else is
 		// said of the file, the days of the certificate that decides
 		// follow, as they would on an OK line.
 		text := res.Damaged.Error()
 		if len(fs) == 0 {
-			text += "; " + res.verdicts[0].Text
+			text += "; " + res.Verdicts[0].Text
 		}
 		fs = append(fs, check.Finding{Status: check.UNKNOWN, Text: text})
 	}
 	if len(fs) == 0 {
-		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.verdicts[0].Text}}
+		fs = []check.Finding{{Status: check.OK, Text: res.Path + " " + res.Verdicts[0].Text}}
 	}
 	return fs
 }
@@ -137,14 +140,6 @@ func nonOK(label string, vs []expiry.Verdict) []check.Finding {
 		}
 	}
 	return fs
-}
-
-// serverName is the name sent as SNI and verified: --sni, else the host.
-func (c *Config) serverName(t Target) string {
-	if c.SNI != "" {
-		return c.SNI
-	}
-	return t.Host
 }
 
 // stableLabel names a unit in the OK verdict, which must not change from
@@ -188,4 +183,15 @@ func compareExpected(label, path string, served, onDisk *x509.Certificate, readE
 	return &check.Finding{Status: check.WARNING, Text: fmt.Sprintf(
 		"%s renewed on disk (%s, NotAfter %s) but the listener still serves the old certificate (NotAfter %s): reload the server",
 		label, path, expiry.Stamp(onDisk.NotAfter), expiry.Stamp(served.NotAfter))}
+}
+
+// errText is err as a message under label: a phase's address is left out
+// when the label shows it already.
+func errText(err error, label string) string {
+	var pe *inflight.Error
+	msg := err.Error()
+	if errors.As(err, &pe) && pe.Addr != "" && msg == pe.Error() && strings.Contains(label, pe.Addr) {
+		msg = strings.Replace(msg, pe.Phase+" "+pe.Addr+":", pe.Phase+":", 1)
+	}
+	return msg
 }

@@ -59,13 +59,3 @@ func ParseArgs(args []string) (*Options, error) {
 	o := NewOptions()
 	return o, cli.Prepare(context.Background(), Command, o, args, io.Discard)
 }
-
-// Target is one thing to judge, as the user named it.
-type Target = options.Target
-
-// ParseURL reads a URL target; see options.ParseURL.
-func ParseURL(s string, defaultPort int) (Target, error) { return options.ParseURL(s, defaultPort) }
-
-// StartTLSPort is the standard port of a STARTTLS protocol; see
-// options.StartTLSPort.
-func StartTLSPort(proto string) int { return options.StartTLSPort(proto) }

@@ -20,6 +20,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlstarget"
 )
 
 // Command names the binary: its usage line, and the tag of its messages.
@@ -86,6 +87,29 @@ func (o *Flags) FlagHelp() map[string]string {
 	return h
 }
 
+// schemeHelp is the help of -u, -p and --starttls, from the scheme table.
+func schemeHelp() map[string]string {
+	var implicit, upgraded, protos, ports []string
+	for _, sc := range tlstarget.SchemeTable() {
+		if sc.StartTLS == sc.Name {
+			protos = append(protos, sc.Name)
+			ports = append(ports, strconv.Itoa(sc.Port))
+		}
+		switch {
+		case sc.Unlisted:
+		case sc.StartTLS == "":
+			implicit = append(implicit, sc.Name)
+		default:
+			upgraded = append(upgraded, sc.Name)
+		}
+	}
+	return map[string]string{
+		"url":      "https://HOST[:PORT], tls://HOST:PORT; implicit TLS: " + strings.Join(implicit, ", ") + "; STARTTLS: " + strings.Join(upgraded, ", ") + " (repeatable; also as arguments)",
+		"port":     "port for targets that name none (default 443, or the --starttls protocol's: " + strings.Join(ports, ", ") + ")",
+		"starttls": "STARTTLS for targets given without a scheme: " + strings.Join(protos, ", "),
+	}
+}
+
 // Skip names the flag that turned verification off, "" when it is on.
 func (o *Flags) Skip() string {
 	if o.NoCheckCertificate {
@@ -97,7 +121,7 @@ func (o *Flags) Skip() string {
 // Settings are what the flags ask for, read but not yet checked against
 // each other.
 type Settings struct {
-	Targets      []Target
+	Targets      []tlstarget.Target
 	SNI          string
 	IP           netip.Addr
 	AllAddresses bool
@@ -123,20 +147,20 @@ func (o *Flags) Settings(args []string) (Settings, error) {
 		if err := CheckStartTLS(o.StartTLS); err != nil {
 			return s, fmt.Errorf("--starttls: %w", err)
 		}
-		port = StartTLSPort(o.StartTLS)
+		port = tlstarget.StartTLSPort(o.StartTLS)
 	}
 	if o.port != 0 {
 		port = o.port
 	}
 	for _, r := range o.raw {
-		var t Target
+		var t tlstarget.Target
 		var err error
 		switch r.flag {
 		case "-H":
-			t, err = ParseHost(r.value, port)
+			t, err = tlstarget.ParseHost(r.value, port)
 			t.StartTLS = o.StartTLS
 		case "-u":
-			t, err = ParseURL(r.value, port)
+			t, err = tlstarget.ParseURL(r.value, port)
 			switch {
 			case err != nil || o.StartTLS == "":
 			case t.Scheme == "":
@@ -212,9 +236,9 @@ func (s *Settings) Validate() error {
 // URL schemes that upgrade with STARTTLS.
 func StartTLSProtocols() []string {
 	var ps []string
-	for _, sc := range schemes {
-		if sc.startTLS != "" && !slices.Contains(ps, sc.startTLS) {
-			ps = append(ps, sc.startTLS)
+	for _, sc := range tlstarget.SchemeTable() {
+		if sc.StartTLS != "" && !slices.Contains(ps, sc.StartTLS) {
+			ps = append(ps, sc.StartTLS)
 		}
 	}
 	slices.Sort(ps)

@@ -1,16 +1,14 @@
-package tlsexpiry
+package certexpiry
 
 import (
 	"crypto/x509"
-	"errors"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
-	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/expiry"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlstarget"
 )
 
 // PhaseVerify is the phase of a Result whose verification did not finish,
@@ -25,7 +23,7 @@ const (
 // the decision behind the check's message, as data: a metric plugin reads
 // DaysLeft and Verified from it, the check renders it.
 type Result struct {
-	Target Target
+	Target tlstarget.Target
 	// Addr is the address talked to; zero for a file, and for an endpoint
 	// whose name did not resolve or none of whose addresses answered.
 	Addr netip.AddrPort
@@ -78,8 +76,10 @@ type Result struct {
 	TLSVersion uint16
 	Timings    Timings
 
-	verdicts []expiry.Verdict // worst first
-	judgedAt time.Time
+	// Verdicts judge every certificate of Chain, worst first; JudgedAt is
+	// the time they were judged at. Both are empty when Err is set.
+	Verdicts []expiry.Verdict
+	JudgedAt time.Time
 }
 
 // Timings are the durations of an endpoint's phases; zero when a phase
@@ -101,24 +101,11 @@ func (r *Result) Label() string {
 	return l
 }
 
-// errText is Err as a message under label: a phase's address is left out
-// when the label shows it already.
-func (r *Result) errText(label string) string { return errText(r.Err, label) }
-
-func errText(err error, label string) string {
-	var pe *inflight.Error
-	msg := err.Error()
-	if errors.As(err, &pe) && pe.Addr != "" && msg == pe.Error() && strings.Contains(label, pe.Addr) {
-		msg = strings.Replace(msg, pe.Phase+" "+pe.Addr+":", pe.Phase+":", 1)
-	}
-	return msg
-}
-
-// judgedFailure reports whether the verification failure says only what
+// JudgedFailure reports whether the verification failure says only what
 // the judgement of the chain already says, CRITICAL: a certificate that
 // expired, or one signed in a way clients refuse.
-func (r *Result) judgedFailure() bool {
-	if r.verdicts[0].Status != check.CRITICAL {
+func (r *Result) JudgedFailure() bool {
+	if r.Verdicts[0].Status != check.CRITICAL {
 		return false
 	}
 	return certchain.ExpiryFailure(r.VerifyErr, r.Chain) || certchain.RefusalFailure(r.VerifyErr, r.Chain)

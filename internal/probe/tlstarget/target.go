@@ -1,4 +1,8 @@
-package options
+// Package tlstarget is a TLS target as users name it: HOST[:PORT], a URL
+// whose scheme says implicit TLS or the STARTTLS protocol, or a
+// certificate file. It reaches nothing: a caller that only checks command
+// lines links it without a TLS stack.
+package tlstarget
 
 import (
 	"fmt"
@@ -45,20 +49,20 @@ func (t Target) Label() string {
 	return hp
 }
 
-// scheme is a URL scheme a target may use: implicit TLS, or a plain-text
-// protocol upgraded with STARTTLS. The row whose name is its startTLS is
-// the protocol itself, which --starttls accepts.
-type scheme struct {
-	name     string
-	port     int    // 0: the URL must give one
-	startTLS string // "" for implicit TLS
-	unlisted bool   // an alias --help leaves out, or a scheme it names apart
+// Scheme is a URL scheme a target may use: implicit TLS, or a plain-text
+// protocol upgraded with STARTTLS. The row whose Name is its StartTLS is
+// the protocol itself, which a check's STARTTLS option accepts.
+type Scheme struct {
+	Name     string
+	Port     int    // 0: the URL must give one
+	StartTLS string // "" for implicit TLS
+	Unlisted bool   // an alias help leaves out, or a scheme it names apart
 }
 
 // schemes is every scheme, in the order --help lists them: adding a
 // STARTTLS protocol is a row here and its upgrader in tlsprobe (a test
 // holds the two to the same protocols), and --help follows.
-var schemes = []scheme{
+var schemes = []Scheme{
 	{"https", 443, "", true},
 	{"tls", 0, "", true},
 	{"smtps", 465, "", false},
@@ -77,10 +81,13 @@ var schemes = []scheme{
 	{"mysql", 3306, "mysql", false},
 }
 
-func lookupScheme(name string) (scheme, bool) {
-	i := slices.IndexFunc(schemes, func(sc scheme) bool { return sc.name == name })
+// SchemeTable is every scheme, in the order help lists them.
+func SchemeTable() []Scheme { return slices.Clone(schemes) }
+
+func lookupScheme(name string) (Scheme, bool) {
+	i := slices.IndexFunc(schemes, func(sc Scheme) bool { return sc.Name == name })
 	if i < 0 {
-		return scheme{}, false
+		return Scheme{}, false
 	}
 	return schemes[i], true
 }
@@ -88,18 +95,18 @@ func lookupScheme(name string) (scheme, bool) {
 // StartTLSPort is the standard port of a STARTTLS protocol (smtp: 25), or
 // 0 for one it does not know.
 func StartTLSPort(proto string) int {
-	if sc, ok := lookupScheme(proto); ok && sc.startTLS == proto {
-		return sc.port
+	if sc, ok := lookupScheme(proto); ok && sc.StartTLS == proto {
+		return sc.Port
 	}
 	return 0
 }
 
-// startTLSProtocols lists the STARTTLS protocols, in the order of --help.
-func startTLSProtocols() []string {
+// StartTLSProtocols lists the STARTTLS protocols, in the order of help.
+func StartTLSProtocols() []string {
 	var ps []string
 	for _, sc := range schemes {
-		if sc.startTLS == sc.name {
-			ps = append(ps, sc.name)
+		if sc.StartTLS == sc.Name {
+			ps = append(ps, sc.Name)
 		}
 	}
 	return ps
@@ -109,34 +116,10 @@ func startTLSProtocols() []string {
 func Schemes() []string {
 	var names []string
 	for _, sc := range schemes {
-		names = append(names, sc.name)
+		names = append(names, sc.Name)
 	}
 	slices.Sort(names)
 	return names
-}
-
-// schemeHelp is the help of -u, -p and --starttls, from schemes.
-func schemeHelp() map[string]string {
-	var implicit, upgraded, protos, ports []string
-	for _, sc := range schemes {
-		switch {
-		case sc.startTLS == sc.name:
-			protos = append(protos, sc.name)
-			ports = append(ports, strconv.Itoa(sc.port))
-		}
-		switch {
-		case sc.unlisted:
-		case sc.startTLS == "":
-			implicit = append(implicit, sc.name)
-		default:
-			upgraded = append(upgraded, sc.name)
-		}
-	}
-	return map[string]string{
-		"url":      "https://HOST[:PORT], tls://HOST:PORT; implicit TLS: " + strings.Join(implicit, ", ") + "; STARTTLS: " + strings.Join(upgraded, ", ") + " (repeatable; also as arguments)",
-		"port":     "port for targets that name none (default 443, or the --starttls protocol's: " + strings.Join(ports, ", ") + ")",
-		"starttls": "STARTTLS for targets given without a scheme: " + strings.Join(protos, ", "),
-	}
 }
 
 // ParseURL reads a URL target: "https://host[:port]", "tls://host:port",
@@ -157,7 +140,7 @@ func ParseURL(s string, defaultPort int) (Target, error) {
 	if u.Hostname() == "" {
 		return Target{}, fmt.Errorf("URL %s has no host", secret.RedactURL(s))
 	}
-	port := sc.port
+	port := sc.Port
 	if p := u.Port(); p != "" {
 		if port, err = parsePort(p); err != nil {
 			return Target{}, fmt.Errorf("URL %s: %w", secret.RedactURL(s), err)
@@ -165,7 +148,7 @@ func ParseURL(s string, defaultPort int) (Target, error) {
 	} else if port == 0 {
 		return Target{}, fmt.Errorf("URL %s needs a port: tls://HOST:PORT", secret.RedactURL(s))
 	}
-	return Target{Host: u.Hostname(), Port: port, StartTLS: sc.startTLS, Scheme: strings.ToLower(u.Scheme)}, nil
+	return Target{Host: u.Hostname(), Port: port, StartTLS: sc.StartTLS, Scheme: strings.ToLower(u.Scheme)}, nil
 }
 
 // ParseHost reads HOST[:PORT]: a name, an IPv4 address, or an IPv6

@@ -1,4 +1,4 @@
-package options
+package tlstarget
 
 import (
 	"slices"
@@ -245,10 +245,10 @@ func TestParseHostNeverEchoesUserInfo(t *testing.T) {
 // tlsprobe: a protocol with only one of them is a port without a dialogue,
 // or a dialogue --starttls refuses.
 func TestStartTLSProtocolsHaveUpgraders(t *testing.T) {
-	if got, want := slices.Sorted(slices.Values(startTLSProtocols())), tlsprobe.StartTLSProtocols(); !slices.Equal(got, want) {
+	if got, want := slices.Sorted(slices.Values(StartTLSProtocols())), tlsprobe.StartTLSProtocols(); !slices.Equal(got, want) {
 		t.Errorf("the scheme table's STARTTLS protocols %q, tlsprobe's upgraders %q", got, want)
 	}
-	for _, p := range startTLSProtocols() {
+	for _, p := range StartTLSProtocols() {
 		if StartTLSPort(p) == 0 {
 			t.Errorf("%s has no port", p)
 		}

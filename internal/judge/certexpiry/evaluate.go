@@ -1,4 +1,4 @@
-package tlsexpiry
+package certexpiry
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlsprobe"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/tlstarget"
 )
 
 // Evaluate runs every target's pipeline within ctx, each in one job:
@@ -111,7 +112,7 @@ func (e *evaluation) target(ctx context.Context, i int) []Result {
 
 // endpoint probes, verifies and judges one endpoint; connect says where
 // to.
-func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timings Timings,
+func (e *evaluation) endpoint(ctx context.Context, p *progress, t tlstarget.Target, timings Timings,
 	connect func(context.Context) (netip.AddrPort, *tlsprobe.Endpoint, error)) Result {
 	start := time.Now()
 	ap, ep, err := connect(ctx)
@@ -173,7 +174,7 @@ func (e *evaluation) endpoint(ctx context.Context, p *progress, t Target, timing
 	r.Chain, r.Unused, r.VerifyErr = served.Chain, served.Unused, served.VerifyErr
 	r.Verified = !e.NoVerify && served.VerifyErr == nil
 	e.decide(&r)
-	if r.VerifyErr != nil && !r.judgedFailure() {
+	if r.VerifyErr != nil && !r.JudgedFailure() {
 		r.Status = check.CRITICAL
 	}
 	if r.HandshakeErr != nil || r.Refused != nil {
@@ -187,7 +188,7 @@ func leafUnparsed(us []tlsprobe.Unparsed) bool {
 }
 
 // files reads and judges the files a path or glob names, each on its own.
-func (e *evaluation) files(ctx context.Context, p *progress, t Target) []Result {
+func (e *evaluation) files(ctx context.Context, p *progress, t tlstarget.Target) []Result {
 	// A file on a hung network mount blocks in the kernel, where ctx
 	// cannot reach: the read is recorded, so that the run that gives up
 	// on it names the file.
@@ -229,14 +230,14 @@ func (e *evaluation) files(ctx context.Context, p *progress, t Target) []Result 
 
 // decide judges r's chain.
 func (e *evaluation) decide(r *Result) {
-	r.verdicts = e.judge.Chain(r.Chain)
-	r.Decider = &r.verdicts[0].Cert
+	r.Verdicts = e.judge.Chain(r.Chain)
+	r.Decider = &r.Verdicts[0].Cert
 	r.DaysLeft = expiry.DaysLeft(r.Decider.NotAfter, e.now)
-	r.Status = r.verdicts[0].Status
-	r.judgedAt = e.now
+	r.Status = r.Verdicts[0].Status
+	r.JudgedAt = e.now
 }
 
-func (e *evaluation) failed(t Target, ap netip.AddrPort, err error) Result {
+func (e *evaluation) failed(t tlstarget.Target, ap netip.AddrPort, err error) Result {
 	r := Result{Target: t, Addr: ap, Err: err, Status: check.CRITICAL}
 	var pe *inflight.Error
 	if errors.As(err, &pe) {
@@ -297,7 +298,7 @@ func (p *progress) finished(r Result) {
 
 // unfinished is the results of a job the run gave up on: what it had
 // finished, and for the rest the phase it was in.
-func (p *progress) unfinished(ctx context.Context, t Target, err error) []Result {
+func (p *progress) unfinished(ctx context.Context, t tlstarget.Target, err error) []Result {
 	status := check.CRITICAL
 	if t.IsFile() {
 		status = check.UNKNOWN
@@ -335,4 +336,12 @@ func (p *progress) unfinished(ctx context.Context, t Target, err error) []Result
 		out = append(out, Result{Target: t, Path: t.Path, Err: errors.New(prefix + msg), Status: status})
 	}
 	return out
+}
+
+// serverName is the name sent as SNI and verified: SNI, else the host.
+func (c *Config) serverName(t tlstarget.Target) string {
+	if c.SNI != "" {
+		return c.SNI
+	}
+	return t.Host
 }
