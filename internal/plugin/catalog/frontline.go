@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -103,6 +104,14 @@ type options struct {
 	} `command:"schema" description:"print the catalog's JSON Schema, for editors"`
 }
 
+// softMemoryLimit is where the collector starts working harder. The
+// YAML tree of a catalog is most of the heap, for the moment it is read
+// (22 MiB for 2,000 items); left to GOGC alone the heap grows to twice
+// that before a collection, and such a catalog took 45-65 MiB of RSS.
+// With the limit it takes 42-44 MiB, for the same CPU. A larger catalog
+// still loads: the limit is soft. GOMEMLIMIT overrides it.
+const softMemoryLimit = 40 << 20
+
 // Main runs frontline with the command line args (without the program
 // name) and returns its exit code.
 func Main(args []string, stdout, stderr io.Writer) (code int) {
@@ -112,6 +121,9 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 			code = exitUsage
 		}
 	}()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	var o options
 	p := flags.NewParser(&o, flags.HelpFlag|flags.PassDoubleDash)
 	p.Name = "frontline"
