@@ -229,6 +229,25 @@ func TestSystemdUnit(t *testing.T) {
 	}
 }
 
+// placeInCgroup moves p into a new cgroup named name under the hierarchy
+// root, and reports whether it could (it needs root and a mounted
+// hierarchy). The cgroup goes, with p stopped first, when the test ends.
+func placeInCgroup(t *testing.T, p *testutil.Process, root, name string) bool {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(root, "cgroup.procs")); err != nil {
+		return false
+	}
+	dir := filepath.Join(root, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return false
+	}
+	t.Cleanup(func() {
+		p.Stop()
+		os.Remove(dir)
+	})
+	return os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(p.PID)), 0o644) == nil
+}
+
 // unitOf puts p in a unit of its own: a cgroup named UNIT.service made
 // in a hierarchy systemd would use (v2, or v1's name=systemd), which
 // needs root. Without root, p's own unit or scope will do, if the tests
@@ -237,21 +256,9 @@ func unitOf(t *testing.T, p *testutil.Process) string {
 	t.Helper()
 	unit := testutil.UniqueName("cpunit-")
 	for _, h := range []string{"/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"} {
-		dir := filepath.Join(h, unit+".service")
-		if _, err := os.Stat(filepath.Join(h, "cgroup.procs")); err != nil {
-			continue
+		if placeInCgroup(t, p, h, unit+".service") {
+			return unit
 		}
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			continue
-		}
-		t.Cleanup(func() {
-			p.Stop()
-			os.Remove(dir)
-		})
-		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(p.PID)), 0o644); err != nil {
-			continue
-		}
-		return unit
 	}
 	cg, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/cgroup")
 	if err != nil {
@@ -538,19 +545,7 @@ func TestSystemdUnitIgnoresOtherHierarchies(t *testing.T) {
 	unit := testutil.UniqueName("cpv1unit-")
 	placed := false
 	for _, h := range []string{"memory", "cpu", "pids", "blkio"} {
-		root := filepath.Join("/sys/fs/cgroup", h)
-		dir := filepath.Join(root, unit+".service")
-		if _, err := os.Stat(filepath.Join(root, "cgroup.procs")); err != nil {
-			continue
-		}
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			continue
-		}
-		t.Cleanup(func() {
-			p.Stop()
-			os.Remove(dir)
-		})
-		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(p.PID)), 0o644); err == nil {
+		if placeInCgroup(t, p, filepath.Join("/sys/fs/cgroup", h), unit+".service") {
 			placed = true
 			break
 		}
