@@ -25,6 +25,7 @@ func load(t *testing.T, yml string) (*scenario, string) {
 
 func TestLoadErrors(t *testing.T) {
 	t.Setenv("E2E_USER", "u")
+	t.Setenv("E2E_UNSET", "") // restored when the test ends
 	os.Unsetenv("E2E_UNSET")
 	const head = "name: login\nbase_url: https://app.example.com\nsteps:\n"
 	for _, tc := range []struct {
