@@ -9,6 +9,7 @@ import (
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/fixture"
 	"github.com/frontline-sre/mackerel-frontline/internal/dev/testutil"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck"
+	httpoptions "github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/options"
 )
 
 // flagNames lists every option of the command line, as "--long" (or
@@ -197,6 +198,18 @@ func TestParseArgsSaysWhatTheBinarySays(t *testing.T) {
 		{"-u", "http://127.0.0.1:1/", "--jq", ".a =="},
 	} {
 		testutil.ExpectUsage(t, bin, "HTTP", parse, args...)
+	}
+	// net/http would refuse to send these: a typo is a usage error, not a
+	// CRITICAL that blames the connection. frontline checks a catalog's
+	// command lines with the options package alone, which refuses them too.
+	for _, args := range [][]string{
+		{"-u", "http://127.0.0.1:1/", "-H", "Bad(Name: x"},
+		{"-u", "http://127.0.0.1:1/", "-m", "GE(T"},
+	} {
+		testutil.ExpectUsage(t, bin, "HTTP", parse, args...)
+		if _, err := httpoptions.ParseArgs(args); err == nil {
+			t.Errorf("%s: the options package accepts it", strings.Join(args, " "))
+		}
 	}
 	if o, err := httpcheck.ParseArgs([]string{"--scenario", scenario, "-t", "3s"}); err != nil || o.Scenario != scenario {
 		t.Errorf("a scenario the binary runs: %v", err)
