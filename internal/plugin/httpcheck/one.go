@@ -67,19 +67,16 @@ func (o *Options) prepareRequest(ctx context.Context) error {
 	if o.certJudge && u.Scheme != "https" {
 		return fmt.Errorf("--cert-warning and --cert-critical need an https:// URL")
 	}
+	if err := o.CheckRequest(); err != nil {
+		return err
+	}
 	r.Method = strings.ToUpper(o.Method)
 	if r.Method == "" {
 		r.Method = http.MethodGet
 	}
-	if strings.ContainsAny(r.Method, " \t\r\n:/") {
-		return fmt.Errorf("-m %q is not a method", o.Method)
-	}
 	for _, h := range o.Header {
-		name, value, ok := strings.Cut(h, ":")
+		name, value, _ := strings.Cut(h, ":")
 		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
-			return fmt.Errorf("-H: write 'Name: value' (the header given has no name before a colon)")
-		}
 		value, err := o.masker.Expand(strings.TrimSpace(value))
 		if err != nil {
 			return fmt.Errorf("-H %s: %v", name, err)

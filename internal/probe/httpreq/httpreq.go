@@ -26,6 +26,20 @@ func ValidHeaderName(s string) bool {
 	return true
 }
 
+// ValidMethod reports whether m can be sent as a request method: letters,
+// - and _ (GET, PROPFIND, M-SEARCH).
+func ValidMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for _, c := range m {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckHeaderValue refuses what net/http would refuse to send in a header
 // value (a line break, another control character), so that it is found
 // where it is written rather than reported as a failure to connect.

@@ -13,12 +13,14 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/judge/httpexpect/spec"
+	"github.com/frontline-sre/mackerel-frontline/internal/probe/httpreq"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netflags"
 )
 
@@ -250,6 +252,9 @@ func (o *Flags) Prepare(_ context.Context, args []string) error {
 	if o.Scenario != "" {
 		return o.CheckScenarioFlags()
 	}
+	if err := o.CheckRequest(); err != nil {
+		return err
+	}
 	if err := o.CheckBody(); err != nil {
 		return err
 	}
@@ -261,6 +266,26 @@ func (o *Flags) Prepare(_ context.Context, args []string) error {
 	}
 	_, _, err := o.Times()
 	return err
+}
+
+// CheckRequest refuses a method or a header name that net/http would not
+// send, so that a typo is a usage error where it is written, not a
+// CRITICAL that blames the connection.
+func (o *Flags) CheckRequest() error {
+	if o.Method != "" && !httpreq.ValidMethod(o.Method) {
+		return fmt.Errorf("-m %q is not a method: write letters, as in GET or POST", o.Method)
+	}
+	for _, h := range o.Header {
+		name, _, ok := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return fmt.Errorf("-H: write 'Name: value' (the header given has no name before a colon)")
+		}
+		if !httpreq.ValidHeaderName(name) {
+			return fmt.Errorf("-H %q is not a header name: letters, digits and - only, as in X-Request-Id", name)
+		}
+	}
+	return nil
 }
 
 // ParseArgs checks a command line of check-http-e2e meant for another

@@ -382,7 +382,7 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 			if m, err = str(k, v); err != nil {
 				return err
 			}
-			if !validMethod(m) {
+			if !httpreq.ValidMethod(m) {
 				return errAt(k.at(), "%s method %q is not an HTTP method (GET, POST, ...)", where, m)
 			}
 			if st.Method != "" {
@@ -466,18 +466,6 @@ func (l *loader) step(i int, n *node) (*Step, error) {
 		}
 	}
 	return st, nil
-}
-
-func validMethod(m string) bool {
-	if m == "" {
-		return false
-	}
-	for _, c := range m {
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // template checks a text that will be expanded when step i runs: its
