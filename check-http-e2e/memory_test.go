@@ -59,6 +59,14 @@ func TestMemoryBounded(t *testing.T) {
 			[]string{"HTTP CRITICAL: body does not contain \"x\" (body cut at 16777216 bytes"}},
 		{"gzip bomb, default cap", []string{"-u", base + "/bomb", "-t", "20", "--contains", "x"}, 2,
 			[]string{"body cut at 1048576 bytes"}},
+		// A secret known to the run (here an Authorization header) is
+		// masked in what is quoted from the body: only the part quoted is
+		// masked, or masking 16 MiB would meet the memory cap and lose
+		// the failed assertion.
+		{"a large page, a secret known", []string{"-u", base + "/bigpage", "-t", "20", "--max-body", strconv.Itoa(16 << 20), "-H", "Authorization: Bearer s3cr3t-token-value", "--contains", "Welcome"}, 2,
+			[]string{"HTTP CRITICAL: body does not contain \"Welcome\" (body 3145"}},
+		{"a match at the end of a large page, a secret known", []string{"-u", base + "/bigpage", "-t", "20", "--max-body", strconv.Itoa(16 << 20), "-H", "Authorization: Bearer s3cr3t-token-value", "--invert-pattern", "</body>"}, 2,
+			[]string{"HTTP CRITICAL: body matches \"</body>\", expected not to (body 3145", "around it: \"…", "</body></html>\")"}},
 		{"body cap over the limit", []string{"-u", base + "/bomb", "--max-body", "1000000000"}, 3,
 			[]string{"HTTP UNKNOWN: --max-body 1000000000: give a number of bytes from 1 to 16777216"}},
 		{"scenario of nested brackets", []string{"--scenario", testutil.WriteFile(t, "nested.yml", []byte("steps: "+strings.Repeat("[", 50000)+strings.Repeat("]", 50000)+"\n"))}, 3,
