@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
@@ -108,8 +109,11 @@ func (e *Expect) CheckContext(ctx context.Context, resp *httpprobe.Response) []c
 		}
 	}
 
+	// Every failed body assertion quotes the same description: it is
+	// worked out once, as it reads and masks the page.
+	describe := sync.OnceValue(func() string { return DescribeBody(resp, mask) })
 	bodyFail := func(format string, args ...any) {
-		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), DescribeBody(resp, mask))
+		fail(check.CRITICAL, "%s (%s)", fmt.Sprintf(format, args...), describe())
 	}
 	// The body is not copied to a string: it may be tens of MiB.
 	for _, s := range e.Contains {

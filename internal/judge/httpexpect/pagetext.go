@@ -41,7 +41,11 @@ func PageText(resp *httpprobe.Response, mask func(string) string) string {
 	if mask == nil {
 		mask = func(s string) string { return s }
 	}
-	text := pageText(resp, mask(string(resp.Body)))
+	// Only the page's start is read: a page's error message is near its
+	// top, and masking a page takes many times its size in memory (each
+	// escaped form is unescaped beside it), which for megabytes meets a
+	// check's memory cap and would lose the assertion that failed.
+	text := pageText(resp, mask(string(resp.Body[:min(len(resp.Body), pageTextScan)])))
 	if text == "" {
 		return ""
 	}
@@ -49,6 +53,9 @@ func PageText(resp *httpprobe.Response, mask func(string) string) string {
 	// escaped is masked again in its plain form.
 	return textfmt.Shorten(mask(text), maxPageText)
 }
+
+// pageTextScan is how much of a body PageText reads.
+const pageTextScan = 256 << 10
 
 func pageText(resp *httpprobe.Response, body string) string {
 	ct := strings.ToLower(resp.Header.Get("Content-Type"))
@@ -146,24 +153,36 @@ const excerptContext = 40
 
 // describeMatch says where in the body text that should not be there was
 // found: the body's size and the text around the match, wherever it is
-// (the start of a page rarely shows it). The body is masked whole before
-// the match is looked for, so that no cut falls inside a secret; find
-// locates the match in the masked body ([start, end), or nil when masking
-// hid it, and then the body is described as DescribeBody does).
+// (the start of a page rarely shows it). find locates the match
+// ([start, end), or nil). Only a window of maskedPrefix bytes either side
+// of it is masked, not the whole body (see PageText), and the match is
+// looked for again in the masked window, so that no cut falls inside a
+// secret; when masking hid it, the body is described as DescribeBody does.
 func describeMatch(resp *httpprobe.Response, mask func(string) string, find func(string) []int) string {
-	body := mask(string(resp.Body))
+	raw := string(resp.Body)
+	at := find(raw)
+	if at == nil {
+		return DescribeBody(resp, mask)
+	}
+	lo, hi := max(0, at[0]-maskedPrefix), min(len(raw), at[1]+maskedPrefix)
+	body := raw[lo:hi]
+	if mask != nil {
+		body = mask(body)
+	}
 	loc := find(body)
 	if loc == nil {
 		return DescribeBody(resp, mask)
 	}
 	from, to := loc[0]-excerptContext, loc[1]+excerptContext
 	prefix, suffix := "…", "…"
-	if from <= 0 {
+	if from <= 0 && lo == 0 {
 		from, prefix = 0, ""
 	}
-	if to >= len(body) {
+	from = max(from, 0)
+	if to >= len(body) && hi == len(raw) {
 		to, suffix = len(body), ""
 	}
+	to = min(to, len(body))
 	for from > 0 && !utf8.RuneStart(body[from]) {
 		from--
 	}
