@@ -13,3 +13,6 @@ func Restart(w io.Writer) (restore func()) {
 	start, stderr = time.Now(), w
 	return func() { start, stderr = s, e }
 }
+
+// WatchMemory is watchMemory, for the test of its limit.
+var WatchMemory = watchMemory
