@@ -51,7 +51,11 @@ func watchMemory(limit uint64) (<-chan uint64, func()) {
 			return
 		case <-wait.C:
 		}
-		debug.SetMemoryLimit(memorySoft)
+		// Only ever lowered: mackerel-plugin-app sets a lower limit to
+		// keep its heap small, and GOMEMLIMIT is the user's to set.
+		if debug.SetMemoryLimit(-1) > memorySoft {
+			debug.SetMemoryLimit(memorySoft)
+		}
 		sample := []metrics.Sample{{Name: heapMetric}}
 		t := time.NewTicker(memoryPoll)
 		defer t.Stop()
