@@ -52,7 +52,7 @@ func watchMemory(limit uint64) (<-chan uint64, func()) {
 		case <-wait.C:
 		}
 		// Only ever lowered: mackerel-plugin-app sets a lower limit to
-		// keep its heap small, and GOMEMLIMIT is the user's to set.
+		// keep its heap small, and a lower GOMEMLIMIT is kept too.
 		if debug.SetMemoryLimit(-1) > memorySoft {
 			debug.SetMemoryLimit(memorySoft)
 		}
