@@ -3,7 +3,9 @@ package main
 import (
 	"crypto/x509"
 	"net"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,6 +70,18 @@ func TestVerificationSaysWhatGoFound(t *testing.T) {
 		dir := t.TempDir()
 		res := testutil.Run(t, testutil.Binary(t, "check-tls-expiry"), []string{"SSL_CERT_FILE=" + dir, "SSL_CERT_DIR=" + t.TempDir()}, "-H", addr)
 		res.Expect(t, 2, "cannot read the system trust store "+dir+": is a directory", "expires in 40 days")
+	})
+	// A FIFO in the store would block an open for good: it is named as
+	// unreadable at once, not reported as a verification still in
+	// progress at the deadline.
+	t.Run("FIFO as the system store", func(t *testing.T) {
+		addr := testutil.ServeChain(t, testutil.Leaf(t, p, 40.5), p.Intermediate)
+		fifo := filepath.Join(t.TempDir(), "ca-certificates.crt")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := testutil.Run(t, testutil.Binary(t, "check-tls-expiry"), []string{"SSL_CERT_FILE=" + fifo, "SSL_CERT_DIR=" + t.TempDir()}, "-H", addr, "-t", "5")
+		res.Expect(t, 2, "cannot read the system trust store "+fifo+": not a regular file", "expires in 40 days")
 	})
 }
 
