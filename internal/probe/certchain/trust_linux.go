@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/ber"
@@ -54,7 +55,10 @@ func systemAnchors(pool *x509.CertPool, want map[string]bool, dirsToo bool) erro
 	// store is hundreds of certificates it mostly does not need.
 	var file, der []byte
 	read := func(path string) error {
-		f, err := os.Open(path)
+		// Non-blocking, as localfile opens: a FIFO or a device in the
+		// store would otherwise block the open until the deadline. The
+		// stat below then refuses it.
+		f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 		if err != nil {
 			return err
 		}
