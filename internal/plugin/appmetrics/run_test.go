@@ -85,7 +85,9 @@ func TestPartialScanGraphsNoCount(t *testing.T) {
 	}
 	var stderr, out bytes.Buffer
 	c := &collector{Prefix: "app", Spec: spec, Stderr: &stderr, StatePath: filepath.Join(t.TempDir(), "state"), Proc: root}
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	// The blocked read waits for the deadline; the healthy group must be
+	// scanned before it, however busy the machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if err := c.Run(ctx, &out); err != nil {
 		t.Fatal(err)

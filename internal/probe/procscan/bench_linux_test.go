@@ -14,7 +14,7 @@ import (
 func withIdle(b *testing.B, n int) {
 	b.Helper()
 	bin := filepath.Join(b.TempDir(), "fixture")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/fixture").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../../dev/cmd/fixture").CombinedOutput(); err != nil {
 		b.Fatalf("building the fixture: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, "-tls", "0", "-procs", strconv.Itoa(n))
