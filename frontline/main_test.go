@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,6 +95,12 @@ func TestCheckFindings(t *testing.T) {
 		{"deep", "services:\n  shop: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n", []string{"nesting deeper than 32 levels"}},
 		{"alias bomb", bomb, []string{"service a must be a mapping", "service b8 must be a mapping"}},
 		{"empty", "# nothing yet\n", []string{":1:1: the catalog lists no services"}},
+		{"recover window of nothing", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n        recover: {run: systemctl restart nginx, at_most: 3/0m}\n", 1),
+			[]string{`:8:18: recover.at_most "3/0m": the window must be at least one m`}},
+		{"secret in recover", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n        recover: {run: \"curl -H 'Authorization: Bearer s3cr3t-value' https://ops.example.com/restart\", at_most: 3/h}\n", 1),
+			[]string{":8:18: the value of header Authorization in recover.run is written in the catalog"}},
+		{"password in recover", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n        recover: {run: \"curl --user ops:s3cr3t-value https://ops.example.com/restart\", at_most: 3/h}\n", 1),
+			[]string{":8:18: the password in recover.run is written in the catalog"}},
 		{"duplicate item", good + "      - {name: nginx, select: {name: nginx}, action: x}\n", []string{":10:9: process item \"nginx\" of service shop is already defined at"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,6 +216,20 @@ func TestCheckUnreadable(t *testing.T) {
 		t.Errorf("stderr does not name the file: %q", r.Stderr)
 	}
 	run(t, "check", t.TempDir()).Expect(t, 2)
+}
+
+// A FIFO given as the catalog is refused at once: opening it for reading
+// would wait for a writer that never comes.
+func TestCheckFIFO(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.yaml")
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, "check", path)
+	r.Expect(t, 2)
+	if !strings.Contains(r.Stderr, "not a regular file") {
+		t.Errorf("stderr does not say what the file is: %q", r.Stderr)
+	}
 }
 
 func TestUsage(t *testing.T) {
