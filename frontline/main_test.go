@@ -96,11 +96,11 @@ func TestCheckFindings(t *testing.T) {
 		{"alias bomb", bomb, []string{"service a must be a mapping", "service b8 must be a mapping"}},
 		{"empty", "# nothing yet\n", []string{":1:1: the catalog lists no services"}},
 		{"recover window of nothing", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n        recover: {run: systemctl restart nginx, at_most: 3/0m}\n", 1),
-			[]string{`:8:18: recover.at_most "3/0m": the window must be at least one m`}},
+			[]string{`:10:18: recover.at_most "3/0m": the window must be at least one m`}},
 		{"secret in recover", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n        recover: {run: \"curl -H 'Authorization: Bearer s3cr3t-value' https://ops.example.com/restart\", at_most: 3/h}\n", 1),
-			[]string{":8:18: the value of header Authorization in recover.run is written in the catalog"}},
+			[]string{":10:18: the value of header Authorization in recover.run is written in the catalog"}},
 		{"password in recover", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n        recover: {run: \"curl --user ops:s3cr3t-value https://ops.example.com/restart\", at_most: 3/h}\n", 1),
-			[]string{":8:18: the password in recover.run is written in the catalog"}},
+			[]string{":10:18: the password in recover.run is written in the catalog"}},
 		{"duplicate item", good + "      - {name: nginx, select: {name: nginx}, action: x}\n", []string{":10:9: process item \"nginx\" of service shop is already defined at"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

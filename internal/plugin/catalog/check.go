@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/recovery"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/scenariofile"
@@ -323,8 +324,6 @@ func wholeDays(s string) (uint64, bool) {
 	return n, err == nil
 }
 
-var atMostPattern = regexp.MustCompile(`^([1-9][0-9]*)/([0-9]*)(m|h|d)$`)
-
 func checkRecover(it *Item) []Finding {
 	var f []Finding
 	rc := it.Recover
@@ -333,8 +332,10 @@ func checkRecover(it *Item) []Finding {
 	}
 	if rc.AtMost == "" {
 		f = append(f, Finding{rc.Pos, "recover: give at_most: how often it may run (3/h)"})
-	} else if !atMostPattern.MatchString(rc.AtMost) {
-		f = append(f, Finding{rc.Pos, fmt.Sprintf("recover.at_most %q: write runs per window, 3/h, 1/30m, 5/d", rc.AtMost)})
+	} else if _, err := recovery.ParseBudget(rc.AtMost); err != nil {
+		// The action's own reading: what it would refuse on every
+		// CRITICAL is refused here.
+		f = append(f, Finding{rc.Pos, "recover.at_most " + err.Error()})
 	}
 	return f
 }
@@ -502,6 +503,9 @@ func checkSecrets(it *Item) []Finding {
 			}
 		}
 	}
+	if it.Recover != nil {
+		recoverSecrets(it.Recover, add)
+	}
 	for key, v := range map[string]string{"action": it.Action, "args": strings.Join(it.Args, " "), "url": it.URL} {
 		if tokenPattern.MatchString(v) {
 			add(it.At(key), "a token in "+key)
@@ -513,6 +517,34 @@ func checkSecrets(it *Item) []Finding {
 		}
 	}
 	return f
+}
+
+// runHeader and runUser find the credentials a recovery command may carry:
+// a header given to curl or wget, and curl's --user/-u.
+var (
+	runHeader = regexp.MustCompile(`(?i)\b(authorization|proxy-authorization|cookie|[a-z0-9-]*(?:token|secret|api-?key)[a-z0-9-]*)\s*:\s*(?:bearer\s+|basic\s+)?([^\s'"]+)`)
+	runUser   = regexp.MustCompile(`(?:^|\s)(?:--user|-u)[=\s]+['"]?[^\s:'"]+:([^\s'"]+)`)
+)
+
+// recoverSecrets finds credentials written into a recovery command: the
+// command is in the catalog, the generated agent file and, shortened, in
+// the check's message. A reference (${env:NAME}, or the shell's $NAME)
+// is not one.
+func recoverSecrets(rc *Recover, add func(Pos, string)) {
+	literal := func(v string) bool { return !strings.HasPrefix(v, "$") }
+	for _, m := range runHeader.FindAllStringSubmatch(rc.Run, -1) {
+		if literal(m[2]) {
+			add(rc.Pos, "the value of header "+m[1]+" in recover.run")
+		}
+	}
+	for _, m := range runUser.FindAllStringSubmatch(rc.Run, -1) {
+		if literal(m[1]) {
+			add(rc.Pos, "the password in recover.run")
+		}
+	}
+	if tokenPattern.MatchString(rc.Run) {
+		add(rc.Pos, "a token in recover.run")
+	}
 }
 
 func secretHeaderName(name string) bool {

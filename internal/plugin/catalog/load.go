@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -290,7 +291,9 @@ func (e *tooBig) Error() string { return fmt.Sprintf("%d bytes", e.size) }
 // readLimited reads a regular file of at most MaxFile bytes: a FIFO or a
 // device given as the catalog is refused rather than waited on.
 func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Non-blocking: opening a FIFO for reading otherwise waits for a
+	// writer. The stat below then refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
