@@ -306,3 +306,21 @@ func TestSecretsAreMasked(t *testing.T) {
 		t.Errorf("attempts %+v: want the last line masked", a)
 	}
 }
+
+// A last line cut to its 200 runes is cut after it is masked: a secret
+// across the cut shows no piece of itself.
+func TestSecretAcrossTheCutIsMasked(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	it.args[1] = "echo restarted >> " + it.count + "; printf '%0195d%s\\n' 0 ${env:FRONTLINE_RECOVER_TOKEN}"
+	env := append(agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), "FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value")
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
+	if r.Code != 0 || it.runs(t) != 1 {
+		t.Fatalf("the command did not run once:\n%s", r)
+	}
+	state, _ := os.ReadFile(it.state)
+	for _, piece := range []string{"s3c", "t0k"} {
+		if strings.Contains(string(state), piece) {
+			t.Errorf("the state file shows a piece of the secret, %q:\n%s", piece, state)
+		}
+	}
+}
