@@ -90,7 +90,7 @@ func (o *Options) act(env Env, stderr io.Writer, now func() time.Time) error {
 	}
 	for i := range s.Attempts {
 		if a := &s.Attempts[i]; a.Started.Equal(started) && a.Outcome == "" {
-			a.Exit, a.Outcome, a.Last = code, outcome, masker.Mask(last)
+			a.Exit, a.Outcome, a.Last = code, outcome, attemptLast(masker, last)
 		}
 	}
 	if err := s.Write(o.State); err != nil {
@@ -155,9 +155,17 @@ func (l *lastLine) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// String is the last line whole: it is masked before it is cut short
+// (see attemptLast), so that no piece of a secret is left at the cut.
 func (l *lastLine) String() string {
 	lines := strings.Split(strings.TrimRight(string(l.buf), "\r\n\t "), "\n")
-	return textfmt.Shorten(textfmt.Sanitize(strings.TrimSpace(lines[len(lines)-1])), 200)
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// attemptLast is the last line as an attempt records it: masked, then
+// made printable and cut to 200 runes.
+func attemptLast(masker *secret.Masker, line string) string {
+	return textfmt.Shorten(textfmt.Sanitize(masker.Mask(line)), 200)
 }
 
 var errBusy = errors.New("lock held")
