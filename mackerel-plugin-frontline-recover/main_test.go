@@ -182,10 +182,14 @@ func TestNeverOnADrill(t *testing.T) {
 
 func TestOverlappingActionsRunTheCommandOnce(t *testing.T) {
 	it := newItem(t, "", "--at-most", "3/h")
-	it.args[1] = "echo restarted >> " + it.count + "; sleep 5"
+	// The command holds on until the gate opens, which is after one
+	// action has ended: however late a starved machine starts the second
+	// action, the first still holds the lock then.
+	gate := filepath.Join(t.TempDir(), "gate")
+	it.args[1] = "echo restarted >> " + it.count + "; while [ ! -e " + gate + " ]; do sleep 0.1; done"
 	bin := testutil.Binary(t, "mackerel-plugin-frontline-recover")
-	var cmds []*exec.Cmd
 	var outs []*bytes.Buffer
+	ended := make(chan error, 2)
 	for range 2 {
 		cmd := exec.Command(bin, it.args...)
 		cmd.Env = append(os.Environ(), agentEnv("CRITICAL", "CRITICAL", "PROCESS CRITICAL: nginx")...)
@@ -194,11 +198,17 @@ func TestOverlappingActionsRunTheCommandOnce(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		cmds, outs = append(cmds, cmd), append(outs, out)
+		outs = append(outs, out)
+		go func() { ended <- cmd.Wait() }()
 	}
-	for _, c := range cmds {
-		if err := c.Wait(); err != nil {
+	for i := range 2 {
+		if err := <-ended; err != nil {
 			t.Errorf("action: %v", err)
+		}
+		if i == 0 {
+			if err := os.WriteFile(gate, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if got := it.runs(t); got != 1 {
