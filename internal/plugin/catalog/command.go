@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 )
 
 // Host says where things are on the hosts that run the checks.
@@ -141,7 +143,7 @@ func (c *Catalog) appendArgs(a []string, it *Item, h Host) []string {
 	if it.Recovers() {
 		add("--recovery-state", it.RecoveryState(h))
 	}
-	if c.Defaults.DrillMaxAge != 2*time.Hour {
+	if c.Defaults.DrillMaxAge != check.DefaultDrillMaxAge {
 		add("--drill-max-age", c.Defaults.DrillMaxAge.String())
 	}
 	return append(a, it.Args...)

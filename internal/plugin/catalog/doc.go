@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"strings"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
 // Doc is the monitoring document kept beside the catalog: what is
@@ -46,7 +48,7 @@ func (c *Catalog) Doc() []byte {
 			fmt.Fprintf(&b, "- Where: %s\n", it.where())
 			st := c.Settings(it)
 			fmt.Fprintf(&b, "- Thresholds: %s\n", mdText(it.thresholds()))
-			fmt.Fprintf(&b, "- Runs every %s, alerts after %d failed %s, times out after %s\n", st.CheckInterval, st.MaxCheckAttempts, plural(st.MaxCheckAttempts, "run"), st.Timeout)
+			fmt.Fprintf(&b, "- Runs every %s, alerts after %d failed %s, times out after %s\n", st.CheckInterval, st.MaxCheckAttempts, textfmt.Plural(st.MaxCheckAttempts, "run"), st.Timeout)
 			fmt.Fprintf(&b, "- Check: `%s`\n", it.CheckName())
 			if it.External {
 				fmt.Fprintf(&b, "- External monitor: `%s`\n", it.MonitorName())
@@ -157,10 +159,3 @@ func mdText(s string) string {
 }
 
 var mdEscape = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`)
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return noun
-	}
-	return noun + "s"
-}

@@ -16,6 +16,7 @@ import (
 	"github.com/jessevdk/go-flags"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/cli"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/version"
 )
 
@@ -287,7 +288,7 @@ func (c *cmd) check(path, generated string, h Host) int {
 		fmt.Fprintln(c.stdout, f)
 	}
 	if len(findings) > 0 {
-		fmt.Fprintf(c.stderr, "frontline: %d %s\n", len(findings), plural(len(findings), "finding"))
+		fmt.Fprintf(c.stderr, "frontline: %d %s\n", len(findings), textfmt.Plural(len(findings), "finding"))
 		return exitFindings
 	}
 	return exitOK
@@ -304,7 +305,7 @@ func (c *cmd) withCatalog(path string, gen func(*Catalog) int) int {
 		for _, f := range findings {
 			fmt.Fprintln(c.stderr, f)
 		}
-		fmt.Fprintf(c.stderr, "frontline: the catalog has %d %s (frontline check lists them): nothing written\n", len(findings), plural(len(findings), "finding"))
+		fmt.Fprintf(c.stderr, "frontline: the catalog has %d %s (frontline check lists them): nothing written\n", len(findings), textfmt.Plural(len(findings), "finding"))
 		return exitFindings
 	}
 	return gen(cat)

@@ -20,6 +20,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 )
 
 // MaxFile bounds one catalog file: a catalog of a thousand services is a
@@ -334,7 +336,7 @@ func Parse(srcs ...Source) *Catalog {
 		CheckInterval:    time.Minute,
 		MaxCheckAttempts: 1,
 		Timeout:          10 * time.Second,
-		DrillMaxAge:      2 * time.Hour,
+		DrillMaxAge:      check.DefaultDrillMaxAge,
 		PluginDir:        DefaultPluginDir,
 		DrillDir:         DefaultDrillDir,
 		ConfDir:          DefaultConfDir,

@@ -5,6 +5,8 @@ import (
 	"path"
 	"strconv"
 	"time"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
 )
 
 // RecoverPlugin is the host side of recover:. mkr plugin install installs
@@ -42,7 +44,7 @@ func (c *Catalog) RecoverAction(it *Item, h Host) []string {
 		"--state", it.RecoveryState(h),
 		"--drill-file", it.DrillFile(h),
 	}
-	if c.Defaults.DrillMaxAge != 2*time.Hour {
+	if c.Defaults.DrillMaxAge != check.DefaultDrillMaxAge {
 		a = append(a, "--drill-max-age", c.Defaults.DrillMaxAge.String())
 	}
 	return append(a, "-t", recoverTimeout.String())
