@@ -2,7 +2,9 @@
 // certificate bundle, a drill file, a ${file:} secret, a pid file, a
 // scenario) without letting one of them hang or exhaust the run: only
 // regular files are read, never more than a limit, and a FIFO or device
-// named by mistake is refused with a sentence instead of blocking.
+// named by mistake is refused with a sentence instead of blocking. The
+// files a run leaves (states, drill files, generated files) are written
+// beside their place and renamed into it, never seen half written.
 package localfile
 
 import (

@@ -121,7 +121,8 @@ func saveState(path string, st *runState) error {
 		return err
 	}
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+	opt := localfile.WriteOptions{Perm: 0o600}
+	err = localfile.Replace(path, data, opt)
 	if errors.Is(err, fs.ErrNotExist) {
 		// MACKEREL_PLUGIN_WORKDIR names a folder nobody made: without
 		// it no run would leave a state, and proc_cpu and
@@ -129,22 +130,10 @@ func saveState(path string, st *runState) error {
 		if mkErr := os.MkdirAll(dir, 0o755); mkErr != nil {
 			return fmt.Errorf("the state folder %s (MACKEREL_PLUGIN_WORKDIR) does not exist and could not be made (%v): proc_cpu and host.cpu_used need it; make it, writable by the agent's user", dir, mkErr)
 		}
-		f, err = os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+		err = localfile.Replace(path, data, opt)
 	}
 	if err != nil {
-		return fmt.Errorf("state file in %s: %v: proc_cpu and host.cpu_used need it", dir, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("state file %s: %v", path, err)
+		return fmt.Errorf("state file %s: %v: proc_cpu and host.cpu_used need it", path, err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/check"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 )
 
@@ -45,24 +46,15 @@ func (c *Catalog) WriteDrill(it *Item, h Host, status, note string, lasting time
 		return "", err
 	}
 	content := strings.ToLower(st.String()) + " " + note + "\n"
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(content)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
+	s, err := localfile.Stage(path, []byte(content), localfile.WriteOptions{Perm: 0o644})
 	if err == nil {
 		mtime := now.Add(lasting - maxAge)
-		err = os.Chtimes(tmp.Name(), mtime, mtime)
+		if err = os.Chtimes(s.Name(), mtime, mtime); err != nil {
+			s.Discard()
+		}
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = s.Commit()
 	}
 	if err != nil {
 		return "", fmt.Errorf("writing drill file %s: %w", path, err)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 )
 
 // Files are generated files by name, relative to the folder they go in.
@@ -25,44 +27,34 @@ func (fs Files) Names() []string {
 // temporary files first, and only when every one is complete are they
 // renamed into place, so a failure leaves the old files as they were.
 func (fs Files) Write(dir string) error {
-	type pending struct{ tmp, dst string }
+	type pending struct {
+		staged *localfile.Staged
+		dst    string
+	}
 	var done []pending
-	cleanup := func() {
-		for _, p := range done {
-			os.Remove(p.tmp)
+	discard := func(from int) {
+		for _, p := range done[from:] {
+			p.staged.Discard()
 		}
 	}
 	for _, name := range fs.Names() {
 		dst := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			cleanup()
+			discard(0)
 			return err
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-")
-		if err != nil {
-			cleanup()
-			return err
-		}
-		done = append(done, pending{tmp.Name(), dst})
 		// No fsync: the rename is what makes a file whole or absent to
 		// a reader, and the files are regenerated from Git at will.
-		_, err = tmp.Write(fs[name])
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chmod(tmp.Name(), 0o644)
-		}
+		s, err := localfile.Stage(dst, fs[name], localfile.WriteOptions{Perm: 0o644})
 		if err != nil {
-			cleanup()
+			discard(0)
 			return fmt.Errorf("writing %s: %w", dst, err)
 		}
+		done = append(done, pending{s, dst})
 	}
 	for i, p := range done {
-		if err := os.Rename(p.tmp, p.dst); err != nil {
-			for _, q := range done[i:] {
-				os.Remove(q.tmp)
-			}
+		if err := p.staged.Commit(); err != nil {
+			discard(i + 1)
 			return fmt.Errorf("writing %s: %w", p.dst, err)
 		}
 	}
