@@ -1,7 +1,9 @@
 package main
 
 import (
+	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -155,4 +157,26 @@ func TestExtractedHeaderValue(t *testing.T) {
     get: http://127.0.0.1:${port}/ok
 `)
 	run(t, nil, "--scenario", journey).Expect(t, 2, `HTTP CRITICAL: smoke step 2/2 "send": URL "http://127.0.0.1:83596/ok": port "83596" is not a number from 1 to 65535`)
+}
+
+// A ${file:} is read once, when the scenario is loaded: every step sends
+// the value the run began with, and a token file rotated or gone in the
+// middle of a journey (or a mount that hangs by then) does not fail the
+// steps after it.
+func TestFileReferenceReadOnce(t *testing.T) {
+	token := testutil.WriteFile(t, "token", []byte("tok-Aa1Bb2Cc3\n"))
+	mux := http.NewServeMux()
+	mux.Handle("/", app)
+	mux.HandleFunc("/rotate", func(w http.ResponseWriter, r *http.Request) {
+		if err := os.Remove(token); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	base := testutil.ServeHTTP(t, mux, false)
+	header := `    headers: {X-Token: "${file:` + token + `}"}` + "\n"
+	res := run(t, nil, "--scenario", journeyFile(t, base,
+		"  - name: rotate\n    get: /rotate\n"+header+
+			"  - name: use\n    get: /echo\n"+header+
+			`    expect: {jq: ['.header["X-Token"][0] == "tok-Aa1Bb2Cc3"']}`+"\n"))
+	res.Expect(t, 0, "HTTP OK: smoke, 2 steps passed")
 }
