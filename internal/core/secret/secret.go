@@ -61,6 +61,12 @@ type Masker struct {
 	// secrets: any Run bytes of such a form, wherever a cut or a quote
 	// left them, are masked.
 	runs map[uint64]struct{}
+	// files holds what each ${file:PATH} read: a run reads a file once,
+	// so that every step of a journey sends the value the run began
+	// with, and a file rotated away or a mount that hangs later on stops
+	// the run where its scenario is loaded (which names it), not in the
+	// middle of a step.
+	files map[string]string
 }
 
 // Run is the length of the shortest piece of a secret that is masked on
@@ -130,7 +136,7 @@ func (m *Masker) expand(s string, vars Lookup, read bool) (string, error) {
 			return "", fmt.Errorf("unterminated reference %q: close it with }, or write $${ for a literal ${", clip(s[i:]))
 		}
 		ref := s[i+2 : i+end]
-		value, secret, err := resolve(ref, vars, read)
+		value, secret, err := m.resolve(ref, vars, read)
 		if err != nil {
 			return "", err
 		}
@@ -150,8 +156,8 @@ func (m *Masker) expand(s string, vars Lookup, read bool) (string, error) {
 
 // resolve returns the value of one reference, the text between "${" and
 // "}", and whether it is secret.
-func resolve(ref string, vars Lookup, read bool) (value string, secret bool, err error) {
-	value, secret, err = lookup(ref, vars, read)
+func (m *Masker) resolve(ref string, vars Lookup, read bool) (value string, secret bool, err error) {
+	value, secret, err = m.lookup(ref, vars, read)
 	if err != nil {
 		// The reference is quoted in the error: whatever it holds (a
 		// newline from a scenario's block scalar, an escape) stays on
@@ -161,7 +167,7 @@ func resolve(ref string, vars Lookup, read bool) (value string, secret bool, err
 	return value, secret, err
 }
 
-func lookup(ref string, vars Lookup, read bool) (value string, secret bool, err error) {
+func (m *Masker) lookup(ref string, vars Lookup, read bool) (value string, secret bool, err error) {
 	kind, name, scoped := strings.Cut(ref, ":")
 	if !scoped {
 		if ref == "" {
@@ -194,11 +200,24 @@ func lookup(ref string, vars Lookup, read bool) (value string, secret bool, err 
 		if !read {
 			return "${" + ref + "}", false, nil
 		}
+		m.mu.RLock()
+		v, ok := m.files[name]
+		m.mu.RUnlock()
+		if ok {
+			return v, true, nil
+		}
 		data, err := localfile.Read(name, FileLimit)
 		if err != nil {
 			return "", false, fmt.Errorf("${file:%s}: %v", name, err)
 		}
-		return strings.TrimSpace(string(data)), true, nil
+		v = strings.TrimSpace(string(data))
+		m.mu.Lock()
+		if m.files == nil {
+			m.files = make(map[string]string)
+		}
+		m.files[name] = v
+		m.mu.Unlock()
+		return v, true, nil
 	}
 	return "", false, fmt.Errorf("unknown reference ${%s}: use ${env:NAME}, ${file:PATH} or a variable ${name}; write $${ for a literal ${", clip(ref))
 }
