@@ -180,3 +180,26 @@ func TestFileReferenceReadOnce(t *testing.T) {
 			`    expect: {jq: ['.header["X-Token"][0] == "tok-Aa1Bb2Cc3"']}`+"\n"))
 	res.Expect(t, 0, "HTTP OK: smoke, 2 steps passed")
 }
+
+// A JSON value followed by anything but white space is not a JSON body:
+// a PHP fatal error printed after the document, or a stray bracket, must
+// fail --jq, as jq itself fails it, never be judged by its first value.
+func TestJQTrailingJunk(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/fatal", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte("{\"status\":\"ok\"}\nFatal error: database down\n"))
+	})
+	mux.HandleFunc("/bracket", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"status":"ok"}]`))
+	})
+	mux.HandleFunc("/spaces", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("\n {\"status\":\"ok\"} \r\n\t"))
+	})
+	base := testutil.ServeHTTP(t, mux, false)
+	for _, path := range []string{"/fatal", "/bracket"} {
+		run(t, nil, "-u", base+path, "--jq", `.status == "ok"`).Expect(t, 2, "HTTP CRITICAL: ", "not JSON")
+		run(t, nil, "--scenario", journeyFile(t, base, "  - get: "+path+"\n    expect: {jq: ['.status == \"ok\"']}\n")).Expect(t, 2, "HTTP CRITICAL: ", "not JSON")
+	}
+	run(t, nil, "-u", base+"/spaces", "--jq", `.status == "ok"`).Expect(t, 0, "HTTP OK: ")
+}
