@@ -156,8 +156,15 @@ func DecodeJSON(body []byte) (any, error) {
 	if err := d.Decode(&v); err != nil {
 		return nil, fmt.Errorf("body is not JSON (%v)", err)
 	}
-	if _, err := d.Token(); err == nil {
-		return nil, errors.New("body is not JSON (more than one value)")
+	// What follows the value must be JSON's white space and nothing else:
+	// a page that prints an error after the document is not the
+	// document, and jq itself refuses it.
+	end := d.InputOffset()
+	if i := bytes.IndexFunc(body[end:], func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) }); i >= 0 {
+		if _, err := d.Token(); err == nil {
+			return nil, errors.New("body is not JSON (more than one value)")
+		}
+		return nil, fmt.Errorf("body is not JSON (text after the value, at byte %d)", end+int64(i))
 	}
 	return v, nil
 }
