@@ -1,6 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -202,4 +207,60 @@ func TestJQTrailingJunk(t *testing.T) {
 		run(t, nil, "--scenario", journeyFile(t, base, "  - get: "+path+"\n    expect: {jq: ['.status == \"ok\"']}\n")).Expect(t, 2, "HTTP CRITICAL: ", "not JSON")
 	}
 	run(t, nil, "-u", base+"/spaces", "--jq", `.status == "ok"`).Expect(t, 0, "HTTP OK: ")
+}
+
+// Body assertions judge the text of the body, whatever coding the server
+// wrapped it in: deflate (zlib or bare), gzip twice. A coding the check
+// cannot decode fails, naming it, rather than letting --invert-pattern
+// pass over compressed bytes.
+func TestContentEncodings(t *testing.T) {
+	const page = "<html>Internal Server Error: database down</html>"
+	deflated := func(z bool) []byte {
+		var b bytes.Buffer
+		var w io.WriteCloser
+		if z {
+			w = zlib.NewWriter(&b)
+		} else {
+			w, _ = flate.NewWriter(&b, flate.BestCompression)
+		}
+		w.Write([]byte(page))
+		w.Close()
+		return b.Bytes()
+	}
+	gzipped := func(p []byte) []byte {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		w.Write(p)
+		w.Close()
+		return b.Bytes()
+	}
+	bodies := map[string]struct {
+		coding string
+		body   []byte
+	}{
+		"/zlib":     {"deflate", deflated(true)},
+		"/raw":      {"deflate", deflated(false)},
+		"/gzip2":    {"gzip, gzip", gzipped(gzipped([]byte(page)))},
+		"/xgzip":    {"x-gzip", gzipped([]byte(page))},
+		"/identity": {"identity", []byte(page)},
+		"/br":       {"br", []byte("\x1b\x30\x00\xf8\x25\x02\xb2\x76\xb1")},
+	}
+	mux := http.NewServeMux()
+	for path, b := range bodies {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Encoding", b.coding)
+			w.Write(b.body)
+		})
+	}
+	base := testutil.ServeHTTP(t, mux, false)
+	accept := []string{"-H", "Accept-Encoding: gzip, deflate, br"}
+	for _, path := range []string{"/zlib", "/raw", "/gzip2", "/xgzip", "/identity"} {
+		t.Run(path, func(t *testing.T) {
+			run(t, nil, append(accept, "-u", base+path, "--invert-pattern", "Internal Server Error")...).
+				Expect(t, 2, "HTTP CRITICAL: ", `body matches "Internal Server Error", expected not to`)
+			run(t, nil, append(accept, "-u", base+path, "--contains", "database down")...).Expect(t, 0, "HTTP OK: ")
+		})
+	}
+	run(t, nil, append(accept, "-u", base+"/br", "--invert-pattern", "Internal Server Error")...).
+		Expect(t, 2, "HTTP CRITICAL: ", "Content-Encoding br", "leave it out of Accept-Encoding")
 }
