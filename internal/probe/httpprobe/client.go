@@ -1,8 +1,11 @@
 package httpprobe
 
 import (
+	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -21,6 +24,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/inflight"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/certchain"
 	"github.com/frontline-sre/mackerel-frontline/internal/probe/netdial"
 )
@@ -415,16 +419,15 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	limit = min(limit, MaxBodyLimit)
 	tr.enter(inflight.Body, tr.remote(u))
 	var src io.Reader = resp.Body
-	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+	if !resp.Uncompressed {
 		// net/http decodes gzip only when it asked for it itself; with an
 		// Accept-Encoding header of the caller's, the assertions would see
 		// compressed bytes. The cap then bounds the decoded size, as it
 		// does when net/http decodes.
-		gz, err := gzip.NewReader(resp.Body)
-		if err != nil {
-			return nil, tr.fail(fmt.Errorf("gzip body: %w", err), u)
+		var err error
+		if src, err = decode(resp.Body, resp.Header.Values("Content-Encoding")); err != nil {
+			return nil, tr.fail(err, u)
 		}
-		src = gz
 	}
 	body, err := readCapped(src, limit+1, resp.ContentLength)
 	if err != nil {
@@ -437,6 +440,46 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	tr.leave()
 	out.Timings = tr.timings()
 	return out, nil
+}
+
+// decode undoes the codings a Content-Encoding header lists, the last
+// applied first. A coding it cannot undo is an error that names it: body
+// assertions over compressed bytes would pass a page that says anything.
+func decode(body io.Reader, header []string) (io.Reader, error) {
+	var codings []string
+	for _, h := range header {
+		for c := range strings.SplitSeq(h, ",") {
+			if c = strings.ToLower(strings.TrimSpace(c)); c != "" && c != "identity" {
+				codings = append(codings, c)
+			}
+		}
+	}
+	for i := len(codings) - 1; i >= 0; i-- {
+		switch c := codings[i]; c {
+		case "gzip", "x-gzip":
+			gz, err := gzip.NewReader(body)
+			if err != nil {
+				return nil, fmt.Errorf("gzip body: %w", err)
+			}
+			body = gz
+		case "deflate":
+			// RFC 9110's deflate is zlib's format, but servers also send
+			// the bare stream: zlib's header tells them apart.
+			br := bufio.NewReader(body)
+			if head, err := br.Peek(2); err == nil && head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
+				z, err := zlib.NewReader(br)
+				if err != nil {
+					return nil, fmt.Errorf("deflate body: %w", err)
+				}
+				body = z
+			} else {
+				body = flate.NewReader(br)
+			}
+		default:
+			return nil, fmt.Errorf("body sent with Content-Encoding %s, which the check cannot decode to judge it: leave it out of Accept-Encoding", textfmt.Shorten(textfmt.Sanitize(c), 40))
+		}
+	}
+	return body, nil
 }
 
 // verifyName is host as VerifyConnectionFor checks it: an address
