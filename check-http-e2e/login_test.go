@@ -95,6 +95,9 @@ func TestJourneyCertThresholds(t *testing.T) {
 		{"top level, critical", "cert_warning: 30\ncert_critical: 25\n", "", 2, []string{`HTTP CRITICAL: certs step 1/2 "page": certificate: leaf CN=localhost`, "critical below 25 days", "; step 2 not run"}},
 		{"top level, far enough", "cert_warning: 10\ncert_critical: \"5%\"\n", "", 0, []string{"HTTP OK: certs, 2 steps passed\n"}},
 		{"a step's own replace the top level's", "cert_critical: 25\n", "    cert_critical: 7\n", 2, []string{`HTTP CRITICAL: certs step 2/2 "api": certificate: `, "critical below 25 days"}},
+		// A step whose failure is only a warning does not settle the
+		// certificate for the required steps that come over it too.
+		{"a warning step first", "cert_critical: 25\n", "    severity: warning\n", 2, []string{`HTTP CRITICAL: certs step 2/2 "api": certificate: leaf CN=localhost`, "critical below 25 days", `WARNING: step 1/2 "page": certificate: leaf CN=localhost`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			run(t, nil, "--scenario", scenario(tc.top, tc.step), "--ca-file", caFile).Expect(t, tc.code, tc.want...)
