@@ -97,7 +97,7 @@ func TestJourneyCertThresholds(t *testing.T) {
 		{"a step's own replace the top level's", "cert_critical: 25\n", "    cert_critical: 7\n", 2, []string{`HTTP CRITICAL: certs step 2/2 "api": certificate: `, "critical below 25 days"}},
 		// A step whose failure is only a warning does not settle the
 		// certificate for the required steps that come over it too.
-		{"a warning step first", "cert_critical: 25\n", "    severity: warning\n", 2, []string{`HTTP CRITICAL: certs step 2/2 "api": certificate: leaf CN=localhost`, "critical below 25 days", `WARNING: step 1/2 "page": certificate: leaf CN=localhost`}},
+		{"a warning step first", "cert_critical: 25\n", "    severity: warning\n", 2, []string{`HTTP CRITICAL: certs step 2/2 "api": certificate: leaf CN=localhost`, "critical below 25 days", "\nHTTP WARNING: certs step 1/2 \"page\": certificate: leaf CN=localhost"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			run(t, nil, "--scenario", scenario(tc.top, tc.step), "--ca-file", caFile).Expect(t, tc.code, tc.want...)

@@ -22,9 +22,12 @@ func certJudge(c scenariofile.CertThresholds) expiry.Judge {
 }
 
 // judgeCert judges the chain a step's response came over, unless an
-// earlier step's came over the same leaf with the same thresholds. A step that asks for it in its
-// own keys must have come over TLS; the top level's thresholds pass over
-// the steps that did not.
+// earlier step's came over the same leaf with the same thresholds and
+// settled it. A step that asks for it in its own keys must have come over
+// TLS; the top level's thresholds pass over the steps that did not. A
+// severity: warning step settles nothing: its finding is only a warning,
+// and the required steps after it over the same certificate judge it
+// again at their own severity.
 func (st *step) judgeCert(chain []certchain.Cert, judged map[string]bool) []check.Finding {
 	if !st.Cert.Set() || len(chain) == 0 && !st.CertOwn {
 		return nil
@@ -34,7 +37,9 @@ func (st *step) judgeCert(chain []certchain.Cert, judged map[string]bool) []chec
 		if judged[key] {
 			return nil
 		}
-		judged[key] = true
+		if !st.Warning {
+			judged[key] = true
+		}
 	}
 	return certJudge(st.Cert).Breaches(chain)
 }
