@@ -92,6 +92,18 @@ func TestFileTrustedCertificate(t *testing.T) {
 	runFiles(t, "-f", path).Expect(t, 0, "TLS OK: 1 target, earliest expiry in 3649 days ("+path+" root, ")
 }
 
+// OpenSSL still reads the old "X509 CERTIFICATE" header, so a server may
+// load and serve a certificate written with it: an intermediate in such
+// a block, expiring first, is what the check must report.
+func TestFileOldX509Header(t *testing.T) {
+	p := testutil.NewPKI(t)
+	inter := testutil.NewCert(t, fixture.CertOptions{CN: "Old Header Intermediate", IsCA: true, Issuer: p.Root, NotAfter: fixture.InDays(4.5)})
+	leaf := testutil.NewCert(t, fixture.CertOptions{CN: "healthy.example", Issuer: inter, NotAfter: fixture.InDays(300.5)})
+	old := pem.EncodeToMemory(&pem.Block{Type: "X509 CERTIFICATE", Bytes: inter.Raw})
+	path := testutil.WriteFile(t, "fullchain.pem", append(fixture.PEM(leaf), old...))
+	runFiles(t, "-f", path).Expect(t, 2, "TLS CRITICAL: "+path+" intermediate CN=Old Header Intermediate", "expires in 4 days")
+}
+
 // A name with glob characters that exists is read as it is.
 func TestFileNameWithBrackets(t *testing.T) {
 	p := testutil.NewPKI(t)
