@@ -40,8 +40,8 @@ func (e *ParseError) Error() string {
 	return msg
 }
 
-// ReadFile returns every certificate in a PEM file (all CERTIFICATE and
-// TRUSTED CERTIFICATE blocks: a fullchain file yields its intermediates
+// ReadFile returns every certificate in a PEM file (all CERTIFICATE,
+// X509 CERTIFICATE and TRUSTED CERTIFICATE blocks: a fullchain file yields its intermediates
 // too, other blocks such as keys are skipped) or a DER file.
 //
 // Only a regular file of at most MaxFileSize bytes is read: a FIFO or a
@@ -119,7 +119,9 @@ func parsePEM(data []byte) ([]*x509.Certificate, error) {
 		n := number(len(passed))
 		var der []byte
 		switch block.Type {
-		case "CERTIFICATE":
+		case "CERTIFICATE", "X509 CERTIFICATE":
+			// The second is OpenSSL's old header, which it still
+			// loads: a server may serve what such a block holds.
 			der = block.Bytes
 		case "TRUSTED CERTIFICATE":
 			// OpenSSL's -trustout form: the certificate, then its trust
@@ -190,7 +192,7 @@ var pemBeginAny = []byte("-----BEGIN ")
 // damagedCertificate returns where a CERTIFICATE block starts, at the start
 // of a line, in text that pem.Decode passed over; -1 when none does.
 func damagedCertificate(passed []byte) int {
-	for _, begin := range []string{"\n-----BEGIN CERTIFICATE-----", "\n-----BEGIN TRUSTED CERTIFICATE-----"} {
+	for _, begin := range []string{"\n-----BEGIN CERTIFICATE-----", "\n-----BEGIN X509 CERTIFICATE-----", "\n-----BEGIN TRUSTED CERTIFICATE-----"} {
 		if i := bytes.Index(append([]byte{'\n'}, passed...), []byte(begin)); i >= 0 {
 			return i
 		}
