@@ -203,6 +203,25 @@ func TestCertExpiryOfTheChain(t *testing.T) {
 	}
 }
 
+// TestCertExpiryAcrossRedirects: the certificate of the URL the check is
+// given is judged even when it redirects elsewhere. Users who type the
+// apex domain meet its certificate first, and its expiry is an outage
+// however healthy the page it redirects to.
+func TestCertExpiryAcrossRedirects(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	caFile := testutil.WriteFile(t, "ca.pem", fixture.PEM(pki.Root))
+	www := testutil.ServeHTTPS(t, app, []*fixture.Cert{testutil.Leaf(t, pki, 300.5), pki.Intermediate}, false)
+	inter := testutil.NewCert(t, fixture.CertOptions{CN: "Short Intermediate", IsCA: true, Issuer: pki.Root, NotAfter: fixture.InDays(5.5)})
+	leaf := testutil.NewCert(t, fixture.CertOptions{CN: "localhost", DNS: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Issuer: inter, NotAfter: fixture.InDays(60.5)})
+	apex := testutil.ServeHTTPS(t, http.RedirectHandler(www+"/ok", http.StatusMovedPermanently), []*fixture.Cert{leaf, inter}, false)
+	run(t, nil, "-u", apex+"/", "--ca-file", caFile, "--cert-warning", "30", "--cert-critical", "7").
+		Expect(t, 2, "HTTP CRITICAL: certificate of the redirect from "+apex+"/: intermediate CN=Short Intermediate", "expires in 5 days", "critical below 7 days", "(GET "+apex+"/ -> "+www+"/ok 200")
+	run(t, nil, "-u", apex+"/", "--ca-file", caFile, "--cert-warning", "3").Expect(t, 0, "HTTP OK: ")
+	journey := testutil.WriteFile(t, "apex.yml", []byte("name: apex\ncert_critical: 7\nsteps:\n  - name: home\n    get: "+apex+"/\n"))
+	run(t, nil, "--scenario", journey, "--ca-file", caFile).
+		Expect(t, 2, `HTTP CRITICAL: apex step 1/1 "home": certificate of the redirect from `+apex+"/: intermediate CN=Short Intermediate")
+}
+
 // TestCertExpiryNotVerified: a chain that does not verify is CRITICAL, and
 // with --cert-warning/--cert-critical its line also carries the days left
 // of the certificates as presented, judged as --insecure judges them and
