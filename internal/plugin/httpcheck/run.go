@@ -223,14 +223,14 @@ func (st *step) do(r *stepRun) bool {
 		}
 		return st.Warning
 	}
-	r.overTLS = len(resp.Chain) > 0
+	r.overTLS = len(resp.Chain) > 0 || len(resp.RedirectChains) > 0
 	target, context := describe(st.Method, shownURL, resp, masker, r.report.Verbose, s.one)
 	// Extract even when an expectation failed: a secret the response
 	// carries is then registered before a failure quotes the body.
 	extracted := st.extract(ctx, resp, r.jar, vars, masker)
 	expect := st.Expect
 	expect.Mask = masker.Mask
-	failures := append(expect.CheckContext(ctx, resp), st.judgeCert(resp.Chain, r.judged)...)
+	failures := append(expect.CheckContext(ctx, resp), st.judgeCert(resp, r.judged)...)
 	if worstOf(failures) != check.CRITICAL {
 		// The page is the one expected: what could not be taken from
 		// it is a cause of its own.

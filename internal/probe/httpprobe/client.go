@@ -404,7 +404,12 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		Downgrade:  down,
 	}
 	for q := resp.Request; q.Response != nil; q = q.Response.Request {
-		out.Redirects = append([]*url.URL{q.Response.Request.URL}, out.Redirects...)
+		from := q.Response.Request.URL
+		out.Redirects = append([]*url.URL{from}, out.Redirects...)
+		if hop := q.Response.TLS; hop != nil {
+			chain := c.verifier.Verify(hop.PeerCertificates, verifyName(from.Hostname())).Chain
+			out.RedirectChains = append([]RedirectChain{{From: from, Chain: chain}}, out.RedirectChains...)
+		}
 	}
 	if resp.TLS != nil {
 		out.PeerCertificates = resp.TLS.PeerCertificates

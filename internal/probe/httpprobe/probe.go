@@ -132,8 +132,19 @@ type Response struct {
 	// Chain is what decides the endpoint's certificate expiry: the
 	// verified chain, leaf to anchor, or the certificates as presented
 	// when verification is off or failed (certchain.Select).
-	Chain   []certchain.Cert
-	Timings Timings
+	Chain []certchain.Cert
+	// RedirectChains are, in order, the chains of the responses over TLS
+	// that redirected to this one, each decided as Chain is: users who
+	// type https://example.com meet its certificate before the one of
+	// the www page it sends them to.
+	RedirectChains []RedirectChain
+	Timings        Timings
+}
+
+// RedirectChain is the certificate chain of a redirect's response.
+type RedirectChain struct {
+	From  *url.URL // the URL that answered with the redirect
+	Chain []certchain.Cert
 }
 
 // MaxBodyLimit is the most Request.MaxBody may be (httpreq.CheckMaxBody).
