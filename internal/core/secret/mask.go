@@ -11,7 +11,9 @@ import (
 
 // add registers forms of a secret: by their Run-byte stretches when
 // stretches is set (the secret is long enough for a piece of it to be
-// told from chance), whole otherwise.
+// told from chance), whole otherwise. Both are kept with ASCII letters
+// folded to lower case: an error page that upper-cases what it repeats
+// ("BEARER S3CR3T...") still carries the secret.
 func (m *Masker) add(stretches bool, values ...string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -27,6 +29,7 @@ next:
 				m.runs[key(value[i:])] = struct{}{}
 			}
 		default:
+			value = asciiLower(value)
 			for _, v := range m.whole {
 				if v == value {
 					continue next
@@ -37,11 +40,34 @@ next:
 	}
 }
 
-// key packs the first Run bytes of s.
+// key packs the first Run bytes of s, ASCII letters folded to lower case.
 func key(s string) uint64 {
 	_ = s[Run-1]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	var k uint64
+	for i := Run - 1; i >= 0; i-- {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		k = k<<8 | uint64(c)
+	}
+	return k
+}
+
+// asciiLower folds ASCII letters to lower case and leaves every other
+// byte as it is, so that an offset in the result is one in s.
+func asciiLower(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return 'A' <= r && r <= 'Z' })
+	if i < 0 {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if 'A' <= b[i] && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // maxDepth bounds how many layers of escaping Mask undoes: a JSON string
@@ -108,6 +134,9 @@ func (m *Masker) match(v view, cover func(from, to int)) {
 				cover(v.span(i, i+Run))
 			}
 		}
+	}
+	if len(m.whole) > 0 {
+		t = asciiLower(t)
 	}
 	for _, w := range m.whole {
 		for from := 0; ; {

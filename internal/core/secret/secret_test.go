@@ -118,6 +118,10 @@ func TestMask(t *testing.T) {
 		{"token tok-123 expired", "token *** expired"},
 		{"nothing secret", "nothing secret"},
 		{"overlapping abcdef end", "overlapping *** end"},
+		// An echo in another letter case is the same secret.
+		{"LOGIN FAILED FOR PASS", "LOGIN FAILED FOR ***"},
+		{"AUTHORIZATION: BASIC PASSWORD1", "AUTHORIZATION: BASIC ***"},
+		{"Token TOK-123 expired", "Token *** expired"},
 		{"", ""},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
