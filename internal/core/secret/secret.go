@@ -250,13 +250,20 @@ const MaxPieces = 4 << 10
 
 // AddBasicAuth registers the password of HTTP Basic authentication and
 // the base64 of "user:pass" that the Authorization header carries, which
-// masking the password alone would not catch.
+// masking the password alone would not catch. With no password the user
+// name is the credential (a token given as https://TOKEN@host/): it is
+// registered in its place.
 func (m *Masker) AddBasicAuth(user, pass string) {
-	m.Add(pass)
-	if pass != "" {
-		pair := user + ":" + pass
-		m.add(len(pair) >= Run, base64Forms(pair, false)...)
+	if pass == "" {
+		if user == "" {
+			return
+		}
+		m.Add(user)
+	} else {
+		m.Add(pass)
 	}
+	pair := user + ":" + pass
+	m.add(len(pair) >= Run, base64Forms(pair, false)...)
 }
 
 // MinCookieSecret is the shortest cookie value registered on its own by

@@ -276,10 +276,17 @@ func TestMaskForms(t *testing.T) {
 	if got := m.Mask("alice"); got != "alice" {
 		t.Errorf("the Basic user alone is masked: %q", got)
 	}
+	// With no password the user is the credential, as an API key sent as
+	// the user of Basic authentication is (sk_live_...:).
 	var empty Masker
-	empty.AddBasicAuth("alice", "")
-	if got := empty.Mask("alice: YWxpY2U6"); got != "alice: YWxpY2U6" {
-		t.Errorf("an empty password registered something: %q", got)
+	empty.AddBasicAuth("sk_live_4eC39HqLyjWD", "")
+	if got, want := empty.Mask("key sk_live_4eC39HqLyjWD, header c2tfbGl2ZV80ZUMzOUhxTHlqV0Q6"), "key ***, header ***"; got != want {
+		t.Errorf("an empty password: Mask = %q, want %q", got, want)
+	}
+	var none Masker
+	none.AddBasicAuth("", "")
+	if got := none.Mask("Og=="); got != "Og==" {
+		t.Errorf("no user and no password registered something: %q", got)
 	}
 }
 

@@ -119,9 +119,8 @@ func eachParam(s string, f func(delim byte, param string, secret bool)) {
 // written and unescaped.
 func (m *Masker) AddURL(s string) {
 	if u, err := url.Parse(s); err == nil && u.User != nil {
-		if pass, ok := u.User.Password(); ok {
-			m.AddBasicAuth(u.User.Username(), pass)
-		}
+		pass, _ := u.User.Password()
+		m.AddBasicAuth(u.User.Username(), pass)
 	}
 	if q := strings.IndexAny(s, "?#"); q >= 0 {
 		eachParam(s[q:], func(_ byte, param string, secret bool) {
