@@ -131,7 +131,7 @@ func (o *Options) prepareRequest(ctx context.Context) error {
 	if err := o.limits(r); err != nil {
 		return err
 	}
-	r.Credentials = o.masker.AddBasicAuth
+	r.Secrets = o.masker.AddURL
 	return nil
 }
 

@@ -403,7 +403,7 @@ func (st *step) request(s *scenario, vars secret.Map, masker *secret.Masker) (_ 
 	// may echo it in the body.
 	masker.AddURL(u.String())
 	resolving = false
-	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Credentials: masker.AddBasicAuth}
+	req := &httpprobe.Request{Method: st.Method, URL: u.String(), Header: http.Header{}, NoFollow: st.NoFollow, Secrets: masker.AddURL}
 	st.apply(s, req)
 	for _, h := range append(append([]scenariofile.Field(nil), s.Headers...), st.Headers...) {
 		v, err := expand(h.Value)

@@ -339,9 +339,8 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			if r.NoFollow {
 				return http.ErrUseLastResponse
 			}
-			if next.URL.User != nil && r.Credentials != nil {
-				pass, _ := next.URL.User.Password()
-				r.Credentials(next.URL.User.Username(), pass)
+			if r.Secrets != nil {
+				r.Secrets(next.URL.String())
 			}
 			chain := make([]*url.URL, 0, len(via)+1)
 			for _, v := range via {

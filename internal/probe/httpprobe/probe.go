@@ -90,10 +90,11 @@ type Request struct {
 	// MaxBody is how much of the final body is read; zero is
 	// DefaultMaxBody. A longer body is cut, not an error.
 	MaxBody int64
-	// Credentials, when set, is told the user and password of a URL a
-	// redirect leads to before they are sent as basic auth, so that the
-	// caller can keep them out of what it prints.
-	Credentials func(user, pass string)
+	// Secrets, when set, is told every URL a redirect leads to before it
+	// is requested, so that the caller can keep what it carries (user
+	// info sent as basic auth, a token in its query or fragment) out of
+	// what it prints: the page it leads to may repeat them.
+	Secrets func(rawURL string)
 }
 
 // Timings are the phases of a request, each summed over every hop of its
