@@ -391,7 +391,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 				err = fmt.Errorf("%w: it closed the connection", errNoH2C)
 			}
 		}
-		return nil, tr.fail(err, u)
+		return nil, tr.fail(unquoteHeaders(err), u)
 	}
 	defer resp.Body.Close()
 	out := &Response{
@@ -444,6 +444,20 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	tr.leave()
 	out.Timings = tr.timings()
 	return out, nil
+}
+
+// unquoteHeaders rewords the net/http errors that quote a response header
+// as received: a Location that does not parse, a header line that is
+// malformed. Such a header comes from the server, with a user's password
+// in it as often as not, and nothing has registered it for masking.
+func unquoteHeaders(err error) error {
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "failed to parse Location header"):
+		return errors.New("the redirect's Location header is not a URL (not quoted: it may hold a password)")
+	case strings.Contains(msg, "malformed MIME header line"):
+		return errors.New("malformed response header line (not quoted: it may hold a password)")
+	}
+	return err
 }
 
 // decode undoes the codings a Content-Encoding header lists, the last
