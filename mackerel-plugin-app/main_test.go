@@ -341,6 +341,31 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// A usage error about a target quotes it with its password hidden,
+// whether the target came from a flag or from the config file.
+func TestUsageErrorHidesPasswords(t *testing.T) {
+	const pw = "AppTlsS3cret99"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"--tls with user info", []string{"--tls", "www=admin:" + pw + "@127.0.0.1"}, "has user info"},
+		{"--tls with user info and a bad name", []string{"--tls", "w w=admin:" + pw + "@127.0.0.1"}, `the name "w w"`},
+		{"--tls with user info and a bad port", []string{"--tls", "www=admin:" + pw + "@127.0.0.1:99999"}, "--tls"},
+		{"tls in config", []string{"--config", testutil.WriteFile(t, "pw.yaml", []byte("tls:\n  www: admin:"+pw+"@127.0.0.1\n"))}, "has user info"},
+		{"--http with a bad port", []string{"--http", "web=http://admin:" + pw + "@127.0.0.1:99999/"}, "port"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, "", tc.args...)
+			if r.Code != 3 || !strings.Contains(r.Stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 3 and %q", r.Code, r.Stderr, tc.want)
+			}
+			r.ExpectNoSecret(t, pw)
+		})
+	}
+}
+
 func TestHelpAndVersion(t *testing.T) {
 	run(t, "", "--help").Expect(t, 0, "--tls=NAME=TARGET", "--host-context", "--config=FILE")
 	run(t, "", "--version").Expect(t, 0, "mackerel-plugin-app ")
