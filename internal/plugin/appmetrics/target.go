@@ -72,20 +72,23 @@ func splitNamed(flag, s string, show func(string) string) (name, value string, e
 func asWritten(s string) string { return s }
 
 // parseTLS reads NAME=HOST[:PORT] (port 443 by default) or NAME=file:PATH.
+// A target is quoted as RedactURL shows it: user info written into it
+// (which is refused) may be a password.
 func parseTLS(s string) (tlsTarget, error) {
-	name, value, err := splitNamed("--tls", s, asWritten)
+	name, value, err := splitNamed("--tls", s, secret.RedactURL)
 	if err != nil {
 		return tlsTarget{}, err
 	}
+	shown := name + "=" + secret.RedactURL(value)
 	if path, ok := strings.CutPrefix(value, "file:"); ok {
 		if path == "" {
-			return tlsTarget{}, fmt.Errorf("--tls %q: file: needs a path", s)
+			return tlsTarget{}, fmt.Errorf("--tls %q: file: needs a path", shown)
 		}
 		return tlsTarget{Name: name, Target: tlstarget.Target{Path: path}}, nil
 	}
 	t, err := tlstarget.ParseURL(value, 443)
 	if err != nil {
-		return tlsTarget{}, fmt.Errorf("--tls %q: %v", s, err)
+		return tlsTarget{}, fmt.Errorf("--tls %q: %v", shown, err)
 	}
 	return tlsTarget{Name: name, Target: t}, nil
 }
