@@ -334,3 +334,38 @@ func TestSecretAcrossTheCutIsMasked(t *testing.T) {
 		}
 	}
 }
+
+// A secret the command prints in several writes (a progress printer, a
+// shell loop) is masked as a whole line, never piece by piece.
+func TestSecretPrintedInPiecesIsMasked(t *testing.T) {
+	it := newItem(t, "", "--at-most", "3/h")
+	it.args[1] = "echo restarted >> " + it.count + "; for c in R3c0ve rT0ken XYZ99; do printf %s $c; sleep 0.1; done; echo; echo ${env:RT} > /dev/null"
+	env := append(agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), "RT=R3c0verT0kenXYZ99")
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
+	if r.Code != 0 || it.runs(t) != 1 {
+		t.Fatalf("the command did not run once:\n%s", r)
+	}
+	r.ExpectNoSecret(t, "R3c0verT0kenXYZ99")
+	if !strings.Contains(r.Stderr, "***") {
+		t.Errorf("the command's line is not in the log, masked:\n%s", r.Stderr)
+	}
+}
+
+// A password written into a URL of the command is never printed or
+// stored: not when the action says what it runs, not in the state file,
+// not in the check's message that reads it.
+func TestPasswordInACommandURLIsMasked(t *testing.T) {
+	const pw = "RecUrlS3cretPw56"
+	it := newItem(t, "", "--at-most", "3/h")
+	it.args[1] = "echo restarted >> " + it.count + "; echo calling https://ops:" + pw + "@127.0.0.1:9/restart"
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), it.args...)
+	if r.Code != 0 || it.runs(t) != 1 {
+		t.Fatalf("the command did not run once:\n%s", r)
+	}
+	r.ExpectNoSecret(t, pw)
+	state, _ := os.ReadFile(it.state)
+	if strings.Contains(string(state), pw[:8]) {
+		t.Errorf("the state file shows the password:\n%s", state)
+	}
+	checkProcess(t, it.state).ExpectNoSecret(t, pw)
+}
