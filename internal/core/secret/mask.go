@@ -1,10 +1,12 @@
 package secret
 
 import (
+	"bytes"
 	"html"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -272,6 +274,56 @@ func hex(t string, i, n int) (uint64, bool) {
 // across two writes is not seen whole, so each write should be a whole
 // line or message.
 func (m *Masker) Writer(w io.Writer) io.Writer { return maskingWriter{m, w} }
+
+// LineWriter returns a writer that masks what it is given a line at a
+// time: a program that prints a secret in several writes (a shell loop,
+// a progress printer) would otherwise pass each piece unmasked. A line
+// longer than maxLine is masked and written in parts of that size, so
+// that a line without end cannot hold memory. Close writes what is left
+// of the last line.
+func (m *Masker) LineWriter(w io.Writer) io.WriteCloser {
+	return &lineWriter{m: m, w: w}
+}
+
+// maxLine is where LineWriter stops waiting for the end of a line.
+const maxLine = 64 << 10
+
+type lineWriter struct {
+	mu  sync.Mutex
+	m   *Masker
+	w   io.Writer
+	buf []byte
+}
+
+func (lw *lineWriter) Write(p []byte) (int, error) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	lw.buf = append(lw.buf, p...)
+	for {
+		end := bytes.IndexByte(lw.buf, '\n') + 1
+		if end == 0 {
+			if len(lw.buf) < maxLine {
+				return len(p), nil
+			}
+			end = maxLine
+		}
+		if _, err := io.WriteString(lw.w, lw.m.Mask(string(lw.buf[:end]))); err != nil {
+			return 0, err
+		}
+		lw.buf = lw.buf[end:]
+	}
+}
+
+func (lw *lineWriter) Close() error {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	if len(lw.buf) == 0 {
+		return nil
+	}
+	_, err := io.WriteString(lw.w, lw.m.Mask(string(lw.buf)))
+	lw.buf = nil
+	return err
+}
 
 type maskingWriter struct {
 	m *Masker

@@ -491,3 +491,39 @@ func TestExpandElsewhere(t *testing.T) {
 		}
 	}
 }
+
+func TestLineWriter(t *testing.T) {
+	var m Masker
+	m.Add("R3c0verT0kenXYZ99")
+	for _, tc := range []struct {
+		name   string
+		writes []string
+		want   string
+	}{
+		{"a secret in pieces", []string{"token R3c0ve", "rT0ken", "XYZ99 ok\nnext\n"}, "token *** ok\nnext\n"},
+		{"a last line without its end", []string{"done ", "R3c0verT0kenXYZ99"}, "done ***"},
+		{"nothing", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			w := m.LineWriter(&b)
+			for _, s := range tc.writes {
+				if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
+					t.Fatalf("Write = %d, %v", n, err)
+				}
+			}
+			w.Close()
+			if b.String() != tc.want {
+				t.Errorf("wrote %q, want %q", b.String(), tc.want)
+			}
+		})
+	}
+	// A line without end is written in parts, each masked, rather than
+	// held whole.
+	var b strings.Builder
+	w := m.LineWriter(&b)
+	w.Write([]byte(strings.Repeat("x", maxLine+10)))
+	if b.Len() != maxLine {
+		t.Errorf("after %d bytes without a newline, %d written; want %d", maxLine+10, b.Len(), maxLine)
+	}
+}

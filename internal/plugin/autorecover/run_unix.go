@@ -32,6 +32,14 @@ func (o *Options) act(env Env, stderr io.Writer, now func() time.Time) error {
 	if err != nil {
 		return fmt.Errorf("--run: %v", err)
 	}
+	// A password written into a URL of the command (curl
+	// https://ops:PASSWORD@...) is as secret as one from ${env:}: the
+	// command is printed, stored and quoted by the check.
+	for _, word := range strings.FieldsFunc(run, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\'' || r == '"' }) {
+		if strings.Contains(word, "://") {
+			masker.AddURL(word)
+		}
+	}
 	log := masker.Writer(stderr)
 
 	if err := os.MkdirAll(filepath.Dir(o.State), 0o755); err != nil {
@@ -60,7 +68,7 @@ func (o *Options) act(env Env, stderr io.Writer, now func() time.Time) error {
 		}
 	}
 	if why == "" {
-		s.Attempts = append(s.InWindow(budgetOf(o), started), recovery.Attempt{Started: started, Command: o.Run})
+		s.Attempts = append(s.InWindow(budgetOf(o), started), recovery.Attempt{Started: started, Command: masker.Mask(o.Run)})
 	}
 	err = s.Write(o.State)
 	unlock()
@@ -77,7 +85,9 @@ func (o *Options) act(env Env, stderr io.Writer, now func() time.Time) error {
 	defer release()
 
 	fmt.Fprintf(log, "%s: running '%s' (CRITICAL %d runs in a row)\n", Name, o.Run, s.Critical)
-	code, outcome, last := o.runCommand(run, log)
+	out := masker.LineWriter(stderr)
+	code, outcome, last := o.runCommand(run, out)
+	out.Close()
 	fmt.Fprintf(log, "%s: '%s' %s\n", Name, o.Run, outcome)
 
 	unlock, err = lock(o.State+".lock", true)
@@ -107,7 +117,7 @@ func budgetOf(o *Options) recovery.Budget {
 // runCommand runs the command in a process group of its own and kills
 // the whole group when the deadline passes or the action is told to
 // stop: a restart script's children must not outlive it unseen.
-func (o *Options) runCommand(run string, log io.Writer) (code *int, outcome, last string) {
+func (o *Options) runCommand(run string, out io.Writer) (code *int, outcome, last string) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(o.Timeout))
@@ -116,7 +126,7 @@ func (o *Options) runCommand(run string, log io.Writer) (code *int, outcome, las
 	tail := &lastLine{}
 	cmd := exec.Command("/bin/sh", "-c", run)
 	cmd.Stdin = nil
-	cmd.Stdout = io.MultiWriter(log, tail)
+	cmd.Stdout = io.MultiWriter(out, tail)
 	cmd.Stderr = cmd.Stdout
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// A grandchild that keeps the output open must not keep us waiting.
