@@ -101,6 +101,14 @@ func TestCheckFindings(t *testing.T) {
 			[]string{":10:18: the value of header Authorization in recover.run is written in the catalog"}},
 		{"password in recover", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n        recover: {run: \"curl --user ops:s3cr3t-value https://ops.example.com/restart\", at_most: 3/h}\n", 1),
 			[]string{":10:18: the password in recover.run is written in the catalog"}},
+		{"password in a URL of recover", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n        recover: {run: \"curl -fsS https://ops:s3cr3t-value@127.0.0.1:9/restart\", at_most: 3/h}\n", 1),
+			[]string{":10:18: the password in a URL in recover.run is written in the catalog"}},
+		{"password in a target", good + "    tls:\n      - {name: www, target: \"admin:s3cr3t-value@www.example.com\", action: x}\n",
+			[]string{"the password in target is written in the catalog"}},
+		{"password in a url that does not parse", good + "    http:\n      - {name: api, url: \"https://admin:Ht/tps3cr3t-value@www.example.com/\", action: x}\n",
+			[]string{"the password in url is written in the catalog", "is not an http:// or https:// URL"}},
+		{"token in the query of a url that is not http", good + "    http:\n      - {name: api, url: \"ftp://www.example.com/?api_key=s3cr3t-value\", action: x}\n",
+			[]string{"the query parameter api_key of url is written in the catalog", "is not an http:// or https:// URL"}},
 		{"duplicate item", good + "      - {name: nginx, select: {name: nginx}, action: x}\n", []string{":10:9: process item \"nginx\" of service shop is already defined at"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
