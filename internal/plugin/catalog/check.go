@@ -15,6 +15,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/recovery"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/scenariofile"
@@ -157,7 +158,7 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 			add(it.At("scenario"), "http item %s has both url: and scenario:: a journey names its URLs in its file", it.Name)
 		case it.URL != "":
 			if u, err := url.Parse(it.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				add(it.At("url"), "url %q is not an http:// or https:// URL", redact(it.URL))
+				add(it.At("url"), "url %q is not an http:// or https:// URL", secret.RedactURL(it.URL))
 			}
 		default:
 			f = append(f, checkScenario(it)...)
@@ -203,10 +204,16 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 }
 
 func checkTarget(t string) error {
+	// The target is quoted as RedactURL shows it: user info written
+	// into it may be a password (a finding of its own, checkSecrets).
+	shown := secret.RedactURL(t)
+	if _, ok := inlinePassword(t); ok || strings.Contains(authority(t), "@") {
+		return fmt.Errorf("%q has user info: a TLS target is HOST[:PORT] or a URL without it", shown)
+	}
 	if strings.Contains(t, "://") {
 		u, err := url.Parse(t)
 		if err != nil || u.Host == "" {
-			return fmt.Errorf("%q is not a URL", redact(t))
+			return fmt.Errorf("%q is not a URL", shown)
 		}
 		t = u.Host
 		if u.Port() == "" {
@@ -216,19 +223,56 @@ func checkTarget(t string) error {
 	host, port, err := net.SplitHostPort(t)
 	if err != nil {
 		if strings.Count(t, ":") > 1 && !strings.HasPrefix(t, "[") {
-			return fmt.Errorf("%q: write an IPv6 address in brackets, [::1]:443", t)
+			return fmt.Errorf("%q: write an IPv6 address in brackets, [::1]:443", shown)
 		}
 		host, port = t, ""
 	}
 	if host == "" {
-		return fmt.Errorf("%q names no host", t)
+		return fmt.Errorf("%q names no host", shown)
 	}
 	if port != "" {
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("%q: port %s is not from 1 to 65535", t, port)
+			return fmt.Errorf("%q: port %s is not from 1 to 65535", shown, port)
 		}
 	}
 	return nil
+}
+
+// authority is the part of a URL or HOST[:PORT] before its path, query
+// or fragment.
+func authority(v string) string {
+	if i := strings.Index(v, "://"); i >= 0 {
+		v = v[i+3:]
+	}
+	if end := strings.IndexAny(v, "/?#"); end >= 0 {
+		v = v[:end]
+	}
+	return v
+}
+
+// inlinePassword is the password of the user info written into v, a URL
+// or a HOST[:PORT], whether or not it parses: a password with a "/" ends
+// a URL's authority early and fails the parse, and a target written
+// user:pass@host parses as a scheme.
+func inlinePassword(v string) (string, bool) {
+	if u, err := url.Parse(v); err == nil && strings.Contains(v, "://") {
+		if u.User == nil {
+			return "", false
+		}
+		return u.User.Password()
+	}
+	rest := v
+	if i := strings.Index(v, "://"); i >= 0 {
+		rest = v[i+3:]
+	} else {
+		rest = authority(v)
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return "", false
+	}
+	_, pw, ok := strings.Cut(rest[:at], ":")
+	return pw, ok && pw != ""
 }
 
 func checkExpiry(it *Item, wk, w, ck, cr string) []Finding {
@@ -474,10 +518,10 @@ func checkSecrets(it *Item) []Finding {
 		if v == "" {
 			continue
 		}
+		if pw, ok := inlinePassword(v); ok && literal(pw) {
+			add(it.At(key), "the password in "+key)
+		}
 		if u, err := url.Parse(v); err == nil {
-			if pw, ok := u.User.Password(); ok && literal(pw) {
-				add(it.At(key), "the password in "+key)
-			}
 			for name, vals := range u.Query() {
 				for _, val := range vals {
 					if secretParam(name) && literal(val) {
@@ -519,11 +563,13 @@ func checkSecrets(it *Item) []Finding {
 	return f
 }
 
-// runHeader and runUser find the credentials a recovery command may carry:
-// a header given to curl or wget, and curl's --user/-u.
+// runHeader, runUser and runURL find the credentials a recovery command
+// may carry: a header given to curl or wget, curl's --user/-u, and the
+// user info of a URL (https://ops:PASSWORD@host/).
 var (
 	runHeader = regexp.MustCompile(`(?i)\b(authorization|proxy-authorization|cookie|[a-z0-9-]*(?:token|secret|api-?key)[a-z0-9-]*)\s*:\s*(?:bearer\s+|basic\s+)?([^\s'"]+)`)
 	runUser   = regexp.MustCompile(`(?:^|\s)(?:--user|-u)[=\s]+['"]?[^\s:'"]+:([^\s'"]+)`)
+	runURL    = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/'"@]*:([^\s'"]*)@`)
 )
 
 // recoverSecrets finds credentials written into a recovery command: the
@@ -540,6 +586,11 @@ func recoverSecrets(rc *Recover, add func(Pos, string)) {
 	for _, m := range runUser.FindAllStringSubmatch(rc.Run, -1) {
 		if literal(m[1]) {
 			add(rc.Pos, "the password in recover.run")
+		}
+	}
+	for _, m := range runURL.FindAllStringSubmatch(rc.Run, -1) {
+		if literal(m[1]) {
+			add(rc.Pos, "the password in a URL in recover.run")
 		}
 	}
 	if tokenPattern.MatchString(rc.Run) {
@@ -564,17 +615,4 @@ func secretParam(name string) bool {
 		}
 	}
 	return n == "key" || strings.HasSuffix(n, "-key") || strings.HasSuffix(n, "_key")
-}
-
-// redact hides a URL's password in a finding: the finding may be about
-// the very secret.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "***")
-	}
-	return u.String()
 }
