@@ -15,6 +15,7 @@ import (
 
 	"github.com/frontline-sre/mackerel-frontline/internal/core/localfile"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/recovery"
+	"github.com/frontline-sre/mackerel-frontline/internal/core/secret"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/textfmt"
 	"github.com/frontline-sre/mackerel-frontline/internal/core/threshold"
 	"github.com/frontline-sre/mackerel-frontline/internal/plugin/httpcheck/scenariofile"
@@ -156,8 +157,10 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 		case it.URL != "" && it.Scenario != "":
 			add(it.At("scenario"), "http item %s has both url: and scenario:: a journey names its URLs in its file", it.Name)
 		case it.URL != "":
-			if u, err := url.Parse(it.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				add(it.At("url"), "url %q is not an http:// or https:// URL", redact(it.URL))
+			if u, err := url.Parse(it.URL); err != nil {
+				add(it.At("url"), "url %q is not an http:// or https:// URL: %s", secret.RedactURL(it.URL), secret.ParseError(it.URL, err))
+			} else if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				add(it.At("url"), "url %q is not an http:// or https:// URL", secret.RedactURL(it.URL))
 			}
 		default:
 			f = append(f, checkScenario(it)...)
@@ -203,29 +206,36 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 }
 
 func checkTarget(t string) error {
+	shown := secret.RedactURL(t)
 	if strings.Contains(t, "://") {
 		u, err := url.Parse(t)
 		if err != nil || u.Host == "" {
-			return fmt.Errorf("%q is not a URL", redact(t))
+			return fmt.Errorf("%q is not a URL", shown)
 		}
 		t = u.Host
 		if u.Port() == "" {
 			return nil
 		}
+	} else if at := strings.LastIndex(t, "@"); at >= 0 {
+		// User info is refused in check-tls-expiry's words (see
+		// checkItem). Split at its colon, "user:password@host" would read
+		// as a host and a port that is the password; and a host has no
+		// "/", so a "/" before the "@" is the password's too.
+		shown, t = secret.Mask+t[at:], t[at+1:]
 	}
 	host, port, err := net.SplitHostPort(t)
 	if err != nil {
 		if strings.Count(t, ":") > 1 && !strings.HasPrefix(t, "[") {
-			return fmt.Errorf("%q: write an IPv6 address in brackets, [::1]:443", t)
+			return fmt.Errorf("%q: write an IPv6 address in brackets, [::1]:443", shown)
 		}
 		host, port = t, ""
 	}
 	if host == "" {
-		return fmt.Errorf("%q names no host", t)
+		return fmt.Errorf("%q names no host", shown)
 	}
 	if port != "" {
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("%q: port %s is not from 1 to 65535", t, port)
+			return fmt.Errorf("%q: port %s is not from 1 to 65535", shown, port)
 		}
 	}
 	return nil
@@ -474,10 +484,10 @@ func checkSecrets(it *Item) []Finding {
 		if v == "" {
 			continue
 		}
+		if pw, ok := urlPassword(v); ok && literal(pw) {
+			add(it.At(key), "the password in "+key)
+		}
 		if u, err := url.Parse(v); err == nil {
-			if pw, ok := u.User.Password(); ok && literal(pw) {
-				add(it.At(key), "the password in "+key)
-			}
 			for name, vals := range u.Query() {
 				for _, val := range vals {
 					if secretParam(name) && literal(val) {
@@ -542,9 +552,47 @@ func recoverSecrets(rc *Recover, add func(Pos, string)) {
 			add(rc.Pos, "the password in recover.run")
 		}
 	}
+	for _, u := range runURL.FindAllString(rc.Run, -1) {
+		if pw, ok := urlPassword(u); ok && literal(pw) {
+			add(rc.Pos, "the password in a URL in recover.run")
+		}
+		if q := strings.IndexAny(u, "?#"); q >= 0 {
+			for _, param := range strings.FieldsFunc(u[q+1:], func(r rune) bool { return r == '&' || r == ';' || r == '#' }) {
+				if name, v, _ := strings.Cut(param, "="); v != "" && secretParam(name) && literal(v) {
+					add(rc.Pos, "the query parameter "+name+" of a URL in recover.run")
+				}
+			}
+		}
+	}
 	if tokenPattern.MatchString(rc.Run) {
 		add(rc.Pos, "a token in recover.run")
 	}
+}
+
+// runURL finds the URLs of a recovery command, up to the white space or
+// quote that ends a shell word.
+var runURL = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s'"]+`)
+
+// urlPassword returns the password of a URL's user info, or of a target
+// written without a scheme ("user:password@host"). A URL that does not
+// parse (a password with an unescaped "/" or "?") and a target are read
+// by hand, their user info taken up to the last "@": a password is no
+// less written in the catalog for breaking the URL.
+func urlPassword(s string) (string, bool) {
+	i := strings.Index(s, "://")
+	if u, err := url.Parse(s); err == nil && (i >= 0 || u.User != nil) {
+		return u.User.Password()
+	}
+	authority := s
+	if i >= 0 {
+		authority = s[i+3:]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return "", false
+	}
+	_, pw, ok := strings.Cut(authority[:at], ":")
+	return pw, ok
 }
 
 func secretHeaderName(name string) bool {
@@ -564,17 +612,4 @@ func secretParam(name string) bool {
 		}
 	}
 	return n == "key" || strings.HasSuffix(n, "-key") || strings.HasSuffix(n, "_key")
-}
-
-// redact hides a URL's password in a finding: the finding may be about
-// the very secret.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "***")
-	}
-	return u.String()
 }
