@@ -527,3 +527,25 @@ func TestLineWriter(t *testing.T) {
 		t.Errorf("after %d bytes without a newline, %d written; want %d", maxLine+10, b.Len(), maxLine)
 	}
 }
+
+// A line cut for its length is never cut inside a secret: the piece on
+// either side of the cut may be too short to be told from chance.
+func TestLineWriterCutKeepsSecretsWhole(t *testing.T) {
+	const tok = "R3c0verT0kenXYZ99"
+	var m Masker
+	m.Add(tok)
+	for _, before := range []int{maxLine - 3, maxLine - 9, maxLine - len(tok) + 1, maxLine - 1} {
+		var b strings.Builder
+		w := m.LineWriter(&b)
+		line := strings.Repeat("x", before) + tok + strings.Repeat("y", 5) + "\n"
+		// In writes of the size a pipe gives, as the command's output
+		// comes.
+		for i := 0; i < len(line); i += 4096 {
+			w.Write([]byte(line[i:min(i+4096, len(line))]))
+		}
+		w.Close()
+		if want := strings.Repeat("x", before) + "***yyyyy\n"; b.String() != want {
+			t.Errorf("%d bytes before the secret: wrote ...%q, want ...%q", before, b.String()[before-5:], want[before-5:])
+		}
+	}
+}
