@@ -519,12 +519,17 @@ func TestLineWriter(t *testing.T) {
 		})
 	}
 	// A line without end is written in parts, each masked, rather than
-	// held whole.
+	// held whole: a part once what follows it is seen far enough to know
+	// no secret crosses the cut.
 	var b strings.Builder
 	w := m.LineWriter(&b)
-	w.Write([]byte(strings.Repeat("x", maxLine+10)))
+	w.Write([]byte(strings.Repeat("x", maxLine+cutAhead-1)))
+	if b.Len() != 0 {
+		t.Errorf("after %d bytes without a newline, %d written; want 0", maxLine+cutAhead-1, b.Len())
+	}
+	w.Write([]byte("x"))
 	if b.Len() != maxLine {
-		t.Errorf("after %d bytes without a newline, %d written; want %d", maxLine+10, b.Len(), maxLine)
+		t.Errorf("after %d bytes without a newline, %d written; want %d", maxLine+cutAhead, b.Len(), maxLine)
 	}
 }
 
