@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -444,12 +445,14 @@ func TestAddURL(t *testing.T) {
 	var m Masker
 	m.AddURL("https://monitor:pa%24%24word-1@h/p?apikey=Key%2B12345678&page=2#access_token=frag-token-99")
 	m.AddURL("::not a URL?token=unparsed-token-1")
+	m.AddURL("https://ops:Broken/Pw-123@h/p")
 	for _, tc := range []struct{ in, want string }{
 		{"echo pa$$word-1", "echo ***"},
 		{"echo " + base64.StdEncoding.EncodeToString([]byte("monitor:pa$$word-1")), "echo ***"},
 		{"key Key+12345678 and Key%2B12345678", "key *** and ***"},
 		{"fragment frag-token-99", "fragment ***"},
 		{"unparsed-token-1", "***"},
+		{"a password that breaks the URL: Broken/Pw-123", "a password that breaks the URL: ***"},
 		{"page 2, user monitor", "page 2, user monitor"},
 	} {
 		if got := m.Mask(tc.in); got != tc.want {
@@ -551,6 +554,23 @@ func TestLineWriterCutKeepsSecretsWhole(t *testing.T) {
 		w.Close()
 		if want := strings.Repeat("x", before) + "***yyyyy\n"; b.String() != want {
 			t.Errorf("%d bytes before the secret: wrote ...%q, want ...%q", before, b.String()[before-5:], want[before-5:])
+		}
+	}
+}
+
+func TestURLsIn(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"systemctl restart nginx", nil},
+		{"curl -fsS https://ops:pw@127.0.0.1:9/restart && echo ok", []string{"https://ops:pw@127.0.0.1:9/restart"}},
+		{"curl --url=https://a/x; U='http://b/?t=1' wget \"ftp://c\"", []string{"https://a/x;", "http://b/?t=1", "ftp://c"}},
+		{"x-y+z.1://a/ --9http://b/ ://c", []string{"x-y+z.1://a/", "http://b/"}},
+		{"https://a/\nhttps://b/", []string{"https://a/", "https://b/"}},
+	} {
+		if got := URLsIn(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("URLsIn(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

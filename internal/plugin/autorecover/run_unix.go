@@ -35,10 +35,8 @@ func (o *Options) act(env Env, stderr io.Writer, now func() time.Time) error {
 	// A password written into a URL of the command (curl
 	// https://ops:PASSWORD@...) is as secret as one from ${env:}: the
 	// command is printed, stored and quoted by the check.
-	for _, word := range strings.FieldsFunc(run, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\'' || r == '"' }) {
-		if strings.Contains(word, "://") {
-			masker.AddURL(word)
-		}
+	for _, u := range secret.URLsIn(run) {
+		masker.AddURL(u)
 	}
 	log := masker.Writer(stderr)
 
