@@ -552,7 +552,7 @@ func recoverSecrets(rc *Recover, add func(Pos, string)) {
 			add(rc.Pos, "the password in recover.run")
 		}
 	}
-	for _, u := range runURL.FindAllString(rc.Run, -1) {
+	for _, u := range secret.URLsIn(rc.Run) {
 		if pw, ok := urlPassword(u); ok && literal(pw) {
 			add(rc.Pos, "the password in a URL in recover.run")
 		}
@@ -568,10 +568,6 @@ func recoverSecrets(rc *Recover, add func(Pos, string)) {
 		add(rc.Pos, "a token in recover.run")
 	}
 }
-
-// runURL finds the URLs of a recovery command, up to the white space or
-// quote that ends a shell word.
-var runURL = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s'"]+`)
 
 // urlPassword returns the password of a URL's user info, or of a target
 // written without a scheme ("user:password@host"). A URL that does not
