@@ -170,6 +170,9 @@ func TestRedactURL(t *testing.T) {
 		{"at signs on both sides of a broken scheme", "@://user:Hunter2x9@h", "***@h"},
 		{"user info, no scheme", "user:pass@db:5432/x", "***@db:5432/x"},
 		{"at sign in a path, no scheme", "db/x@y", "db/x@y"},
+		{"password with a slash, no scheme", "u:pa/ss@db", "***@db"},
+		{"password with a question mark, no scheme", "u:pa?ss@db/x?sslmode=require&password=hunter2", "***@db/x?sslmode=require&password=***"},
+		{"at sign in a path after a port, no scheme", "db:5432/x@y", "***@y"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := RedactURL(tc.in)

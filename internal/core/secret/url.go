@@ -9,9 +9,10 @@ import (
 // RedactURL hides what in a URL may be a credential before the URL is
 // quoted: its user info ("postgres://***@db:5432") and the values of
 // secret-looking query and fragment parameters ("?password=***", see
-// SecretParam). Text that does not parse as a URL is redacted by hand, as
-// widely as it might hold user info, since it is the text most likely to be
-// quoted in an error. Everything else is left as written.
+// SecretParam). Text that does not parse as a URL, or has no scheme, is
+// redacted by hand, as widely as it might hold user info, since it is the
+// text most likely to be quoted in an error. Everything else is left as
+// written.
 func RedactURL(s string) string {
 	rest := s
 	var head string
@@ -26,9 +27,11 @@ func RedactURL(s string) string {
 	case i < 0:
 		// A URL typed without a scheme ("user:pass@host"): what precedes
 		// an "@" in the part that would be the authority may be a
-		// password.
+		// password. When that part has a ":" ("user:pa/ss@host"), a "/",
+		// "?" or "#" may be the password's, so anything up to the last
+		// "@" may be.
 		authority := s
-		if end := strings.IndexAny(s, "/?#"); end >= 0 {
+		if end := strings.IndexAny(s, "/?#"); end >= 0 && !strings.Contains(s[:end], ":") {
 			authority = s[:end]
 		}
 		if at := strings.LastIndex(authority, "@"); at >= 0 {
