@@ -266,6 +266,49 @@ func TestNothingWrittenFromABadCatalog(t *testing.T) {
 	}
 }
 
+// A credential written into a URL or target of the catalog is a finding
+// that says where it is, quotes no piece of it, and keeps generate from
+// writing it into the agent's files and the document.
+func TestCredentialInTheCatalogIsNeverQuoted(t *testing.T) {
+	for _, tc := range []struct {
+		name, item, secret string
+		want               []string
+	}{
+		{"a password in a URL of recover.run",
+			"        recover: {run: \"curl -fsS https://ops:RecUrlS3cretPw56@127.0.0.1:9/restart\", at_most: 3/h}\n",
+			"RecUrlS3cretPw56", []string{"the password in a URL in recover.run is written in the catalog"}},
+		{"a token in a URL of recover.run",
+			"        recover: {run: \"curl -fsS 'https://127.0.0.1:9/restart?x=1&access_token=RecQueryTok3n77'\", at_most: 3/h}\n",
+			"RecQueryTok3n77", []string{"the query parameter access_token of a URL in recover.run is written in the catalog"}},
+		{"a password in a TLS target",
+			"      - {name: tls, select: {name: x}, action: x}\n    tls:\n      - {name: www, target: \"admin:TlsS3cretPw99@www.example.com\", action: x}\n",
+			"TlsS3cretPw99", []string{"the password in target is written in the catalog", "has user info"}},
+		{"a password in a url that does not parse",
+			"      - {name: web, select: {name: x}, action: x}\n    http:\n      - {name: api, url: \"https://admin:Ht/tpS3cretPw99@www.example.com/\", action: x}\n",
+			"Ht/tpS3cretPw99", []string{"the password in url is written in the catalog", "is not an http:// or https:// URL"}},
+		{"a token in the query of an ftp url",
+			"      - {name: web, select: {name: x}, action: x}\n    http:\n      - {name: api, url: \"ftp://admin:FtpPassS3cret34@www.example.com/?api_key=FtpKeyS3cret12\", action: x}\n",
+			"FtpKeyS3cret12", []string{"the query parameter api_key of url is written in the catalog", "the password in url is written in the catalog", "is not an http:// or https:// URL"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cat := write(t, "catalog.yaml", strings.Replace(good, "        action: restart nginx\n", "        action: restart nginx\n"+tc.item, 1))
+			secrets := []string{tc.secret, "FtpPassS3cret34"}
+			r := run(t, "check", cat)
+			r.Expect(t, 1, tc.want...)
+			r.ExpectNoSecret(t, secrets...)
+			out := t.TempDir()
+			r = run(t, "generate", cat, "-o", out)
+			if r.Code != 1 || !strings.Contains(r.Stderr, "nothing written") {
+				t.Errorf("generate: exit %d, stderr %q; want 1 and nothing written", r.Code, r.Stderr)
+			}
+			r.ExpectNoSecret(t, secrets...)
+			if entries, _ := os.ReadDir(out); len(entries) != 0 {
+				t.Errorf("generate wrote %d files from a catalog with a credential", len(entries))
+			}
+		})
+	}
+}
+
 func TestAgentConf(t *testing.T) {
 	out := t.TempDir()
 	run(t, "agent-conf", example, "--role", "shop:web", "-o", out).Expect(t, 0, "frontline-shop-web.conf")

@@ -355,6 +355,9 @@ func TestUsageErrorHidesPasswords(t *testing.T) {
 		{"--tls with user info and a bad port", []string{"--tls", "www=admin:" + pw + "@127.0.0.1:99999"}, "--tls"},
 		{"tls in config", []string{"--config", testutil.WriteFile(t, "pw.yaml", []byte("tls:\n  www: admin:"+pw+"@127.0.0.1\n"))}, "has user info"},
 		{"--http with a bad port", []string{"--http", "web=http://admin:" + pw + "@127.0.0.1:99999/"}, "port"},
+		{"--tls with a / in the password", []string{"--tls", "www=admin:App/" + pw + "@127.0.0.1"}, "has user info"},
+		{"--tls with a ? in the password", []string{"--tls", "www=admin:App?" + pw + "@127.0.0.1"}, "--tls"},
+		{"--http with a / in the password and no scheme", []string{"--http", "web=admin:App/" + pw + "@127.0.0.1/"}, "not an http:// or https:// URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, "", tc.args...)

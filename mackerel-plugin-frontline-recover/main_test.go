@@ -369,3 +369,33 @@ func TestPasswordInACommandURLIsMasked(t *testing.T) {
 	}
 	checkProcess(t, it.state).ExpectNoSecret(t, pw)
 }
+
+// However the URL is written into the command (as a flag's or a shell
+// variable's value, with a "/" that breaks its parse), its password is
+// neither printed nor stored.
+func TestPasswordInACommandURLIsMaskedAsWritten(t *testing.T) {
+	for _, tc := range []struct{ name, url, pw string }{
+		{"a flag's value", "--url=https://ops:RecFlagS3cretPw56@127.0.0.1:9/restart", "RecFlagS3cretPw56"},
+		{"a variable's value", "U=https://ops:RecVarS3cretPw56@127.0.0.1:9/restart", "RecVarS3cretPw56"},
+		{"quoted in a word", "x'https://ops:RecQuoS3cretPw56@127.0.0.1:9/restart'", "RecQuoS3cretPw56"},
+		{"a / in the password", "https://ops:Rec/SlashS3cretPw56@127.0.0.1:9/restart", "Rec/SlashS3cretPw56"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			it := newItem(t, "", "--at-most", "3/h")
+			it.args[1] = "echo restarted >> " + it.count + "; echo calling " + tc.url
+			r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), it.args...)
+			if r.Code != 0 || it.runs(t) != 1 {
+				t.Fatalf("the command did not run once:\n%s", r)
+			}
+			if !strings.Contains(r.Stderr, "running '") || !strings.Contains(r.Stderr, "calling ") {
+				t.Errorf("the log does not say what ran:\n%s", r.Stderr)
+			}
+			r.ExpectNoSecret(t, tc.pw)
+			state, _ := os.ReadFile(it.state)
+			if piece := testutil.SecretPiece(string(state), tc.pw); piece != "" {
+				t.Errorf("the state file shows %q of the password:\n%s", piece, state)
+			}
+			checkProcess(t, it.state).ExpectNoSecret(t, tc.pw)
+		})
+	}
+}

@@ -83,11 +83,14 @@ const maxDepth = 4
 // a secret is masked however a server or a message escaped it. Where
 // matches overlap or touch, the whole stretch they cover is one ***, so no
 // fragment of either is left.
-func (m *Masker) Mask(s string) string {
+func (m *Masker) Mask(s string) string { return render(s, m.cover(s)) }
+
+// cover marks the bytes of s that Mask hides; nil when there are none.
+func (m *Masker) cover(s string) []bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if len(m.whole) == 0 && len(m.runs) == 0 || s == "" {
-		return s
+		return nil
 	}
 	var covered []bool
 	cover := func(from, to int) {
@@ -110,6 +113,11 @@ func (m *Masker) Mask(s string) string {
 		}
 		v = next
 	}
+	return covered
+}
+
+// render writes s with each stretch of covered bytes as one Mask.
+func render(s string, covered []bool) string {
 	if covered == nil {
 		return s
 	}
@@ -278,15 +286,21 @@ func (m *Masker) Writer(w io.Writer) io.Writer { return maskingWriter{m, w} }
 // LineWriter returns a writer that masks what it is given a line at a
 // time: a program that prints a secret in several writes (a shell loop,
 // a progress printer) would otherwise pass each piece unmasked. A line
-// longer than maxLine is masked and written in parts of that size, so
-// that a line without end cannot hold memory. Close writes what is left
-// of the last line.
+// longer than maxLine is masked and written in parts of about that size,
+// so that a line without end cannot hold memory; each part ends where no
+// secret crosses it (see cut). Close writes what is left of the last
+// line.
 func (m *Masker) LineWriter(w io.Writer) io.WriteCloser {
 	return &lineWriter{m: m, w: w}
 }
 
-// maxLine is where LineWriter stops waiting for the end of a line.
-const maxLine = 64 << 10
+const (
+	// maxLine is where LineWriter stops waiting for the end of a line.
+	maxLine = 64 << 10
+	// cutAhead is how far past a cut LineWriter looks for a secret that
+	// crosses it: more than Run bytes, however escaped.
+	cutAhead = 1 << 10
+)
 
 type lineWriter struct {
 	mu  sync.Mutex
@@ -300,18 +314,44 @@ func (lw *lineWriter) Write(p []byte) (int, error) {
 	defer lw.mu.Unlock()
 	lw.buf = append(lw.buf, p...)
 	for {
+		var out string
 		end := bytes.IndexByte(lw.buf, '\n') + 1
-		if end == 0 {
-			if len(lw.buf) < maxLine {
-				return len(p), nil
-			}
-			end = maxLine
+		if end > 0 {
+			out = lw.m.Mask(string(lw.buf[:end]))
+		} else if out, end = lw.cut(); end == 0 {
+			return len(p), nil
 		}
-		if _, err := io.WriteString(lw.w, lw.m.Mask(string(lw.buf[:end]))); err != nil {
+		if _, err := io.WriteString(lw.w, out); err != nil {
 			return 0, err
 		}
 		lw.buf = lw.buf[end:]
 	}
+}
+
+// cut returns, masked, the first part of a line too long to wait for its
+// end, and how many bytes of the buffer it takes; 0 while it waits for
+// more. The part ends at maxLine or past it, after the secret that
+// crosses maxLine: a piece of a secret shorter than Run on either side
+// of a cut would not be told from chance and would be written as it is.
+// It waits for cutAhead bytes past maxLine, and while a secret runs to
+// the end of what it has, up to twice maxLine.
+func (lw *lineWriter) cut() (string, int) {
+	if len(lw.buf) < maxLine+cutAhead {
+		return "", 0
+	}
+	s := string(lw.buf[:min(len(lw.buf), 2*maxLine)])
+	covered := lw.m.cover(s)
+	end := maxLine
+	for covered != nil && end < len(s) && covered[end-1] && covered[end] {
+		end++
+	}
+	if end == len(s) && len(s) < 2*maxLine {
+		return "", 0
+	}
+	if covered != nil {
+		covered = covered[:end]
+	}
+	return render(s[:end], covered), end
 }
 
 func (lw *lineWriter) Close() error {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -169,6 +170,9 @@ func TestRedactURL(t *testing.T) {
 		{"at signs on both sides of a broken scheme", "@://user:Hunter2x9@h", "***@h"},
 		{"user info, no scheme", "user:pass@db:5432/x", "***@db:5432/x"},
 		{"at sign in a path, no scheme", "db/x@y", "db/x@y"},
+		{"password with a slash, no scheme", "u:pa/ss@db", "***@db"},
+		{"password with a question mark, no scheme", "u:pa?ss@db/x?sslmode=require&password=hunter2", "***@db/x?sslmode=require&password=***"},
+		{"at sign in a path after a port, no scheme", "db:5432/x@y", "***@y"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := RedactURL(tc.in)
@@ -444,12 +448,14 @@ func TestAddURL(t *testing.T) {
 	var m Masker
 	m.AddURL("https://monitor:pa%24%24word-1@h/p?apikey=Key%2B12345678&page=2#access_token=frag-token-99")
 	m.AddURL("::not a URL?token=unparsed-token-1")
+	m.AddURL("https://ops:Broken/Pw-123@h/p")
 	for _, tc := range []struct{ in, want string }{
 		{"echo pa$$word-1", "echo ***"},
 		{"echo " + base64.StdEncoding.EncodeToString([]byte("monitor:pa$$word-1")), "echo ***"},
 		{"key Key+12345678 and Key%2B12345678", "key *** and ***"},
 		{"fragment frag-token-99", "fragment ***"},
 		{"unparsed-token-1", "***"},
+		{"a password that breaks the URL: Broken/Pw-123", "a password that breaks the URL: ***"},
 		{"page 2, user monitor", "page 2, user monitor"},
 	} {
 		if got := m.Mask(tc.in); got != tc.want {
@@ -519,11 +525,55 @@ func TestLineWriter(t *testing.T) {
 		})
 	}
 	// A line without end is written in parts, each masked, rather than
-	// held whole.
+	// held whole: a part once what follows it is seen far enough to know
+	// no secret crosses the cut.
 	var b strings.Builder
 	w := m.LineWriter(&b)
-	w.Write([]byte(strings.Repeat("x", maxLine+10)))
+	w.Write([]byte(strings.Repeat("x", maxLine+cutAhead-1)))
+	if b.Len() != 0 {
+		t.Errorf("after %d bytes without a newline, %d written; want 0", maxLine+cutAhead-1, b.Len())
+	}
+	w.Write([]byte("x"))
 	if b.Len() != maxLine {
-		t.Errorf("after %d bytes without a newline, %d written; want %d", maxLine+10, b.Len(), maxLine)
+		t.Errorf("after %d bytes without a newline, %d written; want %d", maxLine+cutAhead, b.Len(), maxLine)
+	}
+}
+
+// A line cut for its length is never cut inside a secret: the piece on
+// either side of the cut may be too short to be told from chance.
+func TestLineWriterCutKeepsSecretsWhole(t *testing.T) {
+	const tok = "R3c0verT0kenXYZ99"
+	var m Masker
+	m.Add(tok)
+	for _, before := range []int{maxLine - 3, maxLine - 9, maxLine - len(tok) + 1, maxLine - 1} {
+		var b strings.Builder
+		w := m.LineWriter(&b)
+		line := strings.Repeat("x", before) + tok + strings.Repeat("y", 5) + "\n"
+		// In writes of the size a pipe gives, as the command's output
+		// comes.
+		for i := 0; i < len(line); i += 4096 {
+			w.Write([]byte(line[i:min(i+4096, len(line))]))
+		}
+		w.Close()
+		if want := strings.Repeat("x", before) + "***yyyyy\n"; b.String() != want {
+			t.Errorf("%d bytes before the secret: wrote ...%q, want ...%q", before, b.String()[before-5:], want[before-5:])
+		}
+	}
+}
+
+func TestURLsIn(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"systemctl restart nginx", nil},
+		{"curl -fsS https://ops:pw@127.0.0.1:9/restart && echo ok", []string{"https://ops:pw@127.0.0.1:9/restart"}},
+		{"curl --url=https://a/x; U='http://b/?t=1' wget \"ftp://c\"", []string{"https://a/x;", "http://b/?t=1", "ftp://c"}},
+		{"x-y+z.1://a/ --9http://b/ ://c", []string{"x-y+z.1://a/", "http://b/"}},
+		{"https://a/\nhttps://b/", []string{"https://a/", "https://b/"}},
+	} {
+		if got := URLsIn(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("URLsIn(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -9,9 +9,10 @@ import (
 // RedactURL hides what in a URL may be a credential before the URL is
 // quoted: its user info ("postgres://***@db:5432") and the values of
 // secret-looking query and fragment parameters ("?password=***", see
-// SecretParam). Text that does not parse as a URL is redacted by hand, as
-// widely as it might hold user info, since it is the text most likely to be
-// quoted in an error. Everything else is left as written.
+// SecretParam). Text that does not parse as a URL, or has no scheme, is
+// redacted by hand, as widely as it might hold user info, since it is the
+// text most likely to be quoted in an error. Everything else is left as
+// written.
 func RedactURL(s string) string {
 	rest := s
 	var head string
@@ -26,9 +27,11 @@ func RedactURL(s string) string {
 	case i < 0:
 		// A URL typed without a scheme ("user:pass@host"): what precedes
 		// an "@" in the part that would be the authority may be a
-		// password.
+		// password. When that part has a ":" ("user:pa/ss@host"), a "/",
+		// "?" or "#" may be the password's, so anything up to the last
+		// "@" may be.
 		authority := s
-		if end := strings.IndexAny(s, "/?#"); end >= 0 {
+		if end := strings.IndexAny(s, "/?#"); end >= 0 && !strings.Contains(s[:end], ":") {
 			authority = s[:end]
 		}
 		if at := strings.LastIndex(authority, "@"); at >= 0 {
@@ -118,9 +121,19 @@ func eachParam(s string, f func(delim byte, param string, secret bool)) {
 // and the values of secret-looking query and fragment parameters, as
 // written and unescaped.
 func (m *Masker) AddURL(s string) {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		pass, _ := u.User.Password()
-		m.AddBasicAuth(u.User.Username(), pass)
+	if u, err := url.Parse(s); err == nil {
+		if u.User != nil {
+			pass, _ := u.User.Password()
+			m.AddBasicAuth(u.User.Username(), pass)
+		}
+	} else if i := strings.Index(s, "://"); i >= 0 {
+		// A password with an unescaped "/", "?" or "#" breaks the
+		// parse; as RedactURL hides it, the user info runs to the last
+		// "@".
+		if at := strings.LastIndex(s[i+3:], "@"); at >= 0 {
+			user, pass, _ := strings.Cut(s[i+3:i+3+at], ":")
+			m.AddBasicAuth(user, pass)
+		}
 	}
 	if q := strings.IndexAny(s, "?#"); q >= 0 {
 		eachParam(s[q:], func(_ byte, param string, secret bool) {
@@ -134,6 +147,41 @@ func (m *Masker) AddURL(s string) {
 			}
 		})
 	}
+}
+
+// URLsIn returns the URLs written in s, a shell command or a message:
+// each from its scheme to the white space or quote that ends the word,
+// wherever the word starts ("--url=https://...", "U='https://...'").
+func URLsIn(s string) []string {
+	var urls []string
+	for {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			return urls
+		}
+		start := i
+		for start > 0 && schemeByte(s[start-1]) {
+			start--
+		}
+		// A scheme starts with a letter.
+		for start < i && !('a' <= s[start]|0x20 && s[start]|0x20 <= 'z') {
+			start++
+		}
+		end := strings.IndexAny(s[i:], " \t\r\n'\"")
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += i
+		}
+		if start < i {
+			urls = append(urls, s[start:end])
+		}
+		s = s[end:]
+	}
+}
+
+func schemeByte(c byte) bool {
+	return 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'
 }
 
 func unescape(name string) string {

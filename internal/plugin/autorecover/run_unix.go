@@ -3,6 +3,7 @@
 package autorecover
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -35,10 +36,8 @@ func (o *Options) act(env Env, stderr io.Writer, now func() time.Time) error {
 	// A password written into a URL of the command (curl
 	// https://ops:PASSWORD@...) is as secret as one from ${env:}: the
 	// command is printed, stored and quoted by the check.
-	for _, word := range strings.FieldsFunc(run, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\'' || r == '"' }) {
-		if strings.Contains(word, "://") {
-			masker.AddURL(word)
-		}
+	for _, u := range secret.URLsIn(run) {
+		masker.AddURL(u)
 	}
 	log := masker.Writer(stderr)
 
@@ -154,23 +153,49 @@ func (o *Options) runCommand(run string, out io.Writer) (code *int, outcome, las
 	return &n, fmt.Sprintf("exit %d", n), tail.String()
 }
 
-// lastLine keeps the last line of what the command printed.
-type lastLine struct{ buf []byte }
+// lastLine keeps the last line of what the command printed, that is
+// not blank. Of a long line it keeps the start, up to maxLastLine bytes,
+// which is all an attempt records: cut anywhere else, the line would
+// begin with the end of whatever crossed the cut, maybe a piece of a
+// secret too short to be masked.
+type lastLine struct {
+	// last is the last line ended and not blank; cur the line being
+	// written.
+	last, cur []byte
+}
+
+const maxLastLine = 4 << 10
 
 func (l *lastLine) Write(p []byte) (int, error) {
-	l.buf = append(l.buf, p...)
-	if len(l.buf) > 8<<10 {
-		l.buf = l.buf[len(l.buf)-4<<10:]
+	n := len(p)
+	for len(p) > 0 {
+		line, rest, ended := bytes.Cut(p, []byte("\n"))
+		if room := maxLastLine - len(l.cur); room > 0 {
+			l.cur = append(l.cur, line[:min(len(line), room)]...)
+		}
+		if !ended {
+			break
+		}
+		if !blank(l.cur) {
+			l.last, l.cur = l.cur, l.last[:0]
+		} else {
+			l.cur = l.cur[:0]
+		}
+		p = rest
 	}
-	return len(p), nil
+	return n, nil
 }
 
 // String is the last line whole: it is masked before it is cut short
 // (see attemptLast), so that no piece of a secret is left at the cut.
 func (l *lastLine) String() string {
-	lines := strings.Split(strings.TrimRight(string(l.buf), "\r\n\t "), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
+	if !blank(l.cur) {
+		return strings.TrimSpace(string(l.cur))
+	}
+	return strings.TrimSpace(string(l.last))
 }
+
+func blank(line []byte) bool { return len(bytes.Trim(line, "\r\t ")) == 0 }
 
 // attemptLast is the last line as an attempt records it: masked, then
 // made printable and cut to 200 runes.

@@ -157,7 +157,9 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 		case it.URL != "" && it.Scenario != "":
 			add(it.At("scenario"), "http item %s has both url: and scenario:: a journey names its URLs in its file", it.Name)
 		case it.URL != "":
-			if u, err := url.Parse(it.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if u, err := url.Parse(it.URL); err != nil {
+				add(it.At("url"), "url %q is not an http:// or https:// URL: %s", secret.RedactURL(it.URL), secret.ParseError(it.URL, err))
+			} else if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				add(it.At("url"), "url %q is not an http:// or https:// URL", secret.RedactURL(it.URL))
 			}
 		default:
@@ -204,12 +206,7 @@ func (c *Catalog) checkItem(it *Item) []Finding {
 }
 
 func checkTarget(t string) error {
-	// The target is quoted as RedactURL shows it: user info written
-	// into it may be a password (a finding of its own, checkSecrets).
 	shown := secret.RedactURL(t)
-	if _, ok := inlinePassword(t); ok || strings.Contains(authority(t), "@") {
-		return fmt.Errorf("%q has user info: a TLS target is HOST[:PORT] or a URL without it", shown)
-	}
 	if strings.Contains(t, "://") {
 		u, err := url.Parse(t)
 		if err != nil || u.Host == "" {
@@ -219,6 +216,12 @@ func checkTarget(t string) error {
 		if u.Port() == "" {
 			return nil
 		}
+	} else if at := strings.LastIndex(t, "@"); at >= 0 {
+		// User info is refused in check-tls-expiry's words (see
+		// checkItem). Split at its colon, "user:password@host" would read
+		// as a host and a port that is the password; and a host has no
+		// "/", so a "/" before the "@" is the password's too.
+		shown, t = secret.Mask+t[at:], t[at+1:]
 	}
 	host, port, err := net.SplitHostPort(t)
 	if err != nil {
@@ -236,43 +239,6 @@ func checkTarget(t string) error {
 		}
 	}
 	return nil
-}
-
-// authority is the part of a URL or HOST[:PORT] before its path, query
-// or fragment.
-func authority(v string) string {
-	if i := strings.Index(v, "://"); i >= 0 {
-		v = v[i+3:]
-	}
-	if end := strings.IndexAny(v, "/?#"); end >= 0 {
-		v = v[:end]
-	}
-	return v
-}
-
-// inlinePassword is the password of the user info written into v, a URL
-// or a HOST[:PORT], whether or not it parses: a password with a "/" ends
-// a URL's authority early and fails the parse, and a target written
-// user:pass@host parses as a scheme.
-func inlinePassword(v string) (string, bool) {
-	if u, err := url.Parse(v); err == nil && strings.Contains(v, "://") {
-		if u.User == nil {
-			return "", false
-		}
-		return u.User.Password()
-	}
-	rest := v
-	if i := strings.Index(v, "://"); i >= 0 {
-		rest = v[i+3:]
-	} else {
-		rest = authority(v)
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return "", false
-	}
-	_, pw, ok := strings.Cut(rest[:at], ":")
-	return pw, ok && pw != ""
 }
 
 func checkExpiry(it *Item, wk, w, ck, cr string) []Finding {
@@ -518,7 +484,7 @@ func checkSecrets(it *Item) []Finding {
 		if v == "" {
 			continue
 		}
-		if pw, ok := inlinePassword(v); ok && literal(pw) {
+		if pw, ok := urlPassword(v); ok && literal(pw) {
 			add(it.At(key), "the password in "+key)
 		}
 		if u, err := url.Parse(v); err == nil {
@@ -563,13 +529,11 @@ func checkSecrets(it *Item) []Finding {
 	return f
 }
 
-// runHeader, runUser and runURL find the credentials a recovery command
-// may carry: a header given to curl or wget, curl's --user/-u, and the
-// user info of a URL (https://ops:PASSWORD@host/).
+// runHeader and runUser find the credentials a recovery command may carry:
+// a header given to curl or wget, and curl's --user/-u.
 var (
 	runHeader = regexp.MustCompile(`(?i)\b(authorization|proxy-authorization|cookie|[a-z0-9-]*(?:token|secret|api-?key)[a-z0-9-]*)\s*:\s*(?:bearer\s+|basic\s+)?([^\s'"]+)`)
 	runUser   = regexp.MustCompile(`(?:^|\s)(?:--user|-u)[=\s]+['"]?[^\s:'"]+:([^\s'"]+)`)
-	runURL    = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/'"@]*:([^\s'"]*)@`)
 )
 
 // recoverSecrets finds credentials written into a recovery command: the
@@ -588,14 +552,43 @@ func recoverSecrets(rc *Recover, add func(Pos, string)) {
 			add(rc.Pos, "the password in recover.run")
 		}
 	}
-	for _, m := range runURL.FindAllStringSubmatch(rc.Run, -1) {
-		if literal(m[1]) {
+	for _, u := range secret.URLsIn(rc.Run) {
+		if pw, ok := urlPassword(u); ok && literal(pw) {
 			add(rc.Pos, "the password in a URL in recover.run")
+		}
+		if q := strings.IndexAny(u, "?#"); q >= 0 {
+			for _, param := range strings.FieldsFunc(u[q+1:], func(r rune) bool { return r == '&' || r == ';' || r == '#' }) {
+				if name, v, _ := strings.Cut(param, "="); v != "" && secretParam(name) && literal(v) {
+					add(rc.Pos, "the query parameter "+name+" of a URL in recover.run")
+				}
+			}
 		}
 	}
 	if tokenPattern.MatchString(rc.Run) {
 		add(rc.Pos, "a token in recover.run")
 	}
+}
+
+// urlPassword returns the password of a URL's user info, or of a target
+// written without a scheme ("user:password@host"). A URL that does not
+// parse (a password with an unescaped "/" or "?") and a target are read
+// by hand, their user info taken up to the last "@": a password is no
+// less written in the catalog for breaking the URL.
+func urlPassword(s string) (string, bool) {
+	i := strings.Index(s, "://")
+	if u, err := url.Parse(s); err == nil && (i >= 0 || u.User != nil) {
+		return u.User.Password()
+	}
+	authority := s
+	if i >= 0 {
+		authority = s[i+3:]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return "", false
+	}
+	_, pw, ok := strings.Cut(authority[:at], ":")
+	return pw, ok
 }
 
 func secretHeaderName(name string) bool {
