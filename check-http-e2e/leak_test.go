@@ -202,6 +202,14 @@ func TestSecretsAroundRedirectsAndEchoes(t *testing.T) {
 	})
 	badLocation := rawRedirect(t, "http://admin:S3cr3t/Passw0rd@"+host+"/echo")
 	controlLocation := rawRedirect(t, "http://admin:S3cr3tPassw0rd@"+host+"/e\x7fcho")
+	mux.HandleFunc("/netloc", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "//admin:NetLocPw5150@"+host+"/home")
+		w.WriteHeader(http.StatusFound)
+	})
+	// net/http quotes the first header line when it is indented, and
+	// a line with no colon, in its errors.
+	indentedLocation := testutil.ServeCanned(t, "HTTP/1.1 302 Found\r\n Location: http://admin:IndentPw5150@"+host+"/echo\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	noColon := testutil.ServeCanned(t, "HTTP/1.1 200 OK\r\nX-Debug-Auth Bearer NoColonTok3n99\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 	token := "ghp_Tok3nAsUserName1234"
 	for _, tc := range []struct {
 		name    string
@@ -220,6 +228,9 @@ func TestSecretsAroundRedirectsAndEchoes(t *testing.T) {
 		{"Location with a token in its fragment", nil, []string{"-u", base + "/fragloc", "--no-follow", "--header-match", "Location: ^/home"}, 2, "header Location", []string{"FragTokS3cret2024"}},
 		{"Location that is not a URL", nil, []string{"-u", badLocation + "/"}, 2, "Location", []string{"S3cr3t/Passw0rd", "Passw0rd"}},
 		{"Location with a control character", nil, []string{"-u", controlLocation + "/"}, 2, "HTTP CRITICAL: ", []string{"S3cr3tPassw0rd"}},
+		{"scheme-relative Location with user info, quoted by --header-match", nil, []string{"-u", base + "/netloc", "--no-follow", "--header-match", "Location: ^/home"}, 2, "header Location", []string{"NetLocPw5150"}},
+		{"Location on an indented first header line", nil, []string{"-u", "http://" + indentedLocation + "/"}, 2, "header line", []string{"IndentPw5150"}},
+		{"header line without a colon", nil, []string{"-u", "http://" + noColon + "/"}, 2, "header line", []string{"NoColonTok3n99"}},
 		{"token as the user of the URL", nil, []string{"-u", "http://" + token + "@" + host + "/echo"}, 2, "page says", []string{token}},
 		{"token as the user of --user", nil, []string{"-u", base + "/echo", "--user", token + ":"}, 2, "page says", []string{token}},
 	} {
