@@ -169,6 +169,10 @@ func TestRedactURL(t *testing.T) {
 		{"at signs on both sides of a broken scheme", "@://user:Hunter2x9@h", "***@h"},
 		{"user info, no scheme", "user:pass@db:5432/x", "***@db:5432/x"},
 		{"at sign in a path, no scheme", "db/x@y", "db/x@y"},
+		{"scheme-relative", "//admin:pass@h/x?token=abc", "//***@h/x?token=***"},
+		{"scheme-relative, password with a slash", "//u:pa/ss@h/x", "//***@h/x"},
+		{"scheme-relative, no user info", "//h/x?next=http://a@b/", "//h/x?next=http://a@b/"},
+		{"path", "/home?q=1", "/home?q=1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := RedactURL(tc.in)
