@@ -241,3 +241,26 @@ func TestSecretsAroundRedirectsAndEchoes(t *testing.T) {
 		})
 	}
 }
+
+// TestJourneyExtractHidesLocationSecrets: a header a journey fails to
+// extract from is quoted as --header-match quotes it, a Location with its
+// user info and token parameters hidden.
+func TestJourneyExtractHidesLocationSecrets(t *testing.T) {
+	mux := http.NewServeMux()
+	base := testutil.ServeHTTP(t, mux, false)
+	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "http://admin:LocS3cretPw88@"+strings.TrimPrefix(base, "http://")+"/cb#access_token=FragTokS3cret2024")
+		w.WriteHeader(http.StatusFound)
+	})
+	scenario := testutil.WriteFile(t, "oauth.yml", []byte(`name: oauth
+base_url: `+base+`
+steps:
+  - name: authorize
+    get: /authorize
+    follow_redirects: false
+    extract: {code: {header: Location, regex: 'code=([^&]+)'}}
+`))
+	r := run(t, nil, "--scenario", scenario)
+	r.Expect(t, 2, `extract code: regex "code=([^&]+)" did not match (header Location "http://***@`)
+	r.ExpectNoSecret(t, "LocS3cretPw88", "FragTokS3cret2024")
+}
