@@ -188,6 +188,26 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
+func TestRedactHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, value, want string
+	}{
+		{"Location", "http://admin:pw@h/home", "http://***@h/home"},
+		{"location", "/cb#access_token=tok&token_type=bearer", "/cb#access_token=***&token_type=bearer"},
+		{"Location", "//admin:pw@h/home", "//***@h/home"},
+		{"Content-Location", "/a?token=tok", "/a?token=***"},
+		{"Refresh", "0; url=http://admin:pw@h/x?key=k", "0; url=http://***@h/x?key=***"},
+		{"Link", "<https://u:pw@h/next>; rel=next", "<https://***@h/next>; rel=next"},
+		{"Set-Cookie", "sid=abc; Path=/", "***"},
+		{"Authorization", "Bearer tok", "***"},
+		{"X-Request-Id", "http://admin:pw@h/", "http://admin:pw@h/"},
+	} {
+		if got := RedactHeader(tc.name, tc.value); got != tc.want {
+			t.Errorf("RedactHeader(%q, %q) = %q, want %q", tc.name, tc.value, got, tc.want)
+		}
+	}
+}
+
 func TestExpandVars(t *testing.T) {
 	t.Setenv("FRONTLINE_TOKEN", "s3cr3t")
 	vars := Map{
