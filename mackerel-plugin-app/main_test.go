@@ -369,6 +369,30 @@ func TestUsageErrorHidesPasswords(t *testing.T) {
 	}
 }
 
+// A server's header that net/http refuses is quoted in its error; the
+// warning on stderr says what was wrong without it, since a Location may
+// hold a password the plugin never saw.
+func TestHTTPErrorHidesResponseHeaders(t *testing.T) {
+	const pw = "S3cr3t/Passw0rd"
+	for _, tc := range []struct {
+		name, head, want string
+	}{
+		{"Location that is not a URL", "Location: http://admin:" + pw + "@127.0.0.1:1/echo", "Location"},
+		{"Location with a control character", "Location: http://admin:" + pw + "@127.0.0.1:1/e\x7fcho", "header line"},
+		{"Location on an indented first line", " Location: http://admin:" + pw + "@127.0.0.1:1/echo", "header line"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := testutil.ServeCanned(t, "HTTP/1.1 302 Found\r\n"+tc.head+"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			r := run(t, "", "--http", "web=http://"+addr+"/")
+			within(t, values(t, r), "app.http_up.web", 0, 0)
+			if want := "http web: "; !strings.Contains(r.Stderr, want) || !strings.Contains(r.Stderr, tc.want) {
+				t.Errorf("stderr %q lacks %q or %q", r.Stderr, want, tc.want)
+			}
+			r.ExpectNoSecret(t, pw, "Passw0rd")
+		})
+	}
+}
+
 func TestHelpAndVersion(t *testing.T) {
 	run(t, "", "--help").Expect(t, 0, "--tls=NAME=TARGET", "--host-context", "--config=FILE")
 	run(t, "", "--version").Expect(t, 0, "mackerel-plugin-app ")

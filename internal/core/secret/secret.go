@@ -323,3 +323,20 @@ func SecretHeader(name string) bool {
 	}
 	return false
 }
+
+// RedactHeader returns a header's value as it may be quoted: *** for a
+// SecretHeader, and for a header that holds a URL (Location,
+// Content-Location, Refresh's url=, Link) the value with its user info
+// and token parameters hidden (RedactURL): a redirect's target may carry
+// a password or a token no request of the run has sent yet. Other values
+// are returned as they are.
+func RedactHeader(name, value string) string {
+	if SecretHeader(name) {
+		return Mask
+	}
+	switch strings.ToLower(name) {
+	case "location", "content-location", "refresh", "link":
+		return RedactURL(value)
+	}
+	return value
+}

@@ -173,6 +173,10 @@ func TestRedactURL(t *testing.T) {
 		{"password with a slash, no scheme", "u:pa/ss@db", "***@db"},
 		{"password with a question mark, no scheme", "u:pa?ss@db/x?sslmode=require&password=hunter2", "***@db/x?sslmode=require&password=***"},
 		{"at sign in a path after a port, no scheme", "db:5432/x@y", "***@y"},
+		{"scheme-relative", "//admin:pass@h/x?token=abc", "//***@h/x?token=***"},
+		{"scheme-relative, password with a slash", "//u:pa/ss@h/x", "//***@h/x"},
+		{"scheme-relative, no user info", "//h/x?next=http://a@b/", "//h/x?next=http://a@b/"},
+		{"path", "/home?q=1", "/home?q=1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := RedactURL(tc.in)
@@ -185,6 +189,26 @@ func TestRedactURL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRedactHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, value, want string
+	}{
+		{"Location", "http://admin:pw@h/home", "http://***@h/home"},
+		{"location", "/cb#access_token=tok&token_type=bearer", "/cb#access_token=***&token_type=bearer"},
+		{"Location", "//admin:pw@h/home", "//***@h/home"},
+		{"Content-Location", "/a?token=tok", "/a?token=***"},
+		{"Refresh", "0; url=http://admin:pw@h/x?key=k", "0; url=http://***@h/x?key=***"},
+		{"Link", "<https://u:pw@h/next>; rel=next", "<https://***@h/next>; rel=next"},
+		{"Set-Cookie", "sid=abc; Path=/", "***"},
+		{"Authorization", "Bearer tok", "***"},
+		{"X-Request-Id", "http://admin:pw@h/", "http://admin:pw@h/"},
+	} {
+		if got := RedactHeader(tc.name, tc.value); got != tc.want {
+			t.Errorf("RedactHeader(%q, %q) = %q, want %q", tc.name, tc.value, got, tc.want)
+		}
 	}
 }
 

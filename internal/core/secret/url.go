@@ -17,6 +17,12 @@ func RedactURL(s string) string {
 	rest := s
 	var head string
 	i := strings.Index(s, "://")
+	relative := strings.HasPrefix(s, "//")
+	if relative {
+		// Scheme-relative ("//user:pass@host/path"), as a Location may
+		// be: the authority follows the "//" whatever comes after it.
+		i = -1
+	}
 	switch {
 	case i >= 0 && strings.Contains(s[:i], "@"):
 		// User info before the "://": a scheme lost to a typo. Nothing
@@ -24,7 +30,7 @@ func RedactURL(s string) string {
 		// a password.
 		at := strings.LastIndex(s, "@")
 		head, rest = Mask, s[at:]
-	case i < 0:
+	case i < 0 && !relative:
 		// A URL typed without a scheme ("user:pass@host"): what precedes
 		// an "@" in the part that would be the authority may be a
 		// password. When that part has a ":" ("user:pa/ss@host"), a "/",
@@ -38,7 +44,11 @@ func RedactURL(s string) string {
 			head, rest = Mask, s[at:]
 		}
 	default:
-		head, rest = s[:i+3], s[i+3:]
+		n := i + len("://")
+		if relative {
+			n = len("//")
+		}
+		head, rest = s[:n], s[n:]
 		var at int
 		if _, err := url.Parse(s); err == nil {
 			// The authority ends at the first "/", "?" or "#"; its user info

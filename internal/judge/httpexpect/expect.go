@@ -202,23 +202,9 @@ func headerValue(name string, values []string, mask func(string) string) string 
 	}
 	q := make([]string, len(values))
 	for i, v := range values {
-		if urlHeader(name) {
-			// A redirect's target may carry a password or a token
-			// that no request of the run has sent yet.
-			v = secret.RedactURL(v)
-		}
-		q[i] = strconv.Quote(textfmt.Shorten(mask(v), 80))
+		q[i] = strconv.Quote(textfmt.Shorten(mask(secret.RedactHeader(name, v)), 80))
 	}
 	return strings.Join(q, ", ")
-}
-
-// urlHeader says whether a header's value is (or holds) a URL.
-func urlHeader(name string) bool {
-	switch strings.ToLower(name) {
-	case "location", "content-location", "refresh", "link":
-		return true
-	}
-	return false
 }
 
 // statusLine is "404 Not Found", as the server sent it.

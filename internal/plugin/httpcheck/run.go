@@ -538,7 +538,11 @@ func (st *step) extract(ctx context.Context, resp *httpprobe.Response, jar http.
 				if from != "" {
 					what = from
 					if !isSecret {
-						what += fmt.Sprintf(" %q", textfmt.Shorten(masker.Mask(value), 60))
+						shown := value
+						if x.Header != "" {
+							shown = secret.RedactHeader(x.Header, value)
+						}
+						what += fmt.Sprintf(" %q", textfmt.Shorten(masker.Mask(shown), 60))
 					}
 				}
 				fail(x, "regex %q did not match (%s)", x.Regex.String(), what)

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/netip"
+	"net/textproto"
 	"net/url"
 	"os"
 	"strconv"
@@ -448,14 +449,24 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 
 // unquoteHeaders rewords the net/http errors that quote a response header
 // as received: a Location that does not parse, a header line that is
-// malformed. Such a header comes from the server, with a user's password
-// in it as often as not, and nothing has registered it for masking.
+// malformed (a bad byte, no colon, an indented first line: every
+// textproto.ProtocolError quotes the line). Such a header comes from the
+// server, with a user's password in it as often as not, and nothing has
+// registered it for masking.
 func unquoteHeaders(err error) error {
+	var pe textproto.ProtocolError
 	switch msg := err.Error(); {
 	case strings.Contains(msg, "failed to parse Location header"):
 		return errors.New("the redirect's Location header is not a URL (not quoted: it may hold a password)")
-	case strings.Contains(msg, "malformed MIME header line"):
-		return errors.New("malformed response header line (not quoted: it may hold a password)")
+	case errors.As(err, &pe):
+		why := "malformed response header line"
+		switch {
+		case strings.Contains(msg, "initial line"):
+			why = "the first response header line is indented"
+		case strings.Contains(msg, "missing colon"):
+			why = "a response header line has no colon"
+		}
+		return errors.New(why + " (not quoted: it may hold a password)")
 	}
 	return err
 }

@@ -333,3 +333,35 @@ func TestHTTP2TurnedOff(t *testing.T) {
 		t.Errorf("turned on again: %v %+v", err, resp)
 	}
 }
+
+// TestHeaderErrorsUnquoted: a response header net/http refuses is not
+// quoted in the error, which says what was wrong with it instead; other
+// errors pass as they are.
+func TestHeaderErrorsUnquoted(t *testing.T) {
+	const pw = "S3cr3tPassw0rd"
+	for _, tc := range []struct {
+		name, head, want string
+	}{
+		{"Location that is not a URL", "Location: http://admin:S3cr3t/Passw0rd@127.0.0.1:1/", "Location header is not a URL"},
+		{"control character", "Location: http://admin:" + pw + "@127.0.0.1:1/e\x7f", "malformed response header line"},
+		{"indented first line", " Location: http://admin:" + pw + "@127.0.0.1:1/", "first response header line is indented"},
+		{"no colon", "X-Auth Bearer " + pw, "response header line has no colon"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := testutil.ServeCanned(t, "HTTP/1.1 302 Found\r\n"+tc.head+"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			_, err := do(t, Options{}, &Request{URL: "http://" + addr + "/"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one saying %q", err, tc.want)
+			}
+			for _, piece := range []string{"S3cr3t", "Passw0rd", "admin"} {
+				if strings.Contains(err.Error(), piece) {
+					t.Errorf("err = %v quotes %q", err, piece)
+				}
+			}
+		})
+	}
+	other := errors.New("dial tcp: connection refused")
+	if got := unquoteHeaders(other); got != other {
+		t.Errorf("unquoteHeaders(%v) = %v, want it unchanged", other, got)
+	}
+}
