@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -151,31 +149,7 @@ func echoPage(w http.ResponseWriter, r *http.Request) {
 // net/http's server would refuse to send.
 func rawRedirect(t *testing.T, location string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-				}
-				c.Write([]byte("HTTP/1.1 302 Found\r\nLocation: " + location + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String()
+	return "http://" + testutil.ServeCanned(t, "HTTP/1.1 302 Found\r\nLocation: "+location+"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 }
 
 // TestSecretsAroundRedirectsAndEchoes: credentials the check sends or
