@@ -52,6 +52,17 @@ func (it *item) after(t *testing.T, status, previous, message string) testutil.R
 	return r
 }
 
+// runOnce runs the action after a first CRITICAL, with env added to what
+// the agent sets, and fails the test unless the command ran once.
+func (it *item) runOnce(t *testing.T, env ...string) testutil.Result {
+	t.Helper()
+	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), append(agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), env...), it.args...)
+	if r.Code != 0 || it.runs(t) != 1 {
+		t.Fatalf("the command did not run once:\n%s", r)
+	}
+	return r
+}
+
 // start starts the action after a first CRITICAL with the command run,
 // which writes its shell's PID ($$) to pidFile first. It returns once
 // that PID is there, with the action and the PID, whose process group is
@@ -301,12 +312,8 @@ func TestTerminatedActionKillsTheCommand(t *testing.T) {
 func TestSecretsAreMasked(t *testing.T) {
 	it := newItem(t, "", "--at-most", "3/h")
 	it.args[1] = "echo restarted >> " + it.count + "; echo token ${env:FRONTLINE_RECOVER_TOKEN} accepted"
-	env := append(agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), "FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value")
-	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
+	r := it.runOnce(t, "FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value")
 	state, _ := os.ReadFile(it.state)
-	if r.Code != 0 || it.runs(t) != 1 {
-		t.Fatalf("the command did not run once:\n%s", r)
-	}
 	for where, text := range map[string]string{"stderr": r.Stderr, "the state file": string(state)} {
 		if strings.Contains(text, "s3cr3t") {
 			t.Errorf("%s shows the secret:\n%s", where, text)
@@ -322,11 +329,7 @@ func TestSecretsAreMasked(t *testing.T) {
 func TestSecretAcrossTheCutIsMasked(t *testing.T) {
 	it := newItem(t, "", "--at-most", "3/h")
 	it.args[1] = "echo restarted >> " + it.count + "; printf '%0195d%s\\n' 0 ${env:FRONTLINE_RECOVER_TOKEN}"
-	env := append(agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), "FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value")
-	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
-	if r.Code != 0 || it.runs(t) != 1 {
-		t.Fatalf("the command did not run once:\n%s", r)
-	}
+	it.runOnce(t, "FRONTLINE_RECOVER_TOKEN=s3cr3t-t0k3n-value")
 	state, _ := os.ReadFile(it.state)
 	for _, piece := range []string{"s3c", "t0k"} {
 		if strings.Contains(string(state), piece) {
@@ -340,11 +343,7 @@ func TestSecretAcrossTheCutIsMasked(t *testing.T) {
 func TestSecretPrintedInPiecesIsMasked(t *testing.T) {
 	it := newItem(t, "", "--at-most", "3/h")
 	it.args[1] = "echo restarted >> " + it.count + "; for c in R3c0ve rT0ken XYZ99; do printf %s $c; sleep 0.1; done; echo; echo ${env:RT} > /dev/null"
-	env := append(agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), "RT=R3c0verT0kenXYZ99")
-	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), env, it.args...)
-	if r.Code != 0 || it.runs(t) != 1 {
-		t.Fatalf("the command did not run once:\n%s", r)
-	}
+	r := it.runOnce(t, "RT=R3c0verT0kenXYZ99")
 	r.ExpectNoSecret(t, "R3c0verT0kenXYZ99")
 	if !strings.Contains(r.Stderr, "***") {
 		t.Errorf("the command's line is not in the log, masked:\n%s", r.Stderr)
@@ -358,10 +357,7 @@ func TestPasswordInACommandURLIsMasked(t *testing.T) {
 	const pw = "RecUrlS3cretPw56"
 	it := newItem(t, "", "--at-most", "3/h")
 	it.args[1] = "echo restarted >> " + it.count + "; echo calling https://ops:" + pw + "@127.0.0.1:9/restart"
-	r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), it.args...)
-	if r.Code != 0 || it.runs(t) != 1 {
-		t.Fatalf("the command did not run once:\n%s", r)
-	}
+	r := it.runOnce(t)
 	r.ExpectNoSecret(t, pw)
 	state, _ := os.ReadFile(it.state)
 	if strings.Contains(string(state), pw[:8]) {
@@ -383,10 +379,7 @@ func TestPasswordInACommandURLIsMaskedAsWritten(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			it := newItem(t, "", "--at-most", "3/h")
 			it.args[1] = "echo restarted >> " + it.count + "; echo calling " + tc.url
-			r := testutil.Run(t, testutil.Binary(t, "mackerel-plugin-frontline-recover"), agentEnv("CRITICAL", "", "PROCESS CRITICAL: nginx"), it.args...)
-			if r.Code != 0 || it.runs(t) != 1 {
-				t.Fatalf("the command did not run once:\n%s", r)
-			}
+			r := it.runOnce(t)
 			if !strings.Contains(r.Stderr, "running '") || !strings.Contains(r.Stderr, "calling ") {
 				t.Errorf("the log does not say what ran:\n%s", r.Stderr)
 			}
