@@ -4,7 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // The size of /proc/PID/fd, where the kernel gives it, is the count that
@@ -25,13 +27,29 @@ func TestCountFDsAgreesWithTheFolder(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	}()
-	dir := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/fd"
-	buf := make([]byte, 0, 4096)
-	want, err := countDir(dir, buf)
-	if err != nil {
-		t.Fatal(err)
+	proc := "/proc/" + strconv.Itoa(cmd.Process.Pid)
+	dir := proc + "/fd"
+	// Until the child has called exec it also holds the pipe that
+	// reports exec's failure to the parent: the count is one higher for
+	// a moment. Compare once it runs sleep, and its folder lists the
+	// same before and after the count.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		comm, _ := os.ReadFile(proc + "/comm")
+		if strings.TrimSpace(string(comm)) == "sleep" || time.Now().After(deadline) {
+			break
+		}
 	}
-	got, err := countFDs(dir, buf)
+	buf := make([]byte, 0, 4096)
+	var want, got, after int
+	for range 20 {
+		if want, err = countDir(dir, buf); err != nil {
+			t.Fatal(err)
+		}
+		got, err = countFDs(dir, buf)
+		if after, _ = countDir(dir, buf); after == want {
+			break
+		}
+	}
 	if err != nil || got != want || want < 6 {
 		t.Errorf("countFDs(%s) = %d, %v; the folder lists %d (at least 6)", dir, got, err, want)
 	}
